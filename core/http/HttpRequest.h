@@ -1,0 +1,26 @@
+#pragma once
+
+#include "common/HttpHeaders.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QHostAddress>
+
+namespace sluice {
+
+// One parsed HTTP/1.1 request, body complete (chunked bodies already decoded).
+struct HttpRequest
+{
+    QByteArray method; // "GET", "POST", ...
+    QByteArray target; // as sent: path plus optional query
+    QByteArray path; // target without the query, percent-decoding not applied
+    QByteArray query; // without the '?'
+    HttpHeaders headers;
+    QByteArray body;
+    int httpMinor = 1; // HTTP/1.<minor>
+    bool keepAlive = true;
+    QHostAddress peer;
+    qint64 arrivedNs = 0; // monotonic time (QElapsedTimer::msecsSinceReference scale, in ns) of the first byte
+};
+
+} // namespace sluice

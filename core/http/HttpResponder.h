@@ -1,0 +1,48 @@
+#pragma once
+
+#include "common/HttpHeaders.h"
+
+#include <QByteArray>
+#include <QObject>
+
+namespace sluice {
+
+// How a request handler answers one request, without knowing about sockets.
+// Either sendResponse() once, or beginStream(), any number of writeChunk(), then endStream().
+// The connection owns the responder: it stays valid until closed() is emitted or the response has ended;
+// hold it in a QPointer. Content-Length / Transfer-Encoding / Connection / Date headers are added by the
+// implementation; handlers set only the rest (Content-Type, ...).
+class HttpResponder : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    ~HttpResponder() override = default;
+
+    virtual void sendResponse(int status, const HttpHeaders &headers, const QByteArray &body) = 0;
+
+    // Starts a streamed response (chunked transfer encoding on HTTP/1.1).
+    virtual void beginStream(int status, const HttpHeaders &headers) = 0;
+    // Queues data (e.g. one whole SSE event) for the client; never blocks.
+    virtual void writeChunk(const QByteArray &data) = 0;
+    virtual void endStream() = 0;
+    // Ends a started stream abnormally: the client sees the connection close without the final chunk.
+    virtual void abortStream() = 0;
+
+    // Bytes queued for the client but not yet handed to the OS. Producers stop reading their source while
+    // this is above highWaterMark() and resume on drained(): a slow client never makes the gateway buffer
+    // without bound.
+    virtual qint64 pendingBytes() const = 0;
+    static constexpr qint64 highWaterMark() { return 256 * 1024; }
+
+    // True once the response has started (headers sent or queued).
+    virtual bool responseStarted() const = 0;
+
+Q_SIGNALS:
+    // pendingBytes() fell from above highWaterMark() to below half of it.
+    void drained();
+    // The client disconnected before the response ended; the handler must cancel its upstream work.
+    void closed();
+};
+
+} // namespace sluice

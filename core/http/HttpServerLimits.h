@@ -1,0 +1,15 @@
+#pragma once
+
+#include <QtGlobal>
+
+namespace sluice {
+
+struct HttpServerLimits
+{
+    qint64 maxHeaderBytes = 64 * 1024; // request line plus headers; beyond: 431
+    qint64 maxBodyBytes = 32 * 1024 * 1024; // beyond: 413
+    int idleTimeoutMs = 120 * 1000; // keep-alive connection with no request in flight
+    int maxPipelinedRequests = 32; // parsed but unanswered requests held per connection
+};
+
+} // namespace sluice
