@@ -20,7 +20,7 @@ struct HttpRequest
     int httpMinor = 1; // HTTP/1.<minor>
     bool keepAlive = true;
     QHostAddress peer;
-    qint64 arrivedNs = 0; // monotonic time (QElapsedTimer::msecsSinceReference scale, in ns) of the first byte
+    qint64 arrivedNs = 0; // sluice::monotonicNowNs() (common/MonotonicClock.h) when the first byte arrived
 };
 
 } // namespace sluice

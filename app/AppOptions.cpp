@@ -1,0 +1,82 @@
+#include "AppOptions.h"
+
+namespace sluice {
+
+QString AppOptions::usage()
+{
+    return QStringLiteral(
+        "Usage:\n"
+        "  sluice [--config FILE] [--data-dir DIR] [--port N]              desktop app (tray + window)\n"
+        "  sluice --headless [--config FILE] [--data-dir DIR] [--port N]   serve without a window until SIGINT/SIGTERM\n"
+        "  sluice key set NAME | key list | key delete NAME                 manage keys in the OS keychain\n"
+        "  sluice --help | --version\n"
+        "\n"
+        "Options:\n"
+        "  --config FILE   config file (default: the platform config location, e.g. ~/.config/sluice/sluice.yaml)\n"
+        "  --data-dir DIR  where the request log database lives (default: ~/.local/share/sluice)\n"
+        "  --port N        listen on port N instead of gateway.port (0 picks a free port)\n");
+}
+
+AppOptions AppOptions::parse(const QStringList &arguments)
+{
+    AppOptions options;
+    const QStringList args = arguments.mid(1);
+    if (!args.isEmpty() && args.first() == QLatin1String("key")) {
+        options.mode = Mode::KeyCommand;
+        options.keyArgs = args.mid(1);
+        return options;
+    }
+    auto invalid = [&options](const QString &message) {
+        options.mode = Mode::Invalid;
+        options.error = message;
+        return options;
+    };
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &arg = args.at(i);
+        // Accept both "--opt value" and "--opt=value".
+        QString name = arg;
+        QString value;
+        bool hasInlineValue = false;
+        if (arg.startsWith(QLatin1String("--")) && arg.contains(QLatin1Char('='))) {
+            name = arg.section(QLatin1Char('='), 0, 0);
+            value = arg.section(QLatin1Char('='), 1);
+            hasInlineValue = true;
+        }
+        auto takeValue = [&]() -> bool {
+            if (hasInlineValue)
+                return true;
+            if (i + 1 >= args.size())
+                return false;
+            value = args.at(++i);
+            return true;
+        };
+        if (name == QLatin1String("--headless")) {
+            options.mode = Mode::Headless;
+        } else if (name == QLatin1String("--help") || name == QLatin1String("-h")) {
+            options.mode = Mode::Help;
+            return options;
+        } else if (name == QLatin1String("--version")) {
+            options.mode = Mode::Version;
+            return options;
+        } else if (name == QLatin1String("--config")) {
+            if (!takeValue() || value.isEmpty())
+                return invalid(QStringLiteral("--config needs a file name"));
+            options.configPath = value;
+        } else if (name == QLatin1String("--data-dir")) {
+            if (!takeValue() || value.isEmpty())
+                return invalid(QStringLiteral("--data-dir needs a directory"));
+            options.dataDir = value;
+        } else if (name == QLatin1String("--port")) {
+            bool ok = false;
+            const int port = takeValue() ? value.toInt(&ok) : -1;
+            if (!ok || port < 0 || port > 65535)
+                return invalid(QStringLiteral("--port needs a number from 0 to 65535"));
+            options.port = port;
+        } else {
+            return invalid(QStringLiteral("unknown argument '%1'").arg(arg));
+        }
+    }
+    return options;
+}
+
+} // namespace sluice

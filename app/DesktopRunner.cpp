@@ -1,0 +1,93 @@
+#include "DesktopRunner.h"
+
+#include "Startup.h"
+#include "UnixSignalWatcher.h"
+#include "gateway/GatewayService.h"
+#include "store/RequestLogWriter.h"
+#include "ui/MainWindow.h"
+#include "ui/TrayController.h"
+
+#include <QApplication>
+#include <QThread>
+
+namespace sluice {
+
+int runDesktop(const AppOptions &options)
+{
+    QApplication::setQuitOnLastWindowClosed(false);
+    UnixSignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::terminationRequested, qApp, [] { QApplication::quit(); });
+
+    MainWindow window;
+    TrayController tray;
+    auto showWindow = [&window] {
+        window.show();
+        window.raise();
+        window.activateWindow();
+    };
+    auto setState = [&](GatewayState state, const QString &message) {
+        window.setGatewayState(state, message);
+        tray.setGatewayState(state, message);
+    };
+    QObject::connect(&tray, &TrayController::openDashboardRequested, &window, showWindow);
+    QObject::connect(&tray, &TrayController::quitRequested, qApp, &QApplication::quit);
+    QObject::connect(&window, &MainWindow::quitRequested, qApp, &QApplication::quit);
+    QObject::connect(&window, &MainWindow::requestCountChanged, &tray, &TrayController::setRequestCount);
+    // Without a tray there is no other way back to the app: the window stays up and closing it quits.
+    QObject::connect(&tray, &TrayController::trayUnavailable, &window, [&] {
+        QApplication::setQuitOnLastWindowClosed(true);
+        showWindow();
+    });
+    tray.start();
+    showWindow();
+
+    Result<Startup> startup = Startup::prepare(options);
+    if (!startup) {
+        setState(GatewayState::Error, startup.errorMessage());
+        return QApplication::exec();
+    }
+
+    RequestLogWriter writer;
+    if (Result<void> opened = writer.open(startup->databasePath); !opened) {
+        setState(GatewayState::Error, opened.errorMessage());
+        return QApplication::exec();
+    }
+    QObject::connect(&writer, &RequestLogWriter::batchCommitted, &window, &MainWindow::appendRecords);
+    QObject::connect(&writer, &RequestLogWriter::writeFailed, &window,
+                     [&](const QString &message) { setState(GatewayState::Error, message); });
+    window.setDatabasePath(startup->databasePath);
+
+    QThread gatewayThread;
+    gatewayThread.setObjectName(QStringLiteral("gateway"));
+    auto *service = new GatewayService(startup->config, startup->secrets);
+    service->setRecordSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); });
+    service->moveToThread(&gatewayThread);
+    QObject::connect(&gatewayThread, &QThread::finished, service, &QObject::deleteLater);
+    gatewayThread.start();
+
+    Result<QUrl> url = makeError(QString());
+    QMetaObject::invokeMethod(service, [&] { url = service->start(options.port); }, Qt::BlockingQueuedConnection);
+    if (url) {
+        window.setEndpoint(url.value());
+        tray.setEndpoint(url.value());
+        setState(GatewayState::Running, {});
+    } else {
+        setState(GatewayState::Error, url.errorMessage());
+    }
+
+    auto setPaused = [&](bool paused) {
+        QMetaObject::invokeMethod(service, [service, paused] { service->setPaused(paused); });
+        setState(paused ? GatewayState::Paused : GatewayState::Running, {});
+    };
+    QObject::connect(&window, &MainWindow::pauseRequested, &window, setPaused);
+    QObject::connect(&tray, &TrayController::pauseRequested, &tray, setPaused);
+
+    const int code = QApplication::exec();
+    QMetaObject::invokeMethod(service, [service] { service->stop(); }, Qt::BlockingQueuedConnection);
+    gatewayThread.quit();
+    gatewayThread.wait();
+    writer.stop();
+    return code;
+}
+
+} // namespace sluice

@@ -1,0 +1,50 @@
+#include "HeadlessRunner.h"
+
+#include "Startup.h"
+#include "UnixSignalWatcher.h"
+#include "gateway/GatewayService.h"
+#include "store/RequestLogWriter.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace sluice {
+
+int runHeadless(const AppOptions &options)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    UnixSignalWatcher signalWatcher;
+
+    Result<Startup> startup = Startup::prepare(options);
+    if (!startup) {
+        err << "sluice: " << startup.errorMessage() << Qt::endl;
+        return 2;
+    }
+    RequestLogWriter writer;
+    if (Result<void> opened = writer.open(startup->databasePath); !opened) {
+        err << "sluice: " << opened.errorMessage() << Qt::endl;
+        return 1;
+    }
+    QObject::connect(&writer, &RequestLogWriter::writeFailed, &writer,
+                     [&err](const QString &message) { err << "sluice: request log: " << message << Qt::endl; });
+
+    GatewayService service(startup->config, startup->secrets);
+    service.setRecordSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); });
+    Result<QUrl> url = service.start(options.port);
+    if (!url) {
+        err << "sluice: " << url.errorMessage() << Qt::endl;
+        return 1;
+    }
+    out << "Sluice is listening on " << url->toString() << Qt::endl;
+
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::terminationRequested, qApp, [] { QCoreApplication::quit(); });
+    QCoreApplication::exec();
+
+    service.stop();
+    writer.stop();
+    out << "Sluice stopped; " << writer.writtenCount() << " requests logged." << Qt::endl;
+    return 0;
+}
+
+} // namespace sluice

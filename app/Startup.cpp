@@ -1,0 +1,41 @@
+#include "Startup.h"
+
+#include "config/ConfigLoader.h"
+#include "secrets/SecretStore.h"
+
+#include <QDir>
+#include <QStandardPaths>
+
+namespace sluice {
+
+QString Startup::defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/sluice");
+}
+
+Result<Startup> Startup::prepare(const AppOptions &options)
+{
+    const QString configPath = options.configPath.isEmpty() ? ConfigLoader::defaultPath() : options.configPath;
+    Result<Config> config = ConfigLoader::loadFile(configPath);
+    if (!config)
+        return config.error();
+
+    Startup startup;
+    startup.config = std::move(config).value();
+
+    SecretStore store;
+    SecretResolver resolver(&store);
+    Result<GatewaySecrets> secrets = GatewaySecrets::resolve(startup.config, resolver);
+    if (!secrets)
+        return secrets.error();
+    startup.secrets = std::move(secrets).value();
+
+    const QString dataDir = options.dataDir.isEmpty() ? defaultDataDir() : options.dataDir;
+    if (!QDir().mkpath(dataDir))
+        return makeError(QStringLiteral("Cannot create the data directory %1; choose another with --data-dir.")
+                             .arg(QDir::toNativeSeparators(dataDir)));
+    startup.databasePath = QDir(dataDir).filePath(QStringLiteral("sluice.db"));
+    return startup;
+}
+
+} // namespace sluice

@@ -1,0 +1,62 @@
+#include "AppOptions.h"
+#include "HeadlessRunner.h"
+#include "KeyCommand.h"
+#include "secrets/SecretStore.h"
+
+#ifdef SLUICE_WITH_GUI
+#include "DesktopRunner.h"
+
+#include <QApplication>
+#endif
+
+#include <cstdio>
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+int main(int argc, char *argv[])
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    const sluice::AppOptions options = sluice::AppOptions::parse(arguments);
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    switch (options.mode) {
+    case sluice::AppOptions::Mode::Help:
+        out << sluice::AppOptions::usage();
+        return 0;
+    case sluice::AppOptions::Mode::Version:
+        out << "sluice " << SLUICE_VERSION << Qt::endl;
+        return 0;
+    case sluice::AppOptions::Mode::Invalid:
+        err << "sluice: " << options.error << "\n\n" << sluice::AppOptions::usage();
+        return 2;
+    case sluice::AppOptions::Mode::KeyCommand: {
+        QCoreApplication app(argc, argv);
+        QTextStream in(stdin);
+        sluice::SecretStore store;
+        return sluice::runKeyCommand(options.keyArgs, in, out, err, store);
+    }
+    case sluice::AppOptions::Mode::Headless: {
+        QCoreApplication app(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("sluice"));
+        QCoreApplication::setApplicationVersion(QStringLiteral(SLUICE_VERSION));
+        return sluice::runHeadless(options);
+    }
+    case sluice::AppOptions::Mode::Desktop:
+        break;
+    }
+#ifdef SLUICE_WITH_GUI
+    QApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("sluice"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SLUICE_VERSION));
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("Sluice"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("sluice"));
+    return sluice::runDesktop(options);
+#else
+    err << "sluice: this build has no desktop UI; run it with --headless\n";
+    return 2;
+#endif
+}

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "common/Result.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+
+namespace sluice {
+
+// What the gateway needs to know of an OpenAI chat/completions request body, and the edits it makes before
+// forwarding it to an OpenAI-compatible upstream (same-format path: everything else passes through untouched).
+class OpenAiChatRequest
+{
+public:
+    // Validates the body; the error message names the field and what to send instead.
+    static Result<OpenAiChatRequest> parse(const QByteArray &body);
+
+    QString model() const { return m_model; }
+    bool stream() const { return m_stream; }
+    // The client asked for the final usage chunk (stream_options.include_usage).
+    bool clientWantsUsage() const { return m_clientWantsUsage; }
+
+    // The body for the upstream: the client's own bytes when nothing needs changing; otherwise re-encoded with
+    // the upstream model name and, for streams, stream_options.include_usage forced on so usage is always known.
+    QByteArray upstreamBody(const QByteArray &original, const QString &upstreamModel) const;
+
+private:
+    QJsonObject m_root;
+    QString m_model;
+    bool m_stream = false;
+    bool m_clientWantsUsage = false;
+};
+
+} // namespace sluice

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "common/RequestRecord.h"
+#include "common/Result.h"
+#include "config/Config.h"
+#include "gateway/GatewaySecrets.h"
+
+#include <QObject>
+#include <QUrl>
+
+namespace sluice {
+
+class Gateway;
+class HttpServer;
+class UpstreamClient;
+
+// The running gateway: HTTP server, upstream client and pipeline, all on the thread this object lives on.
+// Desktop mode moves it to a worker thread and calls start()/stop() there (blocking queued); headless mode
+// keeps it on the main thread.
+class GatewayService : public QObject
+{
+    Q_OBJECT
+public:
+    GatewayService(Config config, GatewaySecrets secrets, QObject *parent = nullptr);
+    ~GatewayService() override;
+
+    // Records are handed to sink on this object's thread; it must be thread-safe and must not block.
+    void setRecordSink(std::function<void(RequestRecord &&)> sink);
+
+    // Listens on the configured address and port (portOverride > 0 replaces the port; 0 keeps it).
+    Result<QUrl> start(int portOverride = -1);
+    void stop();
+    void setPaused(bool paused);
+    bool isPaused() const;
+    QUrl endpoint() const { return m_endpoint; }
+
+private:
+    Config m_config;
+    GatewaySecrets m_secrets;
+    std::function<void(RequestRecord &&)> m_sink;
+    UpstreamClient *m_client = nullptr;
+    Gateway *m_gateway = nullptr;
+    HttpServer *m_server = nullptr;
+    QUrl m_endpoint;
+    bool m_paused = false;
+};
+
+} // namespace sluice

@@ -1,0 +1,35 @@
+#include "TokenAuthenticator.h"
+
+#include <QCryptographicHash>
+
+namespace sluice {
+
+namespace {
+QByteArray digest(QByteArrayView secret)
+{
+    return QCryptographicHash::hash(secret, QCryptographicHash::Sha256);
+}
+} // namespace
+
+void TokenAuthenticator::addToken(const QString &name, const QString &secret)
+{
+    m_names.insert(digest(secret.toUtf8()), name);
+}
+
+QByteArray TokenAuthenticator::presentedToken(const HttpRequest &request)
+{
+    const QByteArray authorization = request.headers.value(QByteArrayLiteral("authorization"));
+    if (authorization.size() > 7 && authorization.first(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+        return authorization.sliced(7).trimmed();
+    return request.headers.value(QByteArrayLiteral("x-api-key")).trimmed();
+}
+
+QString TokenAuthenticator::authenticate(const HttpRequest &request) const
+{
+    const QByteArray token = presentedToken(request);
+    if (token.isEmpty())
+        return {};
+    return m_names.value(digest(token));
+}
+
+} // namespace sluice

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "http/HttpRequest.h"
+
+#include <QHash>
+#include <QString>
+
+namespace sluice {
+
+// Maps a presented gateway token (Authorization: Bearer ... or x-api-key: ...) to the token's name.
+// Only SHA-256 digests of the secrets are kept, so comparisons do not leak the secret through timing.
+class TokenAuthenticator
+{
+public:
+    void addToken(const QString &name, const QString &secret);
+    bool isEmpty() const { return m_names.isEmpty(); }
+
+    // The token name, or an empty string when the request carries no known token.
+    QString authenticate(const HttpRequest &request) const;
+    // The token presented by a request (empty if none): Bearer first, then x-api-key.
+    static QByteArray presentedToken(const HttpRequest &request);
+
+private:
+    QHash<QByteArray, QString> m_names; // sha256(secret) -> name
+};
+
+} // namespace sluice

@@ -1,0 +1,116 @@
+#pragma once
+
+#include "config/ConfigLoader.h"
+#include "gateway/GatewayService.h"
+#include "support/MockUpstream.h"
+
+#include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTest>
+
+namespace sluice::test {
+
+inline constexpr auto TestToken = "sk-sluice-test-token";
+
+// A gateway on a free loopback port in front of a MockUpstream, with the records it logs collected in memory.
+class GatewayFixture
+{
+public:
+    explicit GatewayFixture(const QByteArray &extraYaml = {})
+    {
+        QVERIFY(m_upstream.listen().ok());
+        const QByteArray yaml = "providers:\n"
+                                "  - name: mock\n"
+                                "    type: openai\n"
+                                "    base_url: "
+            + m_upstream.baseUrl().toString().toUtf8()
+            + "/v1\n"
+              "    api_key: env:SLUICE_TEST_PROVIDER_KEY\n"
+              "    timeouts: {connect_ms: 2000, first_byte_ms: 3000, idle_ms: 3000, total_ms: 10000}\n"
+              "models:\n"
+              "  - name: gpt-test\n"
+              "    provider: mock\n"
+              "    upstream_model: openai-text\n"
+              "  - name: openai-text\n"
+              "    provider: mock\n"
+              "tokens:\n"
+              "  - name: editor\n"
+              "    secret: env:SLUICE_TEST_GATEWAY_TOKEN\n"
+            + extraYaml;
+        Result<Config> config = ConfigLoader::loadString(yaml, QStringLiteral("test.yaml"));
+        QVERIFY2(config.ok(), qPrintable(config.errorMessage()));
+        GatewaySecrets secrets;
+        secrets.providerKeys.insert(QStringLiteral("mock"), QStringLiteral("sk-provider-secret-value"));
+        secrets.tokens.append({QStringLiteral("editor"), QString::fromLatin1(TestToken)});
+        m_service = std::make_unique<GatewayService>(config.value(), secrets);
+        m_service->setRecordSink([this](RequestRecord &&record) { records.append(std::move(record)); });
+        Result<QUrl> url = m_service->start(0);
+        QVERIFY2(url.ok(), qPrintable(url.errorMessage()));
+        m_base = url.value();
+    }
+
+    MockUpstream &upstream() { return m_upstream; }
+    GatewayService &service() { return *m_service; }
+    QUrl url(const QString &path) const { return m_base.resolved(QUrl(path)); }
+
+    QNetworkRequest request(const QString &path, const QByteArray &token = TestToken) const
+    {
+        QNetworkRequest request(url(path));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        if (!token.isEmpty())
+            request.setRawHeader("Authorization", "Bearer " + token);
+        return request;
+    }
+
+    struct Reply
+    {
+        int status = 0;
+        QByteArray body;
+        QNetworkReply::NetworkError error = QNetworkReply::NoError;
+        QList<QNetworkReply::RawHeaderPair> headers;
+        QByteArray header(const QByteArray &name) const
+        {
+            for (const auto &[key, value] : headers) {
+                if (key.compare(name, Qt::CaseInsensitive) == 0)
+                    return value;
+            }
+            return {};
+        }
+    };
+
+    Reply post(const QNetworkRequest &request, const QByteArray &body)
+    {
+        return finish(m_network.post(request, body));
+    }
+    Reply get(const QNetworkRequest &request) { return finish(m_network.get(request)); }
+
+    // Waits until the gateway has handed over `count` records.
+    bool waitForRecords(int count) { return QTest::qWaitFor([&] { return records.size() >= count; }, 5000); }
+
+    QList<RequestRecord> records;
+
+private:
+    Reply finish(QNetworkReply *reply)
+    {
+        QEventLoop loop;
+        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        if (!reply->isFinished())
+            loop.exec();
+        Reply result;
+        result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        result.body = reply->readAll();
+        result.error = reply->error();
+        result.headers = reply->rawHeaderPairs();
+        reply->deleteLater();
+        return result;
+    }
+
+    MockUpstream m_upstream;
+    std::unique_ptr<GatewayService> m_service;
+    QUrl m_base;
+    QNetworkAccessManager m_network;
+};
+
+} // namespace sluice::test
