@@ -1,11 +1,12 @@
 #include "KeyCommand.h"
 
-#include <QFile>
-#include <QTextStream>
+#include <cerrno>
 #include <csignal>
-
 #include <termios.h>
 #include <unistd.h>
+
+#include <QFile>
+#include <QTextStream>
 
 #include "config/Config.h"
 #include "secrets/SecretStore.h"
@@ -52,10 +53,28 @@ void restoreTerminalAndExit(int signal)
     ::raise(signal);
 }
 
-QString promptWithoutEcho(int fd, QTextStream &in)
+// Reads straight from the descriptor: a buffered read would wait for more than one line from a terminal.
+QString readTerminalLine(int fd)
+{
+    QByteArray line;
+    char c = 0;
+    for (;;) {
+        const ssize_t n = ::read(fd, &c, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || c == '\n')
+            break;
+        line.append(c);
+    }
+    if (line.endsWith('\r'))
+        line.chop(1);
+    return QString::fromUtf8(line);
+}
+
+QString promptWithoutEcho(int fd)
 {
     if (::tcgetattr(fd, &g_savedTerminal) != 0)
-        return in.readLine();
+        return readTerminalLine(fd);
     struct termios silent = g_savedTerminal;
     silent.c_lflag &= ~tcflag_t(ECHO);
     silent.c_lflag |= ECHONL;
@@ -64,17 +83,17 @@ QString promptWithoutEcho(int fd, QTextStream &in)
     handler.sa_handler = restoreTerminalAndExit;
     sigemptyset(&handler.sa_mask);
     struct sigaction previous[3];
-    const int signals[3] = {SIGINT, SIGTERM, SIGHUP};
+    const int promptSignals[3] = {SIGINT, SIGTERM, SIGHUP};
     g_promptFd = fd;
     for (int i = 0; i < 3; ++i)
-        ::sigaction(signals[i], &handler, &previous[i]);
+        ::sigaction(promptSignals[i], &handler, &previous[i]);
 
     ::tcsetattr(fd, TCSAFLUSH, &silent);
-    const QString line = in.readLine();
+    const QString line = readTerminalLine(fd);
     ::tcsetattr(fd, TCSAFLUSH, &g_savedTerminal);
 
     for (int i = 0; i < 3; ++i)
-        ::sigaction(signals[i], &previous[i], nullptr);
+        ::sigaction(promptSignals[i], &previous[i], nullptr);
     g_promptFd = -1;
     return line;
 }
@@ -99,7 +118,7 @@ int setKey(const QString &name, QTextStream &in, QTextStream &out, QTextStream &
     if (const int fd = terminalOf(in); fd >= 0) {
         err << "Secret for " << name << ": ";
         err.flush();
-        secret = promptWithoutEcho(fd, in);
+        secret = promptWithoutEcho(fd);
     } else {
         secret = in.readAll();
         if (secret.endsWith(QLatin1Char('\n'))) {

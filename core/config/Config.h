@@ -28,7 +28,18 @@ struct SecretRef
     enum class Kind { None, Keychain, Env };
     Kind kind = Kind::None;
     QString name;
+    // "keychain:NAME", "env:VAR", or empty for Kind::None.
     QString toString() const;
+    bool isNull() const { return kind == Kind::None; }
+
+    // Parses "keychain:NAME" or "env:VAR"; anything else (including a bad name) gives Kind::None.
+    static SecretRef parse(const QString &text);
+    // Keychain entry names: letters, digits, '-', '_' and '.', at most 128 characters.
+    static bool isValidKeyName(const QString &name);
+    // Environment variable names: letters, digits and '_', not starting with a digit.
+    static bool isValidEnvName(const QString &name);
+
+    bool operator==(const SecretRef &other) const = default;
 };
 
 struct ProviderConfig

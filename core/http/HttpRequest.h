@@ -1,10 +1,10 @@
 #pragma once
 
-#include "common/HttpHeaders.h"
-
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QHostAddress>
+
+#include "common/HttpHeaders.h"
 
 namespace sluice {
 

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "common/HttpHeaders.h"
-
 #include <QByteArray>
 #include <QObject>
+
+#include "common/HttpHeaders.h"
 
 namespace sluice {
 
@@ -42,6 +42,7 @@ Q_SIGNALS:
     // pendingBytes() fell from above highWaterMark() to below half of it.
     void drained();
     // The client disconnected before the response ended; the handler must cancel its upstream work.
+    // Emitted from the event loop, never from inside a responder call; later calls on the responder do nothing.
     void closed();
 };
 

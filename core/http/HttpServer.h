@@ -1,10 +1,10 @@
 #pragma once
 
-#include "common/Result.h"
-#include "http/HttpServerLimits.h"
-
 #include <QHostAddress>
 #include <QObject>
+
+#include "common/Result.h"
+#include "http/HttpServerLimits.h"
 
 class QTcpServer;
 
@@ -23,10 +23,12 @@ public:
 
     // port 0 picks a free port. A taken port gives an error naming the address and port.
     Result<void> listen(const QHostAddress &address, quint16 port);
+    // Stops listening and closes every connection; responses in progress see HttpResponder::closed().
     void close();
     bool isListening() const;
     quint16 port() const;
     QHostAddress address() const;
+    // Open client connections (a closed one counts until it is deleted, on the next event-loop pass).
     int connectionCount() const;
 
 private:

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "http/UpstreamRequest.h"
-
 #include <QObject>
+
+#include "http/UpstreamRequest.h"
 
 namespace sluice {
 

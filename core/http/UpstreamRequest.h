@@ -1,12 +1,13 @@
 #pragma once
 
-#include "common/HttpHeaders.h"
-
 #include <QByteArray>
 #include <QUrl>
 
+#include "common/HttpHeaders.h"
+
 namespace sluice {
 
+// Each in milliseconds; zero or less means no limit for that phase.
 struct UpstreamTimeouts
 {
     int connectMs = 10'000; // TCP (and TLS) connection established

@@ -1,14 +1,17 @@
 #pragma once
 
+#include <QHash>
+#include <QMutex>
+#include <QString>
+
 #include "common/RequestRecord.h"
 #include "common/Result.h"
 
-#include <QString>
-
 namespace sluice {
 
-// Read-only queries over the request log, on a connection of its own (one named connection per thread:
-// create one reader per thread that reads). Safe to use while a RequestLogWriter writes (WAL).
+// Read-only queries over the request log. Each thread that calls it gets a connection of its own (named after
+// this reader and the thread), opened on first use and closed with the reader; destroy the reader only once
+// no thread uses it. Safe to use while a RequestLogWriter writes (WAL).
 class RequestLogReader
 {
 public:
@@ -17,15 +20,24 @@ public:
     RequestLogReader(const RequestLogReader &) = delete;
     RequestLogReader &operator=(const RequestLogReader &) = delete;
 
+    // Opens the calling thread's connection and checks the schema: a missing log, a log written by a newer
+    // Sluice or one not yet upgraded is reported here. The other calls open on demand.
     Result<void> open();
     // Newest first. Bodies are not loaded (use byId for them).
     Result<RequestRecords> recent(int limit);
     Result<RequestRecord> byId(const QString &id);
     Result<qint64> count();
 
+    QString databasePath() const { return m_databasePath; }
+
 private:
+    // The calling thread's connection name, opening it if needed.
+    Result<QString> connection();
+
     QString m_databasePath;
-    QString m_connectionName;
+    QString m_connectionPrefix;
+    QMutex m_mutex;
+    QHash<quint64, QString> m_connections; // by thread serial (never reused, unlike QThread pointers)
 };
 
 } // namespace sluice

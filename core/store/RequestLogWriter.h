@@ -1,41 +1,85 @@
 #pragma once
 
-#include "common/RequestRecord.h"
-#include "common/Result.h"
+#include <memory>
+#include <optional>
 
 #include <QMutex>
 #include <QObject>
 #include <QThread>
+#include <QWaitCondition>
+
+#include "common/RequestRecord.h"
+#include "common/Result.h"
 
 namespace sluice {
 
 // Writes request records to SQLite (WAL) on its own thread, in batched transactions, off the request path.
-// append() never blocks the caller. The queue is bounded (maxQueued); when it is full, records are still
-// kept: append() counts an overflow and the writer flushes immediately, so nothing is dropped silently
-// (see docs/architecture.md for the policy). A normal stop() flushes everything first.
+// The thread owns the only read-write connection; a batch is committed whenever records wait and the last
+// commit is CommitIntervalMs old, or at once when BatchSize records wait.
+//
+// Queue policy: append() never blocks on I/O and never drops a record. The queue is soft-bounded: past
+// softQueueLimit() waiting records (default 100,000, a few hundred MB with bodies) it still enqueues, but
+// warns once per overflow episode (qCWarning and writeFailed) so a slow or stuck disk shows up before memory
+// runs out; the episode ends when the queue drains below half the limit. A failed write (disk full, read-only)
+// keeps its batch, emits writeFailed and retries with backoff (250 ms doubling to 10 s). stop() and the
+// destructor flush everything; only if writes still fail after a few attempts at stop are the remaining
+// records given up, with a critical log line and writeFailed saying how many.
 class RequestLogWriter : public QObject
 {
     Q_OBJECT
 public:
+    static constexpr qsizetype DefaultSoftQueueLimit = 100000;
+    static constexpr qsizetype BatchSize = 512;
+    static constexpr int CommitIntervalMs = 100;
+
     explicit RequestLogWriter(QObject *parent = nullptr);
     ~RequestLogWriter() override; // stops and flushes
 
-    // Opens (creating if needed) the database at path, runs migrations, starts the writer thread.
+    // Opens (creating if needed) the database at path, runs migrations, starts the writer thread. Records
+    // appended before open() are written once it succeeds.
     Result<void> open(const QString &databasePath);
     // Thread-safe, non-blocking.
     void append(RequestRecord record);
-    // Blocks until everything appended so far is committed. For shutdown and tests.
+    // Blocks until everything appended so far is committed and announced. For shutdown and tests.
     void flush();
     void stop();
 
+    bool isOpen() const;
     QString databasePath() const;
+    // Records committed since open().
     qint64 writtenCount() const;
+    // Records appended but not yet committed and announced.
+    qint64 queuedCount() const;
+    void setSoftQueueLimit(qsizetype limit);
+    qsizetype softQueueLimit() const;
 
 Q_SIGNALS:
-    // Emitted from the writer thread after each committed batch (connect queued): the live table's feed.
+    // Emitted from the writer thread after commits, at most every CommitIntervalMs (commits in between are
+    // merged), with the records as appended, bodies included. Connect queued: the live table's feed.
     void batchCommitted(const sluice::RequestRecords &records);
-    // A write failed; records are retried, message says what to fix (disk full, permissions...).
+    // A write failed or the queue overflowed; message says what to fix (disk full, permissions...).
     void writeFailed(const QString &message);
+
+private:
+    void run();
+    void writeLoop(const QString &databasePath, const QString &connectionName);
+
+    mutable QMutex m_mutex;
+    QWaitCondition m_wake; // the writer waits here for records, flush or stop
+    QWaitCondition m_progress; // open() and flush() wait here for the writer
+    std::unique_ptr<QThread> m_thread;
+    RequestRecords m_queue;
+    QString m_databasePath;
+    QString m_connectionName;
+    std::optional<Result<void>> m_openResult;
+    qint64 m_appended = 0; // records accepted by append()
+    qint64 m_settled = 0; // records committed and announced, or given up at stop
+    qint64 m_written = 0;
+    qsizetype m_softQueueLimit = DefaultSoftQueueLimit;
+    int m_flushWaiters = 0;
+    bool m_running = false;
+    bool m_stopping = false;
+    bool m_overflowing = false;
 };
 
 } // namespace sluice

@@ -27,7 +27,7 @@ public:
         static const QRegularExpression listening(QStringLiteral("listening on (http://\\S+)"),
                                                   QRegularExpression::CaseInsensitiveOption);
         QUrl url;
-        QTest::qWaitFor(
+        [[maybe_unused]] const bool announced = QTest::qWaitFor(
             [&] {
                 m_stdout += m_process.readAllStandardOutput();
                 const auto match = listening.match(QString::fromUtf8(m_stdout));

@@ -1,0 +1,379 @@
+// Measures the request log: how many records/s the writer commits (with realistic bodies), the database size,
+// and how long spend-style aggregations take over the result.
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSysInfo>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QUuid>
+
+#include "store/RequestLogWriter.h"
+#include "store/SqliteConnection.h"
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+
+#include <sys/resource.h>
+#endif
+
+using namespace sluice;
+
+namespace {
+
+constexpr qint64 DayMs = 24 * 60 * 60 * 1000LL;
+// Producers pause above this many waiting records, so the run measures the writer, not a growing queue.
+constexpr qint64 MaxBacklog = 50000;
+
+struct Options
+{
+    qint64 records = 200000;
+    int bodyBytes = 2048;
+    int producers = 1;
+    int repeats = 5;
+    QString databasePath;
+    bool keep = false;
+};
+
+QByteArray filler(QRandomGenerator &random, int bytes)
+{
+    static const char *const words[]
+        = {"the",    "request", "model", "token", "stream",  "latency", "provider",  "gateway", "cost",   "function",
+           "return", "value",   "error", "retry", "context", "prompt",  "assistant", "user",    "system", "json"};
+    QByteArray text;
+    text.reserve(bytes + 16);
+    while (text.size() < bytes) {
+        text += words[random.bounded(int(std::size(words)))];
+        text += ' ';
+    }
+    text.truncate(bytes);
+    return text;
+}
+
+// Bodies shaped like a chat request and a streamed answer, bodyBytes each.
+QList<QPair<QByteArray, QByteArray>> makeBodies(int bodyBytes)
+{
+    QRandomGenerator random(42);
+    QList<QPair<QByteArray, QByteArray>> bodies;
+    for (int i = 0; i < 16; ++i) {
+        const QByteArray requestHead = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+                                       "\"content\":\"";
+        const QByteArray request
+            = requestHead + filler(random, std::max(0, bodyBytes - int(requestHead.size()) - 4)) + "\"}]}";
+        QByteArray response;
+        while (response.size() < bodyBytes) {
+            response += "data: {\"choices\":[{\"delta\":{\"content\":\"" + filler(random, 24) + "\"}}]}\n\n";
+        }
+        response.truncate(bodyBytes);
+        bodies.append({request.left(bodyBytes), response});
+    }
+    return bodies;
+}
+
+RequestRecord makeRecord(qint64 n, qint64 total, qint64 firstMs, qint64 spanMs, QRandomGenerator &random,
+                         const QList<QPair<QByteArray, QByteArray>> &bodies)
+{
+    static const QString models[]
+        = {QStringLiteral("gpt-4o-mini"),      QStringLiteral("gpt-4o"),           QStringLiteral("claude-sonnet-4"),
+           QStringLiteral("claude-haiku-3.5"), QStringLiteral("gemini-2.5-flash"), QStringLiteral("o3-mini"),
+           QStringLiteral("llama3.1:8b"),      QStringLiteral("deepseek-chat")};
+    static const QString providers[]
+        = {QStringLiteral("openai"), QStringLiteral("anthropic"), QStringLiteral("gemini"), QStringLiteral("ollama")};
+    static const QString tokens[] = {QStringLiteral("laptop"), QStringLiteral("claude-code"), QStringLiteral("ci")};
+
+    const int model = random.bounded(int(std::size(models)));
+    RequestRecord record;
+    record.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    record.startedAt = QDateTime::fromMSecsSinceEpoch(firstMs + spanMs * n / std::max<qint64>(total, 1), Qt::UTC);
+    record.tokenName = tokens[random.bounded(int(std::size(tokens)))];
+    record.endpoint = QStringLiteral("/v1/chat/completions");
+    record.requestedModel = models[model];
+    record.provider = providers[model % int(std::size(providers))];
+    record.upstreamModel = models[model];
+    record.stream = random.bounded(3) != 0;
+    const int outcome = random.bounded(100);
+    record.httpStatus = outcome < 96 ? 200 : (outcome < 98 ? 429 : 502);
+    if (record.httpStatus != 200) {
+        record.errorClass = QLatin1String(ErrorClass::UpstreamError);
+        record.errorMessage = QStringLiteral("The provider answered %1").arg(record.httpStatus);
+    }
+    record.latencyUs = 200000 + random.bounded(8000000);
+    record.timeToFirstTokenUs = record.stream ? 100000 + random.bounded(900000) : -1;
+    record.inputTokens = 200 + random.bounded(8000);
+    record.outputTokens = record.httpStatus == 200 ? 20 + random.bounded(2000) : -1;
+    record.cachedTokens = random.bounded(4) == 0 ? random.bounded(int(record.inputTokens)) : 0;
+    record.reasoningTokens = model == 5 ? random.bounded(3000) : -1;
+    const auto &pair = bodies.at(int(n % bodies.size()));
+    record.requestBody = pair.first;
+    record.responseBody = pair.second;
+    return record;
+}
+
+qint64 fileSize(const QString &path)
+{
+    const QFileInfo info(path);
+    return info.exists() ? info.size() : 0;
+}
+
+double peakRssMb()
+{
+#ifdef Q_OS_UNIX
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss / 1024.0;
+#else
+    return 0;
+#endif
+}
+
+// CPU seconds used so far by this process's thread of that name (Linux), or -1: a figure that other load on the
+// machine does not inflate, unlike wall-clock throughput.
+double threadCpuSeconds(const QByteArray &threadName)
+{
+#ifdef Q_OS_LINUX
+    const QDir tasks(QStringLiteral("/proc/self/task"));
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm(tasks.filePath(tid + QStringLiteral("/comm")));
+        if (!comm.open(QIODevice::ReadOnly) || comm.readAll().trimmed() != threadName) {
+            continue;
+        }
+        QFile stat(tasks.filePath(tid + QStringLiteral("/stat")));
+        if (!stat.open(QIODevice::ReadOnly)) {
+            return -1;
+        }
+        const QByteArray line = stat.readAll();
+        // Fields after the parenthesised name: state is field 3, utime and stime are fields 14 and 15.
+        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() < 13) {
+            return -1;
+        }
+        return (fields.at(11).toDouble() + fields.at(12).toDouble()) / double(sysconf(_SC_CLK_TCK));
+    }
+#else
+    Q_UNUSED(threadName);
+#endif
+    return -1;
+}
+
+void print(const QString &line)
+{
+    std::fputs(qPrintable(line + QLatin1Char('\n')), stdout);
+    std::fflush(stdout);
+}
+
+bool writeRecords(const Options &options)
+{
+    const auto bodies = makeBodies(options.bodyBytes);
+    RequestLogWriter writer;
+    writer.setSoftQueueLimit(MaxBacklog * 2);
+    const auto opened = writer.open(options.databasePath);
+    if (!opened) {
+        print(QStringLiteral("error: ") + opened.errorMessage());
+        return false;
+    }
+    std::atomic<int> failures {0};
+    QObject::connect(
+        &writer, &RequestLogWriter::writeFailed, &writer,
+        [&failures](const QString &message) {
+            ++failures;
+            print(QStringLiteral("write failed: ") + message);
+        },
+        Qt::DirectConnection);
+
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const qint64 firstMs = nowMs - 30 * DayMs;
+    QElapsedTimer timer;
+    timer.start();
+    QList<QThread *> producers;
+    for (int p = 0; p < options.producers; ++p) {
+        producers.append(QThread::create([&, p] {
+            QRandomGenerator random(1000 + p);
+            for (qint64 n = p; n < options.records; n += options.producers) {
+                writer.append(makeRecord(n, options.records, firstMs, 30 * DayMs, random, bodies));
+                if (n % 1024 == 0) {
+                    while (writer.queuedCount() > MaxBacklog) {
+                        QThread::msleep(1);
+                    }
+                }
+            }
+        }));
+        producers.last()->start();
+    }
+    for (QThread *producer : std::as_const(producers)) {
+        producer->wait();
+        delete producer;
+    }
+    const qint64 appendedMs = timer.elapsed();
+    writer.flush();
+    const qint64 committedMs = std::max<qint64>(timer.elapsed(), 1);
+    const qint64 written = writer.writtenCount();
+    const double writerCpu = threadCpuSeconds(QByteArrayLiteral("sluice-store-wr"));
+    writer.stop();
+
+    const qint64 mainBytes = fileSize(options.databasePath);
+    const qint64 walBytes = fileSize(options.databasePath + QStringLiteral("-wal"));
+    print(QStringLiteral("write: %1 records, %2 B request + %3 B response body, %4 producer thread(s)")
+              .arg(written)
+              .arg(options.bodyBytes)
+              .arg(options.bodyBytes)
+              .arg(options.producers));
+    print(QStringLiteral("  appended in %1 ms, committed in %2 ms: %3 records/s")
+              .arg(appendedMs)
+              .arg(committedMs)
+              .arg(qRound64(written * 1000.0 / committedMs)));
+    if (writerCpu >= 0 && written > 0) {
+        print(QStringLiteral("  writer thread CPU %1 s: %2 us per record (%3 records/s per core)")
+                  .arg(writerCpu, 0, 'f', 2)
+                  .arg(writerCpu * 1e6 / written, 0, 'f', 1)
+                  .arg(writerCpu > 0 ? qRound64(written / writerCpu) : 0));
+    }
+    print(QStringLiteral("  database %1 MB (+ %2 MB WAL), %3 B per record; peak RSS %4 MB; %5 write failures")
+              .arg(mainBytes / 1048576.0, 0, 'f', 1)
+              .arg(walBytes / 1048576.0, 0, 'f', 1)
+              .arg(written ? (mainBytes + walBytes) / written : 0)
+              .arg(peakRssMb(), 0, 'f', 1)
+              .arg(failures.load()));
+    return written == options.records && failures.load() == 0;
+}
+
+bool aggregate(const Options &options)
+{
+    SqliteConnection connection;
+    const auto opened
+        = connection.open(options.databasePath, QStringLiteral("bench-aggregate"), SqliteConnection::Mode::ReadOnly);
+    if (!opened) {
+        print(QStringLiteral("error: ") + opened.errorMessage());
+        return false;
+    }
+    QSqlDatabase db = connection.database();
+    const QString sql = QStringLiteral(
+        "SELECT requested_model, count(*), sum(input_tokens), sum(output_tokens), sum(cached_tokens), "
+        "sum(reasoning_tokens) FROM requests WHERE started_at >= ? AND started_at < ? GROUP BY requested_model");
+    {
+        QSqlQuery plan(db);
+        plan.exec(QStringLiteral("EXPLAIN QUERY PLAN ") + QString(sql).replace(QLatin1Char('?'), QLatin1Char('0')));
+        QStringList steps;
+        while (plan.next()) {
+            steps.append(plan.value(3).toString());
+        }
+        print(QStringLiteral("aggregate: SUM tokens GROUP BY requested_model; plan: ")
+              + steps.join(QLatin1String("; ")));
+    }
+
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QDateTime today(now.date(), QTime(0, 0), Qt::UTC);
+    const QDateTime month(QDate(now.date().year(), now.date().month(), 1), QTime(0, 0), Qt::UTC);
+    const QList<QPair<QString, QDateTime>> ranges = {{QStringLiteral("today (UTC)"), today},
+                                                     {QStringLiteral("this month"), month},
+                                                     {QStringLiteral("last 30 days"), now.addDays(-30)}};
+    const qint64 endMs = now.toMSecsSinceEpoch() + DayMs;
+    bool ok = true;
+    for (const auto &[label, from] : ranges) {
+        QList<double> times;
+        qint64 rows = 0;
+        int groups = 0;
+        for (int run = 0; run < options.repeats; ++run) {
+            QSqlQuery query(db);
+            query.setForwardOnly(true);
+            QElapsedTimer timer;
+            timer.start();
+            query.prepare(sql);
+            query.addBindValue(from.toMSecsSinceEpoch());
+            query.addBindValue(endMs);
+            if (!query.exec()) {
+                print(QStringLiteral("error: ") + query.lastError().text());
+                return false;
+            }
+            rows = 0;
+            groups = 0;
+            while (query.next()) {
+                rows += query.value(1).toLongLong();
+                ++groups;
+            }
+            times.append(timer.nsecsElapsed() / 1e6);
+        }
+        const double first = times.first();
+        std::sort(times.begin(), times.end());
+        print(QStringLiteral("  %1: %2 requests in %3 models: first %4 ms, median %5 ms, best %6 ms")
+                  .arg(label, -13)
+                  .arg(rows, 7)
+                  .arg(groups)
+                  .arg(first, 0, 'f', 1)
+                  .arg(times.at(times.size() / 2), 0, 'f', 1)
+                  .arg(times.first(), 0, 'f', 1));
+        ok = ok && groups > 0;
+    }
+    return ok;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("sluice-bench-store"));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Writes request records through the request log writer, then times spend aggregations."));
+    parser.addHelpOption();
+    const QCommandLineOption recordsOption(QStringLiteral("records"),
+                                           QStringLiteral("Records to write (0: only aggregate an existing log)."),
+                                           QStringLiteral("n"), QStringLiteral("200000"));
+    const QCommandLineOption bodyOption(QStringLiteral("body-bytes"),
+                                        QStringLiteral("Size of each request and response body."),
+                                        QStringLiteral("bytes"), QStringLiteral("2048"));
+    const QCommandLineOption producersOption(QStringLiteral("producers"), QStringLiteral("Threads appending records."),
+                                             QStringLiteral("n"), QStringLiteral("1"));
+    const QCommandLineOption repeatsOption(QStringLiteral("repeats"), QStringLiteral("Runs of each aggregation."),
+                                           QStringLiteral("n"), QStringLiteral("5"));
+    const QCommandLineOption databaseOption(
+        QStringLiteral("database"), QStringLiteral("Log file to use (default: a new one in a temporary folder)."),
+        QStringLiteral("path"));
+    const QCommandLineOption keepOption(QStringLiteral("keep"),
+                                        QStringLiteral("Keep the temporary folder and print its path."));
+    parser.addOptions({recordsOption, bodyOption, producersOption, repeatsOption, databaseOption, keepOption});
+    parser.process(app);
+
+    Options options;
+    options.records = std::max<qint64>(0, parser.value(recordsOption).toLongLong());
+    options.bodyBytes = std::max(0, parser.value(bodyOption).toInt());
+    options.producers = std::clamp(parser.value(producersOption).toInt(), 1, 64);
+    options.repeats = std::clamp(parser.value(repeatsOption).toInt(), 1, 1000);
+    options.keep = parser.isSet(keepOption);
+
+    QTemporaryDir temporary;
+    if (parser.isSet(databaseOption)) {
+        options.databasePath = parser.value(databaseOption);
+    } else {
+        if (!temporary.isValid()) {
+            print(QStringLiteral("error: cannot create a temporary folder: ") + temporary.errorString());
+            return 1;
+        }
+        temporary.setAutoRemove(!options.keep);
+        options.databasePath = temporary.filePath(QStringLiteral("requests.db"));
+    }
+    print(QStringLiteral("sluice-bench-store: %1 on %2 logical CPUs")
+              .arg(QSysInfo::prettyProductName())
+              .arg(QThread::idealThreadCount()));
+
+    bool ok = true;
+    if (options.records > 0) {
+        ok = writeRecords(options);
+    }
+    ok = aggregate(options) && ok;
+    if (options.keep) {
+        print(QStringLiteral("database kept at ") + options.databasePath);
+    }
+    return ok ? 0 : 1;
+}

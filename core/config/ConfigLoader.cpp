@@ -1,0 +1,912 @@
+#include "ConfigLoader.h"
+
+#include <algorithm>
+#include <optional>
+#include <tuple>
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QLoggingCategory>
+#include <QRegularExpression>
+#include <QSet>
+#include <QStandardPaths>
+
+#include <yaml-cpp/yaml.h>
+
+namespace sluice {
+
+namespace {
+Q_LOGGING_CATEGORY(lcConfig, "sluice.config")
+
+constexpr qint64 MaxConfigFileBytes = 4 * 1024 * 1024;
+constexpr int MaxReportedErrors = 20;
+constexpr qsizetype MaxQuotedLength = 60;
+constexpr qsizetype MaxModelNameLength = 256;
+constexpr qint64 MaxTimeoutMs = 24LL * 60 * 60 * 1000;
+
+const QStringList TopLevelKeys = {QStringLiteral("gateway"), QStringLiteral("providers"), QStringLiteral("models"),
+                                  QStringLiteral("tokens"), QStringLiteral("logging")};
+const QStringList GatewayKeys = {QStringLiteral("listen"),           QStringLiteral("port"),
+                                 QStringLiteral("allowed_hosts"),    QStringLiteral("allowed_origins"),
+                                 QStringLiteral("max_header_bytes"), QStringLiteral("max_body_bytes")};
+const QStringList ProviderKeys = {QStringLiteral("name"), QStringLiteral("type"), QStringLiteral("base_url"),
+                                  QStringLiteral("api_key"), QStringLiteral("timeouts")};
+const QStringList TimeoutKeys = {QStringLiteral("connect_ms"), QStringLiteral("first_byte_ms"),
+                                 QStringLiteral("idle_ms"), QStringLiteral("total_ms")};
+const QStringList ModelKeys = {QStringLiteral("name"), QStringLiteral("provider"), QStringLiteral("upstream_model")};
+const QStringList TokenKeys = {QStringLiteral("name"), QStringLiteral("secret")};
+const QStringList LoggingKeys = {QStringLiteral("store_bodies"), QStringLiteral("max_body_bytes")};
+// Adapters the gateway has; "openai" covers every OpenAI-compatible API.
+const QStringList ProviderTypes = {QStringLiteral("openai")};
+
+QString joinPath(const QString &parent, const QString &key)
+{
+    return parent.isEmpty() ? key : parent + QLatin1Char('.') + key;
+}
+
+QString indexPath(const QString &parent, qsizetype index)
+{
+    return parent + QLatin1Char('[') + QString::number(index) + QLatin1Char(']');
+}
+
+int lineOf(const YAML::Node &node)
+{
+    const YAML::Mark mark = node.Mark();
+    return mark.is_null() ? 0 : mark.line + 1;
+}
+
+QString describe(const YAML::Node &node)
+{
+    switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+        return QStringLiteral("text");
+    case YAML::NodeType::Sequence:
+        return QStringLiteral("a list");
+    case YAML::NodeType::Map:
+        return QStringLiteral("a mapping (key: value lines)");
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+        break;
+    }
+    return QStringLiteral("nothing");
+}
+
+// Long values are cut so that a message stays readable on one line.
+QString quoted(const QString &value)
+{
+    if (value.size() <= MaxQuotedLength)
+        return QLatin1Char('\'') + value + QLatin1Char('\'');
+    return QLatin1Char('\'') + value.left(MaxQuotedLength) + QStringLiteral("...'");
+}
+
+int editDistance(const QString &a, const QString &b)
+{
+    QList<int> previous(b.size() + 1);
+    QList<int> current(b.size() + 1);
+    for (qsizetype j = 0; j <= b.size(); ++j)
+        previous[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        current[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int substitution = previous[j - 1] + (a[i - 1].toLower() == b[j - 1].toLower() ? 0 : 1);
+            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+        }
+        std::swap(previous, current);
+    }
+    return previous[b.size()];
+}
+
+// The candidate a typo most likely meant, or an empty string when none is close.
+QString closest(const QString &word, const QStringList &candidates)
+{
+    QString best;
+    int bestDistance = std::max<int>(2, int(word.size() / 3)) + 1;
+    for (const QString &candidate : candidates) {
+        const int distance = editDistance(word, candidate);
+        if (distance < bestDistance) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+
+QString keyNameHint()
+{
+    return QStringLiteral("use only letters, digits, '-', '_' and '.'");
+}
+
+bool isPlainName(const QString &name)
+{
+    return SecretRef::isValidKeyName(name);
+}
+
+QString syntaxHint(const QByteArray &yaml, int line)
+{
+    const QList<QByteArray> lines = yaml.split('\n');
+    if (line > 0 && line <= lines.size()) {
+        const QByteArray text = lines.at(line - 1);
+        const QByteArray indent = text.left(text.size() - text.trimmed().size());
+        if (indent.contains('\t'))
+            return QStringLiteral("YAML does not allow tabs for indentation; indent with spaces");
+    }
+    return QStringLiteral("check the indentation, and that each 'key: value' has a space after the colon");
+}
+
+class ConfigReader
+{
+public:
+    explicit ConfigReader(QString sourceName)
+        : m_source(std::move(sourceName))
+    { }
+
+    Config read(const YAML::Node &root);
+
+    void error(int line, const QString &path, const QString &message)
+    {
+        QString text = m_source;
+        if (line > 0)
+            text += QLatin1Char(':') + QString::number(line);
+        text += QStringLiteral(": ");
+        if (!path.isEmpty())
+            text += path + QStringLiteral(": ");
+        m_errors.append({line, text + message});
+    }
+    void error(const YAML::Node &at, const QString &path, const QString &message) { error(lineOf(at), path, message); }
+
+    bool hasErrors() const { return !m_errors.isEmpty(); }
+    // In file order, whatever order the sections were checked in.
+    QString message() const
+    {
+        QList<QPair<int, QString>> sorted = m_errors;
+        std::stable_sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+        QStringList shown;
+        for (qsizetype i = 0; i < sorted.size() && i < MaxReportedErrors; ++i)
+            shown.append(sorted.at(i).second);
+        if (sorted.size() > MaxReportedErrors)
+            shown.append(QStringLiteral("... and %1 more problems").arg(sorted.size() - MaxReportedErrors));
+        return shown.join(QLatin1Char('\n'));
+    }
+
+private:
+    struct Entry
+    {
+        QString key;
+        QString path;
+        YAML::Node keyNode;
+        YAML::Node value;
+    };
+
+    std::optional<QList<Entry>> entries(const YAML::Node &node, const QString &path, const QStringList &known,
+                                        const QString &what);
+    std::optional<QList<YAML::Node>> items(const YAML::Node &node, const QString &path, const QString &example);
+    std::optional<QString> text(const Entry &entry);
+    std::optional<QString> nonEmptyText(const Entry &entry);
+    std::optional<qint64> integer(const Entry &entry, qint64 min, qint64 max);
+    std::optional<bool> boolean(const Entry &entry);
+    struct ListItem
+    {
+        QString text;
+        QString path;
+        YAML::Node node;
+    };
+    std::optional<QList<ListItem>> textList(const Entry &entry, const QString &example);
+    std::optional<SecretRef> secretRef(const Entry &entry, const QString &suggestedName);
+    std::optional<QString> name(const Entry &entry);
+
+    void readGateway(const YAML::Node &node, GatewaySettings &gateway);
+    void readProviders(const YAML::Node &node, QList<ProviderConfig> &providers);
+    void readTimeouts(const YAML::Node &node, const QString &path, ProviderConfig &provider);
+    void readModels(const YAML::Node &node, QList<ModelRoute> &models);
+    void readTokens(const YAML::Node &node, QList<GatewayToken> &tokens);
+    void readLogging(const YAML::Node &node, LoggingSettings &logging);
+
+    QString m_source;
+    QList<QPair<int, QString>> m_errors; // line, message
+    QStringList m_providerNames; // every provider name given, so one bad field does not also fail its models
+    QSet<QString> m_typoTargets; // fields a typo was taken for: not reported missing as well
+
+    bool reportMissing(const YAML::Node &item, const QString &path, const QString &key, const QString &advice)
+    {
+        if (!m_typoTargets.contains(joinPath(path, key)))
+            error(item, path, QStringLiteral("'%1' is missing; %2").arg(key, advice));
+        return false;
+    }
+};
+
+std::optional<QList<ConfigReader::Entry>> ConfigReader::entries(const YAML::Node &node, const QString &path,
+                                                                const QStringList &known, const QString &what)
+{
+    QList<Entry> result;
+    if (node.IsNull())
+        return result;
+    if (!node.IsMap()) {
+        error(node, path,
+              QStringLiteral("expected %1 (%2: ...), found %3")
+                  .arg(what, known.join(QStringLiteral(": ..., ")), describe(node)));
+        return std::nullopt;
+    }
+    QHash<QString, int> seen;
+    for (const auto &pair : node) {
+        const YAML::Node keyNode = pair.first;
+        if (!keyNode.IsScalar()) {
+            error(keyNode, path, QStringLiteral("a key must be a plain name, found %1").arg(describe(keyNode)));
+            continue;
+        }
+        const QString key = QString::fromStdString(keyNode.Scalar());
+        const QString keyPath = joinPath(path, key);
+        if (!known.contains(key)) {
+            const QString guess = closest(key, known);
+            QString message = QStringLiteral("unknown field %1").arg(quoted(key));
+            if (!guess.isEmpty()) {
+                message += QStringLiteral("; did you mean '%1'?").arg(guess);
+                m_typoTargets.insert(joinPath(path, guess));
+            } else {
+                message += QStringLiteral("; known fields here: %1").arg(known.join(QStringLiteral(", ")));
+            }
+            error(keyNode, keyPath, message);
+            continue;
+        }
+        if (seen.contains(key)) {
+            error(keyNode, keyPath,
+                  QStringLiteral("appears twice (first on line %1); keep only one").arg(seen.value(key)));
+            continue;
+        }
+        seen.insert(key, lineOf(keyNode));
+        result.append(Entry {key, keyPath, keyNode, pair.second});
+    }
+    return result;
+}
+
+std::optional<QList<YAML::Node>> ConfigReader::items(const YAML::Node &node, const QString &path,
+                                                     const QString &example)
+{
+    QList<YAML::Node> result;
+    if (node.IsNull())
+        return result;
+    if (!node.IsSequence()) {
+        error(node, path,
+              QStringLiteral("expected a list of entries starting with '- ' (e.g. %1), found %2")
+                  .arg(example, describe(node)));
+        return std::nullopt;
+    }
+    for (const auto &item : node)
+        result.append(item);
+    return result;
+}
+
+std::optional<QString> ConfigReader::text(const Entry &entry)
+{
+    if (!entry.value.IsScalar()) {
+        error(entry.value.IsNull() ? entry.keyNode : entry.value, entry.path,
+              QStringLiteral("expected text, found %1").arg(describe(entry.value)));
+        return std::nullopt;
+    }
+    return QString::fromStdString(entry.value.Scalar());
+}
+
+std::optional<QString> ConfigReader::nonEmptyText(const Entry &entry)
+{
+    std::optional<QString> value = text(entry);
+    if (value && value->trimmed().isEmpty()) {
+        error(entry.value, entry.path, QStringLiteral("is empty; give it a value"));
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<qint64> ConfigReader::integer(const Entry &entry, qint64 min, qint64 max)
+{
+    const QString range = QStringLiteral("a whole number from %1 to %2").arg(min).arg(max);
+    if (!entry.value.IsScalar()) {
+        error(entry.value.IsNull() ? entry.keyNode : entry.value, entry.path,
+              QStringLiteral("expected %1, found %2").arg(range, describe(entry.value)));
+        return std::nullopt;
+    }
+    const QString raw = QString::fromStdString(entry.value.Scalar());
+    bool ok = false;
+    const qint64 value = raw.trimmed().toLongLong(&ok, 10);
+    if (!ok) {
+        error(entry.value, entry.path, QStringLiteral("%1 is not %2").arg(quoted(raw), range));
+        return std::nullopt;
+    }
+    if (value < min || value > max) {
+        error(entry.value, entry.path, QStringLiteral("%1 is out of range; use %2").arg(value).arg(range));
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<bool> ConfigReader::boolean(const Entry &entry)
+{
+    bool value = false;
+    if (!entry.value.IsScalar() || !YAML::convert<bool>::decode(entry.value, value)) {
+        const QString found
+            = entry.value.IsScalar() ? quoted(QString::fromStdString(entry.value.Scalar())) : describe(entry.value);
+        error(entry.value.IsNull() ? entry.keyNode : entry.value, entry.path,
+              QStringLiteral("expected true or false, found %1").arg(found));
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<QList<ConfigReader::ListItem>> ConfigReader::textList(const Entry &entry, const QString &example)
+{
+    QList<ListItem> result;
+    if (entry.value.IsNull())
+        return result;
+    if (!entry.value.IsSequence()) {
+        error(entry.value, entry.path,
+              QStringLiteral("expected a list such as %1, found %2").arg(example, describe(entry.value)));
+        return std::nullopt;
+    }
+    bool ok = true;
+    qsizetype index = 0;
+    for (const auto &item : entry.value) {
+        if (!item.IsScalar() || item.Scalar().empty()) {
+            error(item, indexPath(entry.path, index),
+                  QStringLiteral("expected text, found %1")
+                      .arg(item.IsScalar() ? QStringLiteral("an empty value") : describe(item)));
+            ok = false;
+        } else {
+            result.append(
+                ListItem {QString::fromStdString(item.Scalar()).trimmed(), indexPath(entry.path, index), item});
+        }
+        ++index;
+    }
+    if (!ok)
+        return std::nullopt;
+    return result;
+}
+
+// Never quotes the value: a literal here is most likely a real key.
+std::optional<SecretRef> ConfigReader::secretRef(const Entry &entry, const QString &suggestedName)
+{
+    const QString field = entry.key;
+    if (!entry.value.IsScalar()) {
+        error(entry.value.IsNull() ? entry.keyNode : entry.value, entry.path,
+              QStringLiteral("expected keychain:NAME or env:VAR, found %1").arg(describe(entry.value)));
+        return std::nullopt;
+    }
+    const QString value = QString::fromStdString(entry.value.Scalar()).trimmed();
+    if (value.isEmpty()) {
+        error(entry.value, entry.path,
+              QStringLiteral("is empty; write keychain:NAME (a key stored with `sluice key set NAME`) or env:VAR"));
+        return std::nullopt;
+    }
+    if (value.startsWith(QLatin1String("keychain:"))) {
+        const SecretRef ref = SecretRef::parse(value);
+        if (ref.isNull()) {
+            error(entry.value, entry.path,
+                  QStringLiteral("the name after keychain: must be 1 to 128 characters; %1").arg(keyNameHint()));
+            return std::nullopt;
+        }
+        return ref;
+    }
+    if (value.startsWith(QLatin1String("env:"))) {
+        const SecretRef ref = SecretRef::parse(value);
+        if (ref.isNull()) {
+            error(entry.value, entry.path,
+                  QStringLiteral("the name after env: must be an environment variable name (letters, digits and "
+                                 "'_', not starting with a digit)"));
+            return std::nullopt;
+        }
+        return ref;
+    }
+    const QString name = SecretRef::isValidKeyName(suggestedName) ? suggestedName : QStringLiteral("NAME");
+    error(entry.value, entry.path,
+          QStringLiteral("secrets must not be written in the config file. Store it in the OS keychain with "
+                         "`sluice key set %1` and write %2: keychain:%1 (on a headless server, %2: env:VAR reads "
+                         "it from the environment variable VAR)")
+              .arg(name, field));
+    return std::nullopt;
+}
+
+std::optional<QString> ConfigReader::name(const Entry &entry)
+{
+    std::optional<QString> value = nonEmptyText(entry);
+    if (!value)
+        return std::nullopt;
+    if (!isPlainName(*value)) {
+        error(entry.value, entry.path, QStringLiteral("%1 is not a valid name; %2").arg(quoted(*value), keyNameHint()));
+        return std::nullopt;
+    }
+    return value;
+}
+
+Config ConfigReader::read(const YAML::Node &root)
+{
+    Config config;
+    const std::optional<QList<Entry>> sections = entries(root, QString(), TopLevelKeys, QStringLiteral("sections"));
+    if (!sections)
+        return config;
+    YAML::Node providersNode;
+    YAML::Node modelsNode;
+    for (const Entry &section : *sections) {
+        if (section.key == QLatin1String("gateway"))
+            readGateway(section.value, config.gateway);
+        else if (section.key == QLatin1String("providers"))
+            providersNode = section.value;
+        else if (section.key == QLatin1String("models"))
+            modelsNode = section.value;
+        else if (section.key == QLatin1String("tokens"))
+            readTokens(section.value, config.tokens);
+        else if (section.key == QLatin1String("logging"))
+            readLogging(section.value, config.logging);
+    }
+    // Providers first: models refer to them wherever the sections appear in the file.
+    if (providersNode.IsDefined())
+        readProviders(providersNode, config.providers);
+    if (modelsNode.IsDefined())
+        readModels(modelsNode, config.models);
+    return config;
+}
+
+void ConfigReader::readGateway(const YAML::Node &node, GatewaySettings &gateway)
+{
+    const std::optional<QList<Entry>> fields
+        = entries(node, QStringLiteral("gateway"), GatewayKeys, QStringLiteral("a mapping of settings"));
+    if (!fields)
+        return;
+    for (const Entry &field : *fields) {
+        if (field.key == QLatin1String("listen")) {
+            const std::optional<QString> value = nonEmptyText(field);
+            if (!value)
+                continue;
+            const QString address = value->trimmed();
+            QHostAddress parsed;
+            if (address.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0) {
+                parsed = QHostAddress(QHostAddress::LocalHost);
+            } else if (!parsed.setAddress(address)) {
+                error(field.value, field.path,
+                      QStringLiteral("%1 is not an IP address; use 127.0.0.1 to accept connections from this machine "
+                                     "only, or the address of one of its network interfaces")
+                          .arg(quoted(address)));
+                continue;
+            }
+            gateway.listenAddress = parsed;
+        } else if (field.key == QLatin1String("port")) {
+            if (const std::optional<qint64> value = integer(field, 1, 65535))
+                gateway.port = quint16(*value);
+        } else if (field.key == QLatin1String("allowed_hosts")) {
+            const std::optional<QList<ListItem>> hosts = textList(field, QStringLiteral("[sluice.lan]"));
+            if (!hosts)
+                continue;
+            static const QRegularExpression hostName(
+                QStringLiteral("^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$"));
+            QStringList accepted;
+            for (const ListItem &item : *hosts) {
+                const QString &host = item.text;
+                QHostAddress literal;
+                const QString bare = host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']'))
+                    ? host.mid(1, host.size() - 2)
+                    : host;
+                if (host == QLatin1String("*") || hostName.match(host).hasMatch()) {
+                    accepted.append(host.toLower());
+                } else if (literal.setAddress(bare)) {
+                    // Host headers carry IPv6 addresses in brackets.
+                    accepted.append(literal.protocol() == QAbstractSocket::IPv6Protocol
+                                        ? QLatin1Char('[') + bare.toLower() + QLatin1Char(']')
+                                        : bare);
+                } else if (host.contains(QLatin1String("://"))) {
+                    error(item.node, item.path,
+                          QStringLiteral("%1 is a URL; write the host name only, e.g. sluice.lan").arg(quoted(host)));
+                } else if (host.contains(QLatin1Char(':'))) {
+                    error(item.node, item.path,
+                          QStringLiteral("%1: write the host name without a port (any port is accepted)")
+                              .arg(quoted(host)));
+                } else {
+                    error(item.node, item.path,
+                          QStringLiteral("%1 is not a host name; write a name like sluice.lan, an IP address, or * "
+                                         "to accept any host")
+                              .arg(quoted(host)));
+                }
+            }
+            gateway.allowedHosts = accepted;
+        } else if (field.key == QLatin1String("allowed_origins")) {
+            const std::optional<QList<ListItem>> origins = textList(field, QStringLiteral("[http://localhost:3000]"));
+            if (!origins)
+                continue;
+            QStringList accepted;
+            for (const ListItem &item : *origins) {
+                const QString &origin = item.text;
+                QUrl url(origin, QUrl::StrictMode);
+                const QString path = url.path();
+                if (!url.isValid() || url.scheme().isEmpty() || url.host().isEmpty() || !url.userInfo().isEmpty()
+                    || (!path.isEmpty() && path != QLatin1String("/")) || url.hasQuery() || url.hasFragment()) {
+                    error(item.node, item.path,
+                          QStringLiteral("%1 is not an origin; write scheme://host[:port] as the browser sends it, "
+                                         "e.g. http://localhost:3000")
+                              .arg(url.userInfo().isEmpty() ? quoted(origin) : QStringLiteral("the value")));
+                    continue;
+                }
+                const QString scheme = url.scheme().toLower();
+                if ((scheme == QLatin1String("http") && url.port() == 80)
+                    || (scheme == QLatin1String("https") && url.port() == 443))
+                    url.setPort(-1); // browsers leave default ports out of the Origin header
+                accepted.append(url.adjusted(QUrl::RemovePath).toString());
+            }
+            gateway.allowedOrigins = accepted;
+        } else if (field.key == QLatin1String("max_header_bytes")) {
+            if (const std::optional<qint64> value = integer(field, 1024, 16LL * 1024 * 1024))
+                gateway.maxHeaderBytes = *value;
+        } else if (field.key == QLatin1String("max_body_bytes")) {
+            if (const std::optional<qint64> value = integer(field, 1024, 4LL * 1024 * 1024 * 1024))
+                gateway.maxBodyBytes = *value;
+        }
+    }
+}
+
+void ConfigReader::readProviders(const YAML::Node &node, QList<ProviderConfig> &providers)
+{
+    const std::optional<QList<YAML::Node>> list
+        = items(node, QStringLiteral("providers"), QStringLiteral("'- name: openai'"));
+    if (!list)
+        return;
+    QHash<QString, int> lineByName;
+    for (qsizetype i = 0; i < list->size(); ++i) {
+        const YAML::Node &item = list->at(i);
+        const QString path = indexPath(QStringLiteral("providers"), i);
+        const std::optional<QList<Entry>> fields
+            = entries(item, path, ProviderKeys, QStringLiteral("a provider with fields"));
+        if (!fields)
+            continue;
+        if (item.IsNull()) {
+            error(item, path, QStringLiteral("is empty; give it at least name, type and base_url"));
+            continue;
+        }
+        ProviderConfig provider;
+        provider.configLine = lineOf(item);
+        bool ok = true;
+        bool hasName = false;
+        bool hasType = false;
+        bool hasUrl = false;
+        // The name comes first so that api_key's message can suggest a keychain entry named after it.
+        for (const Entry &field : *fields) {
+            if (field.key != QLatin1String("name"))
+                continue;
+            hasName = true;
+            const std::optional<QString> value = name(field);
+            if (!value) {
+                ok = false;
+            } else if (lineByName.contains(*value)) {
+                error(field.value, field.path,
+                      QStringLiteral("%1 is already the name of the provider on line %2; provider names must be "
+                                     "unique")
+                          .arg(quoted(*value))
+                          .arg(lineByName.value(*value)));
+                ok = false;
+            } else {
+                provider.name = *value;
+                lineByName.insert(*value, provider.configLine);
+                m_providerNames.append(*value);
+            }
+        }
+        for (const Entry &field : *fields) {
+            if (field.key == QLatin1String("type")) {
+                hasType = true;
+                const std::optional<QString> value = nonEmptyText(field);
+                if (!value) {
+                    ok = false;
+                } else if (!ProviderTypes.contains(*value)) {
+                    error(field.value, field.path,
+                          QStringLiteral("%1 is not a supported provider type; use one of: %2 (openai works with any "
+                                         "OpenAI-compatible API)")
+                              .arg(quoted(*value), ProviderTypes.join(QStringLiteral(", "))));
+                    ok = false;
+                } else {
+                    provider.type = *value;
+                }
+            } else if (field.key == QLatin1String("base_url")) {
+                hasUrl = true;
+                const std::optional<QString> value = nonEmptyText(field);
+                if (!value) {
+                    ok = false;
+                    continue;
+                }
+                QUrl url(value->trimmed(), QUrl::StrictMode);
+                const QString scheme = url.scheme().toLower();
+                if (!url.userInfo().isEmpty()) {
+                    error(field.value, field.path,
+                          QStringLiteral("the URL must not contain a user name or password; store credentials with "
+                                         "`sluice key set NAME` and reference them in api_key"));
+                    ok = false;
+                } else if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+                           || url.host().isEmpty()) {
+                    error(field.value, field.path,
+                          QStringLiteral("%1 is not an http:// or https:// URL; write e.g. https://api.openai.com/v1")
+                              .arg(quoted(*value)));
+                    ok = false;
+                } else if (url.hasQuery() || url.hasFragment()) {
+                    error(field.value, field.path,
+                          QStringLiteral("%1 must not have a query (?...) or fragment (#...); write the API's base "
+                                         "address, e.g. https://api.openai.com/v1")
+                              .arg(quoted(*value)));
+                    ok = false;
+                } else {
+                    provider.baseUrl = url.adjusted(QUrl::StripTrailingSlash);
+                }
+            } else if (field.key == QLatin1String("api_key")) {
+                if (const std::optional<SecretRef> ref = secretRef(field, provider.name))
+                    provider.apiKey = *ref;
+                else
+                    ok = false;
+            } else if (field.key == QLatin1String("timeouts")) {
+                readTimeouts(field.value, field.path, provider);
+            }
+        }
+        for (const auto &[present, key, example] :
+             {std::tuple {hasName, QStringLiteral("name"), QStringLiteral("name: openai")},
+              std::tuple {hasType, QStringLiteral("type"), QStringLiteral("type: openai")},
+              std::tuple {hasUrl, QStringLiteral("base_url"), QStringLiteral("base_url: https://api.openai.com/v1")}}) {
+            if (!present)
+                ok = reportMissing(item, path, key, QStringLiteral("add e.g. ") + example);
+        }
+        if (ok)
+            providers.append(provider);
+    }
+}
+
+void ConfigReader::readTimeouts(const YAML::Node &node, const QString &path, ProviderConfig &provider)
+{
+    const std::optional<QList<Entry>> fields
+        = entries(node, path, TimeoutKeys, QStringLiteral("a mapping of timeouts in milliseconds"));
+    if (!fields)
+        return;
+    for (const Entry &field : *fields) {
+        const std::optional<qint64> value = integer(field, 1, MaxTimeoutMs);
+        if (!value)
+            continue;
+        if (field.key == QLatin1String("connect_ms"))
+            provider.connectTimeoutMs = int(*value);
+        else if (field.key == QLatin1String("first_byte_ms"))
+            provider.firstByteTimeoutMs = int(*value);
+        else if (field.key == QLatin1String("idle_ms"))
+            provider.idleTimeoutMs = int(*value);
+        else if (field.key == QLatin1String("total_ms"))
+            provider.totalTimeoutMs = int(*value);
+    }
+}
+
+void ConfigReader::readModels(const YAML::Node &node, QList<ModelRoute> &models)
+{
+    const std::optional<QList<YAML::Node>> list
+        = items(node, QStringLiteral("models"), QStringLiteral("'- name: gpt-4o-mini'"));
+    if (!list)
+        return;
+    const QStringList &providerNames = m_providerNames;
+    QHash<QString, int> lineByName;
+    for (qsizetype i = 0; i < list->size(); ++i) {
+        const YAML::Node &item = list->at(i);
+        const QString path = indexPath(QStringLiteral("models"), i);
+        const std::optional<QList<Entry>> fields
+            = entries(item, path, ModelKeys, QStringLiteral("a model with fields"));
+        if (!fields)
+            continue;
+        if (item.IsNull()) {
+            error(item, path, QStringLiteral("is empty; give it at least name and provider"));
+            continue;
+        }
+        ModelRoute model;
+        model.configLine = lineOf(item);
+        bool ok = true;
+        bool hasName = false;
+        bool hasProvider = false;
+        for (const Entry &field : *fields) {
+            if (field.key == QLatin1String("name")) {
+                hasName = true;
+                const std::optional<QString> value = nonEmptyText(field);
+                if (!value) {
+                    ok = false;
+                } else if (value->size() > MaxModelNameLength
+                           || std::any_of(value->cbegin(), value->cend(), [](QChar c) { return c.isSpace(); })) {
+                    error(field.value, field.path,
+                          QStringLiteral("%1 is not a valid model name; it must not contain spaces and be at most "
+                                         "%2 characters")
+                              .arg(quoted(*value))
+                              .arg(MaxModelNameLength));
+                    ok = false;
+                } else if (lineByName.contains(*value)) {
+                    error(field.value, field.path,
+                          QStringLiteral("%1 is already the name of the model on line %2; model names must be unique")
+                              .arg(quoted(*value))
+                              .arg(lineByName.value(*value)));
+                    ok = false;
+                } else {
+                    model.name = *value;
+                    lineByName.insert(*value, model.configLine);
+                }
+            } else if (field.key == QLatin1String("provider")) {
+                hasProvider = true;
+                const std::optional<QString> value = nonEmptyText(field);
+                if (!value) {
+                    ok = false;
+                } else if (!providerNames.contains(*value)) {
+                    QString message = QStringLiteral("%1 is not a configured provider").arg(quoted(*value));
+                    const QString guess = closest(*value, providerNames);
+                    if (!guess.isEmpty())
+                        message += QStringLiteral("; did you mean '%1'?").arg(guess);
+                    else if (providerNames.isEmpty())
+                        message += QStringLiteral("; add it under providers: (with name: %1)").arg(*value);
+                    else
+                        message += QStringLiteral("; configured providers: %1")
+                                       .arg(providerNames.join(QStringLiteral(", ")));
+                    error(field.value, field.path, message);
+                    ok = false;
+                } else {
+                    model.provider = *value;
+                }
+            } else if (field.key == QLatin1String("upstream_model")) {
+                if (const std::optional<QString> value = nonEmptyText(field))
+                    model.upstreamModel = value->trimmed();
+                else
+                    ok = false;
+            }
+        }
+        if (!hasName)
+            ok = reportMissing(item, path, QStringLiteral("name"), QStringLiteral("add e.g. name: gpt-4o-mini"));
+        if (!hasProvider) {
+            ok = reportMissing(item, path, QStringLiteral("provider"),
+                               QStringLiteral("add the name of one of the providers"));
+        }
+        if (!ok)
+            continue;
+        if (model.upstreamModel.isEmpty())
+            model.upstreamModel = model.name;
+        models.append(model);
+    }
+}
+
+void ConfigReader::readTokens(const YAML::Node &node, QList<GatewayToken> &tokens)
+{
+    const std::optional<QList<YAML::Node>> list
+        = items(node, QStringLiteral("tokens"), QStringLiteral("'- name: editor'"));
+    if (!list)
+        return;
+    QHash<QString, int> lineByName;
+    QHash<QString, QString> ownerBySecret;
+    for (qsizetype i = 0; i < list->size(); ++i) {
+        const YAML::Node &item = list->at(i);
+        const QString path = indexPath(QStringLiteral("tokens"), i);
+        const std::optional<QList<Entry>> fields
+            = entries(item, path, TokenKeys, QStringLiteral("a token with fields"));
+        if (!fields)
+            continue;
+        if (item.IsNull()) {
+            error(item, path, QStringLiteral("is empty; give it name and secret"));
+            continue;
+        }
+        GatewayToken token;
+        token.configLine = lineOf(item);
+        bool ok = true;
+        bool hasName = false;
+        bool hasSecret = false;
+        for (const Entry &field : *fields) {
+            if (field.key != QLatin1String("name"))
+                continue;
+            hasName = true;
+            const std::optional<QString> value = name(field);
+            if (!value) {
+                ok = false;
+            } else if (lineByName.contains(*value)) {
+                error(field.value, field.path,
+                      QStringLiteral("%1 is already the name of the token on line %2; token names must be unique")
+                          .arg(quoted(*value))
+                          .arg(lineByName.value(*value)));
+                ok = false;
+            } else {
+                token.name = *value;
+                lineByName.insert(*value, token.configLine);
+            }
+        }
+        for (const Entry &field : *fields) {
+            if (field.key != QLatin1String("secret"))
+                continue;
+            hasSecret = true;
+            const QString suggested = token.name.isEmpty() ? QString() : QStringLiteral("token-") + token.name;
+            const std::optional<SecretRef> ref = secretRef(field, suggested);
+            if (!ref) {
+                ok = false;
+            } else if (ownerBySecret.contains(ref->toString())) {
+                error(field.value, field.path,
+                      QStringLiteral("%1 is already the secret of token '%2'; give each token its own secret so "
+                                     "the log can tell clients apart")
+                          .arg(ref->toString(), ownerBySecret.value(ref->toString())));
+                ok = false;
+            } else {
+                token.secret = *ref;
+                ownerBySecret.insert(ref->toString(), token.name);
+            }
+        }
+        if (!hasName)
+            ok = reportMissing(item, path, QStringLiteral("name"), QStringLiteral("add e.g. name: editor"));
+        if (!hasSecret) {
+            ok = reportMissing(item, path, QStringLiteral("secret"),
+                               QStringLiteral("store a token with `sluice key set token-NAME` and add "
+                                              "secret: keychain:token-NAME"));
+        }
+        if (ok)
+            tokens.append(token);
+    }
+}
+
+void ConfigReader::readLogging(const YAML::Node &node, LoggingSettings &logging)
+{
+    const std::optional<QList<Entry>> fields
+        = entries(node, QStringLiteral("logging"), LoggingKeys, QStringLiteral("a mapping of settings"));
+    if (!fields)
+        return;
+    for (const Entry &field : *fields) {
+        if (field.key == QLatin1String("store_bodies")) {
+            if (const std::optional<bool> value = boolean(field))
+                logging.storeBodies = *value;
+        } else if (field.key == QLatin1String("max_body_bytes")) {
+            if (const std::optional<qint64> value = integer(field, 1, 1024LL * 1024 * 1024))
+                logging.maxBodyBytes = *value;
+        }
+    }
+}
+
+} // namespace
+
+Result<Config> ConfigLoader::loadFile(const QString &path)
+{
+    const QString shown = QDir::toNativeSeparators(path);
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        return makeError(QStringLiteral("%1 does not exist; create it or pass --config FILE "
+                                        "(docs/configuration.md describes every field and has a complete example)")
+                             .arg(shown));
+    }
+    if (info.isDir())
+        return makeError(QStringLiteral("%1 is a folder; pass the path of the config file itself").arg(shown));
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError(QStringLiteral("%1 cannot be read: %2").arg(shown, file.errorString()));
+    if (file.size() > MaxConfigFileBytes) {
+        return makeError(QStringLiteral("%1 is larger than %2 MiB; is it really a Sluice config file?")
+                             .arg(shown)
+                             .arg(MaxConfigFileBytes / (1024 * 1024)));
+    }
+    Result<Config> result = loadString(file.readAll(), shown);
+    if (result.ok())
+        result.value().sourcePath = info.absoluteFilePath();
+    return result;
+}
+
+Result<Config> ConfigLoader::loadString(const QByteArray &yaml, const QString &sourceName)
+{
+    ConfigReader reader(sourceName);
+    YAML::Node root;
+    try {
+        root = YAML::Load(yaml.toStdString());
+    } catch (const YAML::Exception &e) {
+        const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+        reader.error(
+            line, QString(),
+            QStringLiteral("invalid YAML: %1 (%2)").arg(QString::fromStdString(e.msg), syntaxHint(yaml, line)));
+        return makeError(reader.message());
+    }
+    Config config;
+    try {
+        config = reader.read(root);
+    } catch (const YAML::Exception &e) {
+        reader.error(e.mark.is_null() ? 0 : e.mark.line + 1, QString(),
+                     QStringLiteral("invalid YAML: %1").arg(QString::fromStdString(e.msg)));
+    }
+    if (reader.hasErrors())
+        return makeError(reader.message());
+    qCDebug(lcConfig) << "Loaded" << sourceName << "with" << config.providers.size() << "providers,"
+                      << config.models.size() << "models and" << config.tokens.size() << "tokens";
+    return config;
+}
+
+QString ConfigLoader::defaultPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation)
+        + QStringLiteral("/sluice/sluice.yaml");
+}
+
+} // namespace sluice

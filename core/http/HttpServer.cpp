@@ -1,0 +1,108 @@
+#include "HttpServer.h"
+
+#include <QTcpServer>
+#include <QTcpSocket>
+
+#include "http/HttpConnection.h"
+#include "http/ServerLogging.h"
+
+namespace sluice {
+
+namespace {
+
+QString hostAndPort(const QHostAddress &address, quint16 port)
+{
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+        ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+        : address.toString();
+    return host + QLatin1Char(':') + QString::number(port);
+}
+
+} // namespace
+
+HttpServer::HttpServer(HttpRequestHandler *handler, HttpServerLimits limits, QObject *parent)
+    : QObject(parent)
+    , m_handler(handler)
+    , m_limits(limits)
+    , m_server(new QTcpServer(this))
+{
+    connect(m_server, &QTcpServer::newConnection, this, &HttpServer::acceptPending);
+}
+
+HttpServer::~HttpServer()
+{
+    close();
+}
+
+Result<void> HttpServer::listen(const QHostAddress &address, quint16 port)
+{
+    if (m_server->isListening()) {
+        return makeError(QStringLiteral("Cannot listen on %1: the gateway is already listening on %2.")
+                             .arg(hostAndPort(address, port), hostAndPort(this->address(), this->port())));
+    }
+    if (m_server->listen(address, port)) {
+        qCInfo(lcHttpServer) << "Listening on" << hostAndPort(address, m_server->serverPort());
+        return {};
+    }
+    const QString portAdvice = QStringLiteral("Choose another with --port or gateway.port in the config.");
+    QString reason;
+    switch (m_server->serverError()) {
+    case QAbstractSocket::AddressInUseError:
+        reason = QStringLiteral("the port is already in use by another program. ") + portAdvice;
+        break;
+    case QAbstractSocket::SocketAccessError:
+        reason = QStringLiteral("permission denied (ports below 1024 need administrator rights). ") + portAdvice;
+        break;
+    case QAbstractSocket::SocketAddressNotAvailableError:
+        reason = QStringLiteral("this computer has no network interface with that address. Listen on 127.0.0.1 "
+                                "or on one of this computer's addresses.");
+        break;
+    default:
+        reason = m_server->errorString() + QLatin1Char('.');
+        break;
+    }
+    const QString message = QStringLiteral("Cannot listen on %1: %2").arg(hostAndPort(address, port), reason);
+    qCWarning(lcHttpServer).noquote() << message;
+    return makeError(message);
+}
+
+void HttpServer::close()
+{
+    if (m_server->isListening())
+        qCInfo(lcHttpServer) << "Stopped listening on" << hostAndPort(address(), port());
+    m_server->close();
+    const QList<HttpConnection *> connections = findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly);
+    for (HttpConnection *connection : connections)
+        connection->abort();
+}
+
+bool HttpServer::isListening() const
+{
+    return m_server->isListening();
+}
+
+quint16 HttpServer::port() const
+{
+    return m_server->serverPort();
+}
+
+QHostAddress HttpServer::address() const
+{
+    return m_server->serverAddress();
+}
+
+int HttpServer::connectionCount() const
+{
+    return m_connections;
+}
+
+void HttpServer::acceptPending()
+{
+    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
+        auto *connection = new HttpConnection(socket, m_handler, m_limits, this);
+        ++m_connections;
+        connect(connection, &QObject::destroyed, this, [this] { --m_connections; });
+    }
+}
+
+} // namespace sluice

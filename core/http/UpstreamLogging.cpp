@@ -1,0 +1,7 @@
+#include "UpstreamLogging.h"
+
+namespace sluice {
+
+Q_LOGGING_CATEGORY(lcUpstream, "sluice.upstream", QtInfoMsg)
+
+} // namespace sluice

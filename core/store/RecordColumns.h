@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QSqlQuery>
+#include <QString>
+
+#include "common/RequestRecord.h"
+
+namespace sluice {
+
+// How a RequestRecord maps onto the requests and request_bodies tables: the one place that knows the columns.
+// Unknown values (-1 tokens, -1 time to first token, no error) are stored as NULL.
+class RecordColumns
+{
+public:
+    // Inserts one request row; an id that is already logged is skipped (numRowsAffected() == 0).
+    static QString insertRequestSql();
+    // Inserts the bodies of the request row inserted just before on the same connection.
+    static QString insertBodiesSql();
+    static void bindRequest(QSqlQuery &query, const RequestRecord &record);
+    static void bindBodies(QSqlQuery &query, const RequestRecord &record);
+    static bool hasBodies(const RequestRecord &record);
+
+    // "SELECT <columns> FROM requests r [LEFT JOIN request_bodies b ...]", ready for a WHERE/ORDER clause.
+    static QString selectSql(bool withBodies);
+    // Reads a row of selectSql(withBodies), decompressing bodies.
+    static RequestRecord read(const QSqlQuery &query, bool withBodies);
+
+    // request_bodies.encoding values.
+    static constexpr int RawEncoding = 0;
+    static constexpr int ZlibEncoding = 1;
+    // Agent-sized bodies shrink about 4x; below this, compressing costs more CPU than the disk writes it saves.
+    static constexpr qsizetype MinCompressedSize = 8192;
+    static constexpr int CompressionLevel = 1;
+};
+
+} // namespace sluice

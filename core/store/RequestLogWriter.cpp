@@ -1,0 +1,434 @@
+#include "RequestLogWriter.h"
+
+#include <algorithm>
+#include <atomic>
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QMetaMethod>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include "Migrations.h"
+#include "RecordColumns.h"
+#include "SqliteConnection.h"
+#include "StoreLogging.h"
+
+namespace sluice {
+
+namespace {
+
+// Bounds one transaction when a backlog is drained, so a failure never has to redo an unbounded batch.
+constexpr qsizetype MaxTransactionSize = 4096;
+constexpr int FirstRetryDelayMs = 250;
+constexpr int MaxRetryDelayMs = 10000;
+constexpr int AttemptsAtStop = 3;
+
+QSqlError writeRecords(QSqlDatabase &db, QSqlQuery &insertRequest, QSqlQuery &insertBodies,
+                       const RequestRecord *records, qsizetype count)
+{
+    if (!db.transaction()) {
+        return db.lastError();
+    }
+    for (qsizetype i = 0; i < count; ++i) {
+        const RequestRecord &record = records[i];
+        RecordColumns::bindRequest(insertRequest, record);
+        if (!insertRequest.exec()) {
+            const QSqlError error = insertRequest.lastError();
+            db.rollback();
+            return error;
+        }
+        if (insertRequest.numRowsAffected() == 0) {
+            qCWarning(lcStore) << "request" << record.id << "is already in the log; the duplicate was not written";
+            continue;
+        }
+        if (RecordColumns::hasBodies(record)) {
+            RecordColumns::bindBodies(insertBodies, record);
+            if (!insertBodies.exec()) {
+                const QSqlError error = insertBodies.lastError();
+                db.rollback();
+                return error;
+            }
+        }
+    }
+    if (!db.commit()) {
+        const QSqlError error = db.lastError();
+        db.rollback();
+        return error;
+    }
+    return {};
+}
+
+QString recordCount(qint64 count)
+{
+    return count == 1 ? QStringLiteral("1 request record") : QStringLiteral("%1 request records").arg(count);
+}
+
+QString describeWriteError(const QSqlError &error, const QString &databasePath)
+{
+    const QString path = QDir::toNativeSeparators(databasePath);
+    switch (error.nativeErrorCode().toInt() & 0xff) {
+    case 13: // SQLITE_FULL
+        return QStringLiteral("The disk holding the request log %1 is full: free some space.").arg(path);
+    case 3: // SQLITE_PERM
+    case 8: // SQLITE_READONLY
+    case 14: // SQLITE_CANTOPEN
+        return QStringLiteral("The request log %1 cannot be written (%2): check the permissions of the file and its "
+                              "folder.")
+            .arg(path, error.text());
+    case 5: // SQLITE_BUSY
+    case 6: // SQLITE_LOCKED
+        return QStringLiteral("The request log %1 is locked by another program (%2): close it (e.g. a database "
+                              "browser holding a write transaction).")
+            .arg(path, error.text());
+    case 10: // SQLITE_IOERR
+        return QStringLiteral("Writing the request log %1 failed with an I/O error (%2): check the disk.")
+            .arg(path, error.text());
+    case 11: // SQLITE_CORRUPT
+    case 26: // SQLITE_NOTADB
+        return QStringLiteral("The request log %1 is damaged (%2): move it away and restart Sluice to start a new "
+                              "log.")
+            .arg(path, error.text());
+    default:
+        return QStringLiteral("Writing the request log %1 failed (%2).").arg(path, error.text());
+    }
+}
+
+} // namespace
+
+RequestLogWriter::RequestLogWriter(QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<sluice::RequestRecords>("sluice::RequestRecords");
+}
+
+RequestLogWriter::~RequestLogWriter()
+{
+    stop();
+}
+
+Result<void> RequestLogWriter::open(const QString &databasePath)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_thread) {
+            return makeError(
+                QStringLiteral("The request log %1 is already open.").arg(QDir::toNativeSeparators(m_databasePath)));
+        }
+        static std::atomic<int> connectionCounter {0};
+        m_databasePath = databasePath;
+        m_connectionName = QStringLiteral("sluice-store-writer-%1").arg(++connectionCounter);
+        m_openResult.reset();
+        m_stopping = false;
+        m_written = 0;
+    }
+    m_thread.reset(QThread::create([this] { run(); }));
+    m_thread->setObjectName(QStringLiteral("sluice-store-writer"));
+    m_thread->start();
+
+    Result<void> result;
+    {
+        QMutexLocker lock(&m_mutex);
+        while (!m_openResult) {
+            m_progress.wait(&m_mutex);
+        }
+        result = *m_openResult;
+    }
+    if (!result) {
+        m_thread->wait();
+        m_thread.reset();
+        qCWarning(lcStore).noquote() << result.errorMessage();
+    }
+    return result;
+}
+
+void RequestLogWriter::append(RequestRecord record)
+{
+    bool wake = false;
+    bool overflowStarted = false;
+    qint64 waiting = 0;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_stopping) {
+            lock.unlock();
+            qCWarning(lcStore) << "request" << record.id << "finished after the request log was stopped; not logged";
+            return;
+        }
+        m_queue.append(std::move(record));
+        ++m_appended;
+        waiting = m_appended - m_settled;
+        if (waiting > m_softQueueLimit && !m_overflowing) {
+            m_overflowing = true;
+            overflowStarted = true;
+        }
+        // The writer only needs a nudge when the queue stops being empty or a batch is full; otherwise its
+        // timed wait picks the records up.
+        wake = m_queue.size() == 1 || m_queue.size() == BatchSize;
+    }
+    if (wake) {
+        m_wake.wakeOne();
+    }
+    if (overflowStarted) {
+        const QString path = databasePath();
+        const QString destination = path.isEmpty()
+            ? QStringLiteral("for the request log to be opened")
+            : QStringLiteral("to be written to %1").arg(QDir::toNativeSeparators(path));
+        const QString message = QStringLiteral("The request log is falling behind: %1 are waiting %2. They are kept "
+                                               "in memory; check that the disk is not full, slow or failing.")
+                                    .arg(recordCount(waiting), destination);
+        qCWarning(lcStore).noquote() << message;
+        Q_EMIT writeFailed(message);
+    }
+}
+
+void RequestLogWriter::flush()
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_running) {
+        return;
+    }
+    const qint64 target = m_appended;
+    ++m_flushWaiters;
+    m_wake.wakeOne();
+    while (m_settled < target && m_running) {
+        m_progress.wait(&m_mutex);
+    }
+    --m_flushWaiters;
+}
+
+void RequestLogWriter::stop()
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        m_stopping = true;
+        if (!m_thread) {
+            if (!m_queue.isEmpty()) {
+                qCWarning(lcStore).noquote()
+                    << recordCount(m_queue.size()) << "never logged: the request log was not opened";
+                m_settled += m_queue.size();
+                m_queue.clear();
+            }
+            return;
+        }
+        if (QThread::currentThread() == m_thread.get()) {
+            qCWarning(lcStore) << "stop() called from the writer thread itself; ignored";
+            return;
+        }
+        m_wake.wakeOne();
+    }
+    m_thread->wait();
+    m_thread.reset();
+}
+
+bool RequestLogWriter::isOpen() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_running;
+}
+
+QString RequestLogWriter::databasePath() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_databasePath;
+}
+
+qint64 RequestLogWriter::writtenCount() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_written;
+}
+
+qint64 RequestLogWriter::queuedCount() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_appended - m_settled;
+}
+
+void RequestLogWriter::setSoftQueueLimit(qsizetype limit)
+{
+    QMutexLocker lock(&m_mutex);
+    m_softQueueLimit = std::max<qsizetype>(limit, 1);
+}
+
+qsizetype RequestLogWriter::softQueueLimit() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_softQueueLimit;
+}
+
+void RequestLogWriter::run()
+{
+    // Set before the thread started and unchanged while it runs.
+    const QString databasePath = m_databasePath;
+    const QString connectionName = m_connectionName;
+    {
+        SqliteConnection connection;
+        Result<void> opened = connection.open(databasePath, connectionName, SqliteConnection::Mode::ReadWrite);
+        if (opened) {
+            QSqlDatabase db = connection.database();
+            opened = Migrations::apply(db, databasePath);
+        }
+        if (!opened) {
+            connection.close();
+            QMutexLocker lock(&m_mutex);
+            m_openResult = opened;
+            m_progress.wakeAll();
+            return;
+        }
+        {
+            QMutexLocker lock(&m_mutex);
+            m_openResult = opened;
+            m_running = true;
+            m_progress.wakeAll();
+        }
+        writeLoop(databasePath, connectionName);
+    }
+    QMutexLocker lock(&m_mutex);
+    m_running = false;
+    m_progress.wakeAll();
+}
+
+void RequestLogWriter::writeLoop(const QString &databasePath, const QString &connectionName)
+{
+    QSqlDatabase db = QSqlDatabase::database(connectionName, false);
+    QSqlQuery insertRequest(db);
+    QSqlQuery insertBodies(db);
+    bool prepared = false;
+    const QMetaMethod committedSignal = QMetaMethod::fromSignal(&RequestLogWriter::batchCommitted);
+
+    QElapsedTimer clock;
+    clock.start();
+    qint64 lastCommitAt = -CommitIntervalMs;
+    qint64 lastAnnounceAt = -CommitIntervalMs;
+    RequestRecords pending; // taken from the queue, not yet committed
+    RequestRecords unannounced; // committed, for the next batchCommitted (kept only while someone listens)
+    qint64 unannouncedCount = 0;
+    int failures = 0;
+    int failuresAtStop = 0;
+
+    for (;;) {
+        bool stopping = false;
+        {
+            QMutexLocker lock(&m_mutex);
+            for (;;) {
+                const qint64 now = clock.elapsed();
+                const bool urgent = m_stopping || m_flushWaiters > 0;
+                if (!pending.isEmpty()) {
+                    break;
+                }
+                if (!m_queue.isEmpty()) {
+                    if (urgent || m_queue.size() >= BatchSize || now - lastCommitAt >= CommitIntervalMs) {
+                        break;
+                    }
+                    m_wake.wait(&m_mutex, QDeadlineTimer(lastCommitAt + CommitIntervalMs - now));
+                    continue;
+                }
+                if (unannouncedCount > 0) {
+                    if (urgent || now - lastAnnounceAt >= CommitIntervalMs) {
+                        break;
+                    }
+                    m_wake.wait(&m_mutex, QDeadlineTimer(lastAnnounceAt + CommitIntervalMs - now));
+                    continue;
+                }
+                if (m_stopping) {
+                    return;
+                }
+                m_wake.wait(&m_mutex);
+            }
+            if (pending.isEmpty()) {
+                pending.swap(m_queue);
+            }
+            stopping = m_stopping;
+        }
+
+        QSqlError error;
+        if (!pending.isEmpty() && !prepared) {
+            prepared = insertRequest.prepare(RecordColumns::insertRequestSql());
+            error = insertRequest.lastError();
+            if (prepared) {
+                prepared = insertBodies.prepare(RecordColumns::insertBodiesSql());
+                error = insertBodies.lastError();
+            }
+        }
+        while (prepared && !pending.isEmpty()) {
+            const qsizetype count = std::min(pending.size(), MaxTransactionSize);
+            error = writeRecords(db, insertRequest, insertBodies, pending.constData(), count);
+            if (error.isValid()) {
+                break;
+            }
+            lastCommitAt = clock.elapsed();
+            if (failures > 0) {
+                qCInfo(lcStore) << "request log writes resumed after" << failures << "failed attempts";
+                failures = 0;
+            }
+            if (isSignalConnected(committedSignal)) {
+                std::move(pending.begin(), pending.begin() + count, std::back_inserter(unannounced));
+            }
+            unannouncedCount += count;
+            pending.remove(0, count);
+            QMutexLocker lock(&m_mutex);
+            m_written += count;
+        }
+
+        if (!pending.isEmpty()) {
+            ++failures;
+            const QString reason = describeWriteError(error, databasePath);
+            if (stopping && ++failuresAtStop >= AttemptsAtStop) {
+                qsizetype lost = 0;
+                {
+                    QMutexLocker lock(&m_mutex);
+                    lost = pending.size() + m_queue.size();
+                    m_queue.clear();
+                    m_settled += lost;
+                    m_progress.wakeAll();
+                }
+                pending.clear();
+                const QString message
+                    = reason + QStringLiteral(" Sluice is stopping, so %1 could not be logged.").arg(recordCount(lost));
+                qCCritical(lcStore).noquote() << message;
+                Q_EMIT writeFailed(message);
+            } else {
+                const int delayMs = stopping
+                    ? FirstRetryDelayMs
+                    : std::min(MaxRetryDelayMs, FirstRetryDelayMs << std::min(failures - 1, 6));
+                const QString message = reason
+                    + QStringLiteral(" Kept for retry in %2 s: %1.")
+                          .arg(recordCount(pending.size()))
+                          .arg(delayMs / 1000.0, 0, 'g', 2);
+                qCWarning(lcStore).noquote() << message;
+                Q_EMIT writeFailed(message);
+                const QDeadlineTimer retryAt(delayMs);
+                QMutexLocker lock(&m_mutex);
+                while (!retryAt.hasExpired() && (stopping || !m_stopping)) {
+                    m_wake.wait(&m_mutex, retryAt);
+                }
+            }
+        }
+
+        if (unannouncedCount > 0) {
+            bool announce = clock.elapsed() - lastAnnounceAt >= CommitIntervalMs;
+            if (!announce) {
+                QMutexLocker lock(&m_mutex);
+                announce = m_stopping || m_flushWaiters > 0;
+            }
+            if (announce) {
+                if (!unannounced.isEmpty()) {
+                    Q_EMIT batchCommitted(unannounced);
+                    unannounced = RequestRecords();
+                }
+                lastAnnounceAt = clock.elapsed();
+                QMutexLocker lock(&m_mutex);
+                m_settled += unannouncedCount;
+                unannouncedCount = 0;
+                if (m_overflowing && m_appended - m_settled < m_softQueueLimit / 2) {
+                    m_overflowing = false;
+                    qCInfo(lcStore) << "request log caught up with its queue";
+                }
+                m_progress.wakeAll();
+            }
+        }
+    }
+}
+
+} // namespace sluice

@@ -1,0 +1,7 @@
+#include "StoreLogging.h"
+
+namespace sluice {
+
+Q_LOGGING_CATEGORY(lcStore, "sluice.store", QtInfoMsg)
+
+} // namespace sluice

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian (bookworm) packages Sluice needs to build, test and run; does nothing when all are present.
+set -euo pipefail
+
+packages=(
+    cmake ninja-build g++ pkg-config
+    qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6sql6-sqlite qtkeychain-qt6-dev
+    libhttp-parser-dev libyaml-cpp-dev libgl-dev
+    xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
+    clang-format clang-format-14 wrk sqlite3
+)
+# Node may come from elsewhere (e.g. a newer release); Debian's is only the fallback.
+if ! command -v node >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$package")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "install-deps: all ${#packages[@]} packages are installed"
+    exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "install-deps: missing packages (${missing[*]}) and not root; run as root or install sudo" >&2
+        exit 1
+    fi
+    sudo=(sudo)
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq "${missing[@]}" </dev/null

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds with the "ci" preset (warnings as errors), checks formatting and runs the whole
+# suite under a throw-away keyring and a virtual X server. Exits with ctest's status (1 if only formatting failed).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+scripts/install-deps.sh
+scripts/build.sh ci
+
+if [ -f tests/e2e/package.json ]; then
+    echo "test: installing the e2e test's npm packages"
+    (
+        cd tests/e2e
+        if [ -f package-lock.json ]; then
+            npm ci --no-audit --no-fund --loglevel=error
+        else
+            npm install --no-audit --no-fund --loglevel=error
+        fi
+    )
+fi
+
+recordings="$root/../shared/data/provider-recordings"
+if [ ! -d "$recordings" ]; then
+    echo "test: warning: $recordings is missing; tests that replay provider traffic will fail" >&2
+fi
+
+format_failed=0
+unformatted=()
+while IFS= read -r -d '' file; do
+    if ! clang-format-14 --dry-run -Werror "$file" >/dev/null 2>&1; then
+        unformatted+=("$file")
+    fi
+done < <(find core app ui tests bench -type f \( -name '*.cpp' -o -name '*.h' \) -not -path '*/node_modules/*' \
+    -print0 2>/dev/null | sort -z)
+if [ "${#unformatted[@]}" -gt 0 ]; then
+    format_failed=1
+    echo "test: these files differ from .clang-format (fix with: clang-format-14 -i FILE...):" >&2
+    printf '  %s\n' "${unformatted[@]}" >&2
+else
+    echo "test: formatting matches .clang-format (clang-format 14)"
+fi
+
+status=0
+scripts/with-test-keyring.sh xvfb-run -a -s "-screen 0 1920x1080x24" ctest --preset ci || status=$?
+if [ "$status" -eq 0 ] && [ "$format_failed" -ne 0 ]; then
+    status=1
+fi
+exit "$status"

@@ -1,0 +1,224 @@
+#include "GuiTestRecords.h"
+
+#include "support/RecordingLibrary.h"
+
+namespace sluice::test {
+
+namespace {
+
+const RecordingLibrary &library()
+{
+    static const RecordingLibrary lib = [] {
+        Result<RecordingLibrary> loaded = RecordingLibrary::load(RecordingLibrary::defaultDirectory());
+        if (!loaded)
+            qFatal("Recorded provider traffic is missing: %s", qPrintable(loaded.errorMessage()));
+        return *loaded;
+    }();
+    return lib;
+}
+
+} // namespace
+
+QDateTime GuiTestRecords::baseTime()
+{
+    return QDateTime(QDate(2025, 6, 12), QTime(14, 2, 5), Qt::UTC);
+}
+
+QByteArray GuiTestRecords::chatRequest(const QString &model, bool stream)
+{
+    QByteArray body = QByteArrayLiteral("{\"model\":\"") + model.toUtf8()
+        + QByteArrayLiteral("\",\"messages\":[{\"role\":\"system\",\"content\":\"You are a concise assistant.\"},"
+                            "{\"role\":\"user\",\"content\":\"Invent a new holiday and describe its traditions.\"}],"
+                            "\"temperature\":0.7");
+    if (stream)
+        body += QByteArrayLiteral(",\"stream\":true,\"stream_options\":{\"include_usage\":true}");
+    return body + '}';
+}
+
+QByteArray GuiTestRecords::stream(const QString &recording)
+{
+    const RecordingLibrary::Recording *rec = library().find(recording);
+    if (!rec || !rec->hasEvents)
+        qFatal("No streamed recording named %s", qPrintable(recording));
+    QByteArray out;
+    for (const QByteArray &payload : rec->events)
+        out += RecordingLibrary::frameEvent(rec->family, payload);
+    if (rec->family == RecordingLibrary::Family::OpenAi)
+        out += QByteArrayLiteral("data: [DONE]\n\n");
+    return out;
+}
+
+QByteArray GuiTestRecords::body(const QString &recording)
+{
+    const RecordingLibrary::Recording *rec = library().find(recording);
+    if (!rec || !rec->hasBody)
+        qFatal("No recorded body named %s", qPrintable(recording));
+    return rec->body;
+}
+
+RequestRecord GuiTestRecords::record(const QString &id, const QDateTime &startedAt)
+{
+    RequestRecord r;
+    r.id = id;
+    r.startedAt = startedAt;
+    r.tokenName = QStringLiteral("cursor");
+    r.endpoint = QStringLiteral("/v1/chat/completions");
+    r.requestedModel = QStringLiteral("gpt-4.1-mini");
+    r.provider = QStringLiteral("openai");
+    r.upstreamModel = QStringLiteral("gpt-4.1-mini-2025-04-14");
+    r.httpStatus = 200;
+    r.latencyUs = 850'000;
+    r.inputTokens = 120;
+    r.outputTokens = 48;
+    r.cachedTokens = 0;
+    r.reasoningTokens = 0;
+    return r;
+}
+
+RequestRecords GuiTestRecords::sample()
+{
+    struct Spec
+    {
+        const char *token;
+        const char *model;
+        const char *provider;
+        const char *upstream;
+        const char *recording; // body recording; empty for errors
+        bool stream;
+        qint64 latencyUs;
+        qint64 ttftUs;
+        qint64 input, output, cached, reasoning;
+    };
+    static const Spec specs[] = {
+        {"cursor", "gpt-4.1-mini", "openai", "gpt-4.1-mini-2025-04-14", "openai-text", false, 2'412'300, -1, 32, 412, 0,
+         0},
+        {"cursor", "gpt-4.1-nano", "openai", "gpt-4.1-nano-2025-04-14", "openai-text", true, 3'118'900, 402'100, 32,
+         389, 0, 0},
+        {"claude-code", "llama-3.3-70b", "groq", "llama-3.3-70b-versatile", "groq-text", true, 612'400, 88'700, 48, 126,
+         -1, -1},
+        {"aider", "deepseek-chat", "deepseek", "deepseek-chat", "deepseek-text", false, 5'240'000, -1, 1'870, 512,
+         1'536, -1},
+        {"cursor", "gpt-4.1-mini", "openai", "gpt-4.1-mini-2025-04-14", "openai-text", true, 2'990'700, 351'200, 1'204,
+         402, 1'024, 0},
+        {"scripts", "mistral-small", "mistral", "mistral-small-latest", "mistral-text", false, 1'804'500, -1, 27, 301,
+         -1, -1},
+        {"aider", "deepseek-reasoner", "deepseek", "deepseek-reasoner", "deepseek-reasoning", true, 9'870'200,
+         6'102'800, 22, 933, 0, 684},
+        {"cursor", "gpt-4.1-nano", "openai", "gpt-4.1-nano-2025-04-14", "openai-text", false, 1'210'000, -1, 32, 377, 0,
+         0},
+        {"claude-code", "llama-3.3-70b", "groq", "llama-3.3-70b-versatile", "groq-text", false, 498'300, -1, 48, 131,
+         -1, -1},
+        {"scripts", "grok-3-mini", "xai", "grok-3-mini", "xai-text", true, 4'402'600, 702'300, 14, 245, 0, 188},
+        {"cursor", "gpt-4.1-mini", "openai", "gpt-4.1-mini-2025-04-14", "openai-text", true, 2'650'100, 298'000, 2'310,
+         415, 2'048, 0},
+        {"aider", "deepseek-chat", "deepseek", "deepseek-chat", "deepseek-text", true, 3'905'400, 812'500, 1'902, 488,
+         1'792, -1},
+        {"scripts", "mistral-small", "mistral", "mistral-small-latest", "mistral-text", true, 1'502'900, 190'400, 27,
+         288, -1, -1},
+        {"cursor", "gpt-4.1-mini", "openai", "gpt-4.1-mini-2025-04-14", "openai-text", false, 2'201'800, -1, 980, 397,
+         768, 0},
+        {"claude-code", "llama-3.3-70b", "groq", "llama-3.3-70b-versatile", "groq-text", true, 705'600, 95'100, 52, 140,
+         -1, -1},
+        {"cursor", "gpt-4.1-nano", "openai", "gpt-4.1-nano-2025-04-14", "openai-text", true, 1'850'200, 230'700, 32,
+         366, 0, 0},
+        {"aider", "deepseek-chat", "deepseek", "deepseek-chat", "deepseek-text", false, 4'980'000, -1, 2'044, 530,
+         1'920, -1},
+        {"cursor", "gpt-4.1-mini", "openai", "gpt-4.1-mini-2025-04-14", "openai-text", true, 2'480'300, 312'900, 1'180,
+         405, 1'024, 0},
+    };
+
+    RequestRecords records;
+    int second = 0;
+    const auto add = [&](RequestRecord r) {
+        r.id = QStringLiteral("0197a1c2-4d3e-7f10-8a2b-%1").arg(records.size() + 1, 12, 10, QLatin1Char('0'));
+        r.startedAt = baseTime().addSecs(second);
+        second += 7 + (records.size() * 5) % 11;
+        records.append(std::move(r));
+    };
+    for (const Spec &s : specs) {
+        RequestRecord r;
+        r.tokenName = QLatin1String(s.token);
+        r.endpoint = QStringLiteral("/v1/chat/completions");
+        r.requestedModel = QLatin1String(s.model);
+        r.provider = QLatin1String(s.provider);
+        r.upstreamModel = QLatin1String(s.upstream);
+        r.stream = s.stream;
+        r.httpStatus = 200;
+        r.latencyUs = s.latencyUs;
+        r.timeToFirstTokenUs = s.ttftUs;
+        r.inputTokens = s.input;
+        r.outputTokens = s.output;
+        r.cachedTokens = s.cached;
+        r.reasoningTokens = s.reasoning;
+        r.requestBody = chatRequest(r.requestedModel, s.stream);
+        r.responseBody = s.stream ? stream(QLatin1String(s.recording)) : body(QLatin1String(s.recording));
+        add(std::move(r));
+        if (records.size() == 6) {
+            RequestRecord failed;
+            failed.tokenName = QStringLiteral("cursor");
+            failed.endpoint = QStringLiteral("/v1/chat/completions");
+            failed.requestedModel = QStringLiteral("gpt-4.1-mini");
+            failed.provider = QStringLiteral("openai");
+            failed.upstreamModel = QStringLiteral("gpt-4.1-mini-2025-04-14");
+            failed.stream = true;
+            failed.httpStatus = 502;
+            failed.errorClass = QLatin1String(ErrorClass::UpstreamError);
+            failed.errorMessage = QStringLiteral("openai answered 502 Bad Gateway before the first token; no fallback "
+                                                 "is configured for gpt-4.1-mini.");
+            failed.latencyUs = 30'412'700;
+            failed.requestBody = chatRequest(failed.requestedModel, true);
+            failed.responseBody = QByteArrayLiteral(
+                "{\"error\":{\"message\":\"openai answered 502 Bad Gateway before the first token; no fallback is "
+                "configured for gpt-4.1-mini.\",\"type\":\"upstream_error\",\"code\":\"bad_gateway\"}}");
+            add(std::move(failed));
+        }
+        if (records.size() == 13) {
+            RequestRecord denied;
+            denied.endpoint = QStringLiteral("/v1/chat/completions");
+            denied.requestedModel = QStringLiteral("gpt-4o");
+            denied.httpStatus = 401;
+            denied.errorClass = QLatin1String(ErrorClass::Authentication);
+            denied.errorMessage = QStringLiteral("Unknown gateway token: send a token listed under Clients as "
+                                                 "Authorization: Bearer <token>.");
+            denied.latencyUs = 310;
+            denied.requestBody = chatRequest(denied.requestedModel, false);
+            denied.responseBody = QByteArrayLiteral(
+                "{\"error\":{\"message\":\"Unknown gateway token: send a token listed under Clients as "
+                "Authorization: Bearer <token>.\",\"type\":\"authentication_error\",\"code\":\"invalid_api_key\"}}");
+            add(std::move(denied));
+        }
+    }
+    return records;
+}
+
+QPalette GuiTestRecords::darkPalette()
+{
+    QPalette p;
+    const QColor window(0x2a, 0x2c, 0x31);
+    const QColor base(0x1f, 0x21, 0x25);
+    const QColor text(0xe4, 0xe6, 0xeb);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2d));
+    p.setColor(QPalette::ToolTipBase, window);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::PlaceholderText, QColor(0x8b, 0x90, 0x99));
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, QColor(0x33, 0x36, 0x3c));
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::BrightText, Qt::white);
+    p.setColor(QPalette::Light, QColor(0x45, 0x48, 0x4f));
+    p.setColor(QPalette::Midlight, QColor(0x3a, 0x3d, 0x43));
+    p.setColor(QPalette::Mid, QColor(0x44, 0x47, 0x4e));
+    p.setColor(QPalette::Dark, QColor(0x18, 0x19, 0x1c));
+    p.setColor(QPalette::Shadow, QColor(0x0e, 0x0f, 0x11));
+    p.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xd6));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Link, QColor(0x6c, 0xa8, 0xff));
+    for (const QPalette::ColorRole role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+        p.setColor(QPalette::Disabled, role, QColor(0x7a, 0x7e, 0x86));
+    return p;
+}
+
+} // namespace sluice::test

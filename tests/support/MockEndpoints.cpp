@@ -1,0 +1,452 @@
+#include "MockEndpoints.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include "ReceivedRequest.h"
+
+namespace sluice::test {
+
+using Family = RecordingLibrary::Family;
+
+namespace {
+
+QByteArray head(int status, const QByteArray &contentType, const QByteArray &framing, bool keepAlive, int serial,
+                const QByteArray &extraHeaders = {})
+{
+    QByteArray text = QByteArrayLiteral("HTTP/1.1 ") + QByteArray::number(status) + ' '
+        + MockEndpoints::reasonPhrase(status) + QByteArrayLiteral("\r\nContent-Type: ") + contentType
+        + QByteArrayLiteral("\r\n") + framing + QByteArrayLiteral("\r\nx-request-id: mock-")
+        + QByteArray::number(serial) + QByteArrayLiteral("\r\n") + extraHeaders;
+    text += keepAlive ? QByteArrayLiteral("Connection: keep-alive\r\n\r\n")
+                      : QByteArrayLiteral("Connection: close\r\n\r\n");
+    return text;
+}
+
+QByteArray contentLength(qsizetype size)
+{
+    return QByteArrayLiteral("Content-Length: ") + QByteArray::number(size);
+}
+
+QByteArray jsonText(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// The text between "/models/" and ":" in a Gemini path, percent-decoded.
+QString geminiModel(const QByteArray &path)
+{
+    const qsizetype start = path.lastIndexOf("/models/");
+    const qsizetype colon = path.lastIndexOf(':');
+    if (start < 0 || colon < start)
+        return {};
+    const qsizetype from = start + 8;
+    return QString::fromUtf8(QByteArray::fromPercentEncoding(path.mid(from, colon - from)));
+}
+
+// The NAME in an Azure path ".../deployments/NAME/chat/completions".
+QString azureDeployment(const QByteArray &path)
+{
+    const qsizetype start = path.indexOf("/deployments/");
+    if (start < 0)
+        return {};
+    const qsizetype from = start + 13;
+    const qsizetype end = path.indexOf('/', from);
+    return QString::fromUtf8(QByteArray::fromPercentEncoding(path.mid(from, end < 0 ? -1 : end - from)));
+}
+
+bool queryHas(const QByteArray &query, const QByteArray &field)
+{
+    const QList<QByteArray> fields = query.split('&');
+    return fields.contains(field);
+}
+
+} // namespace
+
+MockEndpoints::MockEndpoints(const RecordingLibrary *library)
+    : m_library(library)
+{ }
+
+MockEndpoints::Route MockEndpoints::route(const ReceivedRequest &request) const
+{
+    Route route;
+    const QByteArray &path = request.path;
+    const bool post = request.method == "POST";
+    if (request.method == "GET" && path.endsWith("/models")) {
+        route.api = Api::Models;
+        return route;
+    }
+    if (post && path.endsWith("/chat/completions")) {
+        route.api = Api::OpenAiChat;
+    } else if (post && path.endsWith("/completions")) {
+        route.api = Api::OpenAiCompletions;
+    } else if (post && path.endsWith("/messages")) {
+        route.api = Api::AnthropicMessages;
+        route.family = Family::Anthropic;
+    } else if (post && path.contains("/models/") && path.endsWith(":generateContent")) {
+        route.api = Api::GeminiGenerate;
+        route.family = Family::Gemini;
+    } else if (post && path.contains("/models/") && path.endsWith(":streamGenerateContent")) {
+        route.api = Api::GeminiStream;
+        route.family = Family::Gemini;
+    } else {
+        route.errorStatus = 404;
+        route.errorMessage = QStringLiteral("The mock upstream has no endpoint %1 %2")
+                                 .arg(QString::fromLatin1(request.method), QString::fromUtf8(path));
+        return route;
+    }
+
+    QJsonParseError parseError {};
+    const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
+    if (!document.isObject()) {
+        route.errorStatus = 400;
+        route.errorMessage = QStringLiteral("The request body is not a JSON object (%1)").arg(parseError.errorString());
+        return route;
+    }
+    const QJsonObject body = document.object();
+
+    QString model;
+    if (route.family == Family::Gemini) {
+        model = geminiModel(path);
+        route.stream = route.api == Api::GeminiStream;
+        route.sse = queryHas(request.query, "alt=sse");
+    } else {
+        model = body.value(QLatin1String("model")).toString();
+        if (model.isEmpty() && route.api == Api::OpenAiChat)
+            model = azureDeployment(path);
+        route.stream = body.value(QLatin1String("stream")).toBool(false);
+        route.includeUsage = body.value(QLatin1String("stream_options"))
+                                 .toObject()
+                                 .value(QLatin1String("include_usage"))
+                                 .toBool(false);
+    }
+    const qsizetype tilde = model.indexOf(QLatin1Char('~'));
+    if (tilde >= 0) {
+        route.faultSpec = model.mid(tilde + 1).toUtf8();
+        model.truncate(tilde);
+    }
+    const QByteArray headerFault = request.headers.value("x-mock-fault");
+    if (!headerFault.isEmpty())
+        route.faultSpec = headerFault;
+    if (model.isEmpty()) {
+        route.errorStatus = 400;
+        route.errorMessage = QStringLiteral("The request names no model (it names the recording to replay)");
+        return route;
+    }
+    route.model = model;
+    return route;
+}
+
+MockResponse MockEndpoints::respond(const Route &route, const std::optional<MockFault> &fault, int eventDelayMs,
+                                    bool keepAlive, int serial) const
+{
+    if (route.errorStatus != 0)
+        return errorResponse(route.family, route.errorStatus, route.errorMessage, keepAlive, serial);
+
+    if (route.api == Api::Models) {
+        QJsonArray data;
+        for (const QString &name : m_library->names()) {
+            data.append(QJsonObject {{QStringLiteral("id"), name},
+                                     {QStringLiteral("object"), QStringLiteral("model")},
+                                     {QStringLiteral("created"), 0},
+                                     {QStringLiteral("owned_by"), m_library->find(name)->folder}});
+        }
+        const QByteArray body = jsonText(
+            QJsonObject {{QStringLiteral("object"), QStringLiteral("list")}, {QStringLiteral("data"), data}});
+        MockResponse response;
+        response.head = head(200, "application/json", contentLength(body.size()), keepAlive, serial) + body;
+        response.closeAfter = !keepAlive;
+        return response;
+    }
+
+    if (fault) {
+        switch (fault->kind) {
+        case MockFault::Kind::Status:
+            return errorResponse(route.family, fault->status,
+                                 QStringLiteral("Injected failure: status %1 (mock upstream fault)").arg(fault->status),
+                                 keepAlive, serial, &*fault);
+        case MockFault::Kind::ResetBeforeHeaders: {
+            MockResponse response;
+            response.resetBeforeHead = true;
+            return response;
+        }
+        case MockFault::Kind::StallBeforeHeaders: {
+            MockResponse response;
+            response.stall = true;
+            return response;
+        }
+        default:
+            break;
+        }
+    }
+
+    const RecordingLibrary::Recording *recording = m_library->find(route.model);
+    if (!recording) {
+        return errorResponse(route.family, 404,
+                             QStringLiteral("The model `%1` does not exist: the mock upstream has no recording of that "
+                                            "name (GET /v1/models lists them)")
+                                 .arg(route.model),
+                             keepAlive, serial);
+    }
+    if (recording->family != route.family) {
+        return errorResponse(route.family, 404,
+                             QStringLiteral("The model `%1` does not exist here: its recording is %2 traffic, not %3")
+                                 .arg(route.model, RecordingLibrary::familyName(recording->family),
+                                      RecordingLibrary::familyName(route.family)),
+                             keepAlive, serial);
+    }
+    if (recording->hasBody) {
+        const int status = RecordingLibrary::errorStatus(recording->body);
+        if (status != 0) {
+            MockResponse response;
+            response.status = status;
+            response.head = head(status, "application/json", contentLength(recording->body.size()), keepAlive, serial)
+                + recording->body;
+            response.closeAfter = !keepAlive;
+            return response;
+        }
+    }
+    if (route.stream) {
+        if (!recording->hasEvents) {
+            return errorResponse(route.family, 404,
+                                 QStringLiteral("The recording `%1` has no streamed version (%1.chunks.txt); send the "
+                                                "request without streaming")
+                                     .arg(route.model),
+                                 keepAlive, serial);
+        }
+        return streamResponse(route, *recording, fault, eventDelayMs, keepAlive, serial);
+    }
+    if (!recording->hasBody) {
+        return errorResponse(route.family, 404,
+                             QStringLiteral("The recording `%1` has only a streamed version (%1.chunks.txt); send "
+                                            "the request with streaming on")
+                                 .arg(route.model),
+                             keepAlive, serial);
+    }
+    return bodyResponse(*recording, fault, keepAlive, serial);
+}
+
+MockResponse MockEndpoints::streamResponse(const Route &route, const RecordingLibrary::Recording &recording,
+                                           const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
+                                           int serial) const
+{
+    QList<QByteArray> payloads;
+    for (const QByteArray &payload : recording.events) {
+        if (route.family == Family::OpenAi && !route.includeUsage && RecordingLibrary::isUsageOnlyChunk(payload))
+            continue;
+        payloads.append(payload);
+    }
+    const int eventCount = int(payloads.size());
+    if (fault && fault->kind == MockFault::Kind::InvalidJson && eventCount > 0) {
+        QByteArray &broken = payloads[qBound(0, fault->afterEvents, eventCount - 1)];
+        broken.truncate(broken.size() / 2);
+    }
+
+    MockResponse response;
+    const bool jsonArray = route.family == Family::Gemini && !route.sse;
+    for (int i = 0; i < eventCount; ++i) {
+        QByteArray data;
+        if (jsonArray)
+            data = (i == 0 ? QByteArrayLiteral("[") : QByteArrayLiteral(",\r\n")) + payloads.at(i);
+        else
+            data = RecordingLibrary::frameEvent(route.family, payloads.at(i));
+        response.pieces.append(chunk(data));
+    }
+    if (jsonArray)
+        response.pieces.append(chunk(eventCount == 0 ? QByteArrayLiteral("[]") : QByteArrayLiteral("]")));
+    if (route.family == Family::OpenAi)
+        response.pieces.append(chunk(QByteArrayLiteral("data: [DONE]\n\n")));
+    response.trailer = QByteArrayLiteral("0\r\n\r\n");
+    response.pieceDelayMs = eventDelayMs;
+    response.closeAfter = !keepAlive;
+    response.head
+        = head(200, jsonArray ? "application/json" : "text/event-stream; charset=utf-8", "Transfer-Encoding: chunked",
+               keepAlive, serial, jsonArray ? QByteArray() : QByteArrayLiteral("Cache-Control: no-cache\r\n"));
+
+    if (fault) {
+        switch (fault->kind) {
+        case MockFault::Kind::SlowHeaders:
+            response.headDelayMs = fault->delayMs;
+            break;
+        case MockFault::Kind::SlowStream:
+            response.pieceDelayMs = fault->delayMs;
+            break;
+        case MockFault::Kind::TruncatedStream:
+            response.end = MockResponse::End::Close;
+            response.endAfterPieces = qBound(0, fault->afterEvents, eventCount);
+            break;
+        case MockFault::Kind::ResetMidStream:
+            response.end = MockResponse::End::Reset;
+            response.endAfterPieces = qBound(0, fault->afterEvents, eventCount);
+            break;
+        default:
+            break;
+        }
+    }
+    return response;
+}
+
+MockResponse MockEndpoints::bodyResponse(const RecordingLibrary::Recording &recording,
+                                         const std::optional<MockFault> &fault, bool keepAlive, int serial) const
+{
+    QByteArray body = recording.body;
+    const MockFault::Kind kind = fault ? fault->kind : MockFault::Kind::Status;
+    if (fault && kind == MockFault::Kind::InvalidJson)
+        body.truncate(body.size() / 2);
+
+    MockResponse response;
+    response.closeAfter = !keepAlive;
+    response.head = head(200, "application/json", contentLength(body.size()), keepAlive, serial);
+    if (!fault || kind == MockFault::Kind::InvalidJson || kind == MockFault::Kind::SlowHeaders) {
+        response.head += body;
+        if (fault && kind == MockFault::Kind::SlowHeaders)
+            response.headDelayMs = fault->delayMs;
+        return response;
+    }
+    if (kind == MockFault::Kind::SlowStream) {
+        response.pieces = {body};
+        response.pieceDelayMs = fault->delayMs;
+        return response;
+    }
+    // Truncated or reset: the announced Content-Length is never reached.
+    response.pieces = {body.left(body.size() / 2)};
+    response.end = kind == MockFault::Kind::ResetMidStream ? MockResponse::End::Reset : MockResponse::End::Close;
+    response.endAfterPieces = 1;
+    return response;
+}
+
+MockResponse MockEndpoints::errorResponse(Family family, int status, const QString &message, bool keepAlive, int serial,
+                                          const MockFault *fault) const
+{
+    QByteArray extra;
+    QByteArray body = errorBody(family, status, message);
+    if (fault) {
+        if (!fault->body.isEmpty())
+            body = fault->body;
+        if (!fault->retryAfter.isEmpty())
+            extra += QByteArrayLiteral("Retry-After: ") + fault->retryAfter + QByteArrayLiteral("\r\n");
+        if (fault->retryAfterMs >= 0)
+            extra += QByteArrayLiteral("retry-after-ms: ") + QByteArray::number(fault->retryAfterMs)
+                + QByteArrayLiteral("\r\n");
+    }
+    MockResponse response;
+    response.status = status;
+    response.head = head(status, "application/json", contentLength(body.size()), keepAlive, serial, extra) + body;
+    response.closeAfter = !keepAlive;
+    return response;
+}
+
+QByteArray MockEndpoints::errorBody(Family family, int status, const QString &message)
+{
+    switch (family) {
+    case Family::Anthropic: {
+        QString type = QStringLiteral("api_error");
+        if (status == 400)
+            type = QStringLiteral("invalid_request_error");
+        else if (status == 401)
+            type = QStringLiteral("authentication_error");
+        else if (status == 403)
+            type = QStringLiteral("permission_error");
+        else if (status == 404)
+            type = QStringLiteral("not_found_error");
+        else if (status == 413)
+            type = QStringLiteral("request_too_large");
+        else if (status == 429)
+            type = QStringLiteral("rate_limit_error");
+        else if (status == 529)
+            type = QStringLiteral("overloaded_error");
+        else if (status < 500)
+            type = QStringLiteral("invalid_request_error");
+        return jsonText(
+            QJsonObject {{QStringLiteral("type"), QStringLiteral("error")},
+                         {QStringLiteral("error"),
+                          QJsonObject {{QStringLiteral("type"), type}, {QStringLiteral("message"), message}}}});
+    }
+    case Family::Gemini: {
+        QString code = QStringLiteral("UNKNOWN");
+        if (status == 400)
+            code = QStringLiteral("INVALID_ARGUMENT");
+        else if (status == 401)
+            code = QStringLiteral("UNAUTHENTICATED");
+        else if (status == 403)
+            code = QStringLiteral("PERMISSION_DENIED");
+        else if (status == 404)
+            code = QStringLiteral("NOT_FOUND");
+        else if (status == 429)
+            code = QStringLiteral("RESOURCE_EXHAUSTED");
+        else if (status == 500)
+            code = QStringLiteral("INTERNAL");
+        else if (status == 503)
+            code = QStringLiteral("UNAVAILABLE");
+        else if (status == 504)
+            code = QStringLiteral("DEADLINE_EXCEEDED");
+        return jsonText(QJsonObject {{QStringLiteral("error"),
+                                      QJsonObject {{QStringLiteral("code"), status},
+                                                   {QStringLiteral("message"), message},
+                                                   {QStringLiteral("status"), code}}}});
+    }
+    case Family::OpenAi:
+        break;
+    }
+    QString type = QStringLiteral("invalid_request_error");
+    QJsonValue code = QJsonValue::Null;
+    if (status == 401)
+        code = QStringLiteral("invalid_api_key");
+    else if (status == 404)
+        code = QStringLiteral("model_not_found");
+    else if (status == 429) {
+        type = QStringLiteral("requests");
+        code = QStringLiteral("rate_limit_exceeded");
+    } else if (status >= 500) {
+        type = QStringLiteral("server_error");
+    }
+    return jsonText(QJsonObject {{QStringLiteral("error"),
+                                  QJsonObject {{QStringLiteral("message"), message},
+                                               {QStringLiteral("type"), type},
+                                               {QStringLiteral("param"), QJsonValue::Null},
+                                               {QStringLiteral("code"), code}}}});
+}
+
+QByteArray MockEndpoints::reasonPhrase(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 408:
+        return "Request Timeout";
+    case 413:
+        return "Payload Too Large";
+    case 422:
+        return "Unprocessable Entity";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    case 529:
+        return "Overloaded";
+    default:
+        return status < 500 ? "Client Error" : "Server Error";
+    }
+}
+
+QByteArray MockEndpoints::chunk(const QByteArray &data)
+{
+    return QByteArray::number(data.size(), 16) + QByteArrayLiteral("\r\n") + data + QByteArrayLiteral("\r\n");
+}
+
+} // namespace sluice::test

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <optional>
+
+#include "MockFault.h"
+#include "MockResponse.h"
+#include "RecordingLibrary.h"
+
+namespace sluice::test {
+
+struct ReceivedRequest;
+
+// Maps a request to the recording it names and renders the answer in the provider's real wire format.
+class MockEndpoints
+{
+public:
+    enum class Api {
+        None,
+        Models, // GET .../models
+        OpenAiChat, // POST .../chat/completions
+        OpenAiCompletions, // POST .../completions
+        AnthropicMessages, // POST .../messages
+        GeminiGenerate, // POST .../models/NAME:generateContent
+        GeminiStream, // POST .../models/NAME:streamGenerateContent[?alt=sse]
+    };
+
+    struct Route
+    {
+        Api api = Api::None;
+        RecordingLibrary::Family family = RecordingLibrary::Family::OpenAi; // of the endpoint
+        QString model; // recording name, fault suffix removed
+        QByteArray faultSpec; // from the x-mock-fault header or a "NAME~SPEC" model suffix
+        bool stream = false;
+        bool includeUsage = false; // stream_options.include_usage
+        bool sse = true; // Gemini streams without alt=sse are one JSON array
+        int errorStatus = 0; // the request itself is unusable
+        QString errorMessage;
+    };
+
+    explicit MockEndpoints(const RecordingLibrary *library);
+
+    Route route(const ReceivedRequest &request) const;
+    MockResponse respond(const Route &route, const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
+                         int serial) const;
+
+    // The error body the endpoint family's real API answers with.
+    static QByteArray errorBody(RecordingLibrary::Family family, int status, const QString &message);
+    static QByteArray reasonPhrase(int status);
+    static QByteArray chunk(const QByteArray &data);
+
+private:
+    MockResponse errorResponse(RecordingLibrary::Family family, int status, const QString &message, bool keepAlive,
+                               int serial, const MockFault *fault = nullptr) const;
+    MockResponse streamResponse(const Route &route, const RecordingLibrary::Recording &recording,
+                                const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
+                                int serial) const;
+    MockResponse bodyResponse(const RecordingLibrary::Recording &recording, const std::optional<MockFault> &fault,
+                              bool keepAlive, int serial) const;
+
+    const RecordingLibrary *m_library;
+};
+
+} // namespace sluice::test

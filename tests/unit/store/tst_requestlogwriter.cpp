@@ -1,0 +1,337 @@
+#include <QFile>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include "StoreTestSupport.h"
+#include "store/RequestLogReader.h"
+#include "store/RequestLogWriter.h"
+
+using namespace sluice;
+using namespace sluice::test;
+
+class TestRequestLogWriter : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void concurrentAppendsAreAllWrittenExactly()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        RequestLogWriter writer;
+        const auto opened = writer.open(path);
+        QVERIFY2(opened.ok(), qPrintable(opened.errorMessage()));
+        QCOMPARE(writer.databasePath(), path);
+
+        constexpr int threadCount = 4;
+        constexpr int perThread = 2500;
+        QList<RequestRecords> produced(threadCount);
+        QList<QThread *> threads;
+        for (int t = 0; t < threadCount; ++t) {
+            RequestRecords *mine = &produced[t];
+            threads.append(QThread::create([&writer, mine, t] {
+                for (int i = 0; i < perThread; ++i) {
+                    RequestRecord record = makeRecord(t * perThread + i);
+                    mine->append(record);
+                    writer.append(std::move(record));
+                }
+            }));
+        }
+        for (QThread *thread : std::as_const(threads)) {
+            thread->start();
+        }
+        for (QThread *thread : std::as_const(threads)) {
+            QVERIFY(thread->wait(30000));
+            delete thread;
+        }
+        writer.flush();
+        QCOMPARE(writer.writtenCount(), qint64(threadCount * perThread));
+        QCOMPARE(writer.queuedCount(), qint64(0));
+
+        RequestLogReader reader(path);
+        QCOMPARE(*reader.count(), qint64(threadCount * perThread));
+        for (const RequestRecords &records : std::as_const(produced)) {
+            for (const RequestRecord &expected : records) {
+                const auto actual = reader.byId(expected.id);
+                QVERIFY2(actual.ok(), qPrintable(actual.errorMessage()));
+                verifySameRecord(*actual, expected);
+                if (QTest::currentTestFailed()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    void batchCommittedCarriesTheWrittenRecords()
+    {
+        QTemporaryDir dir;
+        RequestLogWriter writer;
+        QVERIFY(writer.open(dir.filePath(QStringLiteral("requests.db"))).ok());
+        QSignalSpy committed(&writer, &RequestLogWriter::batchCommitted);
+        QHash<QString, RequestRecord> expected;
+        for (int i = 0; i < 700; ++i) {
+            const RequestRecord record = makeRecord(i);
+            expected.insert(record.id, record);
+            writer.append(record);
+        }
+        writer.flush();
+        QVERIFY(committed.count() >= 1);
+        qsizetype announced = 0;
+        for (const QList<QVariant> &arguments : std::as_const(committed)) {
+            const auto records = arguments.at(0).value<RequestRecords>();
+            for (const RequestRecord &record : records) {
+                QVERIFY2(expected.contains(record.id), qPrintable(record.id));
+                verifySameRecord(record, expected.value(record.id));
+                ++announced;
+            }
+        }
+        QCOMPARE(announced, expected.size());
+    }
+
+    void batchCommittedReachesAnotherThreadQueued()
+    {
+        QTemporaryDir dir;
+        RequestLogWriter writer;
+        QVERIFY(writer.open(dir.filePath(QStringLiteral("requests.db"))).ok());
+        QStringList received;
+        QThread *receiverThread = QThread::currentThread();
+        bool onReceiverThread = true;
+        connect(&writer, &RequestLogWriter::batchCommitted, this, [&](const RequestRecords &records) {
+            onReceiverThread = onReceiverThread && QThread::currentThread() == receiverThread;
+            for (const RequestRecord &record : records) {
+                received.append(record.id);
+            }
+        });
+        const RequestRecord record = makeRecord(1);
+        writer.append(record);
+        QTRY_COMPARE(received, QStringList {record.id});
+        QVERIFY(onReceiverThread);
+    }
+
+    void destroyingTheWriterFlushesPendingRecords()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        RequestRecord last;
+        {
+            RequestLogWriter writer;
+            QVERIFY(writer.open(path).ok());
+            for (int i = 0; i < 3000; ++i) {
+                last = makeRecord(i);
+                writer.append(last);
+            }
+        }
+        RequestLogReader reader(path);
+        QCOMPARE(*reader.count(), qint64(3000));
+        const auto stored = reader.byId(last.id);
+        QVERIFY2(stored.ok(), qPrintable(stored.errorMessage()));
+        verifySameRecord(*stored, last);
+    }
+
+    void reopeningKeepsTheLog()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        const RequestRecord first = makeRecord(1);
+        {
+            RequestLogWriter writer;
+            QVERIFY(writer.open(path).ok());
+            writer.append(first);
+            writer.stop();
+            QVERIFY(!writer.isOpen());
+            QVERIFY(writer.open(path).ok());
+            writer.append(makeRecord(2));
+        }
+        RequestLogWriter writer;
+        QVERIFY(writer.open(path).ok());
+        writer.append(makeRecord(3));
+        writer.flush();
+        RequestLogReader reader(path);
+        QCOMPARE(*reader.count(), qint64(3));
+        verifySameRecord(*reader.byId(first.id), first);
+    }
+
+    void recordsAppendedBeforeOpenAreWritten()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        RequestLogWriter writer;
+        const RequestRecord early = makeRecord(4);
+        writer.append(early);
+        QVERIFY(writer.open(path).ok());
+        writer.flush();
+        RequestLogReader reader(path);
+        verifySameRecord(*reader.byId(early.id), early);
+    }
+
+    void unwritablePathIsAClearError()
+    {
+        QTemporaryDir dir;
+        QFile blocker(dir.filePath(QStringLiteral("not-a-folder")));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        RequestLogWriter writer;
+        const auto underFile = writer.open(dir.filePath(QStringLiteral("not-a-folder/sluice/requests.db")));
+        QVERIFY(!underFile.ok());
+        QVERIFY2(underFile.errorMessage().contains(QLatin1String("Cannot create the folder")),
+                 qPrintable(underFile.errorMessage()));
+        QVERIFY(underFile.errorMessage().contains(QLatin1String("not-a-folder")));
+        QVERIFY(underFile.errorMessage().contains(QLatin1String("--data-dir")));
+        QVERIFY(!writer.isOpen());
+
+        const auto folder = writer.open(dir.path());
+        QVERIFY(!folder.ok());
+        QVERIFY2(folder.errorMessage().contains(QLatin1String("not a writable file")),
+                 qPrintable(folder.errorMessage()));
+
+        QFile garbage(dir.filePath(QStringLiteral("garbage.db")));
+        QVERIFY(garbage.open(QIODevice::WriteOnly));
+        garbage.write(QByteArray(8192, 'x'));
+        garbage.close();
+        const auto notDatabase = writer.open(garbage.fileName());
+        QVERIFY(!notDatabase.ok());
+        QVERIFY2(notDatabase.errorMessage().contains(QLatin1String("garbage.db")),
+                 qPrintable(notDatabase.errorMessage()));
+    }
+
+    void overflowWarnsOnceAndKeepsEveryRecord()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        RequestLogWriter writer;
+        writer.setSoftQueueLimit(10);
+        QSignalSpy failed(&writer, &RequestLogWriter::writeFailed);
+        // Not open yet, so nothing drains: the queue grows past the limit.
+        for (int i = 0; i < 25; ++i) {
+            writer.append(makeRecord(i));
+        }
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.at(0).at(0).toString().contains(QLatin1String("falling behind")),
+                 qPrintable(failed.at(0).at(0).toString()));
+        QCOMPARE(writer.queuedCount(), qint64(25));
+        QVERIFY(writer.open(path).ok());
+        writer.flush();
+        QCOMPARE(writer.writtenCount(), qint64(25));
+        RequestLogReader reader(path);
+        QCOMPARE(*reader.count(), qint64(25));
+
+        // Drained below half the limit: the next overflow is a new episode with a new warning.
+        for (int i = 0; i < 40; ++i) {
+            writer.append(makeRecord(100 + i));
+        }
+        writer.flush();
+        QVERIFY(failed.count() <= 2);
+        QCOMPARE(*reader.count(), qint64(65));
+    }
+
+    void writeFailureIsReportedAndRetried()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        RequestLogWriter writer;
+        QVERIFY(writer.open(path).ok());
+        QStringList failures; // queued to this thread: writeFailed comes from the writer thread
+        connect(&writer, &RequestLogWriter::writeFailed, this,
+                [&failures](const QString &message) { failures.append(message); });
+        RawDatabase raw(path);
+        // Another program takes the table away: every write fails until it comes back.
+        QVERIFY(raw.exec(QStringLiteral("ALTER TABLE requests RENAME TO requests_elsewhere")));
+        const RequestRecord record = makeRecord(3);
+        writer.append(record);
+        QTRY_VERIFY_WITH_TIMEOUT(!failures.isEmpty(), 5000);
+        const QString message = failures.first();
+        QVERIFY2(message.contains(QLatin1String("requests.db")), qPrintable(message));
+        QVERIFY2(message.contains(QLatin1String("Kept for retry")), qPrintable(message));
+        QCOMPARE(writer.writtenCount(), qint64(0));
+        QVERIFY(raw.exec(QStringLiteral("ALTER TABLE requests_elsewhere RENAME TO requests")));
+        writer.flush();
+        QCOMPARE(writer.writtenCount(), qint64(1));
+        RequestLogReader reader(path);
+        verifySameRecord(*reader.byId(record.id), record);
+    }
+
+    void largeBodiesAreStoredCompressed()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        RequestRecord large = makeRecord(1);
+        large.requestBody.clear();
+        while (large.requestBody.size() < 40000) {
+            large.requestBody += "{\"role\":\"user\",\"content\":\"refactor the parser, message ";
+            large.requestBody += QByteArray::number(large.requestBody.size()) + "\"},";
+        }
+        large.responseBody = QByteArray(12000, 'x');
+        const RequestRecord small = makeRecord(2);
+        QVERIFY(!small.requestBody.isEmpty());
+        {
+            RequestLogWriter writer;
+            QVERIFY(writer.open(path).ok());
+            writer.append(large);
+            writer.append(small);
+        }
+        RequestLogReader reader(path);
+        verifySameRecord(*reader.byId(large.id), large);
+        verifySameRecord(*reader.byId(small.id), small);
+
+        RawDatabase raw(path);
+        const QString bodyOf
+            = QStringLiteral("SELECT %1 FROM request_bodies b JOIN requests r ON r.seq = b.request_seq "
+                             "WHERE r.id = '%2'");
+        const qint64 storedLarge
+            = raw.scalar(bodyOf.arg(QStringLiteral("length(request_body) + length(response_body)"), large.id))
+                  .toLongLong();
+        QVERIFY2(storedLarge > 0 && storedLarge < (large.requestBody.size() + large.responseBody.size()) / 4,
+                 qPrintable(QString::number(storedLarge)));
+        // Small bodies stay as sent, readable with any SQLite tool.
+        QCOMPARE(raw.scalar(bodyOf.arg(QStringLiteral("request_body"), small.id)).toByteArray(), small.requestBody);
+    }
+
+    void unknownValuesAreNullForAggregations()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        RequestRecord unknown = makeRecord(1);
+        unknown.inputTokens = -1;
+        unknown.outputTokens = 42;
+        unknown.timeToFirstTokenUs = -1;
+        unknown.errorClass.clear();
+        {
+            RequestLogWriter writer;
+            QVERIFY(writer.open(path).ok());
+            writer.append(unknown);
+        }
+        RawDatabase raw(path);
+        const QString where = QStringLiteral(" FROM requests WHERE id = '%1'").arg(unknown.id);
+        // SUM() skips NULLs: an unreported count must not be added up as -1.
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT input_tokens IS NULL") + where).toInt(), 1);
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT time_to_first_token_us IS NULL") + where).toInt(), 1);
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT error_class IS NULL") + where).toInt(), 1);
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT output_tokens") + where).toLongLong(), qint64(42));
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT started_at") + where).toLongLong(),
+                 unknown.startedAt.toMSecsSinceEpoch());
+    }
+
+    void duplicateIdsDoNotBlockTheQueue()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        RequestLogWriter writer;
+        QVERIFY(writer.open(path).ok());
+        const RequestRecord record = makeRecord(5);
+        writer.append(record);
+        writer.append(record);
+        const RequestRecord after = makeRecord(6);
+        writer.append(after);
+        writer.flush();
+        RequestLogReader reader(path);
+        QCOMPARE(*reader.count(), qint64(2));
+        verifySameRecord(*reader.byId(record.id), record);
+        verifySameRecord(*reader.byId(after.id), after);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRequestLogWriter)
+#include "tst_requestlogwriter.moc"

@@ -1,0 +1,102 @@
+#include "Icons.h"
+
+#include <QPainter>
+#include <QPainterPath>
+#include <QPalette>
+#include <QPixmap>
+
+namespace sluice {
+
+namespace {
+
+// The SVG first, so the icon scales; the PNGs then serve the sizes trays ask for, pixel-exact.
+QIcon shippedIcon(const QString &name)
+{
+    QIcon icon(QStringLiteral(":/icons/%1.svg").arg(name));
+    for (int size : {16, 22, 24, 32, 48, 64, 128, 256})
+        icon.addFile(QStringLiteral(":/icons/%1-%2.png").arg(name).arg(size), QSize(size, size));
+    return icon;
+}
+
+// Draws in a 24×24 design grid, scaled to the pixmap's size.
+void paintAction(QPainter &p, Icons::Action action, const QColor &color)
+{
+    QPen pen(color, 2.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+    switch (action) {
+    case Icons::Action::Pause:
+        p.setPen(Qt::NoPen);
+        p.setBrush(color);
+        p.drawRoundedRect(QRectF(6, 5, 4, 14), 1.2, 1.2);
+        p.drawRoundedRect(QRectF(14, 5, 4, 14), 1.2, 1.2);
+        break;
+    case Icons::Action::Resume: {
+        QPainterPath triangle;
+        triangle.moveTo(7.5, 5);
+        triangle.lineTo(19, 12);
+        triangle.lineTo(7.5, 19);
+        triangle.closeSubpath();
+        p.setPen(QPen(color, 1.5, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.setBrush(color);
+        p.drawPath(triangle);
+        break;
+    }
+    case Icons::Action::Copy:
+        p.setPen(pen);
+        p.setBrush(Qt::NoBrush);
+        p.drawRoundedRect(QRectF(9, 8, 10, 12), 2, 2);
+        {
+            QPainterPath back;
+            back.moveTo(5, 15.5);
+            back.lineTo(5, 6);
+            back.quadTo(5, 4, 7, 4);
+            back.lineTo(15, 4);
+            p.drawPath(back);
+        }
+        break;
+    case Icons::Action::Search:
+        p.setPen(pen);
+        p.setBrush(Qt::NoBrush);
+        p.drawEllipse(QPointF(10.5, 10.5), 5.5, 5.5);
+        p.drawLine(QPointF(14.5, 14.5), QPointF(19.5, 19.5));
+        break;
+    case Icons::Action::LiveRequests:
+        p.setPen(pen);
+        p.setBrush(Qt::NoBrush);
+        p.drawPolyline(QPolygonF(
+            {QPointF(3, 13), QPointF(7, 13), QPointF(10, 6), QPointF(14, 19), QPointF(17, 11), QPointF(21, 11)}));
+        break;
+    }
+}
+
+} // namespace
+
+QIcon Icons::application()
+{
+    return shippedIcon(QStringLiteral("sluice"));
+}
+
+QIcon Icons::applicationPaused()
+{
+    return shippedIcon(QStringLiteral("sluice-paused"));
+}
+
+QIcon Icons::action(Action action, const QPalette &palette)
+{
+    QIcon icon;
+    for (const QPalette::ColorGroup group : {QPalette::Active, QPalette::Disabled}) {
+        const QColor color = palette.color(group, QPalette::WindowText);
+        for (int size : {16, 24, 32, 48}) {
+            QPixmap pixmap(size, size);
+            pixmap.fill(Qt::transparent);
+            QPainter p(&pixmap);
+            p.setRenderHint(QPainter::Antialiasing);
+            p.scale(size / 24.0, size / 24.0);
+            paintAction(p, action, color);
+            p.end();
+            icon.addPixmap(pixmap, group == QPalette::Disabled ? QIcon::Disabled : QIcon::Normal);
+        }
+    }
+    return icon;
+}
+
+} // namespace sluice

@@ -1,0 +1,487 @@
+#include "MainWindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTableView>
+#include <QThread>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include "Icons.h"
+#include "LiveRequestsFilterModel.h"
+#include "LiveRequestsModel.h"
+#include "RecordFormat.h"
+#include "RequestDetailPane.h"
+#include "RequestLogLoader.h"
+
+namespace sluice {
+
+namespace {
+
+QColor blend(const QColor &a, const QColor &b, double amountOfA)
+{
+    return QColor::fromRgbF(float(a.redF() * amountOfA + b.redF() * (1 - amountOfA)),
+                            float(a.greenF() * amountOfA + b.greenF() * (1 - amountOfA)),
+                            float(a.blueF() * amountOfA + b.blueF() * (1 - amountOfA)));
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_model(new LiveRequestsModel(this))
+    , m_proxy(new LiveRequestsFilterModel(this))
+{
+    setWindowTitle(QStringLiteral("Sluice"));
+    setWindowIcon(Icons::application());
+    m_proxy->setSourceModel(m_model);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QHBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    auto *pages = new QStackedWidget(central);
+    pages->addWidget(buildLivePage());
+    layout->addWidget(buildNavigation());
+    auto *divider = new QFrame(central);
+    divider->setFrameShape(QFrame::VLine);
+    divider->setFrameShadow(QFrame::Plain);
+    divider->setForegroundRole(QPalette::Mid);
+    layout->addWidget(divider);
+    layout->addWidget(pages, 1);
+    setCentralWidget(central);
+    connect(m_navigation, &QListWidget::currentRowChanged, pages, &QStackedWidget::setCurrentIndex);
+
+    buildActions();
+
+    m_stateLabel = new QLabel(this);
+    m_stateLabel->setObjectName(QStringLiteral("gatewayState"));
+    m_endpointLabel = new QLabel(this);
+    m_endpointLabel->setObjectName(QStringLiteral("endpoint"));
+    m_endpointLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_countLabel = new QLabel(this);
+    m_countLabel->setObjectName(QStringLiteral("requestCount"));
+    statusBar()->addPermanentWidget(m_stateLabel);
+    statusBar()->addPermanentWidget(m_endpointLabel);
+    statusBar()->addPermanentWidget(m_countLabel);
+
+    applyPalette();
+    updateStatusWidgets();
+    updateShownCount();
+    resize(1280, 800);
+}
+
+MainWindow::~MainWindow()
+{
+    stopLoader();
+}
+
+QWidget *MainWindow::buildNavigation()
+{
+    auto *panel = new QWidget;
+    panel->setObjectName(QStringLiteral("navigationPanel"));
+    auto *layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(10, 12, 10, 12);
+    layout->setSpacing(10);
+
+    auto *brand = new QHBoxLayout;
+    brand->setSpacing(8);
+    auto *logo = new QLabel(panel);
+    logo->setPixmap(Icons::application().pixmap(28, 28));
+    auto *name = new QLabel(QStringLiteral("Sluice"), panel);
+    QFont nameFont = name->font();
+    nameFont.setBold(true);
+    nameFont.setPointSizeF(nameFont.pointSizeF() * 1.3);
+    name->setFont(nameFont);
+    brand->addWidget(logo);
+    brand->addWidget(name, 1);
+    layout->addLayout(brand);
+
+    m_navigation = new QListWidget(panel);
+    m_navigation->setObjectName(QStringLiteral("navigation"));
+    m_navigation->setFrameShape(QFrame::NoFrame);
+    m_navigation->setIconSize(QSize(18, 18));
+    m_navigation->setSpacing(2);
+    m_navigation->setFocusPolicy(Qt::NoFocus);
+    m_navigation->setBackgroundRole(QPalette::Window);
+    m_navigation->viewport()->setBackgroundRole(QPalette::Window);
+    auto *live = new QListWidgetItem(tr("Live requests"), m_navigation);
+    live->setSizeHint(QSize(0, 32));
+    m_navigation->setCurrentRow(0);
+    layout->addWidget(m_navigation, 1);
+    panel->setFixedWidth(190);
+    return panel;
+}
+
+QWidget *MainWindow::buildLivePage()
+{
+    auto *page = new QWidget;
+    auto *layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+
+    m_banner = new QLabel(page);
+    m_banner->setObjectName(QStringLiteral("banner"));
+    m_banner->setWordWrap(true);
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_banner->hide();
+    layout->addWidget(m_banner);
+
+    auto *bar = new QHBoxLayout;
+    bar->setContentsMargins(12, 10, 12, 8);
+    bar->setSpacing(10);
+    m_search = new QLineEdit(page);
+    m_search->setObjectName(QStringLiteral("search"));
+    m_search->setPlaceholderText(tr("Filter by model, provider, token or status"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setMaximumWidth(420);
+    m_searchIcon = m_search->addAction(QIcon(), QLineEdit::LeadingPosition);
+    m_shownCount = new QLabel(page);
+    m_shownCount->setObjectName(QStringLiteral("shownCount"));
+    m_shownCount->setForegroundRole(QPalette::PlaceholderText);
+    bar->addWidget(m_search, 1);
+    bar->addWidget(m_shownCount);
+    bar->addStretch(0);
+    layout->addLayout(bar);
+    connect(m_search, &QLineEdit::textChanged, m_proxy, &LiveRequestsFilterModel::setSearchText);
+    connect(m_search, &QLineEdit::textChanged, this, &MainWindow::updateShownCount);
+    auto *find = new QAction(page);
+    find->setShortcut(QKeySequence::Find);
+    connect(find, &QAction::triggered, m_search, [this] { m_search->setFocus(Qt::ShortcutFocusReason); });
+    page->addAction(find);
+
+    auto *splitter = new QSplitter(Qt::Vertical, page);
+    m_liveSplitter = splitter;
+    splitter->setObjectName(QStringLiteral("liveSplitter"));
+    splitter->setHandleWidth(1);
+    splitter->setChildrenCollapsible(false);
+    m_table = new QTableView(splitter);
+    m_table->setObjectName(QStringLiteral("liveTable"));
+    m_table->setModel(m_proxy);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->setShowGrid(false);
+    m_table->setWordWrap(false);
+    m_table->setFrameShape(QFrame::NoFrame);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(LiveRequestsModel::Time, Qt::DescendingOrder);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
+    m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    configureColumns();
+    m_emptyState = new QLabel(m_table->viewport());
+    m_emptyState->setObjectName(QStringLiteral("emptyState"));
+    m_emptyState->setAlignment(Qt::AlignCenter);
+    m_emptyState->setWordWrap(true);
+    m_emptyState->setForegroundRole(QPalette::PlaceholderText);
+    m_emptyState->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *viewportLayout = new QVBoxLayout(m_table->viewport());
+    viewportLayout->addWidget(m_emptyState);
+    m_detail = new RequestDetailPane(splitter);
+    m_detail->setObjectName(QStringLiteral("detailPane"));
+    splitter->addWidget(m_table);
+    splitter->addWidget(m_detail);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setSizes({480, 320});
+    layout->addWidget(splitter, 1);
+
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onSelectionChanged);
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_proxy, signal, this, &MainWindow::updateShownCount);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &MainWindow::updateShownCount);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &MainWindow::updateShownCount);
+    return page;
+}
+
+void MainWindow::configureColumns()
+{
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setHighlightSections(false);
+    header->setSectionsMovable(true);
+    header->setStretchLastSection(false);
+    header->setMinimumSectionSize(48);
+    // Measuring only the rows around the viewport keeps resize-to-contents cheap at ten thousand rows.
+    header->setResizeContentsPrecision(64);
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(LiveRequestsModel::Model, QHeaderView::Stretch);
+}
+
+void MainWindow::buildActions()
+{
+    m_pauseAction = new QAction(this);
+    m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
+    m_pauseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    connect(m_pauseAction, &QAction::triggered, this,
+            [this] { Q_EMIT pauseRequested(m_state != GatewayState::Paused); });
+
+    m_copyAction = new QAction(tr("Copy endpoint URL"), this);
+    m_copyAction->setObjectName(QStringLiteral("copyEndpointAction"));
+    m_copyAction->setToolTip(tr("Copy the gateway's endpoint URL, to paste into a tool's settings"));
+    connect(m_copyAction, &QAction::triggered, this, &MainWindow::copyEndpoint);
+
+    m_quitAction = new QAction(tr("&Quit"), this);
+    m_quitAction->setObjectName(QStringLiteral("quitAction"));
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &MainWindow::quitRequested);
+
+    QMenu *gateway = menuBar()->addMenu(tr("&Gateway"));
+    gateway->addAction(m_pauseAction);
+    gateway->addAction(m_copyAction);
+    gateway->addSeparator();
+    gateway->addAction(m_quitAction);
+
+    QToolBar *toolbar = addToolBar(tr("Gateway"));
+    toolbar->setObjectName(QStringLiteral("gatewayToolbar"));
+    toolbar->setMovable(false);
+    toolbar->setFloatable(false);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->setIconSize(QSize(16, 16));
+    toolbar->addAction(m_pauseAction);
+    toolbar->addAction(m_copyAction);
+}
+
+void MainWindow::setEndpoint(const QUrl &endpoint)
+{
+    m_endpoint = endpoint;
+    updateStatusWidgets();
+    updateShownCount();
+}
+
+void MainWindow::setGatewayState(GatewayState state, const QString &message)
+{
+    m_state = state;
+    m_stateMessage = message;
+    updateStatusWidgets();
+}
+
+void MainWindow::updateStatusWidgets()
+{
+    const bool paused = m_state == GatewayState::Paused;
+    m_pauseAction->setText(paused ? tr("Resume gateway") : tr("Pause gateway"));
+    m_pauseAction->setToolTip(paused ? tr("Start answering requests again")
+                                     : tr("Refuse new requests until resumed; requests in flight finish"));
+    m_pauseAction->setIcon(Icons::action(paused ? Icons::Action::Resume : Icons::Action::Pause, palette()));
+    m_pauseAction->setEnabled(m_state == GatewayState::Running || paused);
+
+    QString text;
+    RecordFormat::Tone tone = RecordFormat::Tone::Neutral;
+    switch (m_state) {
+    case GatewayState::Starting:
+        text = tr("Starting…");
+        break;
+    case GatewayState::Running:
+        text = tr("Running");
+        tone = RecordFormat::Tone::Success;
+        break;
+    case GatewayState::Paused:
+        text = tr("Paused");
+        tone = RecordFormat::Tone::Warning;
+        break;
+    case GatewayState::Error:
+        text = m_stateMessage.isEmpty() ? tr("Error") : tr("Error: %1").arg(m_stateMessage);
+        tone = RecordFormat::Tone::Failure;
+        break;
+    }
+    m_stateLabel->setText(QStringLiteral("<span style=\"color:%1\">●</span> %2")
+                              .arg(RecordFormat::color(tone, palette()).name(), text.toHtmlEscaped()));
+    m_stateLabel->setToolTip(text);
+
+    m_endpointLabel->setText(m_endpoint.isEmpty() ? tr("No endpoint") : m_endpoint.toString());
+    m_copyAction->setEnabled(!m_endpoint.isEmpty());
+    m_countLabel->setText(RecordFormat::count(m_requestCount, tr("request"), tr("requests")));
+
+    QStringList problems;
+    if (m_state == GatewayState::Error)
+        problems.append(
+            tr("The gateway stopped: %1").arg(m_stateMessage.isEmpty() ? tr("unknown error") : m_stateMessage));
+    if (!m_loadError.isEmpty())
+        problems.append(m_loadError);
+    showBanner(problems.join(QLatin1Char('\n')));
+}
+
+void MainWindow::showBanner(const QString &message)
+{
+    m_banner->setText(message);
+    m_banner->setVisible(!message.isEmpty());
+    const QColor failure = RecordFormat::color(RecordFormat::Tone::Failure, palette());
+    m_banner->setStyleSheet(QStringLiteral("QLabel#banner { background: %1; color: %2; border-bottom: 1px solid %3;"
+                                           " padding: 8px 12px; }")
+                                .arg(blend(failure, palette().color(QPalette::Base), 0.14).name(),
+                                     palette().color(QPalette::Text).name(), failure.name()));
+}
+
+void MainWindow::updateShownCount()
+{
+    const int shown = m_proxy->rowCount();
+    const int total = m_model->rowCount();
+    if (m_proxy->searchText().isEmpty())
+        m_shownCount->setText(RecordFormat::count(total, tr("row"), tr("rows")));
+    else
+        m_shownCount->setText(tr("%1 of %2 rows").arg(shown).arg(total));
+
+    if (total == 0) {
+        m_emptyState->setText(m_endpoint.isEmpty()
+                                  ? tr("No requests yet.")
+                                  : tr("No requests yet.\nPoint an OpenAI-compatible client at %1 to see them here.")
+                                        .arg(m_endpoint.toString()));
+    } else {
+        m_emptyState->setText(tr("No requests match “%1”.").arg(m_proxy->searchText()));
+    }
+    m_emptyState->setVisible(shown == 0);
+}
+
+void MainWindow::applyPalette()
+{
+    m_searchIcon->setIcon(Icons::action(Icons::Action::Search, palette()));
+    m_copyAction->setIcon(Icons::action(Icons::Action::Copy, palette()));
+    m_navigation->item(0)->setIcon(Icons::action(Icons::Action::LiveRequests, palette()));
+    m_liveSplitter->setStyleSheet(QStringLiteral("QSplitter#liveSplitter::handle { background: %1; }")
+                                      .arg(palette().color(QPalette::Mid).name()));
+    updateStatusWidgets();
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyPalette();
+}
+
+void MainWindow::copyEndpoint()
+{
+    if (m_endpoint.isEmpty())
+        return;
+    QGuiApplication::clipboard()->setText(m_endpoint.toString());
+    statusBar()->showMessage(tr("Copied %1 to the clipboard").arg(m_endpoint.toString()), 4000);
+}
+
+void MainWindow::appendRecords(const RequestRecords &records)
+{
+    qint64 added = 0;
+    for (const RequestRecord &record : records) {
+        if (m_model->contains(record.id))
+            continue;
+        ++added;
+        if (m_loader && !m_historyLoaded)
+            m_liveBeforeHistory.insert(record.id);
+    }
+    m_model->appendRecords(records);
+    if (added > 0)
+        setRequestCount(m_requestCount + added);
+}
+
+void MainWindow::setRequestCount(qint64 count)
+{
+    if (count == m_requestCount)
+        return;
+    m_requestCount = count;
+    m_countLabel->setText(RecordFormat::count(m_requestCount, tr("request"), tr("requests")));
+    Q_EMIT requestCountChanged(count);
+}
+
+void MainWindow::setDatabasePath(const QString &path)
+{
+    stopLoader();
+    m_model->clear();
+    m_detail->clear();
+    m_requestCount = 0;
+    m_historyLoaded = false;
+    m_liveBeforeHistory.clear();
+    m_loadError.clear();
+    updateStatusWidgets();
+    Q_EMIT requestCountChanged(0);
+
+    m_loaderThread = new QThread(this);
+    m_loaderThread->setObjectName(QStringLiteral("RequestLogLoader"));
+    m_loader = new RequestLogLoader(path);
+    m_loader->moveToThread(m_loaderThread);
+    connect(m_loaderThread, &QThread::finished, m_loader, &QObject::deleteLater);
+    connect(m_loader, &RequestLogLoader::recentLoaded, this, &MainWindow::onRecentLoaded);
+    connect(m_loader, &RequestLogLoader::recordLoaded, this, &MainWindow::onRecordLoaded);
+    connect(m_loader, &RequestLogLoader::loadFailed, this, &MainWindow::onLoadFailed);
+    m_loaderThread->start();
+    QMetaObject::invokeMethod(
+        m_loader, [loader = m_loader, limit = m_model->maxRows()] { loader->loadRecent(limit); }, Qt::QueuedConnection);
+}
+
+void MainWindow::stopLoader()
+{
+    if (!m_loaderThread)
+        return;
+    m_loader->disconnect(this);
+    m_loaderThread->quit();
+    m_loaderThread->wait();
+    delete m_loaderThread;
+    m_loaderThread = nullptr;
+    m_loader = nullptr;
+}
+
+void MainWindow::onRecentLoaded(const RequestRecords &records, qint64 totalCount)
+{
+    qint64 overlap = 0;
+    for (const RequestRecord &record : records) {
+        if (m_liveBeforeHistory.contains(record.id))
+            ++overlap;
+    }
+    m_historyLoaded = true;
+    m_model->appendOlderRecords(records);
+    setRequestCount(totalCount + m_liveBeforeHistory.size() - overlap);
+    m_liveBeforeHistory.clear();
+}
+
+void MainWindow::onRecordLoaded(const RequestRecord &record)
+{
+    if (record.id == m_detail->recordId())
+        m_detail->showRecord(record);
+}
+
+void MainWindow::onLoadFailed(const QString &id, const QString &message)
+{
+    if (id.isEmpty()) {
+        m_historyLoaded = true;
+        m_liveBeforeHistory.clear();
+        m_loadError = tr("Earlier requests could not be loaded: %1").arg(message);
+        updateStatusWidgets();
+    } else if (id == m_detail->recordId()) {
+        m_detail->showBodiesUnavailable(message);
+    }
+}
+
+void MainWindow::onSelectionChanged()
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    if (rows.isEmpty()) {
+        m_detail->clear();
+        return;
+    }
+    const int row = m_proxy->mapToSource(rows.first()).row();
+    const RequestRecord &record = m_model->record(row);
+    if (record.id == m_detail->recordId())
+        return;
+    if (m_model->hasBodies(row)) {
+        m_detail->showRecord(record);
+    } else if (m_loader) {
+        m_detail->showRecordLoadingBodies(record);
+        QMetaObject::invokeMethod(
+            m_loader, [loader = m_loader, id = record.id] { loader->loadRecord(id); }, Qt::QueuedConnection);
+    } else {
+        m_detail->showRecordLoadingBodies(record);
+        m_detail->showBodiesUnavailable(tr("no request log is open"));
+    }
+}
+
+} // namespace sluice

@@ -1,0 +1,108 @@
+#pragma once
+
+#include <QMainWindow>
+#include <QSet>
+#include <QUrl>
+
+#include "GatewayState.h"
+#include "common/RequestRecord.h"
+
+class QAction;
+class QItemSelection;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QSplitter;
+class QTableView;
+class QThread;
+
+namespace sluice {
+
+class LiveRequestsFilterModel;
+class LiveRequestsModel;
+class RequestDetailPane;
+class RequestLogLoader;
+
+// The dashboard window: navigation on the left, the live request table with its detail pane, and a status
+// bar with the endpoint, the gateway's state and the request count. It shows state and asks for actions
+// (pause, quit) through signals; whoever owns the gateway decides.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void setEndpoint(const QUrl &endpoint);
+    QUrl endpoint() const { return m_endpoint; }
+    void setGatewayState(sluice::GatewayState state, const QString &message = {});
+    GatewayState gatewayState() const { return m_state; }
+    // Opens the request log read-only on a background thread, loads the newest rows into the table and, from
+    // then on, the bodies of older selected rows. Nothing is read on the GUI thread.
+    void setDatabasePath(const QString &path);
+
+    LiveRequestsModel *liveModel() const { return m_model; }
+    // Requests logged in all (the log's count at start-up plus every record appended since).
+    qint64 requestCount() const { return m_requestCount; }
+
+public Q_SLOTS:
+    // Connect RequestLogWriter::batchCommitted here (queued).
+    void appendRecords(const sluice::RequestRecords &records);
+    // Puts the endpoint URL on the clipboard.
+    void copyEndpoint();
+
+Q_SIGNALS:
+    void pauseRequested(bool paused);
+    void quitRequested();
+    void requestCountChanged(qint64 count);
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    QWidget *buildNavigation();
+    QWidget *buildLivePage();
+    void buildActions();
+    void stopLoader();
+    void onSelectionChanged();
+    void onRecentLoaded(const sluice::RequestRecords &records, qint64 totalCount);
+    void onRecordLoaded(const sluice::RequestRecord &record);
+    void onLoadFailed(const QString &id, const QString &message);
+    void setRequestCount(qint64 count);
+    void showBanner(const QString &message);
+    void updateStatusWidgets();
+    void updateShownCount();
+    void applyPalette();
+    void configureColumns();
+
+    LiveRequestsModel *m_model;
+    LiveRequestsFilterModel *m_proxy;
+    QListWidget *m_navigation = nullptr;
+    QLineEdit *m_search = nullptr;
+    QLabel *m_shownCount = nullptr;
+    QTableView *m_table = nullptr;
+    QLabel *m_emptyState = nullptr;
+    QSplitter *m_liveSplitter = nullptr;
+    RequestDetailPane *m_detail = nullptr;
+    QLabel *m_banner = nullptr;
+    QString m_loadError;
+    QLabel *m_stateLabel = nullptr;
+    QLabel *m_endpointLabel = nullptr;
+    QLabel *m_countLabel = nullptr;
+    QAction *m_pauseAction = nullptr;
+    QAction *m_copyAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_searchIcon = nullptr;
+
+    QUrl m_endpoint;
+    GatewayState m_state = GatewayState::Starting;
+    QString m_stateMessage;
+    qint64 m_requestCount = 0;
+
+    QThread *m_loaderThread = nullptr;
+    RequestLogLoader *m_loader = nullptr;
+    bool m_historyLoaded = false;
+    QSet<QString> m_liveBeforeHistory;
+};
+
+} // namespace sluice

@@ -1,0 +1,7 @@
+#pragma once
+
+#include <QLoggingCategory>
+
+namespace sluice {
+Q_DECLARE_LOGGING_CATEGORY(lcUi)
+} // namespace sluice
