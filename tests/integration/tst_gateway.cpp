@@ -57,6 +57,7 @@ class TestGateway : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase();
     void nonStreamedCompletionIsRelayedAndLogged();
     void streamIsRelayedAndUsageChunkHiddenWhenNotAsked();
     void streamKeepsUsageChunkWhenClientAsks();
@@ -72,6 +73,12 @@ private Q_SLOTS:
     void pausedGatewayRefuses();
     void bodiesAreNotStoredWhenTurnedOff();
 };
+
+void TestGateway::initTestCase()
+{
+    QVERIFY2(!qEnvironmentVariableIsEmpty("SLUICE_RECORDINGS_DIR"),
+             "Run this through ctest, or set SLUICE_RECORDINGS_DIR to the provider-recordings folder.");
+}
 
 void TestGateway::nonStreamedCompletionIsRelayedAndLogged()
 {
