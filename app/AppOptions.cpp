@@ -7,7 +7,8 @@ QString AppOptions::usage()
     return QStringLiteral(
         "Usage:\n"
         "  sluice [--config FILE] [--data-dir DIR] [--port N]              desktop app (tray + window)\n"
-        "  sluice --headless [--config FILE] [--data-dir DIR] [--port N]   serve without a window until SIGINT/SIGTERM\n"
+        "  sluice --headless [--config FILE] [--data-dir DIR] [--port N]   serve without a window until "
+        "SIGINT/SIGTERM\n"
         "  sluice key set NAME | key list | key delete NAME                 manage keys in the OS keychain\n"
         "  sluice --help | --version\n"
         "\n"

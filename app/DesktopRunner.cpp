@@ -1,14 +1,14 @@
 #include "DesktopRunner.h"
 
+#include <QApplication>
+#include <QThread>
+
 #include "Startup.h"
 #include "UnixSignalWatcher.h"
 #include "gateway/GatewayService.h"
 #include "store/RequestLogWriter.h"
 #include "ui/MainWindow.h"
 #include "ui/TrayController.h"
-
-#include <QApplication>
-#include <QThread>
 
 namespace sluice {
 
@@ -66,7 +66,8 @@ int runDesktop(const AppOptions &options)
     gatewayThread.start();
 
     Result<QUrl> url = makeError(QString());
-    QMetaObject::invokeMethod(service, [&] { url = service->start(options.port); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        service, [&] { url = service->start(options.port); }, Qt::BlockingQueuedConnection);
     if (url) {
         window.setEndpoint(url.value());
         tray.setEndpoint(url.value());
@@ -83,7 +84,8 @@ int runDesktop(const AppOptions &options)
     QObject::connect(&tray, &TrayController::pauseRequested, &tray, setPaused);
 
     const int code = QApplication::exec();
-    QMetaObject::invokeMethod(service, [service] { service->stop(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        service, [service] { service->stop(); }, Qt::BlockingQueuedConnection);
     gatewayThread.quit();
     gatewayThread.wait();
     writer.stop();

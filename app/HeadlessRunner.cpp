@@ -1,12 +1,12 @@
 #include "HeadlessRunner.h"
 
+#include <QCoreApplication>
+#include <QTextStream>
+
 #include "Startup.h"
 #include "UnixSignalWatcher.h"
 #include "gateway/GatewayService.h"
 #include "store/RequestLogWriter.h"
-
-#include <QCoreApplication>
-#include <QTextStream>
 
 namespace sluice {
 

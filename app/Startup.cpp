@@ -1,10 +1,10 @@
 #include "Startup.h"
 
-#include "config/ConfigLoader.h"
-#include "secrets/SecretStore.h"
-
 #include <QDir>
 #include <QStandardPaths>
+
+#include "config/ConfigLoader.h"
+#include "secrets/SecretStore.h"
 
 namespace sluice {
 

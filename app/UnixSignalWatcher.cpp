@@ -1,10 +1,11 @@
 #include "UnixSignalWatcher.h"
 
 #include <csignal>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <QSocketNotifier>
+
+#include <sys/socket.h>
 
 namespace sluice {
 

@@ -4,9 +4,9 @@
 #include "secrets/SecretStore.h"
 
 #ifdef SLUICE_WITH_GUI
-#include "DesktopRunner.h"
-
 #include <QApplication>
+
+#include "DesktopRunner.h"
 #endif
 
 #include <cstdio>

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "common/Result.h"
-
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
+
+#include "common/Result.h"
 
 namespace sluice {
 

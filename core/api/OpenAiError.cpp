@@ -28,13 +28,13 @@ QByteArray OpenAiError::typeForStatus(int status)
 
 QByteArray OpenAiError::toJson() const
 {
-    QJsonObject error{
+    QJsonObject error {
         {QStringLiteral("message"), message},
         {QStringLiteral("type"), QString::fromLatin1(type.isEmpty() ? typeForStatus(status) : type)},
         {QStringLiteral("param"), param.isEmpty() ? QJsonValue() : QJsonValue(QString::fromLatin1(param))},
         {QStringLiteral("code"), code.isEmpty() ? QJsonValue() : QJsonValue(QString::fromLatin1(code))},
     };
-    return QJsonDocument(QJsonObject{{QStringLiteral("error"), error}}).toJson(QJsonDocument::Compact);
+    return QJsonDocument(QJsonObject {{QStringLiteral("error"), error}}).toJson(QJsonDocument::Compact);
 }
 
 QString errorMessageFromBody(const QByteArray &body)

@@ -1,24 +1,42 @@
 #include "SseParser.h"
 
+#include <cstring>
+
 namespace sluice {
 
+// Lines are parsed in place in `bytes`; only an unfinished last line is copied, to be completed by the next call.
 void SseParser::feed(const QByteArray &bytes, QList<SseEvent> &out)
 {
-    m_buffer.append(bytes);
+    const char *data = bytes.constData();
+    const qsizetype size = bytes.size();
     qsizetype start = 0;
-    const qsizetype size = m_buffer.size();
-    const char *data = m_buffer.constData();
     if (m_skipLeadingLf && size > 0) {
         if (data[0] == '\n')
             start = 1;
         m_skipLeadingLf = false;
     }
-    for (qsizetype i = start; i < size; ++i) {
-        const char c = data[i];
-        if (c != '\n' && c != '\r')
-            continue;
-        processLine(QByteArrayView(data + start, i - start), out);
-        if (c == '\r') {
+    // Streams almost always end lines with LF alone, which memchr finds far faster than a byte loop.
+    const bool hasCr = start < size && std::memchr(data + start, '\r', size_t(size - start)) != nullptr;
+    qsizetype i = start;
+    while (i < size) {
+        if (hasCr) {
+            while (i < size && data[i] != '\n' && data[i] != '\r')
+                ++i;
+        } else {
+            const void *lf = std::memchr(data + i, '\n', size_t(size - i));
+            i = lf ? static_cast<const char *>(lf) - data : size;
+        }
+        if (i >= size)
+            break;
+        const QByteArrayView line(data + start, i - start);
+        if (m_buffer.isEmpty()) {
+            processLine(line, out);
+        } else {
+            m_buffer.append(line);
+            processLine(m_buffer, out);
+            m_buffer.resize(0); // keeps the allocation for the next split line
+        }
+        if (data[i] == '\r') {
             if (i + 1 < size) {
                 if (data[i + 1] == '\n')
                     ++i;
@@ -26,9 +44,10 @@ void SseParser::feed(const QByteArray &bytes, QList<SseEvent> &out)
                 m_skipLeadingLf = true;
             }
         }
-        start = i + 1;
+        start = ++i;
     }
-    m_buffer.remove(0, start);
+    if (start < size)
+        m_buffer.append(data + start, size - start);
 }
 
 void SseParser::processLine(QByteArrayView line, QList<SseEvent> &out)

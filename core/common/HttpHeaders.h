@@ -15,8 +15,7 @@ public:
     HttpHeaders() = default;
     HttpHeaders(std::initializer_list<Field> fields)
         : m_fields(fields)
-    {
-    }
+    { }
 
     void append(const QByteArray &name, const QByteArray &value) { m_fields.append({name, value}); }
     // Replaces every field of that name with one field.

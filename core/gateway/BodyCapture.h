@@ -11,8 +11,7 @@ class BodyCapture
 public:
     explicit BodyCapture(qint64 limit = 0)
         : m_limit(limit)
-    {
-    }
+    { }
 
     void append(QByteArrayView data)
     {

@@ -1,14 +1,14 @@
 #include "ChatCompletionExchange.h"
 
-#include "api/OpenAiError.h"
-#include "common/MonotonicClock.h"
-#include "http/HttpResponder.h"
-#include "http/UpstreamClient.h"
-
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+
+#include "api/OpenAiError.h"
+#include "common/MonotonicClock.h"
+#include "http/HttpResponder.h"
+#include "http/UpstreamClient.h"
 
 Q_LOGGING_CATEGORY(lcExchange, "sluice.gateway")
 
@@ -46,8 +46,8 @@ bool carriesOutput(const QJsonObject &chunk)
     const QJsonArray choices = chunk.value(QLatin1String("choices")).toArray();
     for (const QJsonValue &choice : choices) {
         const QJsonObject delta = choice.toObject().value(QLatin1String("delta")).toObject();
-        for (const auto key : {QLatin1String("content"), QLatin1String("reasoning_content"),
-                               QLatin1String("reasoning"), QLatin1String("refusal")}) {
+        for (const auto key : {QLatin1String("content"), QLatin1String("reasoning_content"), QLatin1String("reasoning"),
+                               QLatin1String("refusal")}) {
             if (!delta.value(key).toString().isEmpty())
                 return true;
         }
@@ -63,9 +63,9 @@ bool mayCarryUsage(const QByteArray &data)
 }
 } // namespace
 
-ChatCompletionExchange::ChatCompletionExchange(HttpResponder *responder, RequestRecord record,
-                                               OpenAiChatRequest chat, qint64 arrivedNs, qint64 maxLoggedBodyBytes,
-                                               Completion completion, QObject *parent)
+ChatCompletionExchange::ChatCompletionExchange(HttpResponder *responder, RequestRecord record, OpenAiChatRequest chat,
+                                               qint64 arrivedNs, qint64 maxLoggedBodyBytes, Completion completion,
+                                               QObject *parent)
     : QObject(parent)
     , m_responder(responder)
     , m_record(std::move(record))
@@ -73,8 +73,7 @@ ChatCompletionExchange::ChatCompletionExchange(HttpResponder *responder, Request
     , m_completion(std::move(completion))
     , m_arrivedNs(arrivedNs)
     , m_responseLog(maxLoggedBodyBytes)
-{
-}
+{ }
 
 void ChatCompletionExchange::start(UpstreamClient *client, const UpstreamRequest &request)
 {
@@ -106,11 +105,13 @@ void ChatCompletionExchange::onBody(const QByteArray &data)
     }
     if (m_body.size() + data.size() > MaxBufferedBody) {
         m_call->abort();
-        sendError(OpenAiError{502,
-                              QStringLiteral("Provider '%1' sent an answer larger than %2 MiB; Sluice refused it.")
-                                  .arg(m_record.provider)
-                                  .arg(MaxBufferedBody / (1024 * 1024)),
-                              {}, QByteArrayLiteral("upstream_response_too_large"), {}},
+        sendError(OpenAiError {502,
+                               QStringLiteral("Provider '%1' sent an answer larger than %2 MiB; Sluice refused it.")
+                                   .arg(m_record.provider)
+                                   .arg(MaxBufferedBody / (1024 * 1024)),
+                               {},
+                               QByteArrayLiteral("upstream_response_too_large"),
+                               {}},
                   ErrorClass::UpstreamProtocol);
         return;
     }
@@ -174,8 +175,8 @@ void ChatCompletionExchange::onFinished()
     if (isSuccess(m_upstreamStatus)) {
         readUsage(m_body);
         m_responseLog.append(m_body);
-        m_responder->sendResponse(m_upstreamStatus, clientHeaders(m_upstreamHeaders, QByteArrayLiteral("application/json")),
-                                  m_body);
+        m_responder->sendResponse(m_upstreamStatus,
+                                  clientHeaders(m_upstreamHeaders, QByteArrayLiteral("application/json")), m_body);
         finish(m_upstreamStatus, ErrorClass::None, {});
         return;
     }
@@ -186,7 +187,7 @@ void ChatCompletionExchange::onFinished()
         message = QStringLiteral("Provider '%1' answered HTTP %2 without an error message.")
                       .arg(m_record.provider)
                       .arg(m_upstreamStatus);
-        body = OpenAiError{m_upstreamStatus, message, {}, QByteArrayLiteral("upstream_error"), {}}.toJson();
+        body = OpenAiError {m_upstreamStatus, message, {}, QByteArrayLiteral("upstream_error"), {}}.toJson();
     }
     m_responseLog.append(body);
     m_responder->sendResponse(m_upstreamStatus, clientHeaders(m_upstreamHeaders, QByteArrayLiteral("application/json")),
@@ -200,18 +201,20 @@ void ChatCompletionExchange::onFailed(const UpstreamError &error)
     const QString message = QStringLiteral("Provider '%1' failed: %2").arg(m_record.provider, error.message);
     if (m_relayingStream) {
         // The client already has a 200 and part of the answer: end its stream with an explicit error event.
-        const OpenAiError streamError{502, message, QByteArrayLiteral("server_error"),
-                                      QByteArrayLiteral("upstream_stream_interrupted"), {}};
-        writeToClient(encodeSseEvent(SseEvent{{}, streamError.toJson()}));
+        const OpenAiError streamError {
+            502, message, QByteArrayLiteral("server_error"), QByteArrayLiteral("upstream_stream_interrupted"), {}};
+        writeToClient(encodeSseEvent(SseEvent {{}, streamError.toJson()}));
         m_responder->endStream();
         finish(m_upstreamStatus, errorClass,
                QStringLiteral("Stream interrupted after output began (incomplete answer): %1").arg(message));
         return;
     }
     const bool timeout = error.kind == UpstreamError::Kind::Timeout;
-    sendError(OpenAiError{timeout ? 504 : 502, message, QByteArrayLiteral("server_error"),
-                          timeout ? QByteArrayLiteral("upstream_timeout") : QByteArrayLiteral("upstream_unavailable"),
-                          {}},
+    sendError(OpenAiError {timeout ? 504 : 502,
+                           message,
+                           QByteArrayLiteral("server_error"),
+                           timeout ? QByteArrayLiteral("upstream_timeout") : QByteArrayLiteral("upstream_unavailable"),
+                           {}},
               errorClass);
 }
 

@@ -1,16 +1,16 @@
 #pragma once
 
+#include <functional>
+
+#include <QObject>
+#include <QPointer>
+
 #include "api/OpenAiChatRequest.h"
 #include "api/SseParser.h"
 #include "api/TokenUsage.h"
 #include "common/RequestRecord.h"
 #include "gateway/BodyCapture.h"
 #include "http/UpstreamRequest.h"
-
-#include <functional>
-
-#include <QObject>
-#include <QPointer>
 
 namespace sluice {
 
@@ -28,9 +28,8 @@ class ChatCompletionExchange : public QObject
 public:
     using Completion = std::function<void(RequestRecord &&)>;
 
-    ChatCompletionExchange(HttpResponder *responder, RequestRecord record, OpenAiChatRequest chat,
-                           qint64 arrivedNs, qint64 maxLoggedBodyBytes, Completion completion,
-                           QObject *parent = nullptr);
+    ChatCompletionExchange(HttpResponder *responder, RequestRecord record, OpenAiChatRequest chat, qint64 arrivedNs,
+                           qint64 maxLoggedBodyBytes, Completion completion, QObject *parent = nullptr);
 
     void start(UpstreamClient *client, const UpstreamRequest &request);
 

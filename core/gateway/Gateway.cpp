@@ -1,5 +1,10 @@
 #include "Gateway.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QUuid>
+
 #include "api/OpenAiChatRequest.h"
 #include "api/OpenAiError.h"
 #include "common/MonotonicClock.h"
@@ -7,24 +12,19 @@
 #include "http/HttpRequest.h"
 #include "http/HttpResponder.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QUuid>
-
 namespace sluice {
 
 namespace {
 HttpHeaders jsonHeaders()
 {
-    return HttpHeaders{{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
+    return HttpHeaders {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
 }
 
 bool isPath(const QByteArray &path, const char *expected)
 {
     // Tolerate one trailing slash, as several SDKs build URLs by joining a base ending in '/'.
-    const QByteArrayView view = path.endsWith('/') && path.size() > 1 ? QByteArrayView(path).chopped(1)
-                                                                       : QByteArrayView(path);
+    const QByteArrayView view
+        = path.endsWith('/') && path.size() > 1 ? QByteArrayView(path).chopped(1) : QByteArrayView(path);
     return view == expected;
 }
 } // namespace
@@ -38,7 +38,8 @@ Gateway::Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamCl
     for (const auto &[name, secret] : secrets.tokens)
         m_tokens.addToken(name, secret);
     for (const ProviderConfig &provider : config.providers)
-        m_providers.insert(provider.name, OpenAiCompatibleProvider(provider, secrets.providerKeys.value(provider.name)));
+        m_providers.insert(provider.name,
+                           OpenAiCompatibleProvider(provider, secrets.providerKeys.value(provider.name)));
 }
 
 Gateway::~Gateway() = default;
@@ -68,14 +69,18 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
     ++m_inFlight;
 
     if (const QString refusal = m_hostGuard.check(request); !refusal.isEmpty()) {
-        respondError(responder, std::move(record), OpenAiError{403, refusal, {}, QByteArrayLiteral("forbidden_host_or_origin"), {}},
+        respondError(responder, std::move(record),
+                     OpenAiError {403, refusal, {}, QByteArrayLiteral("forbidden_host_or_origin"), {}},
                      ErrorClass::Forbidden);
         return;
     }
     if (m_paused) {
         respondError(responder, std::move(record),
-                     OpenAiError{503, QStringLiteral("Sluice is paused. Resume it from the tray icon or the window."),
-                                 QByteArrayLiteral("server_error"), QByteArrayLiteral("gateway_paused"), {}},
+                     OpenAiError {503,
+                                  QStringLiteral("Sluice is paused. Resume it from the tray icon or the window."),
+                                  QByteArrayLiteral("server_error"),
+                                  QByteArrayLiteral("gateway_paused"),
+                                  {}},
                      ErrorClass::Paused);
         return;
     }
@@ -83,35 +88,42 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
     const bool chat = isPath(request.path, "/v1/chat/completions") || isPath(request.path, "/chat/completions");
     const bool models = isPath(request.path, "/v1/models") || isPath(request.path, "/models");
     if (!chat && !models) {
-        respondError(responder, std::move(record),
-                     OpenAiError{404,
-                                 QStringLiteral("Sluice has no endpoint %1 %2. Available: POST /v1/chat/completions, "
-                                                "GET /v1/models, GET /health.")
-                                     .arg(QString::fromLatin1(request.method), QString::fromLatin1(request.path.left(200))),
-                                 {}, QByteArrayLiteral("unknown_url"), {}},
-                     ErrorClass::NotFound);
+        respondError(
+            responder, std::move(record),
+            OpenAiError {404,
+                         QStringLiteral("Sluice has no endpoint %1 %2. Available: POST /v1/chat/completions, "
+                                        "GET /v1/models, GET /health.")
+                             .arg(QString::fromLatin1(request.method), QString::fromLatin1(request.path.left(200))),
+                         {},
+                         QByteArrayLiteral("unknown_url"),
+                         {}},
+            ErrorClass::NotFound);
         return;
     }
     const QByteArray expectedMethod = chat ? QByteArrayLiteral("POST") : QByteArrayLiteral("GET");
     if (request.method != expectedMethod) {
         respondError(responder, std::move(record),
-                     OpenAiError{405,
-                                 QStringLiteral("%1 takes %2 requests, not %3.")
-                                     .arg(QString::fromLatin1(request.path), QString::fromLatin1(expectedMethod),
-                                          QString::fromLatin1(request.method)),
-                                 QByteArrayLiteral("invalid_request_error"), QByteArrayLiteral("method_not_allowed"), {}},
+                     OpenAiError {405,
+                                  QStringLiteral("%1 takes %2 requests, not %3.")
+                                      .arg(QString::fromLatin1(request.path), QString::fromLatin1(expectedMethod),
+                                           QString::fromLatin1(request.method)),
+                                  QByteArrayLiteral("invalid_request_error"),
+                                  QByteArrayLiteral("method_not_allowed"),
+                                  {}},
                      ErrorClass::InvalidRequest);
         return;
     }
 
     if (m_tokens.isEmpty()) {
         respondError(responder, std::move(record),
-                     OpenAiError{401,
-                                 QStringLiteral("No gateway tokens are configured, so Sluice accepts no requests. Add "
-                                                "one under 'tokens:' in %1 (see docs/configuration.md).")
-                                     .arg(m_config.sourcePath.isEmpty() ? QStringLiteral("the config file")
-                                                                        : m_config.sourcePath),
-                                 {}, QByteArrayLiteral("no_gateway_tokens"), {}},
+                     OpenAiError {401,
+                                  QStringLiteral("No gateway tokens are configured, so Sluice accepts no requests. Add "
+                                                 "one under 'tokens:' in %1 (see docs/configuration.md).")
+                                      .arg(m_config.sourcePath.isEmpty() ? QStringLiteral("the config file")
+                                                                         : m_config.sourcePath),
+                                  {},
+                                  QByteArrayLiteral("no_gateway_tokens"),
+                                  {}},
                      ErrorClass::Authentication);
         return;
     }
@@ -119,12 +131,15 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
     if (record.tokenName.isEmpty()) {
         const bool presented = !TokenAuthenticator::presentedToken(request).isEmpty();
         respondError(responder, std::move(record),
-                     OpenAiError{401,
-                                 presented ? QStringLiteral("The gateway token is not valid. Use a token configured in "
-                                                            "Sluice (Authorization: Bearer <token> or x-api-key).")
-                                           : QStringLiteral("Missing gateway token. Send it as 'Authorization: Bearer "
-                                                            "<token>' or 'x-api-key: <token>'."),
-                                 {}, QByteArrayLiteral("invalid_api_key"), {}},
+                     OpenAiError {401,
+                                  presented
+                                      ? QStringLiteral("The gateway token is not valid. Use a token configured in "
+                                                       "Sluice (Authorization: Bearer <token> or x-api-key).")
+                                      : QStringLiteral("Missing gateway token. Send it as 'Authorization: Bearer "
+                                                       "<token>' or 'x-api-key: <token>'."),
+                                  {},
+                                  QByteArrayLiteral("invalid_api_key"),
+                                  {}},
                      ErrorClass::Authentication);
         return;
     }
@@ -139,7 +154,8 @@ void Gateway::handleChatCompletions(const HttpRequest &request, HttpResponder *r
 {
     Result<OpenAiChatRequest> chat = OpenAiChatRequest::parse(request.body);
     if (!chat) {
-        respondError(responder, std::move(record), OpenAiError{400, chat.errorMessage(), {}, QByteArrayLiteral("invalid_request"), {}},
+        respondError(responder, std::move(record),
+                     OpenAiError {400, chat.errorMessage(), {}, QByteArrayLiteral("invalid_request"), {}},
                      ErrorClass::InvalidRequest);
         return;
     }
@@ -151,10 +167,13 @@ void Gateway::handleChatCompletions(const HttpRequest &request, HttpResponder *r
         for (const ModelRoute &model : std::as_const(m_config.models))
             names.append(model.name);
         respondError(responder, std::move(record),
-                     OpenAiError{404,
-                                 QStringLiteral("The model '%1' is not configured in Sluice. Configured models: %2.")
-                                     .arg(chat->model(), names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", "))),
-                                 {}, QByteArrayLiteral("model_not_found"), QByteArrayLiteral("model")},
+                     OpenAiError {404,
+                                  QStringLiteral("The model '%1' is not configured in Sluice. Configured models: %2.")
+                                      .arg(chat->model(),
+                                           names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", "))),
+                                  {},
+                                  QByteArrayLiteral("model_not_found"),
+                                  QByteArrayLiteral("model")},
                      ErrorClass::NotFound);
         return;
     }
@@ -162,12 +181,12 @@ void Gateway::handleChatCompletions(const HttpRequest &request, HttpResponder *r
     record.provider = provider.name();
     record.upstreamModel = route->upstreamModel.isEmpty() ? route->name : route->upstreamModel;
 
-    const UpstreamRequest upstream =
-        provider.chatCompletions(chat->upstreamBody(request.body, record.upstreamModel), chat->stream());
+    const UpstreamRequest upstream
+        = provider.chatCompletions(chat->upstreamBody(request.body, record.upstreamModel), chat->stream());
     const qint64 logLimit = m_config.logging.storeBodies ? m_config.logging.maxBodyBytes : 0;
-    auto *exchange = new ChatCompletionExchange(responder, std::move(record), std::move(chat).value(), request.arrivedNs,
-                                                logLimit, [this](RequestRecord &&done) { complete(std::move(done)); },
-                                                this);
+    auto *exchange = new ChatCompletionExchange(
+        responder, std::move(record), std::move(chat).value(), request.arrivedNs, logLimit,
+        [this](RequestRecord &&done) { complete(std::move(done)); }, this);
     exchange->start(m_client, upstream);
 }
 
@@ -175,14 +194,14 @@ void Gateway::handleModels(HttpResponder *responder, RequestRecord record)
 {
     QJsonArray data;
     for (const ModelRoute &model : std::as_const(m_config.models)) {
-        data.append(QJsonObject{{QStringLiteral("id"), model.name},
-                                {QStringLiteral("object"), QStringLiteral("model")},
-                                {QStringLiteral("created"), 0},
-                                {QStringLiteral("owned_by"), model.provider}});
+        data.append(QJsonObject {{QStringLiteral("id"), model.name},
+                                 {QStringLiteral("object"), QStringLiteral("model")},
+                                 {QStringLiteral("created"), 0},
+                                 {QStringLiteral("owned_by"), model.provider}});
     }
-    const QByteArray body =
-        QJsonDocument(QJsonObject{{QStringLiteral("object"), QStringLiteral("list")}, {QStringLiteral("data"), data}})
-            .toJson(QJsonDocument::Compact);
+    const QByteArray body = QJsonDocument(QJsonObject {{QStringLiteral("object"), QStringLiteral("list")},
+                                                       {QStringLiteral("data"), data}})
+                                .toJson(QJsonDocument::Compact);
     responder->sendResponse(200, jsonHeaders(), body);
     record.latencyUs = (monotonicNowNs() - m_arrivedNs) / 1000;
     record.httpStatus = 200;
@@ -193,10 +212,10 @@ void Gateway::handleModels(HttpResponder *responder, RequestRecord record)
 
 void Gateway::handleHealth(HttpResponder *responder)
 {
-    const QByteArray body =
-        QJsonDocument(QJsonObject{{QStringLiteral("status"), m_paused ? QStringLiteral("paused") : QStringLiteral("ok")},
-                                  {QStringLiteral("version"), QStringLiteral(SLUICE_VERSION)}})
-            .toJson(QJsonDocument::Compact);
+    const QByteArray body = QJsonDocument(QJsonObject {{QStringLiteral("status"),
+                                                        m_paused ? QStringLiteral("paused") : QStringLiteral("ok")},
+                                                       {QStringLiteral("version"), QStringLiteral(SLUICE_VERSION)}})
+                                .toJson(QJsonDocument::Compact);
     responder->sendResponse(200, jsonHeaders(), body);
 }
 

@@ -1,5 +1,10 @@
 #pragma once
 
+#include <functional>
+
+#include <QHash>
+#include <QObject>
+
 #include "common/RequestRecord.h"
 #include "config/Config.h"
 #include "gateway/GatewaySecrets.h"
@@ -7,11 +12,6 @@
 #include "gateway/TokenAuthenticator.h"
 #include "http/HttpRequestHandler.h"
 #include "providers/OpenAiCompatibleProvider.h"
-
-#include <functional>
-
-#include <QHash>
-#include <QObject>
 
 namespace sluice {
 
@@ -41,8 +41,7 @@ private:
     void handleChatCompletions(const HttpRequest &request, HttpResponder *responder, RequestRecord record);
     void handleModels(HttpResponder *responder, RequestRecord record);
     void handleHealth(HttpResponder *responder);
-    void respondError(HttpResponder *responder, RequestRecord record, const OpenAiError &error,
-                      const char *errorClass);
+    void respondError(HttpResponder *responder, RequestRecord record, const OpenAiError &error, const char *errorClass);
     RequestRecord newRecord(const HttpRequest &request) const;
     void complete(RequestRecord &&record);
 

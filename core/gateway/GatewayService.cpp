@@ -10,8 +10,7 @@ GatewayService::GatewayService(Config config, GatewaySecrets secrets, QObject *p
     : QObject(parent)
     , m_config(std::move(config))
     , m_secrets(std::move(secrets))
-{
-}
+{ }
 
 GatewayService::~GatewayService()
 {

@@ -1,12 +1,12 @@
 #pragma once
 
+#include <QObject>
+#include <QUrl>
+
 #include "common/RequestRecord.h"
 #include "common/Result.h"
 #include "config/Config.h"
 #include "gateway/GatewaySecrets.h"
-
-#include <QObject>
-#include <QUrl>
 
 namespace sluice {
 

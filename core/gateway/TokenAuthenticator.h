@@ -1,9 +1,9 @@
 #pragma once
 
-#include "http/HttpRequest.h"
-
 #include <QHash>
 #include <QString>
+
+#include "http/HttpRequest.h"
 
 namespace sluice {
 

@@ -1,9 +1,9 @@
 #pragma once
 
+#include <QString>
+
 #include "config/Config.h"
 #include "http/UpstreamRequest.h"
-
-#include <QString>
 
 namespace sluice {
 

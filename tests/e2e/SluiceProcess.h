@@ -18,7 +18,8 @@ public:
     QProcess &process() { return m_process; }
 
     // Starts the program and waits for its URL; on failure, returns an empty URL and keeps stderr in output().
-    QUrl start(const QString &program, const QStringList &arguments, const QProcessEnvironment &env, int timeoutMs = 10000)
+    QUrl start(const QString &program, const QStringList &arguments, const QProcessEnvironment &env,
+               int timeoutMs = 10000)
     {
         m_process.setProcessEnvironment(env);
         m_process.start(program, arguments);

@@ -1,12 +1,12 @@
-#include "SluiceProcess.h"
-#include "store/RequestLogReader.h"
-
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpServer>
 #include <QTemporaryDir>
+
+#include "SluiceProcess.h"
+#include "store/RequestLogReader.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -81,10 +81,11 @@ void TestE2eOpenAi::openAiSdkThroughHeadlessSluice()
     QVERIFY(writeFile(configPath, configFor(m_upstream)));
 
     ListeningProcess sluice;
-    const QUrl gateway = sluice.start(QStringLiteral(SLUICE_BINARY),
-                                      {QStringLiteral("--headless"), QStringLiteral("--config"), configPath,
-                                       QStringLiteral("--data-dir"), dataDir, QStringLiteral("--port"), QStringLiteral("0")},
-                                      environment());
+    const QUrl gateway
+        = sluice.start(QStringLiteral(SLUICE_BINARY),
+                       {QStringLiteral("--headless"), QStringLiteral("--config"), configPath,
+                        QStringLiteral("--data-dir"), dataDir, QStringLiteral("--port"), QStringLiteral("0")},
+                       environment());
     QVERIFY2(gateway.isValid(), qPrintable(sluice.output()));
     QCOMPARE(gateway.host(), QStringLiteral("127.0.0.1"));
 
@@ -114,7 +115,7 @@ void TestE2eOpenAi::openAiSdkThroughHeadlessSluice()
     const QJsonObject refusal = seen.value(QLatin1String("refusal")).toObject();
     QCOMPARE(refusal.value(QLatin1String("status")).toInt(), 404);
     QVERIFY(refusal.value(QLatin1String("message")).toString().contains(QLatin1String("no-such-model")));
-    QCOMPARE(seen.value(QLatin1String("models")).toArray(), QJsonArray{QStringLiteral("gpt-e2e")});
+    QCOMPARE(seen.value(QLatin1String("models")).toArray(), QJsonArray {QStringLiteral("gpt-e2e")});
 
     QCOMPARE(sluice.stop(), 0);
     const QString printed = sluice.output();
@@ -154,10 +155,13 @@ void TestE2eOpenAi::openAiSdkThroughHeadlessSluice()
 void TestE2eOpenAi::badConfigExitsWithFileAndLine()
 {
     const QString configPath = m_dir.filePath(QStringLiteral("bad.yaml"));
-    QVERIFY(writeFile(configPath, "gateway:\n  port: 7341\nproviders:\n  - name: x\n    type: openai\n    base_url: ftp://nowhere\n"));
+    QVERIFY(
+        writeFile(configPath,
+                  "gateway:\n  port: 7341\nproviders:\n  - name: x\n    type: openai\n    base_url: ftp://nowhere\n"));
     QProcess sluice;
-    sluice.start(QStringLiteral(SLUICE_BINARY), {QStringLiteral("--headless"), QStringLiteral("--config"), configPath,
-                                                 QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("bad-data"))});
+    sluice.start(QStringLiteral(SLUICE_BINARY),
+                 {QStringLiteral("--headless"), QStringLiteral("--config"), configPath, QStringLiteral("--data-dir"),
+                  m_dir.filePath(QStringLiteral("bad-data"))});
     QVERIFY(sluice.waitForFinished(10000));
     QVERIFY(sluice.exitCode() != 0);
     const QString message = QString::fromUtf8(sluice.readAllStandardError());
@@ -175,7 +179,8 @@ void TestE2eOpenAi::portInUseIsReportedClearly()
     sluice.setProcessEnvironment(environment());
     sluice.start(QStringLiteral(SLUICE_BINARY),
                  {QStringLiteral("--headless"), QStringLiteral("--config"), configPath, QStringLiteral("--data-dir"),
-                  m_dir.filePath(QStringLiteral("port-data")), QStringLiteral("--port"), QString::number(occupant.serverPort())});
+                  m_dir.filePath(QStringLiteral("port-data")), QStringLiteral("--port"),
+                  QString::number(occupant.serverPort())});
     QVERIFY(sluice.waitForFinished(10000));
     QVERIFY(sluice.exitCode() != 0);
     const QString message = QString::fromUtf8(sluice.readAllStandardError());

@@ -1,14 +1,14 @@
 #pragma once
 
-#include "config/ConfigLoader.h"
-#include "gateway/GatewayService.h"
-#include "support/MockUpstream.h"
-
 #include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
 #include <QTest>
+
+#include "config/ConfigLoader.h"
+#include "gateway/GatewayService.h"
+#include "support/MockUpstream.h"
 
 namespace sluice::test {
 
@@ -80,14 +80,14 @@ public:
         }
     };
 
-    Reply post(const QNetworkRequest &request, const QByteArray &body)
-    {
-        return finish(m_network.post(request, body));
-    }
+    Reply post(const QNetworkRequest &request, const QByteArray &body) { return finish(m_network.post(request, body)); }
     Reply get(const QNetworkRequest &request) { return finish(m_network.get(request)); }
 
     // Waits until the gateway has handed over `count` records.
-    bool waitForRecords(int count) { return QTest::qWaitFor([&] { return records.size() >= count; }, 5000); }
+    bool waitForRecords(int count)
+    {
+        return QTest::qWaitFor([&] { return records.size() >= count; }, 5000);
+    }
 
     QList<RequestRecord> records;
 

@@ -1,10 +1,10 @@
-#include "GatewayFixture.h"
-#include "api/SseParser.h"
-
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
+
+#include "GatewayFixture.h"
+#include "api/SseParser.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -22,14 +22,14 @@ QJsonObject errorOf(const QByteArray &body)
 
 QByteArray chatBody(const QString &model, bool stream, bool includeUsage = false)
 {
-    QJsonObject body{{QStringLiteral("model"), model},
-                     {QStringLiteral("messages"),
-                      QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
-                                             {QStringLiteral("content"), QStringLiteral("Invent a holiday.")}}}}};
+    QJsonObject body {{QStringLiteral("model"), model},
+                      {QStringLiteral("messages"),
+                       QJsonArray {QJsonObject {{QStringLiteral("role"), QStringLiteral("user")},
+                                                {QStringLiteral("content"), QStringLiteral("Invent a holiday.")}}}}};
     if (stream)
         body.insert(QStringLiteral("stream"), true);
     if (includeUsage)
-        body.insert(QStringLiteral("stream_options"), QJsonObject{{QStringLiteral("include_usage"), true}});
+        body.insert(QStringLiteral("stream_options"), QJsonObject {{QStringLiteral("include_usage"), true}});
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 
@@ -47,7 +47,11 @@ QString textOf(const QList<SseEvent> &events)
     for (const SseEvent &event : events) {
         const QJsonArray choices = jsonOf(event.data).value(QLatin1String("choices")).toArray();
         for (const QJsonValue &choice : choices)
-            text += choice.toObject().value(QLatin1String("delta")).toObject().value(QLatin1String("content")).toString();
+            text += choice.toObject()
+                        .value(QLatin1String("delta"))
+                        .toObject()
+                        .value(QLatin1String("content"))
+                        .toString();
     }
     return text;
 }
@@ -87,8 +91,15 @@ void TestGateway::nonStreamedCompletionIsRelayedAndLogged()
                                     chatBody(QStringLiteral("gpt-test"), false));
     QCOMPARE(reply.status, 200);
     const QJsonObject answer = jsonOf(reply.body);
-    QVERIFY(answer.value(QLatin1String("choices")).toArray().first().toObject().value(QLatin1String("message"))
-                .toObject().value(QLatin1String("content")).toString().startsWith(QLatin1String("**Holiday Name")));
+    QVERIFY(answer.value(QLatin1String("choices"))
+                .toArray()
+                .first()
+                .toObject()
+                .value(QLatin1String("message"))
+                .toObject()
+                .value(QLatin1String("content"))
+                .toString()
+                .startsWith(QLatin1String("**Holiday Name")));
     QVERIFY(!reply.header("x-sluice-request-id").isEmpty());
 
     // The upstream got the configured upstream model name and the provider key, never the gateway token.
@@ -135,8 +146,13 @@ void TestGateway::streamIsRelayedAndUsageChunkHiddenWhenNotAsked()
     QVERIFY(textOf(events).startsWith(QLatin1String("**Holiday Name")));
 
     // Sluice asked upstream for usage on the client's behalf, and logged it.
-    QCOMPARE(gateway.upstream().lastRequest().json().value(QLatin1String("stream_options")).toObject()
-                 .value(QLatin1String("include_usage")).toBool(),
+    QCOMPARE(gateway.upstream()
+                 .lastRequest()
+                 .json()
+                 .value(QLatin1String("stream_options"))
+                 .toObject()
+                 .value(QLatin1String("include_usage"))
+                 .toBool(),
              true);
     QVERIFY(gateway.waitForRecords(1));
     const RequestRecord &record = gateway.records.first();
@@ -158,7 +174,8 @@ void TestGateway::streamKeepsUsageChunkWhenClientAsks()
     const QList<SseEvent> events = eventsOf(reply.body);
     QVERIFY(events.size() >= 2);
     const QJsonObject usageChunk = jsonOf(events.at(events.size() - 2).data);
-    QCOMPARE(usageChunk.value(QLatin1String("usage")).toObject().value(QLatin1String("completion_tokens")).toInt(), 300);
+    QCOMPARE(usageChunk.value(QLatin1String("usage")).toObject().value(QLatin1String("completion_tokens")).toInt(),
+             300);
     QVERIFY(gateway.waitForRecords(1));
     QCOMPARE(gateway.records.first().outputTokens, 300);
 }
@@ -227,7 +244,8 @@ void TestGateway::badRequestsGetClearErrors()
     QVERIFY(errorOf(reply.body).value(QLatin1String("message")).toString().contains(QLatin1String("not valid JSON")));
     QCOMPARE(errorOf(reply.body).value(QLatin1String("type")).toString(), QStringLiteral("invalid_request_error"));
 
-    reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), chatBody(QStringLiteral("nope"), false));
+    reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
+                         chatBody(QStringLiteral("nope"), false));
     QCOMPARE(reply.status, 404);
     QCOMPARE(errorOf(reply.body).value(QLatin1String("code")).toString(), QStringLiteral("model_not_found"));
     QVERIFY(errorOf(reply.body).value(QLatin1String("message")).toString().contains(QLatin1String("gpt-test")));
@@ -296,9 +314,9 @@ void TestGateway::clientDisconnectCancelsUpstream()
     client.connectToHost(QHostAddress::LocalHost, quint16(gateway.url(QStringLiteral("/")).port()));
     QVERIFY(client.waitForConnected(2000));
     const QByteArray body = chatBody(QStringLiteral("gpt-test"), true);
-    client.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + QByteArray(TestToken)
-                 + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n"
-                 + body);
+    client.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                 + QByteArray(TestToken) + "\r\nContent-Type: application/json\r\nContent-Length: "
+                 + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     QVERIFY(QTest::qWaitFor([&] { return client.bytesAvailable() > 200 || client.waitForReadyRead(50); }, 5000));
     QVERIFY(client.readAll().startsWith("HTTP/1.1 200"));
     client.abort();
@@ -333,16 +351,19 @@ void TestGateway::pausedGatewayRefuses()
     QCOMPARE(errorOf(reply.body).value(QLatin1String("code")).toString(), QStringLiteral("gateway_paused"));
     QCOMPARE(gateway.upstream().requests().size(), 0);
     gateway.service().setPaused(false);
-    reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), chatBody(QStringLiteral("gpt-test"), false));
+    reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
+                         chatBody(QStringLiteral("gpt-test"), false));
     QCOMPARE(reply.status, 200);
 }
 
 void TestGateway::bodiesAreNotStoredWhenTurnedOff()
 {
     GatewayFixture gateway("logging:\n  store_bodies: false\n");
-    QCOMPARE(gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), chatBody(QStringLiteral("gpt-test"), true))
-                 .status,
-             200);
+    QCOMPARE(
+        gateway
+            .post(gateway.request(QStringLiteral("/v1/chat/completions")), chatBody(QStringLiteral("gpt-test"), true))
+            .status,
+        200);
     QVERIFY(gateway.waitForRecords(1));
     QVERIFY(gateway.records.first().requestBody.isEmpty());
     QVERIFY(gateway.records.first().responseBody.isEmpty());

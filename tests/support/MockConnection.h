@@ -1,11 +1,11 @@
 #pragma once
 
+#include <functional>
+#include <http_parser.h>
+
 #include <QElapsedTimer>
 #include <QObject>
 #include <QQueue>
-#include <functional>
-
-#include <http_parser.h>
 
 #include "MockResponse.h"
 #include "ReceivedRequest.h"

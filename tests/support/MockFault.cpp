@@ -1,8 +1,9 @@
 #include "MockFault.h"
 
-#include <QStringList>
 #include <array>
 #include <utility>
+
+#include <QStringList>
 
 namespace sluice::test {
 

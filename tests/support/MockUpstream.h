@@ -1,11 +1,12 @@
 #pragma once
 
+#include <memory>
+
 #include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QUrl>
-#include <memory>
 
 #include "MockFault.h"
 #include "ReceivedRequest.h"

@@ -1,12 +1,12 @@
 #pragma once
 
+#include <functional>
+#include <http_parser.h>
+
 #include <QAbstractSocket>
 #include <QByteArray>
 #include <QList>
 #include <QObject>
-#include <functional>
-
-#include <http_parser.h>
 
 #include "common/HttpHeaders.h"
 

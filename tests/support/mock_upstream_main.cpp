@@ -1,12 +1,13 @@
 // The mock upstream as a process, for the e2e tests and the benchmark.
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QSocketNotifier>
-#include <csignal>
-#include <cstdio>
 
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "support/MockUpstream.h"
 

@@ -1,10 +1,10 @@
-#include "api/OpenAiChatRequest.h"
-#include "api/OpenAiError.h"
-#include "api/TokenUsage.h"
-
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
+
+#include "api/OpenAiChatRequest.h"
+#include "api/OpenAiError.h"
+#include "api/TokenUsage.h"
 
 using namespace sluice;
 
@@ -48,7 +48,8 @@ void TestOpenAiChatRequest::rejectsInvalidBodies()
 void TestOpenAiChatRequest::forwardsUntouchedWhenNothingChanges()
 {
     // Key order, spacing and big integers survive because the bytes are not re-encoded.
-    const QByteArray body = R"({"model": "gpt", "seed": 12345678901234567890, "messages": [{"role":"user","content":"hi"}]})";
+    const QByteArray body
+        = R"({"model": "gpt", "seed": 12345678901234567890, "messages": [{"role":"user","content":"hi"}]})";
     const Result<OpenAiChatRequest> parsed = OpenAiChatRequest::parse(body);
     QVERIFY(parsed.ok());
     QCOMPARE(parsed->model(), QStringLiteral("gpt"));
@@ -89,14 +90,14 @@ void TestOpenAiChatRequest::readsUsageDetails()
     QCOMPARE(parsed.output, 300);
     QCOMPARE(parsed.cached, 4);
     QCOMPARE(parsed.reasoning, 120);
-    const TokenUsage missing = TokenUsage::fromOpenAiChat(QJsonObject{{QStringLiteral("prompt_tokens"), 3}});
+    const TokenUsage missing = TokenUsage::fromOpenAiChat(QJsonObject {{QStringLiteral("prompt_tokens"), 3}});
     QCOMPARE(missing.output, -1);
     QCOMPARE(missing.cached, -1);
 }
 
 void TestOpenAiChatRequest::errorEnvelope()
 {
-    const QByteArray json = OpenAiError{429, QStringLiteral("slow down"), {}, "rate_limited", {}}.toJson();
+    const QByteArray json = OpenAiError {429, QStringLiteral("slow down"), {}, "rate_limited", {}}.toJson();
     const QJsonObject error = QJsonDocument::fromJson(json).object().value(QLatin1String("error")).toObject();
     QCOMPARE(error.value(QLatin1String("message")).toString(), QStringLiteral("slow down"));
     QCOMPARE(error.value(QLatin1String("type")).toString(), QStringLiteral("rate_limit_error"));

@@ -1,7 +1,7 @@
-#include "api/SseParser.h"
-
 #include <QFile>
 #include <QTest>
+
+#include "api/SseParser.h"
 
 using namespace sluice;
 

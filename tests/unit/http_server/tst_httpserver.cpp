@@ -1,3 +1,6 @@
+#include <memory>
+#include <optional>
+
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -6,8 +9,6 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
-#include <memory>
-#include <optional>
 
 #include "common/MonotonicClock.h"
 #include "http/HttpRequest.h"

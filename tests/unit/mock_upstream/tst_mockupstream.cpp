@@ -1,3 +1,6 @@
+#include <cerrno>
+#include <unistd.h>
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -6,11 +9,9 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
-#include <cerrno>
 
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "support/MockUpstream.h"
 #include "support/RawHttpClient.h"
