@@ -31,9 +31,9 @@ qint64 TokenUsage::uncachedInput() const
 
 void TokenUsage::mergeFrom(const TokenUsage &newer)
 {
-    for (auto [mine, theirs] : {std::pair{&input, newer.input}, std::pair{&output, newer.output},
-                                std::pair{&cached, newer.cached}, std::pair{&reasoning, newer.reasoning},
-                                std::pair{&cacheWrite, newer.cacheWrite}}) {
+    for (auto [mine, theirs] :
+         {std::pair {&input, newer.input}, std::pair {&output, newer.output}, std::pair {&cached, newer.cached},
+          std::pair {&reasoning, newer.reasoning}, std::pair {&cacheWrite, newer.cacheWrite}}) {
         if (theirs >= 0)
             *mine = theirs;
     }
@@ -44,12 +44,12 @@ TokenUsage TokenUsage::fromOpenAiChat(const QJsonObject &usage)
     TokenUsage result;
     result.input = count(usage, QLatin1String("prompt_tokens"));
     result.output = count(usage, QLatin1String("completion_tokens"));
-    result.cached = count(usage.value(QLatin1String("prompt_tokens_details")).toObject(),
-                          QLatin1String("cached_tokens"));
+    result.cached
+        = count(usage.value(QLatin1String("prompt_tokens_details")).toObject(), QLatin1String("cached_tokens"));
     if (result.cached < 0)
         result.cached = count(usage, QLatin1String("prompt_cache_hit_tokens")); // DeepSeek
-    result.reasoning = count(usage.value(QLatin1String("completion_tokens_details")).toObject(),
-                             QLatin1String("reasoning_tokens"));
+    result.reasoning
+        = count(usage.value(QLatin1String("completion_tokens_details")).toObject(), QLatin1String("reasoning_tokens"));
     // Some providers (xAI) leave reasoning out of completion_tokens; their total gives it away.
     const qint64 total = count(usage, QLatin1String("total_tokens"));
     if (result.reasoning > 0 && result.input >= 0 && result.output >= 0
@@ -87,10 +87,10 @@ TokenUsage TokenUsage::fromOpenAiResponses(const QJsonObject &usage)
     TokenUsage result;
     result.input = count(usage, QLatin1String("input_tokens"));
     result.output = count(usage, QLatin1String("output_tokens"));
-    result.cached = count(usage.value(QLatin1String("input_tokens_details")).toObject(),
-                          QLatin1String("cached_tokens"));
-    result.reasoning = count(usage.value(QLatin1String("output_tokens_details")).toObject(),
-                             QLatin1String("reasoning_tokens"));
+    result.cached
+        = count(usage.value(QLatin1String("input_tokens_details")).toObject(), QLatin1String("cached_tokens"));
+    result.reasoning
+        = count(usage.value(QLatin1String("output_tokens_details")).toObject(), QLatin1String("reasoning_tokens"));
     return result;
 }
 

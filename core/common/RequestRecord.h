@@ -24,6 +24,32 @@ inline constexpr auto Paused = "paused"; // the gateway is paused by the user
 inline constexpr auto Internal = "internal";
 } // namespace ErrorClass
 
+// How far a request's cost can be trusted (docs/costs.md).
+namespace CostStatus {
+inline constexpr auto Exact = "exact"; // from the usage the provider reported and a known price
+inline constexpr auto Estimated = "estimated"; // no usage reported (cut or cancelled stream): estimated from sizes
+inline constexpr auto Unpriced = "unpriced"; // no price known for the model: costUsd is -1, never 0
+inline constexpr auto Free = "free"; // a provider configured as free (local models)
+} // namespace CostStatus
+
+// One try of one upstream deployment within a request, and what the router decided after it: the request's
+// timeline shows why each retry and fallback happened.
+struct AttemptRecord
+{
+    QString model; // configured model name served (differs from the requested one after a fallback)
+    QString deployment; // deployment id, e.g. "openai/gpt-4.1"
+    QString provider;
+    QString upstreamModel;
+    QString keyRef; // the key reference used, e.g. "keychain:openai-2" (never the key itself)
+    qint64 startedAtMs = 0; // since the request arrived
+    qint64 latencyMs = 0;
+    int httpStatus = 0; // 0: no HTTP answer (not sent, connection failure, timeout)
+    QString errorClass; // a routing failure class (rate_limit, server_error, ...); empty on success
+    QString decision; // "done", "retry", "next", "fallback", "give_up", or "skipped" (not sent: circuit open)
+    qint64 waitBeforeNextMs = 0; // backoff before the next attempt
+    QString reason; // why that decision, in words a user can follow; never contains secrets
+};
+
 // One logged request: built along the request's path and handed to the store once, when it ends.
 struct RequestRecord
 {
@@ -40,13 +66,20 @@ struct RequestRecord
     QString errorMessage; // safe to show: never contains secrets
     qint64 latencyUs = 0; // from the request's arrival to its last byte sent
     qint64 timeToFirstTokenUs = -1; // streams: arrival to first content byte sent; -1 when not applicable
-    qint64 inputTokens = -1; // -1: the provider did not report it
+    qint64 inputTokens = -1; // every prompt token, cached and cache-write ones included; -1: not reported
     qint64 outputTokens = -1;
     qint64 cachedTokens = -1; // input tokens read from the provider's prompt cache
     qint64 reasoningTokens = -1;
+    qint64 cacheWriteTokens = -1; // input tokens written to the provider's prompt cache (Anthropic cache creation)
     QByteArray requestBody; // possibly truncated (see bodiesTruncated); empty when body logging is off
     QByteArray responseBody; // for streams: the relayed events, possibly truncated
     bool bodiesTruncated = false;
+    QList<AttemptRecord> attempts; // in order; empty when no upstream was tried
+    double costUsd = -1; // -1 when unknown (unpriced, or not priced yet)
+    QString costStatus; // one of CostStatus; empty when not priced yet
+    // Sizes a cost estimate falls back on when the provider reported no usage; -1: not measured.
+    qint64 requestBytes = -1; // the client's request body as received, before any truncation for the log
+    qint64 relayedTextChars = -1; // generated text, reasoning and tool-call arguments relayed to the client
 };
 
 using RequestRecords = QList<RequestRecord>;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QHostAddress>
 #include <QList>
 #include <QString>
@@ -47,21 +49,85 @@ struct ProviderConfig
     QString name; // user's name for it, unique, e.g. "openai"
     QString type; // adapter: "openai" (OpenAI-compatible) for now
     QUrl baseUrl; // e.g. https://api.openai.com/v1
-    SecretRef apiKey;
+    SecretRef apiKey; // the first of apiKeys
+    QList<SecretRef> apiKeys; // every key of the provider, in order; rotated when one is rate limited (429)
     int connectTimeoutMs = 10'000;
     int firstByteTimeoutMs = 120'000;
     int idleTimeoutMs = 120'000;
     int totalTimeoutMs = 600'000;
+    bool free = false; // local models (Ollama, LM Studio): every request costs nothing
     int configLine = 0; // where it was defined, for messages
+};
+
+// How a model's deployments share its requests.
+enum class BalanceStrategy { Weighted, LeastLatency, LeastInFlight };
+
+// Tries of one deployment before the route moves on.
+struct RetrySettings
+{
+    int attempts = 2; // tries of one deployment, the first included (1: no retry)
+    int backoffMs = 250; // first backoff bound; it doubles per retry, with full jitter
+    int maxBackoffMs = 8'000; // longest wait; a provider asking to wait longer makes the route move on
+    bool operator==(const RetrySettings &other) const = default;
+};
+
+// One place a model can be served from: a provider and the model name it knows.
+struct ModelDeployment
+{
+    QString provider; // ProviderConfig::name
+    QString upstreamModel; // name sent to the provider
+    SecretRef apiKey; // when set, used instead of the provider's keys
+    int weight = 1; // share of requests under weighted balancing
+    // In milliseconds; 0 takes the provider's value.
+    int connectTimeoutMs = 0;
+    int firstByteTimeoutMs = 0;
+    int idleTimeoutMs = 0;
+    int totalTimeoutMs = 0;
+    int configLine = 0;
+
+    // "provider/model", plus "@keyref" with its own key: names its circuit breaker and latency statistics.
+    QString id() const
+    {
+        return provider + QLatin1Char('/') + upstreamModel
+            + (apiKey.isNull() ? QString() : QLatin1Char('@') + apiKey.toString());
+    }
 };
 
 // A model name clients use, and where it goes.
 struct ModelRoute
 {
     QString name; // client-facing name
-    QString provider; // ProviderConfig::name
-    QString upstreamModel; // name sent to the provider; defaults to name
+    QString provider; // ProviderConfig::name (of the first deployment)
+    QString upstreamModel; // name sent to the provider; defaults to name (of the first deployment)
+    // Filled by the loader (one for the short form); a route built in code may leave it empty: then it is
+    // the one deployment provider + upstreamModel.
+    QList<ModelDeployment> deployments;
+    BalanceStrategy balance = BalanceStrategy::Weighted;
+    QStringList fallbacks; // other model names tried in order when every deployment failed
+    std::optional<RetrySettings> retry; // unset: RoutingSettings::retry
+    std::optional<QStringList> fallbackOn; // failure class names; unset: RoutingSettings::fallbackOn
     int configLine = 0;
+};
+
+// Per deployment: after `failures` failures within `windowS` seconds, requests skip it for `cooldownS`
+// seconds, then one probe request decides whether it recovered.
+struct BreakerSettings
+{
+    int failures = 5; // 0 turns breakers off
+    int windowS = 60;
+    int cooldownS = 30;
+    bool operator==(const BreakerSettings &other) const = default;
+};
+
+struct RoutingSettings
+{
+    QStringList defaultFallbacks; // model names tried after a model's own fallbacks
+    BreakerSettings breaker;
+    qint64 deadlineMs = 600'000; // one request's whole time, every retry and fallback included
+    RetrySettings retry; // for models without their own
+    // Failure classes that move a request to the next deployment or fallback model (for models without their own).
+    QStringList fallbackOn = {QStringLiteral("rate_limit"), QStringLiteral("server_error"), QStringLiteral("timeout"),
+                              QStringLiteral("connection"), QStringLiteral("context_window_exceeded")};
 };
 
 struct GatewayToken
@@ -69,6 +135,23 @@ struct GatewayToken
     QString name; // shown in logs and the UI
     SecretRef secret; // the token's value lives in the keychain or environment
     int configLine = 0;
+};
+
+// A price that replaces the catalog's for matching models, in USD per million tokens (docs/costs.md).
+struct PriceOverride
+{
+    QString model; // upstream model name, case-insensitive; a trailing '*' matches every name starting with the rest
+    QString provider; // ProviderConfig::name; empty: any provider
+    double inputMtok = -1;
+    double outputMtok = -1;
+    double cacheReadMtok = -1; // -1: cache reads are charged at the input price
+    double cacheWriteMtok = -1; // -1: cache writes are charged at the input price
+    int configLine = 0;
+};
+
+struct PriceSettings
+{
+    QList<PriceOverride> overrides; // first match wins
 };
 
 struct LoggingSettings
@@ -85,6 +168,8 @@ struct Config
     QList<ModelRoute> models;
     QList<GatewayToken> tokens;
     LoggingSettings logging;
+    RoutingSettings routing;
+    PriceSettings prices;
 
     const ProviderConfig *provider(const QString &name) const;
     const ModelRoute *model(const QString &name) const;

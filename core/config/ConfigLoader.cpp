@@ -1,6 +1,7 @@
 #include "ConfigLoader.h"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <tuple>
 
@@ -26,18 +27,42 @@ constexpr qsizetype MaxQuotedLength = 60;
 constexpr qsizetype MaxModelNameLength = 256;
 constexpr qint64 MaxTimeoutMs = 24LL * 60 * 60 * 1000;
 
-const QStringList TopLevelKeys = {QStringLiteral("gateway"), QStringLiteral("providers"), QStringLiteral("models"),
-                                  QStringLiteral("tokens"), QStringLiteral("logging")};
+const QStringList TopLevelKeys
+    = {QStringLiteral("gateway"), QStringLiteral("providers"), QStringLiteral("models"), QStringLiteral("tokens"),
+       QStringLiteral("logging"), QStringLiteral("prices"),    QStringLiteral("routing")};
 const QStringList GatewayKeys = {QStringLiteral("listen"),           QStringLiteral("port"),
                                  QStringLiteral("allowed_hosts"),    QStringLiteral("allowed_origins"),
                                  QStringLiteral("max_header_bytes"), QStringLiteral("max_body_bytes")};
-const QStringList ProviderKeys = {QStringLiteral("name"), QStringLiteral("type"), QStringLiteral("base_url"),
-                                  QStringLiteral("api_key"), QStringLiteral("timeouts")};
+const QStringList ProviderKeys
+    = {QStringLiteral("name"),     QStringLiteral("type"), QStringLiteral("base_url"), QStringLiteral("api_key"),
+       QStringLiteral("timeouts"), QStringLiteral("free"), QStringLiteral("api_keys")};
 const QStringList TimeoutKeys = {QStringLiteral("connect_ms"), QStringLiteral("first_byte_ms"),
                                  QStringLiteral("idle_ms"), QStringLiteral("total_ms")};
-const QStringList ModelKeys = {QStringLiteral("name"), QStringLiteral("provider"), QStringLiteral("upstream_model")};
+const QStringList ModelKeys
+    = {QStringLiteral("name"),        QStringLiteral("provider"),   QStringLiteral("upstream_model"),
+       QStringLiteral("deployments"), QStringLiteral("balance"),    QStringLiteral("fallbacks"),
+       QStringLiteral("retry"),       QStringLiteral("fallback_on")};
+const QStringList DeploymentKeys = {QStringLiteral("provider"), QStringLiteral("model"), QStringLiteral("api_key"),
+                                    QStringLiteral("weight"), QStringLiteral("timeouts")};
+const QStringList RetryKeys
+    = {QStringLiteral("attempts"), QStringLiteral("backoff_ms"), QStringLiteral("max_backoff_ms")};
+const QStringList RoutingKeys = {QStringLiteral("default_fallbacks"), QStringLiteral("breaker"),
+                                 QStringLiteral("deadline_ms"), QStringLiteral("retry"), QStringLiteral("fallback_on")};
+const QStringList BreakerKeys = {QStringLiteral("failures"), QStringLiteral("window_s"), QStringLiteral("cooldown_s")};
+const QStringList BalanceNames
+    = {QStringLiteral("weighted"), QStringLiteral("least-latency"), QStringLiteral("least-in-flight")};
+// What fallback_on accepts; "context_window" is short for context_window_exceeded.
+const QStringList FailureClassNames
+    = {QStringLiteral("rate_limit"),  QStringLiteral("server_error"),   QStringLiteral("timeout"),
+       QStringLiteral("connection"),  QStringLiteral("context_window"), QStringLiteral("content_policy"),
+       QStringLiteral("client_error")};
 const QStringList TokenKeys = {QStringLiteral("name"), QStringLiteral("secret")};
 const QStringList LoggingKeys = {QStringLiteral("store_bodies"), QStringLiteral("max_body_bytes")};
+const QStringList PriceKeys = {QStringLiteral("overrides")};
+const QStringList PriceOverrideKeys
+    = {QStringLiteral("model"),       QStringLiteral("provider"),        QStringLiteral("input_mtok"),
+       QStringLiteral("output_mtok"), QStringLiteral("cache_read_mtok"), QStringLiteral("cache_write_mtok")};
+constexpr double MaxPriceMtok = 1'000'000;
 // Adapters the gateway has; "openai" covers every OpenAI-compatible API.
 const QStringList ProviderTypes = {QStringLiteral("openai")};
 
@@ -200,13 +225,37 @@ private:
     void readProviders(const YAML::Node &node, QList<ProviderConfig> &providers);
     void readTimeouts(const YAML::Node &node, const QString &path, ProviderConfig &provider);
     void readModels(const YAML::Node &node, QList<ModelRoute> &models);
+    bool knownProvider(const Entry &field, const QString &value);
+    bool readApiKeys(const Entry &entry, ProviderConfig &provider);
+    bool settleApiKeys(const YAML::Node &item, const QString &path, ProviderConfig &provider);
+    bool readDeployments(const Entry &entry, QList<ModelDeployment> &deployments);
+    bool readDeploymentTimeouts(const Entry &entry, ModelDeployment &deployment);
+    std::optional<BalanceStrategy> balance(const Entry &entry);
+    bool readRetry(const Entry &entry, RetrySettings &retry);
+    std::optional<QStringList> failureClasses(const Entry &entry);
+    std::optional<QStringList> modelReferences(const Entry &entry);
+    void readRouting(const YAML::Node &node, RoutingSettings &routing);
+    void readBreaker(const Entry &entry, BreakerSettings &breaker);
+    void checkModelReferences();
     void readTokens(const YAML::Node &node, QList<GatewayToken> &tokens);
     void readLogging(const YAML::Node &node, LoggingSettings &logging);
+    void readPrices(const YAML::Node &node, PriceSettings &prices);
+    std::optional<double> price(const Entry &entry);
 
     QString m_source;
     QList<QPair<int, QString>> m_errors; // line, message
     QStringList m_providerNames; // every provider name given, so one bad field does not also fail its models
     QSet<QString> m_typoTargets; // fields a typo was taken for: not reported missing as well
+    QStringList m_modelNames; // every model name given, so fallbacks to a model with a bad field are not failed too
+    struct ModelReference
+    {
+        QString name;
+        QString path;
+        YAML::Node node;
+        QString owner; // the model whose fallbacks list it; empty for routing.default_fallbacks
+    };
+    QList<ModelReference> m_modelReferences; // checked once every model is known
+    RetrySettings m_defaultRetry; // routing.retry: what a model's partial retry settings start from
 
     bool reportMissing(const YAML::Node &item, const QString &path, const QString &key, const QString &advice)
     {
@@ -424,6 +473,8 @@ Config ConfigReader::read(const YAML::Node &root)
         return config;
     YAML::Node providersNode;
     YAML::Node modelsNode;
+    YAML::Node routingNode;
+    YAML::Node pricesNode;
     for (const Entry &section : *sections) {
         if (section.key == QLatin1String("gateway"))
             readGateway(section.value, config.gateway);
@@ -435,12 +486,23 @@ Config ConfigReader::read(const YAML::Node &root)
             readTokens(section.value, config.tokens);
         else if (section.key == QLatin1String("logging"))
             readLogging(section.value, config.logging);
+        else if (section.key == QLatin1String("routing"))
+            routingNode = section.value;
+        else if (section.key == QLatin1String("prices"))
+            pricesNode = section.value;
     }
     // Providers first: models refer to them wherever the sections appear in the file.
     if (providersNode.IsDefined())
         readProviders(providersNode, config.providers);
+    // Routing before models: a model's partial retry settings start from routing.retry.
+    if (routingNode.IsDefined())
+        readRouting(routingNode, config.routing);
+    m_defaultRetry = config.routing.retry;
     if (modelsNode.IsDefined())
         readModels(modelsNode, config.models);
+    checkModelReferences();
+    if (pricesNode.IsDefined())
+        readPrices(pricesNode, config.prices);
     return config;
 }
 
@@ -633,8 +695,16 @@ void ConfigReader::readProviders(const YAML::Node &node, QList<ProviderConfig> &
                     provider.apiKey = *ref;
                 else
                     ok = false;
+            } else if (field.key == QLatin1String("api_keys")) {
+                if (!readApiKeys(field, provider))
+                    ok = false;
             } else if (field.key == QLatin1String("timeouts")) {
                 readTimeouts(field.value, field.path, provider);
+            } else if (field.key == QLatin1String("free")) {
+                if (const std::optional<bool> value = boolean(field))
+                    provider.free = *value;
+                else
+                    ok = false;
             }
         }
         for (const auto &[present, key, example] :
@@ -644,6 +714,8 @@ void ConfigReader::readProviders(const YAML::Node &node, QList<ProviderConfig> &
             if (!present)
                 ok = reportMissing(item, path, key, QStringLiteral("add e.g. ") + example);
         }
+        if (ok && !settleApiKeys(item, path, provider))
+            ok = false;
         if (ok)
             providers.append(provider);
     }
@@ -694,6 +766,8 @@ void ConfigReader::readModels(const YAML::Node &node, QList<ModelRoute> &models)
         bool ok = true;
         bool hasName = false;
         bool hasProvider = false;
+        bool hasDeployments = false;
+        const qsizetype firstReference = m_modelReferences.size();
         for (const Entry &field : *fields) {
             if (field.key == QLatin1String("name")) {
                 hasName = true;
@@ -717,6 +791,7 @@ void ConfigReader::readModels(const YAML::Node &node, QList<ModelRoute> &models)
                 } else {
                     model.name = *value;
                     lineByName.insert(*value, model.configLine);
+                    m_modelNames.append(*value);
                 }
             } else if (field.key == QLatin1String("provider")) {
                 hasProvider = true;
@@ -743,19 +818,416 @@ void ConfigReader::readModels(const YAML::Node &node, QList<ModelRoute> &models)
                     model.upstreamModel = value->trimmed();
                 else
                     ok = false;
+            } else if (field.key == QLatin1String("deployments")) {
+                hasDeployments = true;
+                if (!readDeployments(field, model.deployments))
+                    ok = false;
+            } else if (field.key == QLatin1String("balance")) {
+                if (const std::optional<BalanceStrategy> value = balance(field))
+                    model.balance = *value;
+                else
+                    ok = false;
+            } else if (field.key == QLatin1String("fallbacks")) {
+                if (const std::optional<QStringList> names = modelReferences(field))
+                    model.fallbacks = *names;
+                else
+                    ok = false;
+            } else if (field.key == QLatin1String("retry")) {
+                RetrySettings retry = m_defaultRetry;
+                if (readRetry(field, retry))
+                    model.retry = retry;
+                else
+                    ok = false;
+            } else if (field.key == QLatin1String("fallback_on")) {
+                if (const std::optional<QStringList> classes = failureClasses(field))
+                    model.fallbackOn = *classes;
+                else
+                    ok = false;
             }
         }
+        for (qsizetype r = firstReference; r < m_modelReferences.size(); ++r)
+            m_modelReferences[r].owner = model.name;
         if (!hasName)
             ok = reportMissing(item, path, QStringLiteral("name"), QStringLiteral("add e.g. name: gpt-4o-mini"));
-        if (!hasProvider) {
+        if (!hasProvider && !hasDeployments) {
             ok = reportMissing(item, path, QStringLiteral("provider"),
-                               QStringLiteral("add the name of one of the providers"));
+                               QStringLiteral("add the name of one of the providers, or deployments: with one or more "
+                                              "{provider: ..., model: ...}"));
+        } else if (hasProvider && hasDeployments) {
+            error(item, path,
+                  QStringLiteral("has both provider and deployments; list every deployment under deployments: (each "
+                                 "with its provider and model) and remove provider"));
+            ok = false;
+        } else if (hasDeployments && !model.upstreamModel.isEmpty()) {
+            error(item, path,
+                  QStringLiteral("upstream_model does not apply with deployments; give each deployment its model: "
+                                 "instead"));
+            ok = false;
         }
         if (!ok)
             continue;
-        if (model.upstreamModel.isEmpty())
-            model.upstreamModel = model.name;
+        if (model.deployments.isEmpty()) {
+            if (model.upstreamModel.isEmpty())
+                model.upstreamModel = model.name;
+            ModelDeployment deployment;
+            deployment.provider = model.provider;
+            deployment.upstreamModel = model.upstreamModel;
+            deployment.configLine = model.configLine;
+            model.deployments.append(deployment);
+        } else {
+            model.provider = model.deployments.first().provider;
+            model.upstreamModel = model.deployments.first().upstreamModel;
+        }
         models.append(model);
+    }
+}
+
+bool ConfigReader::knownProvider(const Entry &field, const QString &value)
+{
+    if (m_providerNames.contains(value))
+        return true;
+    QString message = QStringLiteral("%1 is not a configured provider").arg(quoted(value));
+    const QString guess = closest(value, m_providerNames);
+    if (!guess.isEmpty())
+        message += QStringLiteral("; did you mean '%1'?").arg(guess);
+    else if (m_providerNames.isEmpty())
+        message += QStringLiteral("; add it under providers: (with name: %1)").arg(value);
+    else
+        message += QStringLiteral("; configured providers: %1").arg(m_providerNames.join(QStringLiteral(", ")));
+    error(field.value, field.path, message);
+    return false;
+}
+
+bool ConfigReader::readApiKeys(const Entry &entry, ProviderConfig &provider)
+{
+    const QString example = provider.name.isEmpty() ? QStringLiteral("openai") : provider.name;
+    if (!entry.value.IsSequence() || entry.value.size() == 0) {
+        error(entry.value.IsNull() ? entry.keyNode : entry.value, entry.path,
+              QStringLiteral("expected a list of key references such as [keychain:%1-1, keychain:%1-2], found %2")
+                  .arg(example, entry.value.IsSequence() ? QStringLiteral("an empty list") : describe(entry.value)));
+        return false;
+    }
+    bool ok = true;
+    QHash<QString, int> lineByKey;
+    qsizetype index = 0;
+    for (const auto &item : entry.value) {
+        const Entry keyEntry {entry.key, indexPath(entry.path, index), item, item};
+        ++index;
+        const std::optional<SecretRef> ref = secretRef(keyEntry, example + QLatin1Char('-') + QString::number(index));
+        if (!ref) {
+            ok = false;
+        } else if (lineByKey.contains(ref->toString())) {
+            error(item, keyEntry.path,
+                  QStringLiteral("%1 is already listed on line %2; list each key once")
+                      .arg(ref->toString())
+                      .arg(lineByKey.value(ref->toString())));
+            ok = false;
+        } else {
+            lineByKey.insert(ref->toString(), lineOf(item));
+            provider.apiKeys.append(*ref);
+        }
+    }
+    return ok;
+}
+
+// api_key and api_keys both end up in apiKeys; apiKey stays the first key for code that uses only one.
+bool ConfigReader::settleApiKeys(const YAML::Node &item, const QString &path, ProviderConfig &provider)
+{
+    if (!provider.apiKey.isNull() && !provider.apiKeys.isEmpty()) {
+        error(item, path,
+              QStringLiteral("has both api_key and api_keys; list every key under api_keys and remove api_key"));
+        return false;
+    }
+    if (!provider.apiKeys.isEmpty())
+        provider.apiKey = provider.apiKeys.first();
+    else if (!provider.apiKey.isNull())
+        provider.apiKeys = {provider.apiKey};
+    return true;
+}
+
+bool ConfigReader::readDeployments(const Entry &entry, QList<ModelDeployment> &deployments)
+{
+    const QString example = QStringLiteral("'- {provider: openai, model: gpt-4.1}'");
+    const std::optional<QList<YAML::Node>> list = items(entry.value, entry.path, example);
+    if (!list)
+        return false;
+    if (list->isEmpty()) {
+        error(entry.value.IsNull() ? entry.keyNode : entry.value, entry.path,
+              QStringLiteral("is empty; list at least one deployment, e.g. %1").arg(example));
+        return false;
+    }
+    bool allOk = true;
+    QHash<QString, int> lineById;
+    for (qsizetype i = 0; i < list->size(); ++i) {
+        const YAML::Node &item = list->at(i);
+        const QString path = indexPath(entry.path, i);
+        const std::optional<QList<Entry>> fields
+            = entries(item, path, DeploymentKeys, QStringLiteral("a deployment with fields"));
+        if (!fields) {
+            allOk = false;
+            continue;
+        }
+        if (item.IsNull()) {
+            error(item, path, QStringLiteral("is empty; give it at least provider and model"));
+            allOk = false;
+            continue;
+        }
+        ModelDeployment deployment;
+        deployment.configLine = lineOf(item);
+        bool ok = true;
+        bool hasProvider = false;
+        bool hasModel = false;
+        for (const Entry &field : *fields) {
+            if (field.key == QLatin1String("provider")) {
+                hasProvider = true;
+                const std::optional<QString> value = nonEmptyText(field);
+                if (value && knownProvider(field, value->trimmed()))
+                    deployment.provider = value->trimmed();
+                else
+                    ok = false;
+            } else if (field.key == QLatin1String("model")) {
+                hasModel = true;
+                const std::optional<QString> value = nonEmptyText(field);
+                if (!value) {
+                    ok = false;
+                } else if (value->trimmed().contains(QLatin1Char(' '))) {
+                    error(field.value, field.path,
+                          QStringLiteral("%1 is not a model name; it must not contain spaces").arg(quoted(*value)));
+                    ok = false;
+                } else {
+                    deployment.upstreamModel = value->trimmed();
+                }
+            } else if (field.key == QLatin1String("weight")) {
+                if (const std::optional<qint64> value = integer(field, 0, 1'000'000))
+                    deployment.weight = int(*value);
+                else
+                    ok = false;
+            } else if (field.key == QLatin1String("api_key")) {
+                if (const std::optional<SecretRef> ref = secretRef(field, QString()))
+                    deployment.apiKey = *ref;
+                else
+                    ok = false;
+            } else if (field.key == QLatin1String("timeouts")) {
+                if (!readDeploymentTimeouts(field, deployment))
+                    ok = false;
+            }
+        }
+        if (!hasProvider)
+            ok = reportMissing(item, path, QStringLiteral("provider"), QStringLiteral("add e.g. provider: openai"));
+        if (!hasModel)
+            ok = reportMissing(item, path, QStringLiteral("model"), QStringLiteral("add e.g. model: gpt-4.1"));
+        if (ok && lineById.contains(deployment.id())) {
+            error(item, path,
+                  QStringLiteral("is the same deployment as the one on line %1 (same provider, model and key); list "
+                                 "it once and raise its weight instead")
+                      .arg(lineById.value(deployment.id())));
+            ok = false;
+        }
+        if (ok) {
+            lineById.insert(deployment.id(), deployment.configLine);
+            deployments.append(deployment);
+        } else {
+            allOk = false;
+        }
+    }
+    return allOk;
+}
+
+bool ConfigReader::readDeploymentTimeouts(const Entry &entry, ModelDeployment &deployment)
+{
+    const std::optional<QList<Entry>> fields
+        = entries(entry.value, entry.path, TimeoutKeys, QStringLiteral("a mapping of timeouts in milliseconds"));
+    if (!fields)
+        return false;
+    bool ok = true;
+    for (const Entry &field : *fields) {
+        const std::optional<qint64> value = integer(field, 1, MaxTimeoutMs);
+        if (!value)
+            ok = false;
+        else if (field.key == QLatin1String("connect_ms"))
+            deployment.connectTimeoutMs = int(*value);
+        else if (field.key == QLatin1String("first_byte_ms"))
+            deployment.firstByteTimeoutMs = int(*value);
+        else if (field.key == QLatin1String("idle_ms"))
+            deployment.idleTimeoutMs = int(*value);
+        else if (field.key == QLatin1String("total_ms"))
+            deployment.totalTimeoutMs = int(*value);
+    }
+    return ok;
+}
+
+std::optional<BalanceStrategy> ConfigReader::balance(const Entry &entry)
+{
+    const std::optional<QString> value = nonEmptyText(entry);
+    if (!value)
+        return std::nullopt;
+    const QString name = value->trimmed().toLower().replace(QLatin1Char('_'), QLatin1Char('-'));
+    if (name == QLatin1String("weighted"))
+        return BalanceStrategy::Weighted;
+    if (name == QLatin1String("least-latency"))
+        return BalanceStrategy::LeastLatency;
+    if (name == QLatin1String("least-in-flight"))
+        return BalanceStrategy::LeastInFlight;
+    error(entry.value, entry.path,
+          QStringLiteral("%1 is not a balancing strategy; use one of: %2")
+              .arg(quoted(*value), BalanceNames.join(QStringLiteral(", "))));
+    return std::nullopt;
+}
+
+bool ConfigReader::readRetry(const Entry &entry, RetrySettings &retry)
+{
+    const std::optional<QList<Entry>> fields
+        = entries(entry.value, entry.path, RetryKeys, QStringLiteral("retry settings"));
+    if (!fields)
+        return false;
+    bool ok = true;
+    for (const Entry &field : *fields) {
+        if (field.key == QLatin1String("attempts")) {
+            if (const std::optional<qint64> value = integer(field, 1, 10))
+                retry.attempts = int(*value);
+            else
+                ok = false;
+        } else if (field.key == QLatin1String("backoff_ms")) {
+            if (const std::optional<qint64> value = integer(field, 0, MaxTimeoutMs))
+                retry.backoffMs = int(*value);
+            else
+                ok = false;
+        } else if (field.key == QLatin1String("max_backoff_ms")) {
+            if (const std::optional<qint64> value = integer(field, 0, MaxTimeoutMs))
+                retry.maxBackoffMs = int(*value);
+            else
+                ok = false;
+        }
+    }
+    if (ok && retry.backoffMs > retry.maxBackoffMs) {
+        error(entry.value, entry.path,
+              QStringLiteral("backoff_ms (%1) is larger than max_backoff_ms (%2); raise max_backoff_ms or lower "
+                             "backoff_ms")
+                  .arg(retry.backoffMs)
+                  .arg(retry.maxBackoffMs));
+        ok = false;
+    }
+    return ok;
+}
+
+std::optional<QStringList> ConfigReader::failureClasses(const Entry &entry)
+{
+    const std::optional<QList<ListItem>> list
+        = textList(entry, QStringLiteral("[rate_limit, server_error, timeout, connection]"));
+    if (!list)
+        return std::nullopt;
+    QStringList classes;
+    bool ok = true;
+    for (const ListItem &item : *list) {
+        QString name = item.text.toLower();
+        if (name == QLatin1String("context_window_exceeded"))
+            name = QStringLiteral("context_window");
+        if (!FailureClassNames.contains(name)) {
+            QString message = QStringLiteral("%1 is not a failure class").arg(quoted(item.text));
+            const QString guess = closest(name, FailureClassNames);
+            if (!guess.isEmpty())
+                message += QStringLiteral("; did you mean '%1'?").arg(guess);
+            else
+                message += QStringLiteral("; use any of: %1").arg(FailureClassNames.join(QStringLiteral(", ")));
+            error(item.node, item.path, message);
+            ok = false;
+            continue;
+        }
+        if (name == QLatin1String("context_window"))
+            name = QStringLiteral("context_window_exceeded");
+        if (!classes.contains(name))
+            classes.append(name);
+    }
+    if (!ok)
+        return std::nullopt;
+    return classes;
+}
+
+std::optional<QStringList> ConfigReader::modelReferences(const Entry &entry)
+{
+    const std::optional<QList<ListItem>> list = textList(entry, QStringLiteral("[claude-sonnet, local-llama]"));
+    if (!list)
+        return std::nullopt;
+    QStringList names;
+    bool ok = true;
+    for (const ListItem &item : *list) {
+        if (names.contains(item.text)) {
+            error(item.node, item.path, QStringLiteral("%1 is listed twice; list it once").arg(quoted(item.text)));
+            ok = false;
+            continue;
+        }
+        names.append(item.text);
+        m_modelReferences.append(ModelReference {item.text, item.path, item.node, QString()});
+    }
+    if (!ok)
+        return std::nullopt;
+    return names;
+}
+
+void ConfigReader::checkModelReferences()
+{
+    for (const ModelReference &reference : std::as_const(m_modelReferences)) {
+        if (!reference.owner.isEmpty() && reference.name == reference.owner) {
+            error(reference.node, reference.path,
+                  QStringLiteral("a model cannot fall back to itself; its other deployments are tried anyway, so "
+                                 "list other models here"));
+        } else if (!m_modelNames.contains(reference.name)) {
+            QString message = QStringLiteral("%1 is not a configured model").arg(quoted(reference.name));
+            const QString guess = closest(reference.name, m_modelNames);
+            if (!guess.isEmpty())
+                message += QStringLiteral("; did you mean '%1'?").arg(guess);
+            else if (m_modelNames.isEmpty())
+                message += QStringLiteral("; add it under models:");
+            else
+                message += QStringLiteral("; configured models: %1").arg(m_modelNames.join(QStringLiteral(", ")));
+            error(reference.node, reference.path, message);
+        }
+    }
+}
+
+void ConfigReader::readRouting(const YAML::Node &node, RoutingSettings &routing)
+{
+    const std::optional<QList<Entry>> fields
+        = entries(node, QStringLiteral("routing"), RoutingKeys, QStringLiteral("a mapping of settings"));
+    if (!fields)
+        return;
+    for (const Entry &field : *fields) {
+        if (field.key == QLatin1String("default_fallbacks")) {
+            if (const std::optional<QStringList> names = modelReferences(field))
+                routing.defaultFallbacks = *names;
+        } else if (field.key == QLatin1String("breaker")) {
+            readBreaker(field, routing.breaker);
+        } else if (field.key == QLatin1String("deadline_ms")) {
+            if (const std::optional<qint64> value = integer(field, 1, MaxTimeoutMs))
+                routing.deadlineMs = *value;
+        } else if (field.key == QLatin1String("retry")) {
+            RetrySettings retry;
+            if (readRetry(field, retry))
+                routing.retry = retry;
+        } else if (field.key == QLatin1String("fallback_on")) {
+            if (const std::optional<QStringList> classes = failureClasses(field))
+                routing.fallbackOn = *classes;
+        }
+    }
+}
+
+void ConfigReader::readBreaker(const Entry &entry, BreakerSettings &breaker)
+{
+    const std::optional<QList<Entry>> fields
+        = entries(entry.value, entry.path, BreakerKeys, QStringLiteral("circuit breaker settings"));
+    if (!fields)
+        return;
+    for (const Entry &field : *fields) {
+        if (field.key == QLatin1String("failures")) {
+            if (const std::optional<qint64> value = integer(field, 0, 1000))
+                breaker.failures = int(*value);
+        } else if (field.key == QLatin1String("window_s")) {
+            if (const std::optional<qint64> value = integer(field, 1, 24 * 60 * 60))
+                breaker.windowS = int(*value);
+        } else if (field.key == QLatin1String("cooldown_s")) {
+            if (const std::optional<qint64> value = integer(field, 1, 24 * 60 * 60))
+                breaker.cooldownS = int(*value);
+        }
     }
 }
 
@@ -845,6 +1317,135 @@ void ConfigReader::readLogging(const YAML::Node &node, LoggingSettings &logging)
         } else if (field.key == QLatin1String("max_body_bytes")) {
             if (const std::optional<qint64> value = integer(field, 1, 1024LL * 1024 * 1024))
                 logging.maxBodyBytes = *value;
+        }
+    }
+}
+
+std::optional<double> ConfigReader::price(const Entry &entry)
+{
+    const QString expected = QStringLiteral("a price in USD per million tokens, e.g. 0.15");
+    if (!entry.value.IsScalar()) {
+        error(entry.value.IsNull() ? entry.keyNode : entry.value, entry.path,
+              QStringLiteral("expected %1, found %2").arg(expected, describe(entry.value)));
+        return std::nullopt;
+    }
+    const QString raw = QString::fromStdString(entry.value.Scalar()).trimmed();
+    bool ok = false;
+    const double value = raw.toDouble(&ok);
+    if (!ok || !std::isfinite(value) || value < 0 || value > MaxPriceMtok) {
+        error(entry.value, entry.path, QStringLiteral("%1 is not %2 (0 or more)").arg(quoted(raw), expected));
+        return std::nullopt;
+    }
+    return value;
+}
+
+void ConfigReader::readPrices(const YAML::Node &node, PriceSettings &prices)
+{
+    const std::optional<QList<Entry>> sections
+        = entries(node, QStringLiteral("prices"), PriceKeys, QStringLiteral("a mapping of settings"));
+    if (!sections)
+        return;
+    for (const Entry &section : *sections) {
+        const std::optional<QList<YAML::Node>> list
+            = items(section.value, section.path, QStringLiteral("'- model: my-model'"));
+        if (!list)
+            continue;
+        QHash<QString, int> lineByKey;
+        for (qsizetype i = 0; i < list->size(); ++i) {
+            const YAML::Node &item = list->at(i);
+            const QString path = indexPath(section.path, i);
+            const std::optional<QList<Entry>> fields
+                = entries(item, path, PriceOverrideKeys, QStringLiteral("a price with fields"));
+            if (!fields)
+                continue;
+            if (item.IsNull()) {
+                error(item, path, QStringLiteral("is empty; give it at least model, input_mtok and output_mtok"));
+                continue;
+            }
+            PriceOverride priced;
+            priced.configLine = lineOf(item);
+            bool ok = true;
+            bool hasModel = false;
+            bool hasInput = false;
+            bool hasOutput = false;
+            for (const Entry &field : *fields) {
+                if (field.key == QLatin1String("model")) {
+                    hasModel = true;
+                    const std::optional<QString> value = nonEmptyText(field);
+                    if (!value) {
+                        ok = false;
+                        continue;
+                    }
+                    const QString model = value->trimmed();
+                    const qsizetype star = model.indexOf(QLatin1Char('*'));
+                    if (std::any_of(model.cbegin(), model.cend(), [](QChar c) { return c.isSpace(); })
+                        || (star >= 0 && star != model.size() - 1) || model == QLatin1String("*")) {
+                        error(field.value, field.path,
+                              QStringLiteral("%1 is not a model name; write the upstream model name, or a prefix "
+                                             "ending in * (e.g. my-finetune-*)")
+                                  .arg(quoted(model)));
+                        ok = false;
+                    } else {
+                        priced.model = model;
+                    }
+                } else if (field.key == QLatin1String("provider")) {
+                    const std::optional<QString> value = nonEmptyText(field);
+                    if (!value) {
+                        ok = false;
+                    } else if (!m_providerNames.contains(*value)) {
+                        QString message = QStringLiteral("%1 is not a configured provider").arg(quoted(*value));
+                        const QString guess = closest(*value, m_providerNames);
+                        if (!guess.isEmpty())
+                            message += QStringLiteral("; did you mean '%1'?").arg(guess);
+                        else
+                            message += QStringLiteral("; leave provider out to apply the price whichever provider "
+                                                      "serves the model");
+                        error(field.value, field.path, message);
+                        ok = false;
+                    } else {
+                        priced.provider = *value;
+                    }
+                } else {
+                    const std::optional<double> value = price(field);
+                    if (!value) {
+                        ok = false;
+                    } else if (field.key == QLatin1String("input_mtok")) {
+                        hasInput = true;
+                        priced.inputMtok = *value;
+                    } else if (field.key == QLatin1String("output_mtok")) {
+                        hasOutput = true;
+                        priced.outputMtok = *value;
+                    } else if (field.key == QLatin1String("cache_read_mtok")) {
+                        priced.cacheReadMtok = *value;
+                    } else if (field.key == QLatin1String("cache_write_mtok")) {
+                        priced.cacheWriteMtok = *value;
+                    }
+                }
+            }
+            if (!hasModel)
+                ok = reportMissing(item, path, QStringLiteral("model"), QStringLiteral("add e.g. model: my-model"));
+            if (!hasInput) {
+                ok = reportMissing(
+                    item, path, QStringLiteral("input_mtok"),
+                    QStringLiteral("add the input price in USD per million tokens, e.g. input_mtok: 0.15"));
+            }
+            if (!hasOutput) {
+                ok = reportMissing(
+                    item, path, QStringLiteral("output_mtok"),
+                    QStringLiteral("add the output price in USD per million tokens, e.g. output_mtok: 0.6"));
+            }
+            if (!ok)
+                continue;
+            const QString key = priced.model.toLower() + QLatin1Char('\n') + priced.provider;
+            if (lineByKey.contains(key)) {
+                error(item, path,
+                      QStringLiteral("%1 already has a price on line %2; keep only one")
+                          .arg(quoted(priced.model))
+                          .arg(lineByKey.value(key)));
+                continue;
+            }
+            lineByKey.insert(key, priced.configLine);
+            prices.overrides.append(priced);
         }
     }
 }

@@ -39,8 +39,9 @@ QString RecordColumns::insertRequestSql()
     return QStringLiteral(
         "INSERT INTO requests (id, started_at, token_name, endpoint, requested_model, provider, upstream_model, "
         "stream, http_status, error_class, error_message, latency_us, time_to_first_token_us, input_tokens, "
-        "output_tokens, cached_tokens, reasoning_tokens, bodies_truncated) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
+        "output_tokens, cached_tokens, reasoning_tokens, bodies_truncated, cache_write_tokens, cost_usd, "
+        "cost_status) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
 }
 
 QString RecordColumns::insertBodiesSql()
@@ -70,6 +71,9 @@ void RecordColumns::bindRequest(QSqlQuery &query, const RequestRecord &record)
     query.bindValue(15, knownOrNull(record.cachedTokens));
     query.bindValue(16, knownOrNull(record.reasoningTokens));
     query.bindValue(17, int(record.bodiesTruncated));
+    query.bindValue(18, knownOrNull(record.cacheWriteTokens));
+    query.bindValue(19, record.costUsd < 0 ? QVariant(QMetaType::fromType<double>()) : QVariant(record.costUsd));
+    query.bindValue(20, textOrNull(record.costStatus));
 }
 
 void RecordColumns::bindBodies(QSqlQuery &query, const RequestRecord &record)
@@ -105,7 +109,8 @@ QString RecordColumns::selectSql(bool withBodies)
     static const QString columns = QStringLiteral(
         "SELECT r.id, r.started_at, r.token_name, r.endpoint, r.requested_model, r.provider, r.upstream_model, "
         "r.stream, r.http_status, r.error_class, r.error_message, r.latency_us, r.time_to_first_token_us, "
-        "r.input_tokens, r.output_tokens, r.cached_tokens, r.reasoning_tokens, r.bodies_truncated");
+        "r.input_tokens, r.output_tokens, r.cached_tokens, r.reasoning_tokens, r.bodies_truncated, "
+        "r.cache_write_tokens, r.cost_usd, r.cost_status");
     if (withBodies) {
         return columns
             + QStringLiteral(", b.encoding, b.request_body, b.response_body FROM requests r "
@@ -135,14 +140,17 @@ RequestRecord RecordColumns::read(const QSqlQuery &query, bool withBodies)
     record.cachedTokens = knownOrMinusOne(query.value(15));
     record.reasoningTokens = knownOrMinusOne(query.value(16));
     record.bodiesTruncated = query.value(17).toInt() != 0;
+    record.cacheWriteTokens = knownOrMinusOne(query.value(18));
+    record.costUsd = query.value(19).isNull() ? -1 : query.value(19).toDouble();
+    record.costStatus = query.value(20).toString();
     if (withBodies) {
-        const bool compressed = query.value(18).toInt() == ZlibEncoding;
+        const bool compressed = query.value(21).toInt() == ZlibEncoding;
         const auto decode = [compressed](const QVariant &value) {
             const QByteArray stored = value.toByteArray();
             return compressed && !stored.isEmpty() ? qUncompress(stored) : stored;
         };
-        record.requestBody = decode(query.value(19));
-        record.responseBody = decode(query.value(20));
+        record.requestBody = decode(query.value(22));
+        record.responseBody = decode(query.value(23));
     }
     return record;
 }

@@ -1,0 +1,20 @@
+#include "ApiFormat.h"
+
+namespace sluice {
+
+QString apiFormatName(ApiFormat format)
+{
+    switch (format) {
+    case ApiFormat::OpenAiChat:
+        return QStringLiteral("OpenAI Chat Completions");
+    case ApiFormat::AnthropicMessages:
+        return QStringLiteral("Anthropic Messages");
+    case ApiFormat::Gemini:
+        return QStringLiteral("Google Gemini");
+    case ApiFormat::OpenAiResponses:
+        return QStringLiteral("OpenAI Responses");
+    }
+    return QStringLiteral("unknown");
+}
+
+} // namespace sluice

@@ -1,0 +1,175 @@
+#include "CodecJson.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QStringList>
+#include <QUuid>
+
+Q_LOGGING_CATEGORY(lcApi, "sluice.api")
+
+namespace sluice::codec {
+
+Result<QJsonObject> parseObject(const QByteArray &body, const QString &what)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        return makeError(QStringLiteral("The %1 is not valid JSON (%2 at byte %3).")
+                             .arg(what, parseError.errorString())
+                             .arg(parseError.offset));
+    }
+    if (!doc.isObject())
+        return makeError(QStringLiteral("The %1 must be a JSON object.").arg(what));
+    return doc.object();
+}
+
+QByteArray toJson(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QString newId(QLatin1String prefix)
+{
+    return prefix + QUuid::createUuid().toString(QUuid::Id128).left(24);
+}
+
+qint64 nowSeconds()
+{
+    return QDateTime::currentSecsSinceEpoch();
+}
+
+std::optional<QJsonObject> argumentsObject(const QString &arguments)
+{
+    if (arguments.trimmed().isEmpty())
+        return QJsonObject();
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(arguments.toUtf8(), &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+        return std::nullopt;
+    return doc.object();
+}
+
+bool isEmptyValue(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+    case QJsonValue::Undefined:
+        return true;
+    case QJsonValue::Bool:
+        return !value.toBool();
+    case QJsonValue::String:
+        return value.toString().isEmpty();
+    case QJsonValue::Array:
+        return value.toArray().isEmpty();
+    case QJsonValue::Object:
+        return value.toObject().isEmpty();
+    case QJsonValue::Double:
+        break;
+    }
+    return false;
+}
+
+bool readNumber(const QJsonObject &object, QLatin1String key, const QString &path, std::optional<double> &out,
+                QString &error)
+{
+    const QJsonValue value = object.value(key);
+    if (value.isUndefined() || value.isNull())
+        return true;
+    if (!value.isDouble()) {
+        error = QStringLiteral("\"%1\" must be a number.").arg(path);
+        return false;
+    }
+    out = value.toDouble();
+    return true;
+}
+
+bool readInteger(const QJsonObject &object, QLatin1String key, const QString &path, std::optional<qint64> &out,
+                 QString &error)
+{
+    std::optional<double> number;
+    if (!readNumber(object, key, path, number, error))
+        return false;
+    if (number) {
+        if (*number != double(qint64(*number))) {
+            error = QStringLiteral("\"%1\" must be a whole number.").arg(path);
+            return false;
+        }
+        out = qint64(*number);
+    }
+    return true;
+}
+
+bool readStringList(const QJsonValue &value, const QString &path, QStringList &out, QString &error)
+{
+    if (value.isUndefined() || value.isNull())
+        return true;
+    if (value.isString()) {
+        out = QStringList {value.toString()};
+        return true;
+    }
+    if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        for (const QJsonValue &item : array) {
+            if (!item.isString()) {
+                error = QStringLiteral("\"%1\" must be a string or an array of strings.").arg(path);
+                return false;
+            }
+            out.append(item.toString());
+        }
+        return true;
+    }
+    error = QStringLiteral("\"%1\" must be a string or an array of strings.").arg(path);
+    return false;
+}
+
+void copyUnknown(const QJsonObject &from, std::initializer_list<QLatin1String> known, QJsonObject &to)
+{
+    for (auto it = from.begin(); it != from.end(); ++it) {
+        bool isKnown = false;
+        for (const QLatin1String key : known) {
+            if (it.key() == key) {
+                isKnown = true;
+                break;
+            }
+        }
+        if (!isKnown)
+            to.insert(it.key(), it.value());
+    }
+}
+
+QString toBase64Url(const QString &base64)
+{
+    QString out = base64;
+    out.replace(QLatin1Char('+'), QLatin1Char('-')).replace(QLatin1Char('/'), QLatin1Char('_'));
+    while (out.endsWith(QLatin1Char('=')))
+        out.chop(1);
+    return out;
+}
+
+QString fromBase64Url(const QString &base64url)
+{
+    QString out = base64url;
+    out.replace(QLatin1Char('-'), QLatin1Char('+')).replace(QLatin1Char('_'), QLatin1Char('/'));
+    while (out.size() % 4 != 0)
+        out.append(QLatin1Char('='));
+    return out;
+}
+
+QString bodySnippet(const QByteArray &body)
+{
+    QString text = QString::fromUtf8(body.left(600)).simplified();
+    if (text.size() > 300)
+        text = text.left(300) + QStringLiteral("...");
+    return text;
+}
+
+QString statusOnlyMessage(int status, const QByteArray &body)
+{
+    const QString snippet = bodySnippet(body);
+    if (snippet.isEmpty())
+        return QStringLiteral("The provider answered HTTP %1 without an error message.").arg(status);
+    return QStringLiteral("The provider answered HTTP %1: %2").arg(status).arg(snippet);
+}
+
+} // namespace sluice::codec

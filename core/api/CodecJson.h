@@ -1,0 +1,48 @@
+#pragma once
+
+#include <optional>
+
+#include <QByteArray>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QLoggingCategory>
+#include <QString>
+#include <QStringList>
+
+#include "common/Result.h"
+
+Q_DECLARE_LOGGING_CATEGORY(lcApi)
+
+namespace sluice::codec {
+
+// Shared JSON chores of the format codecs.
+
+// The body as a JSON object; the error names `what` ("request body", "provider response") and the parse problem.
+Result<QJsonObject> parseObject(const QByteArray &body, const QString &what);
+QByteArray toJson(const QJsonObject &object);
+// A fresh id such as "msg_3f2a...": prefix plus 24 hex digits.
+QString newId(QLatin1String prefix);
+qint64 nowSeconds();
+// Tool arguments text as an object: empty text is {}; anything but a JSON object fails.
+std::optional<QJsonObject> argumentsObject(const QString &arguments);
+// True for values that carry no request: null, false, "", [] and {} (safe to leave out of any format).
+bool isEmptyValue(const QJsonValue &value);
+// Reads an optional number; false (with `error` set) when present but not a number.
+bool readNumber(const QJsonObject &object, QLatin1String key, const QString &path, std::optional<double> &out,
+                QString &error);
+bool readInteger(const QJsonObject &object, QLatin1String key, const QString &path, std::optional<qint64> &out,
+                 QString &error);
+// A string or array of strings (stop sequences).
+bool readStringList(const QJsonValue &value, const QString &path, QStringList &out, QString &error);
+// Copies every key of `from` not in `known` into `to`.
+void copyUnknown(const QJsonObject &from, std::initializer_list<QLatin1String> known, QJsonObject &to);
+// Base64url without padding and back (for ids that must stay identifier-safe).
+QString toBase64Url(const QString &base64);
+QString fromBase64Url(const QString &base64url);
+// A provider's non-JSON error body, shortened and on one line, for an error message.
+QString bodySnippet(const QByteArray &body);
+// "The provider answered HTTP 503 ..." when the body says nothing usable.
+QString statusOnlyMessage(int status, const QByteArray &body);
+
+} // namespace sluice::codec

@@ -1,0 +1,256 @@
+#include "OpenAiResponsesStreamEncoder.h"
+
+#include "api/CodecJson.h"
+#include "api/OpenAiResponsesCodec.h"
+#include "api/SseParser.h"
+
+namespace sluice {
+
+OpenAiResponsesStreamEncoder::OpenAiResponsesStreamEncoder(StreamEncoderOptions options)
+    : StreamEncoder(std::move(options))
+{ }
+
+QByteArray OpenAiResponsesStreamEncoder::send(const char *type, QJsonObject data)
+{
+    data.insert(QStringLiteral("type"), QLatin1String(type));
+    data.insert(QStringLiteral("sequence_number"), m_sequence++);
+    return encodeSseEvent(SseEvent {QByteArray(type), codec::toJson(data)});
+}
+
+QJsonObject OpenAiResponsesStreamEncoder::response(const QString &status) const
+{
+    const bool done = status != QLatin1String("in_progress");
+    return OpenAiResponsesCodec::responseObject(
+        m_id, m_created, options().requestedModel, status, done ? m_output : QJsonArray(),
+        done ? QJsonValue(OpenAiResponsesCodec::usageJson(m_usage)) : QJsonValue());
+}
+
+QByteArray OpenAiResponsesStreamEncoder::ensureStarted()
+{
+    if (m_started)
+        return {};
+    m_started = true;
+    if (!m_id.startsWith(QLatin1String("resp_")))
+        m_id = codec::newId(QLatin1String("resp_"));
+    if (m_created <= 0)
+        m_created = codec::nowSeconds();
+    QByteArray out
+        = send("response.created", QJsonObject {{QStringLiteral("response"), response(QStringLiteral("in_progress"))}});
+    out += send("response.in_progress",
+                QJsonObject {{QStringLiteral("response"), response(QStringLiteral("in_progress"))}});
+    return out;
+}
+
+QByteArray OpenAiResponsesStreamEncoder::openItem(Item item, const QJsonObject &added)
+{
+    QByteArray out = closeItem();
+    m_open = item;
+    m_itemId = added.value(QLatin1String("id")).toString();
+    m_text.clear();
+    m_signature.clear();
+    m_summaryOpen = false;
+    out += send("response.output_item.added",
+                QJsonObject {{QStringLiteral("output_index"), m_output.size()}, {QStringLiteral("item"), added}});
+    return out;
+}
+
+QByteArray OpenAiResponsesStreamEncoder::closeItem()
+{
+    if (m_open == Item::None)
+        return {};
+    const int index = int(m_output.size());
+    const QJsonObject where {{QStringLiteral("item_id"), m_itemId}, {QStringLiteral("output_index"), index}};
+    const auto with = [&where](std::initializer_list<QPair<QString, QJsonValue>> fields) {
+        QJsonObject object = where;
+        for (const auto &[key, value] : fields)
+            object.insert(key, value);
+        return object;
+    };
+    QByteArray out;
+    QJsonObject item;
+    switch (m_open) {
+    case Item::None:
+        break;
+    case Item::Message: {
+        const QJsonObject part {{QStringLiteral("type"), QStringLiteral("output_text")},
+                                {QStringLiteral("text"), m_text},
+                                {QStringLiteral("annotations"), QJsonArray()}};
+        out += send("response.output_text.done",
+                    with({{QStringLiteral("content_index"), 0},
+                          {QStringLiteral("text"), m_text},
+                          {QStringLiteral("logprobs"), QJsonArray()}}));
+        out += send("response.content_part.done",
+                    with({{QStringLiteral("content_index"), 0}, {QStringLiteral("part"), part}}));
+        item = OpenAiResponsesCodec::messageItem(m_itemId, QStringLiteral("completed"), m_text);
+        break;
+    }
+    case Item::Reasoning:
+        if (m_summaryOpen) {
+            out += send("response.reasoning_summary_text.done",
+                        with({{QStringLiteral("summary_index"), 0}, {QStringLiteral("text"), m_text}}));
+            out += send("response.reasoning_summary_part.done",
+                        with({{QStringLiteral("summary_index"), 0},
+                              {QStringLiteral("part"),
+                               QJsonObject {{QStringLiteral("type"), QStringLiteral("summary_text")},
+                                            {QStringLiteral("text"), m_text}}}}));
+        }
+        item = OpenAiResponsesCodec::reasoningItem(m_itemId, m_text, m_signature);
+        break;
+    case Item::FunctionCall: {
+        const QString arguments = m_text.isEmpty() ? QStringLiteral("{}") : m_text;
+        out += send("response.function_call_arguments.done",
+                    with({{QStringLiteral("name"), m_name}, {QStringLiteral("arguments"), arguments}}));
+        item = OpenAiResponsesCodec::functionCallItem(m_itemId, QStringLiteral("completed"), m_callId, m_name,
+                                                      arguments);
+        break;
+    }
+    }
+    out += send("response.output_item.done",
+                QJsonObject {{QStringLiteral("output_index"), index}, {QStringLiteral("item"), item}});
+    m_output.append(item);
+    m_open = Item::None;
+    m_tool = -1;
+    return out;
+}
+
+QByteArray OpenAiResponsesStreamEncoder::onEvent(const CanonicalEvent &event)
+{
+    using Type = CanonicalEvent::Type;
+    if (event.type == Type::Start && !m_started) {
+        m_id = event.id;
+        m_created = event.created;
+        m_usage.mergeFrom(event.usage);
+    }
+    if (event.type == Type::Error && !m_started) {
+        return send("error",
+                    QJsonObject {{QStringLiteral("code"),
+                                  event.error.code.isEmpty() ? QStringLiteral("server_error") : event.error.code},
+                                 {QStringLiteral("message"), event.error.message},
+                                 {QStringLiteral("param"), QJsonValue()}});
+    }
+    QByteArray out = ensureStarted();
+    const auto where = [this]() {
+        return QJsonObject {{QStringLiteral("item_id"), m_itemId}, {QStringLiteral("output_index"), m_output.size()}};
+    };
+    switch (event.type) {
+    case Type::Start:
+        break;
+    case Type::TextDelta: {
+        if (event.text.isEmpty())
+            break;
+        if (m_open != Item::Message) {
+            out += openItem(Item::Message,
+                            QJsonObject {{QStringLiteral("id"), codec::newId(QLatin1String("msg_"))},
+                                         {QStringLiteral("type"), QStringLiteral("message")},
+                                         {QStringLiteral("status"), QStringLiteral("in_progress")},
+                                         {QStringLiteral("role"), QStringLiteral("assistant")},
+                                         {QStringLiteral("content"), QJsonArray()}});
+            QJsonObject added = where();
+            added.insert(QStringLiteral("content_index"), 0);
+            added.insert(QStringLiteral("part"),
+                         QJsonObject {{QStringLiteral("type"), QStringLiteral("output_text")},
+                                      {QStringLiteral("text"), QString()},
+                                      {QStringLiteral("annotations"), QJsonArray()}});
+            out += send("response.content_part.added", added);
+        }
+        m_text += event.text;
+        QJsonObject delta = where();
+        delta.insert(QStringLiteral("content_index"), 0);
+        delta.insert(QStringLiteral("delta"), event.text);
+        delta.insert(QStringLiteral("logprobs"), QJsonArray());
+        out += send("response.output_text.delta", delta);
+        break;
+    }
+    case Type::ThinkingDelta: {
+        if (event.redacted)
+            break;
+        if (m_open != Item::Reasoning) {
+            out += openItem(Item::Reasoning,
+                            QJsonObject {{QStringLiteral("id"), codec::newId(QLatin1String("rs_"))},
+                                         {QStringLiteral("type"), QStringLiteral("reasoning")},
+                                         {QStringLiteral("summary"), QJsonArray()}});
+        }
+        if (!event.signature.isEmpty())
+            m_signature += event.signature;
+        if (event.text.isEmpty())
+            break;
+        if (!m_summaryOpen) {
+            m_summaryOpen = true;
+            QJsonObject added = where();
+            added.insert(QStringLiteral("summary_index"), 0);
+            added.insert(QStringLiteral("part"),
+                         QJsonObject {{QStringLiteral("type"), QStringLiteral("summary_text")},
+                                      {QStringLiteral("text"), QString()}});
+            out += send("response.reasoning_summary_part.added", added);
+        }
+        m_text += event.text;
+        QJsonObject delta = where();
+        delta.insert(QStringLiteral("summary_index"), 0);
+        delta.insert(QStringLiteral("delta"), event.text);
+        out += send("response.reasoning_summary_text.delta", delta);
+        break;
+    }
+    case Type::ToolCallStart:
+        out += openItem(Item::FunctionCall,
+                        OpenAiResponsesCodec::functionCallItem(codec::newId(QLatin1String("fc_")),
+                                                               QStringLiteral("in_progress"), event.toolCallId,
+                                                               event.toolName, QString()));
+        m_tool = event.index;
+        m_callId = event.toolCallId;
+        m_name = event.toolName;
+        break;
+    case Type::ToolArgumentsDelta: {
+        if (m_open != Item::FunctionCall || m_tool != event.index) {
+            qCWarning(lcApi) << "Responses stream: arguments for tool call" << event.index
+                             << "arrived after its item was done; they cannot be delivered";
+            break;
+        }
+        if (event.text.isEmpty())
+            break;
+        m_text += event.text;
+        QJsonObject delta = where();
+        delta.insert(QStringLiteral("delta"), event.text);
+        out += send("response.function_call_arguments.delta", delta);
+        break;
+    }
+    case Type::Usage:
+        m_usage.mergeFrom(event.usage);
+        break;
+    case Type::Finish: {
+        out += closeItem();
+        const QString status = OpenAiResponsesCodec::statusFor(event.finishReason);
+        QJsonObject body = response(status);
+        body.insert(QStringLiteral("incomplete_details"),
+                    OpenAiResponsesCodec::incompleteDetailsFor(event.finishReason));
+        if (event.finishReason == FinishReason::Error) {
+            body.insert(QStringLiteral("error"),
+                        QJsonObject {{QStringLiteral("code"), QStringLiteral("server_error")},
+                                     {QStringLiteral("message"),
+                                      event.finishMessage.isEmpty()
+                                          ? QStringLiteral("The provider stopped generating with an error.")
+                                          : event.finishMessage}});
+        }
+        const char *type = status == QLatin1String("completed") ? "response.completed"
+            : status == QLatin1String("incomplete")             ? "response.incomplete"
+                                                                : "response.failed";
+        out += send(type, QJsonObject {{QStringLiteral("response"), body}});
+        break;
+    }
+    case Type::Error: {
+        out += closeItem();
+        const QString code = event.error.code.isEmpty() ? QStringLiteral("server_error") : event.error.code;
+        out += send("error",
+                    QJsonObject {{QStringLiteral("code"), code},
+                                 {QStringLiteral("message"), event.error.message},
+                                 {QStringLiteral("param"), QJsonValue()}});
+        QJsonObject body = response(QStringLiteral("failed"));
+        body.insert(QStringLiteral("error"),
+                    QJsonObject {{QStringLiteral("code"), code}, {QStringLiteral("message"), event.error.message}});
+        out += send("response.failed", QJsonObject {{QStringLiteral("response"), body}});
+        break;
+    }
+    }
+    return out;
+}
+
+} // namespace sluice

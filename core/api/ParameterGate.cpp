@@ -1,0 +1,82 @@
+#include "ParameterGate.h"
+
+#include "api/CanonicalRequest.h"
+#include "api/CodecJson.h"
+
+namespace sluice {
+
+ParameterGate::ParameterGate(ApiFormat target, bool dropUnsupported)
+    : m_target(target)
+    , m_drop(dropUnsupported)
+{ }
+
+void ParameterGate::refuse(const QString &name, const QString &reason)
+{
+    if (m_drop) {
+        if (!m_dropped.contains(name))
+            m_dropped.append(name);
+        return;
+    }
+    const QString entry = QStringLiteral("'%1' (%2)").arg(name, reason);
+    if (!m_refused.contains(entry))
+        m_refused.append(entry);
+}
+
+bool ParameterGate::sameFormat(const CanonicalRequest &request) const
+{
+    return request.sourceFormat == m_target;
+}
+
+void ParameterGate::checkExtras(const CanonicalRequest &request)
+{
+    if (sameFormat(request))
+        return;
+    for (auto it = request.extras.begin(); it != request.extras.end(); ++it) {
+        if (!isHarmlessToOmit(request.sourceFormat, it.key(), it.value()))
+            refuse(it.key(), QStringLiteral("%1 has no such parameter").arg(apiFormatName(m_target)));
+    }
+}
+
+Error ParameterGate::error() const
+{
+    return makeError(QStringLiteral("The request cannot be translated for a %1 provider: %2 %3 no equivalent there. "
+                                    "Remove %4 from the request, or configure the route to drop unsupported "
+                                    "parameters.")
+                         .arg(apiFormatName(m_target), m_refused.join(QStringLiteral(", ")),
+                              m_refused.size() == 1 ? QStringLiteral("has") : QStringLiteral("have"),
+                              m_refused.size() == 1 ? QStringLiteral("it") : QStringLiteral("them")));
+}
+
+bool ParameterGate::isHarmlessToOmit(ApiFormat source, const QString &key, const QJsonValue &value)
+{
+    if (codec::isEmptyValue(value))
+        return true;
+    static const QStringList anywhere = {QStringLiteral("store"),
+                                         QStringLiteral("service_tier"),
+                                         QStringLiteral("prompt_cache_key"),
+                                         QStringLiteral("prompt_cache_retention"),
+                                         QStringLiteral("safety_identifier"),
+                                         QStringLiteral("stream_options")};
+    if (anywhere.contains(key))
+        return true;
+    switch (source) {
+    case ApiFormat::OpenAiChat:
+        return (key == QLatin1String("n") && value.toDouble() == 1) || key == QLatin1String("verbosity");
+    case ApiFormat::AnthropicMessages:
+        // Server-side context editing only trims old turns; another provider simply sees them all.
+        return key == QLatin1String("context_management");
+    case ApiFormat::Gemini:
+        return key == QLatin1String("safetySettings") || key == QLatin1String("labels");
+    case ApiFormat::OpenAiResponses:
+        if (key == QLatin1String("include") || key == QLatin1String("truncation"))
+            return true;
+        if (key == QLatin1String("text")) {
+            const QJsonObject text = value.toObject();
+            return text.size() == 1 && text.contains(QLatin1String("verbosity"));
+        }
+        return false;
+    }
+    return false;
+}
+
+} // namespace sluice

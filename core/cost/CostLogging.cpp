@@ -1,0 +1,7 @@
+#include "CostLogging.h"
+
+namespace sluice {
+
+Q_LOGGING_CATEGORY(lcCost, "sluice.cost", QtInfoMsg)
+
+} // namespace sluice

@@ -1,0 +1,213 @@
+#include "RequestCost.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutex>
+#include <QSet>
+
+#include "config/Config.h"
+#include "cost/CostLogging.h"
+#include "cost/PriceCatalog.h"
+
+namespace sluice {
+
+namespace {
+
+bool isOneOf(const QString &errorClass, std::initializer_list<const char *> classes)
+{
+    for (const char *candidate : classes) {
+        if (errorClass == QLatin1String(candidate))
+            return true;
+    }
+    return false;
+}
+
+// Failures after which the provider may have billed the request although it reported no (final) usage.
+bool mayHaveBeenBilled(const RequestRecord &record)
+{
+    if (record.timeToFirstTokenUs >= 0 || record.relayedTextChars > 0)
+        return true;
+    return isOneOf(
+        record.errorClass,
+        {ErrorClass::None, ErrorClass::ClientDisconnected, ErrorClass::UpstreamTimeout, ErrorClass::UpstreamProtocol});
+}
+
+// A stream that ended this way may have stopped before the provider's final usage (Anthropic counts output
+// tokens only at the end).
+bool wasCut(const RequestRecord &record)
+{
+    return record.stream
+        && isOneOf(record.errorClass,
+                   {ErrorClass::ClientDisconnected, ErrorClass::UpstreamTimeout, ErrorClass::UpstreamConnection,
+                    ErrorClass::UpstreamProtocol, ErrorClass::Internal});
+}
+
+qint64 tokensFor(qint64 chars)
+{
+    return chars <= 0 ? 0 : (chars + EstimatedCharsPerToken - 1) / EstimatedCharsPerToken;
+}
+
+bool isGeneratedKey(const QString &key)
+{
+    static const QSet<QString> keys = {
+        QStringLiteral("content"),
+        QStringLiteral("text"),
+        QStringLiteral("thinking"),
+        QStringLiteral("reasoning"),
+        QStringLiteral("reasoning_content"),
+        QStringLiteral("refusal"),
+        QStringLiteral("arguments"),
+        QStringLiteral("partial_json"),
+        QStringLiteral("delta"),
+    };
+    return keys.contains(key);
+}
+
+qint64 textCharsIn(const QJsonValue &value, int depth = 0)
+{
+    if (depth > 32)
+        return 0;
+    qint64 total = 0;
+    if (value.isArray()) {
+        for (const QJsonValue &item : value.toArray())
+            total += textCharsIn(item, depth + 1);
+    } else if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+            if (it.value().isString())
+                total += isGeneratedKey(it.key()) ? it.value().toString().size() : 0;
+            else
+                total += textCharsIn(it.value(), depth + 1);
+        }
+    }
+    return total;
+}
+
+void warnOnceUnpriced(const QString &provider, const QString &model)
+{
+    static QMutex mutex;
+    static QSet<QString> warned;
+    const QString key = provider + QLatin1Char('/') + model;
+    QMutexLocker lock(&mutex);
+    if (warned.contains(key))
+        return;
+    warned.insert(key);
+    qCWarning(lcCost).noquote() << QStringLiteral("No price for model '%1' (provider '%2'): its requests are logged as "
+                                                  "unpriced. Add a price under prices.overrides in the config.")
+                                       .arg(model, provider);
+}
+
+qint64 requestSize(const RequestRecord &record)
+{
+    return record.requestBytes >= 0 ? record.requestBytes : record.requestBody.size();
+}
+
+qint64 relayedChars(const RequestRecord &record)
+{
+    return record.relayedTextChars >= 0 ? record.relayedTextChars : generatedTextChars(record.responseBody);
+}
+
+} // namespace
+
+qint64 generatedTextChars(const QByteArray &responseBody)
+{
+    qint64 total = 0;
+    bool sawEvents = false;
+    for (const QByteArray &rawLine : responseBody.split('\n')) {
+        const QByteArray line = rawLine.trimmed();
+        if (!line.startsWith("data:"))
+            continue;
+        sawEvents = true;
+        const QByteArray payload = line.mid(5).trimmed();
+        if (payload.isEmpty() || payload == "[DONE]")
+            continue;
+        total += textCharsIn(QJsonDocument::fromJson(payload).object());
+    }
+    if (!sawEvents) {
+        const QJsonDocument document = QJsonDocument::fromJson(responseBody);
+        total = textCharsIn(document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object()));
+    }
+    return total;
+}
+
+TokenUsage estimateUsage(const RequestRecord &record)
+{
+    TokenUsage usage;
+    usage.input = tokensFor(requestSize(record));
+    usage.output = tokensFor(relayedChars(record));
+    return usage;
+}
+
+Cost costOfRecord(const RequestRecord &record, const PriceCatalog &catalog, const Config &config)
+{
+    const ProviderConfig *provider = config.provider(record.provider);
+    if (provider && provider->free)
+        return CostCalculator::free(QStringLiteral("provider '%1' is configured as free").arg(record.provider));
+    if (record.provider.isEmpty()) {
+        return CostCalculator::nothingBilled(
+            QStringLiteral("not sent to a provider (%1)")
+                .arg(record.errorClass.isEmpty() ? QStringLiteral("no route") : record.errorClass));
+    }
+
+    TokenUsage usage;
+    usage.input = record.inputTokens;
+    usage.output = record.outputTokens;
+    usage.cached = record.cachedTokens;
+    usage.reasoning = record.reasoningTokens;
+    usage.cacheWrite = record.cacheWriteTokens;
+    QString estimateNote;
+    if (!usage.reported()) {
+        if (!mayHaveBeenBilled(record)) {
+            return CostCalculator::nothingBilled(
+                QStringLiteral("no usage billed: the request failed (%1) before the provider generated anything")
+                    .arg(record.errorClass));
+        }
+        usage = estimateUsage(record);
+        estimateNote = QStringLiteral("estimated (the provider reported no usage) from %1 request bytes and %2 "
+                                      "generated characters at %3 characters per token: ")
+                           .arg(formatCount(requestSize(record)), formatCount(relayedChars(record)))
+                           .arg(EstimatedCharsPerToken);
+    } else if (usage.input < 0 || usage.output < 0 || wasCut(record)) {
+        const TokenUsage estimate = estimateUsage(record);
+        if (usage.input < 0)
+            usage.input = estimate.input;
+        usage.output = qMax(usage.output, estimate.output);
+        estimateNote = QStringLiteral("estimated (the stream ended early, so the reported usage may not be final; "
+                                      "output is the larger of the reported count and the relayed text at %1 "
+                                      "characters per token): ")
+                           .arg(EstimatedCharsPerToken);
+    }
+
+    const QString model = record.upstreamModel.isEmpty() ? record.requestedModel : record.upstreamModel;
+    const QDateTime when = record.startedAt.isValid() ? record.startedAt : QDateTime::currentDateTimeUtc();
+    const std::optional<PriceMatch> match = catalog.find(config, record.provider, model, when);
+    if (!match) {
+        warnOnceUnpriced(record.provider, model);
+        return CostCalculator::unpriced(
+            QStringLiteral("no price for model '%1' (provider '%2') in the price catalog %3 or the config's "
+                           "prices.overrides")
+                .arg(model, record.provider, catalog.version()));
+    }
+    Cost cost = CostCalculator::compute(match->price, usage);
+    if (cost.status == QLatin1String(CostStatus::Unpriced)) {
+        warnOnceUnpriced(record.provider, model);
+        return cost;
+    }
+    cost.detail = QStringLiteral("%1 (%2, %3): ")
+                      .arg(match->modelId, match->providerId.isEmpty() ? QStringLiteral("override") : match->providerId,
+                           match->origin)
+        + estimateNote + cost.detail;
+    if (!estimateNote.isEmpty())
+        cost.status = QString::fromLatin1(CostStatus::Estimated);
+    return cost;
+}
+
+void priceRecord(RequestRecord &record, const PriceCatalog &catalog, const Config &config)
+{
+    const Cost cost = costOfRecord(record, catalog, config);
+    record.costUsd = cost.usd;
+    record.costStatus = cost.status;
+}
+
+} // namespace sluice

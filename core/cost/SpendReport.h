@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include "common/Result.h"
+#include "store/SqliteConnection.h"
+
+namespace sluice {
+
+// Spend of a group of logged requests. Costs add up only what is known: unpriced requests are counted, never
+// added as $0.
+struct SpendLine
+{
+    QString name; // model, or gateway token name
+    QString provider; // by-model lines: the provider that served it
+    qint64 requests = 0;
+    qint64 inputTokens = 0; // every prompt token, cached and cache-write ones included
+    qint64 cachedTokens = 0;
+    qint64 cacheWriteTokens = 0;
+    qint64 outputTokens = 0; // reasoning included
+    qint64 reasoningTokens = 0;
+    double costUsd = 0; // exact + estimated (+ free at $0)
+    double estimatedUsd = 0; // the part of costUsd that is estimated
+    qint64 estimated = 0; // requests whose cost is an estimate
+    qint64 unpriced = 0; // requests with no known cost (no price, or logged before costs were recorded)
+    qint64 free = 0; // requests to free (local) providers
+};
+
+struct SpendSummary
+{
+    QDateTime from; // inclusive
+    QDateTime to; // exclusive
+    SpendLine total;
+    QList<SpendLine> byModel; // most expensive first
+    QList<SpendLine> byToken;
+};
+
+// Spend over a period, read from the request log through a read-only connection of its own. Use it from one
+// thread.
+class SpendReport
+{
+public:
+    explicit SpendReport(const QString &databasePath);
+
+    // Checks that the log exists and has the cost columns (a log not yet upgraded is reported here).
+    Result<void> open();
+    Result<SpendSummary> summarize(const QDateTime &from, const QDateTime &to);
+
+    // Calendar periods in local time around now: [midnight, next midnight), [1st of the month, 1st of the next).
+    static QPair<QDateTime, QDateTime> day(const QDateTime &now);
+    static QPair<QDateTime, QDateTime> month(const QDateTime &now);
+
+private:
+    // One line per distinct value of the key expressions (name, then provider), or one total line without keys.
+    Result<QList<SpendLine>> query(const QStringList &keys, const QDateTime &from, const QDateTime &to);
+
+    QString m_databasePath;
+    SqliteConnection m_connection;
+};
+
+} // namespace sluice
