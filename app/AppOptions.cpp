@@ -10,6 +10,8 @@ QString AppOptions::usage()
         "  sluice --headless [--config FILE] [--data-dir DIR] [--port N]   serve without a window until "
         "SIGINT/SIGTERM\n"
         "  sluice key set NAME | key list | key delete NAME                 manage keys in the OS keychain\n"
+        "  sluice spend [--data-dir DIR] [--config FILE]                    today's and this month's spend\n"
+        "  sluice prices show MODEL | prices update FILE | prices info       the price catalog\n"
         "  sluice --help | --version\n"
         "\n"
         "Options:\n"
@@ -22,9 +24,12 @@ AppOptions AppOptions::parse(const QStringList &arguments)
 {
     AppOptions options;
     const QStringList args = arguments.mid(1);
-    if (!args.isEmpty() && args.first() == QLatin1String("key")) {
-        options.mode = Mode::KeyCommand;
-        options.keyArgs = args.mid(1);
+    static const QStringList subcommands
+        = {QStringLiteral("key"), QStringLiteral("prices"), QStringLiteral("spend")};
+    if (!args.isEmpty() && subcommands.contains(args.first())) {
+        options.mode = Mode::Subcommand;
+        options.subcommand = args.first();
+        options.subcommandArgs = args.mid(1);
         return options;
     }
     auto invalid = [&options](const QString &message) {

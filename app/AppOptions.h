@@ -8,12 +8,13 @@ namespace sluice {
 // What the command line asked for (see `sluice --help`).
 struct AppOptions
 {
-    enum class Mode { Desktop, Headless, KeyCommand, Help, Version, Invalid };
+    enum class Mode { Desktop, Headless, Subcommand, Help, Version, Invalid };
     Mode mode = Mode::Desktop;
     QString configPath; // empty: the platform's default location
     QString dataDir; // empty: the platform's data location
     int port = -1; // -1: from the config
-    QStringList keyArgs; // for Mode::KeyCommand: everything after "key"
+    QString subcommand; // for Mode::Subcommand: "key", "prices" or "spend"
+    QStringList subcommandArgs; // everything after the subcommand's name
     QString error; // for Mode::Invalid
 
     static AppOptions parse(const QStringList &arguments);

@@ -60,7 +60,8 @@ int runDesktop(const AppOptions &options)
     QThread gatewayThread;
     gatewayThread.setObjectName(QStringLiteral("gateway"));
     auto *service = new GatewayService(startup->config, startup->secrets);
-    service->setRecordSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); });
+    service->setRecordSink(
+        startup->pricingSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); }));
     service->moveToThread(&gatewayThread);
     QObject::connect(&gatewayThread, &QThread::finished, service, &QObject::deleteLater);
     gatewayThread.start();

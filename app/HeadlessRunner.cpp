@@ -21,6 +21,8 @@ int runHeadless(const AppOptions &options)
         err << "sluice: " << startup.errorMessage() << Qt::endl;
         return 2;
     }
+    if (!startup->pricesWarning.isEmpty())
+        err << "sluice: " << startup->pricesWarning << Qt::endl;
     RequestLogWriter writer;
     if (Result<void> opened = writer.open(startup->databasePath); !opened) {
         err << "sluice: " << opened.errorMessage() << Qt::endl;
@@ -30,7 +32,7 @@ int runHeadless(const AppOptions &options)
                      [&err](const QString &message) { err << "sluice: request log: " << message << Qt::endl; });
 
     GatewayService service(startup->config, startup->secrets);
-    service.setRecordSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); });
+    service.setRecordSink(startup->pricingSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); }));
     Result<QUrl> url = service.start(options.port);
     if (!url) {
         err << "sluice: " << url.errorMessage() << Qt::endl;

@@ -4,6 +4,7 @@
 #include <QStandardPaths>
 
 #include "config/ConfigLoader.h"
+#include "cost/RequestCost.h"
 #include "secrets/SecretStore.h"
 
 namespace sluice {
@@ -35,7 +36,16 @@ Result<Startup> Startup::prepare(const AppOptions &options)
         return makeError(QStringLiteral("Cannot create the data directory %1; choose another with --data-dir.")
                              .arg(QDir::toNativeSeparators(dataDir)));
     startup.databasePath = QDir(dataDir).filePath(QStringLiteral("sluice.db"));
+    startup.prices = std::make_shared<const PriceCatalog>(PriceCatalog::load(dataDir, &startup.pricesWarning));
     return startup;
+}
+
+std::function<void(RequestRecord &&)> Startup::pricingSink(std::function<void(RequestRecord &&)> next) const
+{
+    return [prices = prices, config = config, next = std::move(next)](RequestRecord &&record) {
+        priceRecord(record, *prices, config);
+        next(std::move(record));
+    };
 }
 
 } // namespace sluice

@@ -1,8 +1,13 @@
 #pragma once
 
+#include <functional>
+#include <memory>
+
 #include "AppOptions.h"
+#include "common/RequestRecord.h"
 #include "common/Result.h"
 #include "config/Config.h"
+#include "cost/PriceCatalog.h"
 #include "gateway/GatewaySecrets.h"
 
 namespace sluice {
@@ -14,6 +19,11 @@ struct Startup
     Config config;
     GatewaySecrets secrets;
     QString databasePath;
+    std::shared_ptr<const PriceCatalog> prices; // built-in, or a newer one installed with `sluice prices update`
+    QString pricesWarning; // an installed catalog that could not be read (the built-in one is used)
+
+    // Prices a finished record and hands it on; called on the gateway thread for every request.
+    std::function<void(RequestRecord &&)> pricingSink(std::function<void(RequestRecord &&)> next) const;
 
     static Result<Startup> prepare(const AppOptions &options);
     static QString defaultDataDir();

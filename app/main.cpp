@@ -1,6 +1,8 @@
 #include "AppOptions.h"
 #include "HeadlessRunner.h"
 #include "KeyCommand.h"
+#include "PricesCommand.h"
+#include "SpendCommand.h"
 #include "secrets/SecretStore.h"
 
 #ifdef SLUICE_WITH_GUI
@@ -33,11 +35,15 @@ int main(int argc, char *argv[])
     case sluice::AppOptions::Mode::Invalid:
         err << "sluice: " << options.error << "\n\n" << sluice::AppOptions::usage();
         return 2;
-    case sluice::AppOptions::Mode::KeyCommand: {
+    case sluice::AppOptions::Mode::Subcommand: {
         QCoreApplication app(argc, argv);
+        if (options.subcommand == QLatin1String("spend"))
+            return sluice::runSpendCommand(options.subcommandArgs, out, err);
+        if (options.subcommand == QLatin1String("prices"))
+            return sluice::runPricesCommand(options.subcommandArgs, out, err);
         QTextStream in(stdin);
         sluice::SecretStore store;
-        return sluice::runKeyCommand(options.keyArgs, in, out, err, store);
+        return sluice::runKeyCommand(options.subcommandArgs, in, out, err, store);
     }
     case sluice::AppOptions::Mode::Headless: {
         QCoreApplication app(argc, argv);

@@ -47,7 +47,7 @@ struct SecretRef
 struct ProviderConfig
 {
     QString name; // user's name for it, unique, e.g. "openai"
-    QString type; // adapter: "openai" (OpenAI-compatible) for now
+    QString type; // a ProviderPreset type: "openai", "anthropic", "gemini", "azure", "groq", "ollama", ...
     QUrl baseUrl; // e.g. https://api.openai.com/v1
     SecretRef apiKey; // the first of apiKeys
     QList<SecretRef> apiKeys; // every key of the provider, in order; rotated when one is rate limited (429)
@@ -56,6 +56,7 @@ struct ProviderConfig
     int idleTimeoutMs = 120'000;
     int totalTimeoutMs = 600'000;
     bool free = false; // local models (Ollama, LM Studio): every request costs nothing
+    QString apiVersion = QStringLiteral("2024-10-21"); // Azure OpenAI's api-version query parameter
     int configLine = 0; // where it was defined, for messages
 };
 

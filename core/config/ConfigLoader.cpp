@@ -1,5 +1,7 @@
 #include "ConfigLoader.h"
 
+#include "config/ProviderPreset.h"
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -35,7 +37,7 @@ const QStringList GatewayKeys = {QStringLiteral("listen"),           QStringLite
                                  QStringLiteral("max_header_bytes"), QStringLiteral("max_body_bytes")};
 const QStringList ProviderKeys
     = {QStringLiteral("name"),     QStringLiteral("type"), QStringLiteral("base_url"), QStringLiteral("api_key"),
-       QStringLiteral("timeouts"), QStringLiteral("free"), QStringLiteral("api_keys")};
+       QStringLiteral("timeouts"), QStringLiteral("free"), QStringLiteral("api_keys"), QStringLiteral("api_version")};
 const QStringList TimeoutKeys = {QStringLiteral("connect_ms"), QStringLiteral("first_byte_ms"),
                                  QStringLiteral("idle_ms"), QStringLiteral("total_ms")};
 const QStringList ModelKeys
@@ -63,8 +65,8 @@ const QStringList PriceOverrideKeys
     = {QStringLiteral("model"),       QStringLiteral("provider"),        QStringLiteral("input_mtok"),
        QStringLiteral("output_mtok"), QStringLiteral("cache_read_mtok"), QStringLiteral("cache_write_mtok")};
 constexpr double MaxPriceMtok = 1'000'000;
-// Adapters the gateway has; "openai" covers every OpenAI-compatible API.
-const QStringList ProviderTypes = {QStringLiteral("openai")};
+// Adapters the gateway has (see ProviderPreset); "openai-compatible" covers any other OpenAI-compatible API.
+const QStringList ProviderTypes = ProviderPreset::types();
 
 QString joinPath(const QString &parent, const QString &key)
 {
@@ -625,6 +627,7 @@ void ConfigReader::readProviders(const YAML::Node &node, QList<ProviderConfig> &
         bool hasName = false;
         bool hasType = false;
         bool hasUrl = false;
+        bool hasFree = false;
         // The name comes first so that api_key's message can suggest a keychain entry named after it.
         for (const Entry &field : *fields) {
             if (field.key != QLatin1String("name"))
@@ -654,8 +657,8 @@ void ConfigReader::readProviders(const YAML::Node &node, QList<ProviderConfig> &
                     ok = false;
                 } else if (!ProviderTypes.contains(*value)) {
                     error(field.value, field.path,
-                          QStringLiteral("%1 is not a supported provider type; use one of: %2 (openai works with any "
-                                         "OpenAI-compatible API)")
+                          QStringLiteral("%1 is not a supported provider type; use one of: %2 (openai-compatible "
+                                         "works with any other OpenAI-compatible API)")
                               .arg(quoted(*value), ProviderTypes.join(QStringLiteral(", "))));
                     ok = false;
                 } else {
@@ -701,11 +704,26 @@ void ConfigReader::readProviders(const YAML::Node &node, QList<ProviderConfig> &
             } else if (field.key == QLatin1String("timeouts")) {
                 readTimeouts(field.value, field.path, provider);
             } else if (field.key == QLatin1String("free")) {
+                hasFree = true;
                 if (const std::optional<bool> value = boolean(field))
                     provider.free = *value;
                 else
                     ok = false;
+            } else if (field.key == QLatin1String("api_version")) {
+                if (const std::optional<QString> value = nonEmptyText(field))
+                    provider.apiVersion = *value;
+                else
+                    ok = false;
             }
+        }
+        // Well-known providers have a default address; local servers cost nothing unless the config says so.
+        if (const ProviderPreset *preset = ProviderPreset::find(provider.type)) {
+            if (!hasUrl && !preset->defaultBaseUrl.isEmpty()) {
+                provider.baseUrl = QUrl(preset->defaultBaseUrl);
+                hasUrl = true;
+            }
+            if (!hasFree)
+                provider.free = preset->local;
         }
         for (const auto &[present, key, example] :
              {std::tuple {hasName, QStringLiteral("name"), QStringLiteral("name: openai")},

@@ -1,45 +1,96 @@
 #include "Gateway.h"
 
+#include "api/CanonicalError.h"
+#include "api/FormatCodec.h"
+#include "api/OpenAiChatRequest.h"
+#include "common/MonotonicClock.h"
+#include "gateway/ProxyExchange.h"
+#include "http/HttpRequest.h"
+#include "http/HttpResponder.h"
+#include "routing/Router.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QUuid>
 
-#include "api/OpenAiChatRequest.h"
-#include "api/OpenAiError.h"
-#include "common/MonotonicClock.h"
-#include "gateway/ChatCompletionExchange.h"
-#include "http/HttpRequest.h"
-#include "http/HttpResponder.h"
-
 namespace sluice {
 
 namespace {
-HttpHeaders jsonHeaders()
+enum class Route { Proxy, CountTokens, Models, RoutingState, Unknown };
+
+struct EndpointMatch
 {
-    return HttpHeaders {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
+    Route route = Route::Unknown;
+    ApiFormat format = ApiFormat::OpenAiChat; // the client's wire format (also for its errors)
+    QByteArray method;
+};
+
+// Tolerates one trailing slash, and paths without the /v1 prefix, as SDKs build URLs from base URLs either way.
+EndpointMatch matchEndpoint(const QByteArray &rawPath)
+{
+    QByteArrayView path = rawPath;
+    if (path.size() > 1 && path.endsWith('/'))
+        path.chop(1);
+    if (path.startsWith("/v1/"))
+        path = path.sliced(3);
+    if (path == "/chat/completions")
+        return {Route::Proxy, ApiFormat::OpenAiChat, QByteArrayLiteral("POST")};
+    if (path == "/messages")
+        return {Route::Proxy, ApiFormat::AnthropicMessages, QByteArrayLiteral("POST")};
+    if (path == "/messages/count_tokens")
+        return {Route::CountTokens, ApiFormat::AnthropicMessages, QByteArrayLiteral("POST")};
+    if (path == "/responses")
+        return {Route::Proxy, ApiFormat::OpenAiResponses, QByteArrayLiteral("POST")};
+    if (path == "/models")
+        return {Route::Models, ApiFormat::OpenAiChat, QByteArrayLiteral("GET")};
+    if (rawPath == "/admin/routing")
+        return {Route::RoutingState, ApiFormat::OpenAiChat, QByteArrayLiteral("GET")};
+    return {};
 }
 
-bool isPath(const QByteArray &path, const char *expected)
+HttpHeaders jsonHeaders()
 {
-    // Tolerate one trailing slash, as several SDKs build URLs by joining a base ending in '/'.
-    const QByteArrayView view
-        = path.endsWith('/') && path.size() > 1 ? QByteArrayView(path).chopped(1) : QByteArrayView(path);
-    return view == expected;
+    return HttpHeaders{{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
+}
+
+QByteArray compact(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// Characters of text a request carries, for a token estimate (about four characters a token).
+qint64 textCharacters(const QJsonValue &value)
+{
+    if (value.isString())
+        return value.toString().size();
+    qint64 total = 0;
+    if (value.isArray()) {
+        for (const QJsonValue &item : value.toArray())
+            total += textCharacters(item);
+    } else if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (it.key() != QLatin1String("model") && it.key() != QLatin1String("type"))
+                total += textCharacters(it.value());
+        }
+    }
+    return total;
 }
 } // namespace
 
 Gateway::Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamClient *client, QObject *parent)
     : QObject(parent)
     , m_config(config)
+    , m_secrets(secrets)
     , m_hostGuard(config.gateway)
+    , m_router(std::make_unique<Router>(config))
     , m_client(client)
 {
     for (const auto &[name, secret] : secrets.tokens)
         m_tokens.addToken(name, secret);
     for (const ProviderConfig &provider : config.providers)
-        m_providers.insert(provider.name,
-                           OpenAiCompatibleProvider(provider, secrets.providerKeys.value(provider.name)));
+        m_adapters.insert(provider.name, ProviderAdapter(provider));
 }
 
 Gateway::~Gateway() = default;
@@ -49,6 +100,7 @@ RequestRecord Gateway::newRecord(const HttpRequest &request) const
     RequestRecord record;
     record.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     record.startedAt = QDateTime::currentDateTimeUtc();
+    record.endpoint = QString::fromLatin1(request.path.left(200));
     if (m_config.logging.storeBodies) {
         const qint64 cap = m_config.logging.maxBodyBytes;
         record.requestBody = request.body.left(cap);
@@ -59,150 +111,218 @@ RequestRecord Gateway::newRecord(const HttpRequest &request) const
 
 void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
 {
-    if (isPath(request.path, "/health") && request.method == "GET") {
+    if (request.method == "GET" && (request.path == "/health" || request.path == "/health/")) {
         handleHealth(responder);
         return;
     }
     RequestRecord record = newRecord(request);
-    record.endpoint = QString::fromLatin1(request.path);
     m_arrivedNs = request.arrivedNs;
     ++m_inFlight;
+    const EndpointMatch endpoint = matchEndpoint(request.path);
 
     if (const QString refusal = m_hostGuard.check(request); !refusal.isEmpty()) {
-        respondError(responder, std::move(record),
-                     OpenAiError {403, refusal, {}, QByteArrayLiteral("forbidden_host_or_origin"), {}},
+        respondError(responder, std::move(record), endpoint.format,
+                     CanonicalError::make(403, refusal, QStringLiteral("forbidden_host_or_origin")),
                      ErrorClass::Forbidden);
         return;
     }
     if (m_paused) {
-        respondError(responder, std::move(record),
-                     OpenAiError {503,
-                                  QStringLiteral("Sluice is paused. Resume it from the tray icon or the window."),
-                                  QByteArrayLiteral("server_error"),
-                                  QByteArrayLiteral("gateway_paused"),
-                                  {}},
+        respondError(responder, std::move(record), endpoint.format,
+                     CanonicalError::make(503, QStringLiteral("Sluice is paused. Resume it from the tray icon or the window."),
+                                          QStringLiteral("gateway_paused")),
                      ErrorClass::Paused);
         return;
     }
-
-    const bool chat = isPath(request.path, "/v1/chat/completions") || isPath(request.path, "/chat/completions");
-    const bool models = isPath(request.path, "/v1/models") || isPath(request.path, "/models");
-    if (!chat && !models) {
-        respondError(
-            responder, std::move(record),
-            OpenAiError {404,
-                         QStringLiteral("Sluice has no endpoint %1 %2. Available: POST /v1/chat/completions, "
-                                        "GET /v1/models, GET /health.")
-                             .arg(QString::fromLatin1(request.method), QString::fromLatin1(request.path.left(200))),
-                         {},
-                         QByteArrayLiteral("unknown_url"),
-                         {}},
-            ErrorClass::NotFound);
+    if (endpoint.route == Route::Unknown) {
+        respondError(responder, std::move(record), endpoint.format,
+                     CanonicalError::make(404,
+                                          QStringLiteral("Sluice has no endpoint %1 %2. Available: POST "
+                                                         "/v1/chat/completions, /v1/messages, /v1/responses, "
+                                                         "/v1/messages/count_tokens; GET /v1/models, /health.")
+                                              .arg(QString::fromLatin1(request.method),
+                                                   QString::fromLatin1(request.path.left(200))),
+                                          QStringLiteral("unknown_url")),
+                     ErrorClass::NotFound);
         return;
     }
-    const QByteArray expectedMethod = chat ? QByteArrayLiteral("POST") : QByteArrayLiteral("GET");
-    if (request.method != expectedMethod) {
-        respondError(responder, std::move(record),
-                     OpenAiError {405,
-                                  QStringLiteral("%1 takes %2 requests, not %3.")
-                                      .arg(QString::fromLatin1(request.path), QString::fromLatin1(expectedMethod),
-                                           QString::fromLatin1(request.method)),
-                                  QByteArrayLiteral("invalid_request_error"),
-                                  QByteArrayLiteral("method_not_allowed"),
-                                  {}},
+    if (request.method != endpoint.method) {
+        respondError(responder, std::move(record), endpoint.format,
+                     CanonicalError::make(405,
+                                          QStringLiteral("%1 takes %2 requests, not %3.")
+                                              .arg(QString::fromLatin1(request.path),
+                                                   QString::fromLatin1(endpoint.method),
+                                                   QString::fromLatin1(request.method)),
+                                          QStringLiteral("method_not_allowed")),
                      ErrorClass::InvalidRequest);
         return;
     }
-
     if (m_tokens.isEmpty()) {
-        respondError(responder, std::move(record),
-                     OpenAiError {401,
-                                  QStringLiteral("No gateway tokens are configured, so Sluice accepts no requests. Add "
-                                                 "one under 'tokens:' in %1 (see docs/configuration.md).")
-                                      .arg(m_config.sourcePath.isEmpty() ? QStringLiteral("the config file")
-                                                                         : m_config.sourcePath),
-                                  {},
-                                  QByteArrayLiteral("no_gateway_tokens"),
-                                  {}},
+        respondError(responder, std::move(record), endpoint.format,
+                     CanonicalError::make(401,
+                                          QStringLiteral("No gateway tokens are configured, so Sluice accepts no "
+                                                         "requests. Add one under 'tokens:' in %1 (see "
+                                                         "docs/configuration.md).")
+                                              .arg(m_config.sourcePath.isEmpty() ? QStringLiteral("the config file")
+                                                                                 : m_config.sourcePath),
+                                          QStringLiteral("no_gateway_tokens")),
                      ErrorClass::Authentication);
         return;
     }
     record.tokenName = m_tokens.authenticate(request);
     if (record.tokenName.isEmpty()) {
         const bool presented = !TokenAuthenticator::presentedToken(request).isEmpty();
-        respondError(responder, std::move(record),
-                     OpenAiError {401,
-                                  presented
-                                      ? QStringLiteral("The gateway token is not valid. Use a token configured in "
-                                                       "Sluice (Authorization: Bearer <token> or x-api-key).")
-                                      : QStringLiteral("Missing gateway token. Send it as 'Authorization: Bearer "
-                                                       "<token>' or 'x-api-key: <token>'."),
-                                  {},
-                                  QByteArrayLiteral("invalid_api_key"),
-                                  {}},
+        respondError(responder, std::move(record), endpoint.format,
+                     CanonicalError::make(401,
+                                          presented ? QStringLiteral("The gateway token is not valid. Use a token "
+                                                                     "configured in Sluice (Authorization: Bearer "
+                                                                     "<token> or x-api-key).")
+                                                    : QStringLiteral("Missing gateway token. Send it as "
+                                                                     "'Authorization: Bearer <token>' or "
+                                                                     "'x-api-key: <token>'."),
+                                          QStringLiteral("invalid_api_key")),
                      ErrorClass::Authentication);
         return;
     }
 
-    if (chat)
-        handleChatCompletions(request, responder, std::move(record));
-    else
+    switch (endpoint.route) {
+    case Route::Proxy:
+        handleProxied(request, responder, std::move(record), endpoint.format);
+        return;
+    case Route::CountTokens:
+        handleCountTokens(request, responder, std::move(record));
+        return;
+    case Route::Models:
         handleModels(responder, std::move(record));
+        return;
+    case Route::RoutingState:
+        handleRoutingState(responder, std::move(record));
+        return;
+    case Route::Unknown:
+        break;
+    }
 }
 
-void Gateway::handleChatCompletions(const HttpRequest &request, HttpResponder *responder, RequestRecord record)
+void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder, RequestRecord record,
+                            ApiFormat format)
 {
-    Result<OpenAiChatRequest> chat = OpenAiChatRequest::parse(request.body);
-    if (!chat) {
-        respondError(responder, std::move(record),
-                     OpenAiError {400, chat.errorMessage(), {}, QByteArrayLiteral("invalid_request"), {}},
-                     ErrorClass::InvalidRequest);
-        return;
+    ClientRequest client;
+    client.format = format;
+    client.body = request.body;
+    client.arrivedNs = request.arrivedNs;
+    client.anthropicBeta = request.headers.value(QByteArrayLiteral("anthropic-beta"));
+    if (format == ApiFormat::OpenAiChat) {
+        Result<OpenAiChatRequest> chat = OpenAiChatRequest::parse(request.body);
+        if (!chat) {
+            respondError(responder, std::move(record), format,
+                         CanonicalError::make(400, chat.errorMessage(), QStringLiteral("invalid_request")),
+                         ErrorClass::InvalidRequest);
+            return;
+        }
+        client.model = chat->model();
+        client.stream = chat->stream();
+        client.includeUsage = chat->clientWantsUsage();
+        client.openAiChat = std::move(chat).value();
+    } else {
+        Result<CanonicalRequest> decoded = FormatCodec::forFormat(format).decodeRequest(request.body);
+        if (!decoded) {
+            respondError(responder, std::move(record), format,
+                         CanonicalError::make(400, decoded.errorMessage(), QStringLiteral("invalid_request")),
+                         ErrorClass::InvalidRequest);
+            return;
+        }
+        client.model = decoded->model;
+        client.stream = decoded->stream;
+        client.includeUsage = decoded->includeUsage;
+        client.canonical = std::move(decoded).value();
     }
-    record.requestedModel = chat->model();
-    record.stream = chat->stream();
-    const ModelRoute *route = m_config.model(chat->model());
-    if (!route) {
-        QStringList names;
-        for (const ModelRoute &model : std::as_const(m_config.models))
-            names.append(model.name);
-        respondError(responder, std::move(record),
-                     OpenAiError {404,
-                                  QStringLiteral("The model '%1' is not configured in Sluice. Configured models: %2.")
-                                      .arg(chat->model(),
-                                           names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", "))),
-                                  {},
-                                  QByteArrayLiteral("model_not_found"),
-                                  QByteArrayLiteral("model")},
-                     ErrorClass::NotFound);
-        return;
-    }
-    const OpenAiCompatibleProvider &provider = m_providers.find(route->provider).value();
-    record.provider = provider.name();
-    record.upstreamModel = route->upstreamModel.isEmpty() ? route->name : route->upstreamModel;
+    record.requestedModel = client.model;
+    record.stream = client.stream;
 
-    const UpstreamRequest upstream
-        = provider.chatCompletions(chat->upstreamBody(request.body, record.upstreamModel), chat->stream());
-    const qint64 logLimit = m_config.logging.storeBodies ? m_config.logging.maxBodyBytes : 0;
-    auto *exchange = new ChatCompletionExchange(
-        responder, std::move(record), std::move(chat).value(), request.arrivedNs, logLimit,
-        [this](RequestRecord &&done) { complete(std::move(done)); }, this);
-    exchange->start(m_client, upstream);
+    Result<RoutePlanner> plan = m_router->plan(client.model);
+    if (!plan) {
+        CanonicalError error = CanonicalError::make(404, plan.errorMessage(), QStringLiteral("model_not_found"));
+        error.param = QStringLiteral("model");
+        respondError(responder, std::move(record), format, error, ErrorClass::NotFound);
+        return;
+    }
+    ProviderDirectory providers;
+    providers.adapters = &m_adapters;
+    providers.secrets = &m_secrets;
+    providers.client = m_client;
+    providers.maxLoggedBodyBytes = m_config.logging.storeBodies ? m_config.logging.maxBodyBytes : 0;
+    auto *exchange = new ProxyExchange(responder, std::move(record), std::move(client), std::move(plan).value(),
+                                       providers, [this](RequestRecord &&done) { complete(std::move(done)); }, this);
+    exchange->start();
 }
 
 void Gateway::handleModels(HttpResponder *responder, RequestRecord record)
 {
     QJsonArray data;
     for (const ModelRoute &model : std::as_const(m_config.models)) {
-        data.append(QJsonObject {{QStringLiteral("id"), model.name},
-                                 {QStringLiteral("object"), QStringLiteral("model")},
-                                 {QStringLiteral("created"), 0},
-                                 {QStringLiteral("owned_by"), model.provider}});
+        data.append(QJsonObject{{QStringLiteral("id"), model.name},
+                                {QStringLiteral("object"), QStringLiteral("model")},
+                                {QStringLiteral("type"), QStringLiteral("model")},
+                                {QStringLiteral("display_name"), model.name},
+                                {QStringLiteral("created"), 0},
+                                {QStringLiteral("created_at"), QStringLiteral("1970-01-01T00:00:00Z")},
+                                {QStringLiteral("owned_by"), model.provider}});
     }
-    const QByteArray body = QJsonDocument(QJsonObject {{QStringLiteral("object"), QStringLiteral("list")},
-                                                       {QStringLiteral("data"), data}})
-                                .toJson(QJsonDocument::Compact);
+    // One shape for both SDKs: OpenAI reads object/data, Anthropic reads data/has_more/first_id/last_id.
+    QJsonObject list{{QStringLiteral("object"), QStringLiteral("list")},
+                     {QStringLiteral("data"), data},
+                     {QStringLiteral("has_more"), false}};
+    if (!data.isEmpty()) {
+        list.insert(QStringLiteral("first_id"), data.first().toObject().value(QLatin1String("id")));
+        list.insert(QStringLiteral("last_id"), data.last().toObject().value(QLatin1String("id")));
+    }
+    respondJson(responder, std::move(record), compact(list));
+}
+
+void Gateway::handleCountTokens(const HttpRequest &request, HttpResponder *responder, RequestRecord record)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body);
+    if (!doc.isObject() || !doc.object().value(QLatin1String("model")).isString()) {
+        respondError(responder, std::move(record), ApiFormat::AnthropicMessages,
+                     CanonicalError::make(400, QStringLiteral("The body must be a JSON object with \"model\" and "
+                                                              "\"messages\"."),
+                                          QStringLiteral("invalid_request")),
+                     ErrorClass::InvalidRequest);
+        return;
+    }
+    record.requestedModel = doc.object().value(QLatin1String("model")).toString();
+    // An estimate (about four characters a token): providers count differently, and this costs no call.
+    const qint64 tokens = (textCharacters(doc.object()) + 3) / 4;
+    respondJson(responder, std::move(record), compact(QJsonObject{{QStringLiteral("input_tokens"), tokens}}));
+}
+
+void Gateway::handleRoutingState(HttpResponder *responder, RequestRecord record)
+{
+    QJsonArray breakers;
+    for (const BreakerSnapshot &breaker : m_router->breakerSnapshot()) {
+        breakers.append(QJsonObject{{QStringLiteral("deployment"), breaker.deployment},
+                                    {QStringLiteral("state"), breaker.state},
+                                    {QStringLiteral("recent_failures"), breaker.recentFailures},
+                                    {QStringLiteral("failure_threshold"), breaker.failureThreshold},
+                                    {QStringLiteral("probe_in_ms"), breaker.probeInMs},
+                                    {QStringLiteral("last_failure"), breaker.lastFailure},
+                                    {QStringLiteral("last_failure_ago_ms"), breaker.lastFailureAgoMs}});
+    }
+    respondJson(responder, std::move(record), compact(QJsonObject{{QStringLiteral("breakers"), breakers}}));
+}
+
+void Gateway::handleHealth(HttpResponder *responder)
+{
+    const QByteArray body = compact(QJsonObject{
+        {QStringLiteral("status"), m_paused ? QStringLiteral("paused") : QStringLiteral("ok")},
+        {QStringLiteral("version"), QStringLiteral(SLUICE_VERSION)}});
     responder->sendResponse(200, jsonHeaders(), body);
+}
+
+void Gateway::respondJson(HttpResponder *responder, RequestRecord record, const QByteArray &body)
+{
+    HttpHeaders headers = jsonHeaders();
+    headers.append(QByteArrayLiteral("x-sluice-request-id"), record.id.toLatin1());
+    responder->sendResponse(200, headers, body);
     record.latencyUs = (monotonicNowNs() - m_arrivedNs) / 1000;
     record.httpStatus = 200;
     if (m_config.logging.storeBodies)
@@ -210,28 +330,19 @@ void Gateway::handleModels(HttpResponder *responder, RequestRecord record)
     complete(std::move(record));
 }
 
-void Gateway::handleHealth(HttpResponder *responder)
+void Gateway::respondError(HttpResponder *responder, RequestRecord record, ApiFormat format,
+                           const CanonicalError &error, const char *errorClass)
 {
-    const QByteArray body = QJsonDocument(QJsonObject {{QStringLiteral("status"),
-                                                        m_paused ? QStringLiteral("paused") : QStringLiteral("ok")},
-                                                       {QStringLiteral("version"), QStringLiteral(SLUICE_VERSION)}})
-                                .toJson(QJsonDocument::Compact);
-    responder->sendResponse(200, jsonHeaders(), body);
-}
-
-void Gateway::respondError(HttpResponder *responder, RequestRecord record, const OpenAiError &error,
-                           const char *errorClass)
-{
-    const QByteArray body = error.toJson();
+    const EncodedError encoded = FormatCodec::forFormat(format).encodeError(error);
     HttpHeaders headers = jsonHeaders();
     headers.append(QByteArrayLiteral("x-sluice-request-id"), record.id.toLatin1());
-    responder->sendResponse(error.status, headers, body);
+    responder->sendResponse(encoded.status, headers, encoded.body);
     record.latencyUs = (monotonicNowNs() - m_arrivedNs) / 1000;
-    record.httpStatus = error.status;
+    record.httpStatus = encoded.status;
     record.errorClass = QString::fromLatin1(errorClass);
     record.errorMessage = error.message;
     if (m_config.logging.storeBodies)
-        record.responseBody = body;
+        record.responseBody = encoded.body;
     complete(std::move(record));
 }
 

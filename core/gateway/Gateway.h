@@ -1,25 +1,29 @@
 #pragma once
 
-#include <functional>
-
-#include <QHash>
-#include <QObject>
-
+#include "api/ApiFormat.h"
 #include "common/RequestRecord.h"
 #include "config/Config.h"
 #include "gateway/GatewaySecrets.h"
 #include "gateway/HostGuard.h"
 #include "gateway/TokenAuthenticator.h"
 #include "http/HttpRequestHandler.h"
-#include "providers/OpenAiCompatibleProvider.h"
+#include "providers/ProviderAdapter.h"
+
+#include <functional>
+#include <memory>
+
+#include <QHash>
+#include <QObject>
 
 namespace sluice {
 
+class Router;
 class UpstreamClient;
-struct OpenAiError;
+struct CanonicalError;
 
 // The request pipeline behind the HTTP server. Order, for every request:
-//   host/origin guard -> pause check -> endpoint -> token -> body validation -> route -> upstream exchange
+//   host/origin guard -> pause check -> endpoint -> gateway token -> body validation (client format)
+//   -> route plan (model -> deployments, fallbacks) -> ProxyExchange (attempts, translation, relay)
 // and a RequestRecord handed to the record sink once per request (health checks excepted).
 class Gateway : public QObject, public HttpRequestHandler
 {
@@ -36,24 +40,32 @@ public:
     void setPaused(bool paused) { m_paused = paused; }
     bool isPaused() const { return m_paused; }
     int inFlight() const { return m_inFlight; }
+    Router &router() { return *m_router; }
 
 private:
-    void handleChatCompletions(const HttpRequest &request, HttpResponder *responder, RequestRecord record);
+    struct Endpoint;
+    void handleProxied(const HttpRequest &request, HttpResponder *responder, RequestRecord record, ApiFormat format);
     void handleModels(HttpResponder *responder, RequestRecord record);
+    void handleCountTokens(const HttpRequest &request, HttpResponder *responder, RequestRecord record);
+    void handleRoutingState(HttpResponder *responder, RequestRecord record);
     void handleHealth(HttpResponder *responder);
-    void respondError(HttpResponder *responder, RequestRecord record, const OpenAiError &error, const char *errorClass);
+    void respondJson(HttpResponder *responder, RequestRecord record, const QByteArray &body);
+    void respondError(HttpResponder *responder, RequestRecord record, ApiFormat format, const CanonicalError &error,
+                      const char *errorClass);
     RequestRecord newRecord(const HttpRequest &request) const;
     void complete(RequestRecord &&record);
 
     Config m_config;
+    GatewaySecrets m_secrets;
     HostGuard m_hostGuard;
     TokenAuthenticator m_tokens;
-    QHash<QString, OpenAiCompatibleProvider> m_providers;
+    QHash<QString, ProviderAdapter> m_adapters;
+    std::unique_ptr<Router> m_router;
     UpstreamClient *m_client;
     RecordSink m_sink;
     bool m_paused = false;
     int m_inFlight = 0;
-    qint64 m_arrivedNs = 0; // of the request being handled synchronously (errors and /v1/models answer at once)
+    qint64 m_arrivedNs = 0; // of the request being handled synchronously (errors and listings answer at once)
 };
 
 } // namespace sluice

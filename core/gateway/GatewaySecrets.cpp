@@ -7,13 +7,30 @@ namespace sluice {
 Result<GatewaySecrets> GatewaySecrets::resolve(const Config &config, SecretResolver &resolver)
 {
     GatewaySecrets secrets;
-    for (const ProviderConfig &provider : config.providers) {
-        if (provider.apiKey.kind == SecretRef::Kind::None)
-            continue;
-        Result<QString> key = resolver.resolve(provider.apiKey);
+    auto resolveKey = [&](const SecretRef &ref, const QString &owner) -> Result<void> {
+        if (ref.isNull() || secrets.keys.contains(ref.toString()))
+            return {};
+        Result<QString> key = resolver.resolve(ref);
         if (!key)
-            return makeError(QStringLiteral("Provider '%1': %2").arg(provider.name, key.errorMessage()));
-        secrets.providerKeys.insert(provider.name, key.value());
+            return makeError(QStringLiteral("%1: %2").arg(owner, key.errorMessage()));
+        secrets.keys.insert(ref.toString(), key.value());
+        return {};
+    };
+    for (const ProviderConfig &provider : config.providers) {
+        QList<SecretRef> refs = provider.apiKeys;
+        if (!provider.apiKey.isNull() && !refs.contains(provider.apiKey))
+            refs.prepend(provider.apiKey);
+        for (const SecretRef &ref : std::as_const(refs)) {
+            if (Result<void> done = resolveKey(ref, QStringLiteral("Provider '%1'").arg(provider.name)); !done)
+                return done.error();
+        }
+    }
+    for (const ModelRoute &model : config.models) {
+        for (const ModelDeployment &deployment : model.deployments) {
+            if (Result<void> done = resolveKey(deployment.apiKey, QStringLiteral("Model '%1'").arg(model.name));
+                !done)
+                return done.error();
+        }
     }
     for (const GatewayToken &token : config.tokens) {
         Result<QString> secret = resolver.resolve(token.secret);

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "common/Result.h"
+#include "config/Config.h"
+
 #include <QHash>
 #include <QList>
 #include <QString>
-
-#include "common/Result.h"
-#include "config/Config.h"
 
 namespace sluice {
 
@@ -14,10 +14,13 @@ class SecretResolver;
 // The secrets a running gateway needs, resolved once at start-up and held in memory only.
 struct GatewaySecrets
 {
-    QHash<QString, QString> providerKeys; // provider name -> API key
+    QHash<QString, QString> keys; // SecretRef::toString() ("keychain:openai", "env:KEY") -> provider key
     QList<QPair<QString, QString>> tokens; // gateway token name -> secret
 
-    // Resolves every reference in the config; the error names the provider or token and the reference.
+    QString key(const SecretRef &ref) const { return ref.isNull() ? QString() : keys.value(ref.toString()); }
+
+    // Resolves every reference in the config (providers' keys, deployments' own keys, gateway tokens); the
+    // error names the provider or token and the reference, never a value.
     static Result<GatewaySecrets> resolve(const Config &config, SecretResolver &resolver);
 };
 

@@ -21,20 +21,53 @@ public:
     explicit GatewayFixture(const QByteArray &extraYaml = {})
     {
         QVERIFY(m_upstream.listen().ok());
+        const QByteArray upstream = m_upstream.baseUrl().toString().toUtf8();
         const QByteArray yaml = "providers:\n"
                                 "  - name: mock\n"
                                 "    type: openai\n"
                                 "    base_url: "
-            + m_upstream.baseUrl().toString().toUtf8()
+            + upstream
             + "/v1\n"
               "    api_key: env:SLUICE_TEST_PROVIDER_KEY\n"
               "    timeouts: {connect_ms: 2000, first_byte_ms: 3000, idle_ms: 3000, total_ms: 10000}\n"
+              "  - name: mock-anthropic\n"
+              "    type: anthropic\n"
+              "    base_url: "
+            + upstream
+            + "\n"
+              "    api_key: env:SLUICE_TEST_PROVIDER_KEY\n"
+              "  - name: mock-gemini\n"
+              "    type: gemini\n"
+              "    base_url: "
+            + upstream
+            + "\n"
+              "    api_key: env:SLUICE_TEST_PROVIDER_KEY\n"
               "models:\n"
               "  - name: gpt-test\n"
               "    provider: mock\n"
               "    upstream_model: openai-text\n"
               "  - name: openai-text\n"
               "    provider: mock\n"
+              "  - name: claude-test\n"
+              "    provider: mock-anthropic\n"
+              "    upstream_model: anthropic-text\n"
+              "  - name: gemini-test\n"
+              "    provider: mock-gemini\n"
+              "    upstream_model: google-text\n"
+              "  - name: primary\n"
+              "    deployments:\n"
+              "      - {provider: mock, model: \"openai-text~status;code=500\"}\n"
+              "    fallbacks: [claude-test]\n"
+              "    retry: {attempts: 2, backoff_ms: 10, max_backoff_ms: 20}\n"
+              "  - name: flaky-start\n"
+              "    deployments:\n"
+              "      - {provider: mock, model: \"openai-text~reset\"}\n"
+              "    fallbacks: [gpt-test]\n"
+              "    retry: {attempts: 1}\n"
+              "  - name: refused\n"
+              "    deployments:\n"
+              "      - {provider: mock, model: \"openai-text~status;code=400\"}\n"
+              "    fallbacks: [gpt-test]\n"
               "tokens:\n"
               "  - name: editor\n"
               "    secret: env:SLUICE_TEST_GATEWAY_TOKEN\n"
@@ -42,7 +75,7 @@ public:
         Result<Config> config = ConfigLoader::loadString(yaml, QStringLiteral("test.yaml"));
         QVERIFY2(config.ok(), qPrintable(config.errorMessage()));
         GatewaySecrets secrets;
-        secrets.providerKeys.insert(QStringLiteral("mock"), QStringLiteral("sk-provider-secret-value"));
+        secrets.keys.insert(QStringLiteral("env:SLUICE_TEST_PROVIDER_KEY"), QStringLiteral("sk-provider-secret-value"));
         secrets.tokens.append({QStringLiteral("editor"), QString::fromLatin1(TestToken)});
         m_service = std::make_unique<GatewayService>(config.value(), secrets);
         m_service->setRecordSink([this](RequestRecord &&record) { records.append(std::move(record)); });

@@ -76,6 +76,17 @@ private Q_SLOTS:
     void modelsAndHealth();
     void pausedGatewayRefuses();
     void bodiesAreNotStoredWhenTurnedOff();
+    void retryHonoursRetryAfterThenSucceeds();
+    void serverErrorsFallBackToAnotherModelAndFormat();
+    void streamFallsBackBeforeFirstByte();
+    void clientErrorDoesNotFallBack();
+    void breakerStateIsVisible();
+    void anthropicClientToOpenAiProvider();
+    void anthropicClientStreamFromOpenAiProvider();
+    void openAiClientToAnthropicProvider_data();
+    void openAiClientToAnthropicProvider();
+    void openAiClientToGeminiProvider();
+    void responsesClientStreamFromAnthropicProvider();
 };
 
 void TestGateway::initTestCase()
@@ -261,7 +272,7 @@ void TestGateway::badRequestsGetClearErrors()
 
 void TestGateway::upstreamErrorKeepsStatusAndMessage()
 {
-    GatewayFixture gateway;
+    GatewayFixture gateway("routing:\n  retry: {attempts: 1}\n"); // retries off: the client sees the 429
     gateway.upstream().enqueueFault(MockFault::httpStatus(429, "7"));
     const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
                                     chatBody(QStringLiteral("gpt-test"), true));
@@ -332,7 +343,7 @@ void TestGateway::modelsAndHealth()
     auto reply = gateway.get(gateway.request(QStringLiteral("/v1/models")));
     QCOMPARE(reply.status, 200);
     const QJsonArray data = jsonOf(reply.body).value(QLatin1String("data")).toArray();
-    QCOMPARE(data.size(), 2);
+    QCOMPARE(data.size(), 7);
     QCOMPARE(data.at(0).toObject().value(QLatin1String("id")).toString(), QStringLiteral("gpt-test"));
     QCOMPARE(gateway.get(gateway.request(QStringLiteral("/v1/models"), "wrong")).status, 401);
 
@@ -369,6 +380,226 @@ void TestGateway::bodiesAreNotStoredWhenTurnedOff()
     QVERIFY(gateway.records.first().responseBody.isEmpty());
     QVERIFY(!gateway.records.first().bodiesTruncated);
     QCOMPARE(gateway.records.first().outputTokens, 300);
+}
+
+QByteArray anthropicBody(const QString &model, bool stream)
+{
+    QJsonObject body{{QStringLiteral("model"), model},
+                     {QStringLiteral("max_tokens"), 256},
+                     {QStringLiteral("messages"),
+                      QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
+                                             {QStringLiteral("content"), QStringLiteral("Hello, how are you?")}}}}};
+    if (stream)
+        body.insert(QStringLiteral("stream"), true);
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+void TestGateway::retryHonoursRetryAfterThenSucceeds()
+{
+    GatewayFixture gateway;
+    gateway.upstream().enqueueFault(MockFault::httpStatus(429, {}, 50));
+    const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
+                                    chatBody(QStringLiteral("gpt-test"), false));
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.header("x-sluice-attempts"), QByteArray("2"));
+    QCOMPARE(gateway.upstream().requests().size(), 2);
+    // The retry waited at least what the provider asked for.
+    QVERIFY(gateway.upstream().requests().at(1).arrivedMs - gateway.upstream().requests().at(0).arrivedMs >= 50);
+    QVERIFY(gateway.waitForRecords(1));
+    const RequestRecord &record = gateway.records.first();
+    QCOMPARE(record.httpStatus, 200);
+    QCOMPARE(record.attempts.size(), 2);
+    QCOMPARE(record.attempts.at(0).httpStatus, 429);
+    QCOMPARE(record.attempts.at(0).decision, QStringLiteral("retry"));
+    QVERIFY(record.attempts.at(0).waitBeforeNextMs >= 50);
+    QCOMPARE(record.attempts.at(1).httpStatus, 200);
+    QCOMPARE(record.outputTokens, 363);
+}
+
+void TestGateway::serverErrorsFallBackToAnotherModelAndFormat()
+{
+    GatewayFixture gateway;
+    const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
+                                    chatBody(QStringLiteral("primary"), false));
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.header("x-sluice-model"), QByteArray("claude-test"));
+    QCOMPARE(reply.header("x-sluice-provider"), QByteArray("mock-anthropic"));
+    // The OpenAI client gets an OpenAI answer, naming the model it asked for, from an Anthropic provider.
+    const QJsonObject answer = jsonOf(reply.body);
+    QCOMPARE(answer.value(QLatin1String("object")).toString(), QStringLiteral("chat.completion"));
+    QCOMPARE(answer.value(QLatin1String("model")).toString(), QStringLiteral("primary"));
+    QVERIFY(answer.value(QLatin1String("choices")).toArray().first().toObject().value(QLatin1String("message"))
+                .toObject().value(QLatin1String("content")).toString().startsWith(QLatin1String("Hello! I'm doing well")));
+    QCOMPARE(gateway.upstream().lastRequest().path, QByteArray("/v1/messages"));
+    QCOMPARE(gateway.upstream().lastRequest().headers.value("x-api-key"), QByteArray("sk-provider-secret-value"));
+    QVERIFY(gateway.waitForRecords(1));
+    const RequestRecord &record = gateway.records.first();
+    QCOMPARE(record.attempts.size(), 3); // 500, retried once, then the fallback model
+    QCOMPARE(record.attempts.at(0).decision, QStringLiteral("retry"));
+    QCOMPARE(record.attempts.at(1).decision, QStringLiteral("fallback"));
+    QCOMPARE(record.attempts.at(1).errorClass, QStringLiteral("server_error"));
+    QCOMPARE(record.attempts.at(2).model, QStringLiteral("claude-test"));
+    QCOMPARE(record.provider, QStringLiteral("mock-anthropic"));
+    QCOMPARE(record.inputTokens, 12);
+    QCOMPARE(record.outputTokens, 29);
+}
+
+void TestGateway::streamFallsBackBeforeFirstByte()
+{
+    GatewayFixture gateway;
+    const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
+                                    chatBody(QStringLiteral("flaky-start"), true));
+    QCOMPARE(reply.status, 200);
+    const QList<SseEvent> events = eventsOf(reply.body);
+    QCOMPARE(events.last().data, QByteArray("[DONE]"));
+    QVERIFY(textOf(events).startsWith(QLatin1String("**Holiday Name")));
+    QVERIFY(gateway.waitForRecords(1));
+    QCOMPARE(gateway.records.first().attempts.size(), 2);
+    QCOMPARE(gateway.records.first().attempts.at(0).errorClass, QStringLiteral("connection"));
+    QVERIFY(gateway.records.first().errorClass.isEmpty());
+}
+
+void TestGateway::clientErrorDoesNotFallBack()
+{
+    GatewayFixture gateway;
+    const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
+                                    chatBody(QStringLiteral("refused"), false));
+    QCOMPARE(reply.status, 400);
+    QCOMPARE(gateway.upstream().requests().size(), 1);
+    QVERIFY(gateway.waitForRecords(1));
+    QCOMPARE(gateway.records.first().attempts.size(), 1);
+    QCOMPARE(gateway.records.first().attempts.at(0).decision, QStringLiteral("give_up"));
+}
+
+void TestGateway::breakerStateIsVisible()
+{
+    GatewayFixture gateway;
+    QCOMPARE(gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), chatBody(QStringLiteral("primary"), false))
+                 .status,
+             200);
+    const auto reply = gateway.get(gateway.request(QStringLiteral("/admin/routing")));
+    QCOMPARE(reply.status, 200);
+    const QJsonArray breakers = jsonOf(reply.body).value(QLatin1String("breakers")).toArray();
+    bool found = false;
+    for (const QJsonValue &breaker : breakers) {
+        if (breaker.toObject().value(QLatin1String("deployment")).toString().contains(QLatin1String("status;code=500"))) {
+            found = true;
+            QCOMPARE(breaker.toObject().value(QLatin1String("recent_failures")).toInt(), 2);
+        }
+    }
+    QVERIFY2(found, reply.body.constData());
+}
+
+void TestGateway::anthropicClientToOpenAiProvider()
+{
+    GatewayFixture gateway;
+    QNetworkRequest request = gateway.request(QStringLiteral("/v1/messages"), {});
+    request.setRawHeader("x-api-key", TestToken);
+    request.setRawHeader("anthropic-version", "2023-06-01");
+    const auto reply = gateway.post(request, anthropicBody(QStringLiteral("gpt-test"), false));
+    QCOMPARE(reply.status, 200);
+    const QJsonObject message = jsonOf(reply.body);
+    QCOMPARE(message.value(QLatin1String("type")).toString(), QStringLiteral("message"));
+    QCOMPARE(message.value(QLatin1String("model")).toString(), QStringLiteral("gpt-test"));
+    QVERIFY(message.value(QLatin1String("content")).toArray().first().toObject().value(QLatin1String("text")).toString()
+                .startsWith(QLatin1String("**Holiday Name")));
+    QCOMPARE(message.value(QLatin1String("stop_reason")).toString(), QStringLiteral("end_turn"));
+    QCOMPARE(message.value(QLatin1String("usage")).toObject().value(QLatin1String("output_tokens")).toInt(), 363);
+    // The OpenAI provider got an OpenAI body.
+    const QJsonObject sent = gateway.upstream().lastRequest().json();
+    QCOMPARE(sent.value(QLatin1String("model")).toString(), QStringLiteral("openai-text"));
+    QVERIFY(sent.value(QLatin1String("messages")).isArray());
+}
+
+void TestGateway::anthropicClientStreamFromOpenAiProvider()
+{
+    GatewayFixture gateway;
+    QNetworkRequest request = gateway.request(QStringLiteral("/v1/messages"), {});
+    request.setRawHeader("x-api-key", TestToken);
+    const auto reply = gateway.post(request, anthropicBody(QStringLiteral("gpt-test"), true));
+    QCOMPARE(reply.status, 200);
+    const QList<SseEvent> events = eventsOf(reply.body);
+    QVERIFY(events.size() > 5);
+    QCOMPARE(events.first().event, QByteArray("message_start"));
+    QCOMPARE(events.last().event, QByteArray("message_stop"));
+    QString text;
+    for (const SseEvent &event : events) {
+        const QJsonObject data = jsonOf(event.data);
+        if (event.event == "content_block_delta")
+            text += data.value(QLatin1String("delta")).toObject().value(QLatin1String("text")).toString();
+    }
+    QVERIFY(text.startsWith(QLatin1String("**Holiday Name")));
+    QVERIFY(gateway.waitForRecords(1));
+    QCOMPARE(gateway.records.first().outputTokens, 300);
+    QVERIFY(gateway.records.first().timeToFirstTokenUs > 0);
+}
+
+void TestGateway::openAiClientToAnthropicProvider_data()
+{
+    QTest::addColumn<bool>("stream");
+    QTest::newRow("json") << false;
+    QTest::newRow("stream") << true;
+}
+
+void TestGateway::openAiClientToAnthropicProvider()
+{
+    QFETCH(bool, stream);
+    GatewayFixture gateway;
+    const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
+                                    chatBody(QStringLiteral("claude-test"), stream));
+    QCOMPARE(reply.status, 200);
+    QString text;
+    if (stream) {
+        const QList<SseEvent> events = eventsOf(reply.body);
+        QCOMPARE(events.last().data, QByteArray("[DONE]"));
+        text = textOf(events);
+        QCOMPARE(jsonOf(events.first().data).value(QLatin1String("model")).toString(), QStringLiteral("claude-test"));
+    } else {
+        text = jsonOf(reply.body).value(QLatin1String("choices")).toArray().first().toObject()
+                   .value(QLatin1String("message")).toObject().value(QLatin1String("content")).toString();
+    }
+    QVERIFY2(text.startsWith(QLatin1String("Hello! I'm doing well")), qPrintable(text));
+    QCOMPARE(gateway.upstream().lastRequest().headers.value("anthropic-version"), QByteArray("2023-06-01"));
+    QVERIFY(gateway.waitForRecords(1));
+    QCOMPARE(gateway.records.first().inputTokens, 12);
+    QCOMPARE(gateway.records.first().outputTokens, stream ? 30 : 29); // the recorded stream reported 30
+}
+
+void TestGateway::openAiClientToGeminiProvider()
+{
+    GatewayFixture gateway;
+    const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
+                                    chatBody(QStringLiteral("gemini-test"), false));
+    QCOMPARE(reply.status, 200);
+    const QString text = jsonOf(reply.body).value(QLatin1String("choices")).toArray().first().toObject()
+                             .value(QLatin1String("message")).toObject().value(QLatin1String("content")).toString();
+    QVERIFY2(text.startsWith(QLatin1String("There are **3** r's")), qPrintable(text));
+    QVERIFY(gateway.upstream().lastRequest().path.endsWith("/models/google-text:generateContent"));
+    QCOMPARE(gateway.upstream().lastRequest().headers.value("x-goog-api-key"), QByteArray("sk-provider-secret-value"));
+    QVERIFY(gateway.waitForRecords(1));
+    QCOMPARE(gateway.records.first().inputTokens, 9);
+    QCOMPARE(gateway.records.first().reasoningTokens, 244);
+}
+
+void TestGateway::responsesClientStreamFromAnthropicProvider()
+{
+    GatewayFixture gateway;
+    const QByteArray body = R"({"model":"claude-test","input":"Hello, how are you?","stream":true})";
+    const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/responses")), body);
+    QCOMPARE(reply.status, 200);
+    const QList<SseEvent> events = eventsOf(reply.body);
+    QVERIFY(events.size() > 3);
+    QCOMPARE(events.first().event, QByteArray("response.created"));
+    QCOMPARE(events.last().event, QByteArray("response.completed"));
+    const QJsonObject usage = jsonOf(events.last().data).value(QLatin1String("response")).toObject()
+                                  .value(QLatin1String("usage")).toObject();
+    QCOMPARE(usage.value(QLatin1String("output_tokens")).toInt(), 30); // as the recorded Anthropic stream reported
+    QString text;
+    for (const SseEvent &event : events) {
+        if (event.event == "response.output_text.delta")
+            text += jsonOf(event.data).value(QLatin1String("delta")).toString();
+    }
+    QVERIFY(text.startsWith(QLatin1String("Hello! I'm doing well")));
 }
 
 QTEST_GUILESS_MAIN(TestGateway)

@@ -30,6 +30,7 @@ class TestConfigLoader : public QObject
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void exampleFileLoads();
+    void providerPresetsFillDefaults();
     void documentedExampleLoads();
     void everyFieldIsRead();
     void emptyFileGivesDefaults();
@@ -275,7 +276,7 @@ void TestConfigLoader::validationErrors_data()
                                          << QStringLiteral("sluice.yaml:4: providers[0].baseurl:")
                                          << QStringLiteral("did you mean 'base_url'?");
     QTest::newRow("provider missing base_url")
-        << QByteArray("providers:\n  - name: x\n    type: openai\n") << QStringLiteral("sluice.yaml:2: providers[0]:")
+        << QByteArray("providers:\n  - name: x\n    type: openai-compatible\n") << QStringLiteral("sluice.yaml:2: providers[0]:")
         << QStringLiteral("'base_url' is missing");
     QTest::newRow("provider name with space")
         << QByteArray(ValidProvider).replace("name: openai", "name: my openai")
@@ -413,6 +414,28 @@ void TestConfigLoader::defaultPathIsInTheConfigLocation()
     QCOMPARE(path,
              QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation)
                  + QStringLiteral("/sluice/sluice.yaml"));
+}
+
+void TestConfigLoader::providerPresetsFillDefaults()
+{
+    const Result<Config> config = ConfigLoader::loadString("providers:\n"
+                                                           "  - {name: claude, type: anthropic, api_key: env:A}\n"
+                                                           "  - {name: google, type: gemini, api_key: env:G}\n"
+                                                           "  - {name: local, type: ollama}\n"
+                                                           "  - {name: paid-local, type: lmstudio, free: false}\n",
+                                                           QStringLiteral("sluice.yaml"));
+    QVERIFY2(config.ok(), qPrintable(config.errorMessage()));
+    QCOMPARE(config->provider(QStringLiteral("claude"))->baseUrl, QUrl(QStringLiteral("https://api.anthropic.com")));
+    QCOMPARE(config->provider(QStringLiteral("google"))->baseUrl,
+             QUrl(QStringLiteral("https://generativelanguage.googleapis.com")));
+    QVERIFY(!config->provider(QStringLiteral("claude"))->free);
+    QVERIFY(config->provider(QStringLiteral("local"))->free); // local servers cost nothing by default
+    QVERIFY(!config->provider(QStringLiteral("paid-local"))->free);
+
+    const Result<Config> unknown = ConfigLoader::loadString("providers:\n  - {name: x, type: closedai}\n",
+                                                            QStringLiteral("sluice.yaml"));
+    QVERIFY(!unknown.ok());
+    QVERIFY2(unknown.errorMessage().contains(QLatin1String("anthropic, gemini")), qPrintable(unknown.errorMessage()));
 }
 
 QTEST_GUILESS_MAIN(TestConfigLoader)

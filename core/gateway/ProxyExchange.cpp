@@ -1,0 +1,611 @@
+#include "ProxyExchange.h"
+
+#include "api/CanonicalError.h"
+#include "api/FormatCodec.h"
+#include "api/OpenAiError.h"
+#include "common/MonotonicClock.h"
+#include "gateway/GatewaySecrets.h"
+#include "http/HttpResponder.h"
+#include "http/UpstreamClient.h"
+#include "providers/ProviderAdapter.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcExchange, "sluice.gateway")
+
+namespace sluice {
+
+namespace {
+// A non-streamed answer larger than this is refused rather than held in memory.
+constexpr qsizetype MaxBufferedBody = 64 * 1024 * 1024;
+
+bool isSuccess(int status)
+{
+    return status >= 200 && status < 300;
+}
+
+AttemptOutcome::Transport transportOf(UpstreamError::Kind kind)
+{
+    switch (kind) {
+    case UpstreamError::Kind::Connect:
+        return AttemptOutcome::Transport::Connect;
+    case UpstreamError::Kind::Timeout:
+        return AttemptOutcome::Transport::Timeout;
+    case UpstreamError::Kind::Reset:
+        return AttemptOutcome::Transport::Reset;
+    case UpstreamError::Kind::Protocol:
+        return AttemptOutcome::Transport::Protocol;
+    case UpstreamError::Kind::Cancelled:
+        break;
+    }
+    return AttemptOutcome::Transport::Cancelled;
+}
+
+const char *errorClassOf(UpstreamError::Kind kind)
+{
+    switch (kind) {
+    case UpstreamError::Kind::Timeout:
+        return ErrorClass::UpstreamTimeout;
+    case UpstreamError::Kind::Protocol:
+        return ErrorClass::UpstreamProtocol;
+    case UpstreamError::Kind::Cancelled:
+        return ErrorClass::ClientDisconnected;
+    case UpstreamError::Kind::Connect:
+    case UpstreamError::Kind::Reset:
+        break;
+    }
+    return ErrorClass::UpstreamConnection;
+}
+
+bool isContent(const CanonicalEvent &event)
+{
+    switch (event.type) {
+    case CanonicalEvent::Type::TextDelta:
+    case CanonicalEvent::Type::ThinkingDelta:
+    case CanonicalEvent::Type::ToolCallStart:
+    case CanonicalEvent::Type::ToolArgumentsDelta:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// True when an OpenAI chat.completion.chunk carries generated output, as opposed to the role-only opening
+// chunk or the usage chunk.
+bool carriesOutput(const QJsonObject &chunk)
+{
+    const QJsonArray choices = chunk.value(QLatin1String("choices")).toArray();
+    for (const QJsonValue &choice : choices) {
+        const QJsonObject delta = choice.toObject().value(QLatin1String("delta")).toObject();
+        for (const auto key : {QLatin1String("content"), QLatin1String("reasoning_content"),
+                               QLatin1String("reasoning"), QLatin1String("refusal")}) {
+            if (!delta.value(key).toString().isEmpty())
+                return true;
+        }
+        if (!delta.value(QLatin1String("tool_calls")).toArray().isEmpty())
+            return true;
+    }
+    return false;
+}
+
+bool mayCarryUsage(const QByteArray &data)
+{
+    return data.contains("\"usage\"") && !data.contains("\"usage\":null");
+}
+
+QByteArray contentTypeFor(ApiFormat, bool stream)
+{
+    return stream ? QByteArrayLiteral("text/event-stream") : QByteArrayLiteral("application/json");
+}
+} // namespace
+
+ProxyExchange::ProxyExchange(HttpResponder *responder, RequestRecord record, ClientRequest request,
+                             RoutePlanner planner, ProviderDirectory providers, Completion completion,
+                             QObject *parent)
+    : QObject(parent)
+    , m_responder(responder)
+    , m_record(std::move(record))
+    , m_request(std::move(request))
+    , m_planner(std::move(planner))
+    , m_providers(providers)
+    , m_completion(std::move(completion))
+    , m_responseLog(providers.maxLoggedBodyBytes)
+{
+    m_record.requestBytes = m_request.body.size();
+}
+
+ProxyExchange::~ProxyExchange() = default;
+
+void ProxyExchange::start()
+{
+    connect(m_responder, &HttpResponder::closed, this, &ProxyExchange::onClientClosed);
+    connect(m_responder, &HttpResponder::drained, this, &ProxyExchange::onDrained);
+    startNextAttempt();
+}
+
+void ProxyExchange::resetAttempt()
+{
+    if (m_call) {
+        m_call->disconnect(this);
+        m_call->abort();
+    }
+    m_call = nullptr;
+    m_adapter = nullptr;
+    m_status = 0;
+    m_headers = {};
+    m_body.clear();
+    m_mode = Mode::Buffered;
+    m_sse = SseParser();
+    m_decoder.reset();
+    m_encoder.reset();
+    m_heldBack.clear();
+    m_attemptFirstByteMs = -1;
+}
+
+Result<QByteArray> ProxyExchange::attemptBody(const ProviderAdapter &adapter, const QString &upstreamModel)
+{
+    if (adapter.format() == m_request.format && m_request.openAiChat)
+        return m_request.openAiChat->upstreamBody(m_request.body, upstreamModel);
+    if (!m_request.canonical) {
+        Result<CanonicalRequest> decoded = FormatCodec::forFormat(m_request.format).decodeRequest(m_request.body);
+        if (!decoded)
+            return decoded.error();
+        m_request.canonical = std::move(decoded).value();
+    }
+    Result<EncodedRequest> encoded = FormatCodec::forFormat(adapter.format())
+                                         .encodeRequest(*m_request.canonical, adapter.encodeOptions(upstreamModel, false));
+    if (!encoded)
+        return encoded.error();
+    return encoded->body;
+}
+
+void ProxyExchange::startNextAttempt()
+{
+    resetAttempt();
+    if (!m_responder) {
+        finish(499, ErrorClass::ClientDisconnected, QStringLiteral("The client went away while Sluice waited to retry."));
+        return;
+    }
+    m_attempt = m_planner.next();
+    if (!m_attempt) {
+        const QString why = m_lastFailure.isEmpty() ? m_planner.stopReason()
+                                                    : m_lastFailure + QStringLiteral(" (") + m_planner.stopReason()
+                + QLatin1Char(')');
+        sendClientError(CanonicalError::make(503,
+                                             QStringLiteral("No deployment of model '%1' could answer: %2")
+                                                 .arg(m_request.model, why),
+                                             QStringLiteral("no_deployment_available")),
+                        ErrorClass::UpstreamConnection);
+        return;
+    }
+    const auto adapter = m_providers.adapters->constFind(m_attempt->deployment.provider);
+    if (adapter == m_providers.adapters->constEnd()) {
+        attemptFailed(AttemptOutcome::transportFailure(AttemptOutcome::Transport::Connect,
+                                                       QStringLiteral("provider not configured")),
+                      QStringLiteral("Provider '%1' is not configured.").arg(m_attempt->deployment.provider),
+                      ErrorClass::Internal);
+        return;
+    }
+    m_adapter = &adapter.value();
+    m_record.provider = m_adapter->name();
+    m_record.upstreamModel = m_attempt->deployment.upstreamModel;
+
+    Result<QByteArray> body = attemptBody(*m_adapter, m_attempt->deployment.upstreamModel);
+    if (!body) {
+        // The request cannot be expressed for this provider: the client must change it (or the route).
+        m_planner.abandon();
+        sendClientError(CanonicalError::make(400,
+                                             QStringLiteral("%1 (model '%2' is served by %3, which speaks %4)")
+                                                 .arg(body.errorMessage(), m_request.model, m_adapter->name(),
+                                                      apiFormatName(m_adapter->format())),
+                                             QStringLiteral("unsupported_parameter")),
+                        ErrorClass::InvalidRequest);
+        return;
+    }
+
+    UpstreamTimeouts timeouts;
+    timeouts.connectMs = m_attempt->timeouts.connectMs;
+    timeouts.firstByteMs = m_attempt->timeouts.firstByteMs;
+    timeouts.idleMs = m_attempt->timeouts.idleMs;
+    timeouts.totalMs = m_attempt->timeouts.totalMs;
+    const UpstreamRequest upstream
+        = m_adapter->request(body.value(), m_attempt->deployment.upstreamModel, m_request.stream,
+                             m_providers.secrets->key(m_attempt->key), timeouts, m_request.anthropicBeta);
+    m_attemptStartNs = monotonicNowNs();
+    m_call = m_providers.client->send(upstream);
+    connect(m_call, &UpstreamCall::headersReceived, this, &ProxyExchange::onHeaders);
+    connect(m_call, &UpstreamCall::bodyData, this, &ProxyExchange::onBody);
+    connect(m_call, &UpstreamCall::finished, this, &ProxyExchange::onFinished);
+    connect(m_call, &UpstreamCall::failed, this, &ProxyExchange::onFailed);
+}
+
+void ProxyExchange::onHeaders(int status, const HttpHeaders &headers)
+{
+    m_status = status;
+    m_headers = headers;
+    m_attemptFirstByteMs = (monotonicNowNs() - m_attemptStartNs) / 1'000'000;
+    if (!m_request.stream || !isSuccess(status))
+        return;
+    const bool fast = m_adapter->format() == m_request.format && m_request.openAiChat;
+    if (fast) {
+        m_mode = Mode::FastStream;
+        return;
+    }
+    m_mode = Mode::TranslatedStream;
+    m_decoder = FormatCodec::forFormat(m_adapter->format()).createStreamDecoder();
+    if (!m_encoder) {
+        StreamEncoderOptions options;
+        options.requestedModel = m_request.model;
+        options.includeUsage = m_request.includeUsage;
+        m_encoder = FormatCodec::forFormat(m_request.format).createStreamEncoder(options);
+    }
+}
+
+void ProxyExchange::onBody(const QByteArray &data)
+{
+    switch (m_mode) {
+    case Mode::FastStream:
+        relayFastStream(data);
+        return;
+    case Mode::TranslatedStream:
+        relayTranslated(m_decoder->feed(data));
+        return;
+    case Mode::Buffered:
+        break;
+    }
+    if (m_body.size() + data.size() > MaxBufferedBody) {
+        m_call->abort();
+        AttemptOutcome outcome = AttemptOutcome::http(m_status);
+        outcome.malformedBody = true;
+        attemptFailed(outcome,
+                      QStringLiteral("Provider '%1' sent an answer larger than %2 MiB; Sluice refused it.")
+                          .arg(m_adapter->name())
+                          .arg(MaxBufferedBody / (1024 * 1024)),
+                      ErrorClass::UpstreamProtocol);
+        return;
+    }
+    m_body.append(data);
+}
+
+void ProxyExchange::relayFastStream(const QByteArray &data)
+{
+    m_events.clear();
+    m_sse.feed(data, m_events);
+    QByteArray out;
+    for (const SseEvent &event : std::as_const(m_events)) {
+        if (event.data != "[DONE]") {
+            const bool usage = mayCarryUsage(event.data);
+            if (!m_contentSent || usage) {
+                const QJsonObject chunk = QJsonDocument::fromJson(event.data).object();
+                if (!m_contentSent && carriesOutput(chunk)) {
+                    m_contentSent = true;
+                    m_record.timeToFirstTokenUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
+                }
+                if (usage) {
+                    const QJsonValue usageValue = chunk.value(QLatin1String("usage"));
+                    if (usageValue.isObject())
+                        m_usage = TokenUsage::fromOpenAiChat(usageValue.toObject());
+                    // The usage-only chunk Sluice asked for on the client's behalf is not the client's to see.
+                    if (!m_request.includeUsage && chunk.value(QLatin1String("choices")).toArray().isEmpty())
+                        continue;
+                }
+            }
+        }
+        out.append(encodeSseEvent(event));
+    }
+    writeStream(out);
+}
+
+bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
+{
+    QByteArray out;
+    for (const CanonicalEvent &event : events) {
+        if (event.type == CanonicalEvent::Type::Error && !m_contentSent) {
+            // The provider reported an error inside the stream before any content: still a failed attempt.
+            m_call->disconnect(this);
+            m_call->abort();
+            AttemptOutcome outcome = AttemptOutcome::http(event.error.status > 0 ? event.error.status : 502,
+                                                          event.error.message.toUtf8());
+            outcome.malformedBody = event.error.status <= 0;
+            attemptFailed(outcome,
+                          QStringLiteral("Provider '%1' reported an error in its stream: %2")
+                              .arg(m_adapter->name(), event.error.message),
+                          ErrorClass::UpstreamError);
+            return false;
+        }
+        if (event.type == CanonicalEvent::Type::Error)
+            m_streamError = QStringLiteral("Provider '%1' ended its stream with an error after output began "
+                                           "(incomplete answer): %2")
+                                .arg(m_adapter->name(), event.error.message);
+        if (!m_contentSent && isContent(event)) {
+            m_contentSent = true;
+            m_record.timeToFirstTokenUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
+        }
+        if (event.type == CanonicalEvent::Type::TextDelta || event.type == CanonicalEvent::Type::ToolArgumentsDelta)
+            m_relayedChars += event.text.size();
+        out.append(m_encoder->encode(event));
+    }
+    m_usage = m_decoder->usage();
+    writeStream(out);
+    return true;
+}
+
+void ProxyExchange::writeStream(const QByteArray &bytes)
+{
+    if (bytes.isEmpty() || !m_responder)
+        return;
+    if (!m_contentSent) {
+        m_heldBack.append(bytes);
+        return;
+    }
+    if (!m_responder->responseStarted())
+        beginClientStream();
+    QByteArray out = std::move(m_heldBack);
+    m_heldBack.clear();
+    out.append(bytes);
+    m_responseLog.append(out);
+    m_responder->writeChunk(out);
+    if (m_call && m_responder->pendingBytes() > HttpResponder::highWaterMark())
+        m_call->pause();
+}
+
+void ProxyExchange::beginClientStream()
+{
+    m_responder->beginStream(200, clientHeaders(contentTypeFor(m_request.format, true)));
+}
+
+void ProxyExchange::onDrained()
+{
+    if (m_call)
+        m_call->resume();
+}
+
+void ProxyExchange::onFinished()
+{
+    m_call = nullptr;
+    if (m_mode == Mode::TranslatedStream) {
+        if (!relayTranslated(m_decoder->finish()))
+            return; // failed before any content: the planner moved on
+        m_contentSent = true; // an answer with no content is still a complete answer
+        writeStream(m_encoder->finish());
+        AttemptOutcome outcome = AttemptOutcome::http(m_status);
+        outcome.contentSent = true;
+        outcome.timeToFirstByteMs = m_attemptFirstByteMs;
+        m_planner.finish(outcome);
+        m_responder->endStream();
+        if (m_streamError.isEmpty())
+            finish(200, ErrorClass::None, {});
+        else
+            finish(200, ErrorClass::UpstreamError, m_streamError);
+        return;
+    }
+    if (m_mode == Mode::FastStream) {
+        if (!m_contentSent) {
+            // Nothing but framing came: relay it as it is (an empty answer).
+            m_contentSent = true;
+            beginClientStream();
+            m_responseLog.append(m_heldBack);
+            m_responder->writeChunk(std::exchange(m_heldBack, {}));
+        }
+        AttemptOutcome outcome = AttemptOutcome::http(m_status);
+        outcome.contentSent = true;
+        outcome.timeToFirstByteMs = m_attemptFirstByteMs;
+        m_planner.finish(outcome);
+        m_responder->endStream();
+        finish(m_status, ErrorClass::None, {});
+        return;
+    }
+    if (!isSuccess(m_status)) {
+        deliverUpstreamError();
+        return;
+    }
+    deliverBuffered();
+}
+
+void ProxyExchange::deliverBuffered()
+{
+    const bool sameFormat = m_adapter->format() == m_request.format;
+    QByteArray clientBody;
+    if (sameFormat && m_request.openAiChat) {
+        const QJsonValue usage = QJsonDocument::fromJson(m_body).object().value(QLatin1String("usage"));
+        if (usage.isObject())
+            m_usage = TokenUsage::fromOpenAiChat(usage.toObject());
+        clientBody = m_body;
+    } else {
+        Result<CanonicalResponse> response = FormatCodec::forFormat(m_adapter->format()).decodeResponse(m_body);
+        if (!response) {
+            AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body.left(4096), m_headers);
+            outcome.malformedBody = true;
+            attemptFailed(outcome,
+                          QStringLiteral("Provider '%1' sent an answer Sluice could not read: %2")
+                              .arg(m_adapter->name(), response.errorMessage()),
+                          ErrorClass::UpstreamProtocol);
+            return;
+        }
+        m_usage = response->usage;
+        for (const ContentPart &part : response->content)
+            m_relayedChars += part.text.size() + part.arguments.size();
+        clientBody = FormatCodec::forFormat(m_request.format).encodeResponse(response.value(), m_request.model);
+    }
+    AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body, m_headers);
+    outcome.timeToFirstByteMs = m_attemptFirstByteMs;
+    const RouteDecision decision = m_planner.finish(outcome);
+    if (decision.action == RouteDecision::Action::Retry || decision.action == RouteDecision::Action::MoveOn) {
+        // A 2xx the router does not accept (a refusal it may fall back from).
+        m_lastFailure = decision.reason;
+        QTimer::singleShot(decision.waitMs, this, &ProxyExchange::startNextAttempt);
+        return;
+    }
+    m_responseLog.append(clientBody);
+    m_responder->sendResponse(m_status, clientHeaders(contentTypeFor(m_request.format, false)), clientBody);
+    finish(m_status, ErrorClass::None, {});
+}
+
+void ProxyExchange::deliverUpstreamError()
+{
+    AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body, m_headers);
+    outcome.timeToFirstByteMs = m_attemptFirstByteMs;
+    const CanonicalError error = FormatCodec::forFormat(m_adapter->format()).decodeError(m_status, m_body);
+    attemptFailed(outcome,
+                  QStringLiteral("Provider '%1' answered HTTP %2: %3").arg(m_adapter->name()).arg(m_status).arg(error.message),
+                  ErrorClass::UpstreamError);
+}
+
+void ProxyExchange::attemptFailed(AttemptOutcome outcome, const QString &message, const char *errorClass)
+{
+    if (m_call) {
+        m_call->disconnect(this);
+        m_call->abort();
+        m_call = nullptr;
+    }
+    outcome.contentSent = m_contentSent;
+    if (outcome.timeToFirstByteMs < 0)
+        outcome.timeToFirstByteMs = m_attemptFirstByteMs;
+    const RouteDecision decision = m_planner.finish(outcome);
+    m_lastFailure = message;
+    if (decision.action == RouteDecision::Action::Retry || decision.action == RouteDecision::Action::MoveOn) {
+        qCInfo(lcExchange) << "request" << m_record.id << "attempt failed:" << decision.reason;
+        QTimer::singleShot(decision.waitMs, this, &ProxyExchange::startNextAttempt);
+        return;
+    }
+    // Give up: the client gets this attempt's answer in its own format.
+    if (outcome.transport == AttemptOutcome::Transport::None && outcome.httpStatus > 0 && !outcome.malformedBody) {
+        const bool sameFormat = m_adapter && m_adapter->format() == m_request.format;
+        EncodedError encoded = sameFormat ? EncodedError{outcome.httpStatus, outcome.body}
+                                          : FormatCodec::translateError(m_adapter->format(), m_request.format,
+                                                                        outcome.httpStatus, outcome.body);
+        if (sameFormat && FormatCodec::forFormat(m_request.format).decodeError(outcome.httpStatus, outcome.body).message.isEmpty())
+            encoded = FormatCodec::forFormat(m_request.format)
+                          .encodeError(CanonicalError::make(outcome.httpStatus, message, QStringLiteral("upstream_error")));
+        m_responseLog.append(encoded.body);
+        if (m_responder && !m_responder->responseStarted()) {
+            HttpHeaders headers = clientHeaders(QByteArrayLiteral("application/json"));
+            for (const auto &[name, value] : m_headers.fields()) {
+                const QByteArray lower = name.toLower();
+                if (lower == "retry-after" || lower == "retry-after-ms")
+                    headers.append(name, value);
+            }
+            m_responder->sendResponse(encoded.status, headers, encoded.body);
+        }
+        finish(encoded.status, errorClass, message);
+        return;
+    }
+    const bool timeout = outcome.transport == AttemptOutcome::Transport::Timeout;
+    sendClientError(CanonicalError::make(timeout ? 504 : 502, message,
+                                         timeout ? QStringLiteral("upstream_timeout")
+                                                 : QStringLiteral("upstream_unavailable")),
+                    errorClass);
+}
+
+void ProxyExchange::onFailed(const UpstreamError &error)
+{
+    m_call = nullptr;
+    const QString provider = m_adapter ? m_adapter->name() : QString();
+    const QString message = QStringLiteral("Provider '%1' failed: %2").arg(provider, error.message);
+    if (m_contentSent) {
+        failStartedStream(message, errorClassOf(error.kind));
+        return;
+    }
+    attemptFailed(AttemptOutcome::transportFailure(transportOf(error.kind), error.message, error.phase), message,
+                  errorClassOf(error.kind));
+}
+
+void ProxyExchange::failStartedStream(const QString &message, const char *errorClass)
+{
+    AttemptOutcome outcome = AttemptOutcome::transportFailure(AttemptOutcome::Transport::Reset, message);
+    outcome.contentSent = true;
+    m_planner.finish(outcome);
+    // The client already has part of the answer: end its stream with an explicit error, never a silent end.
+    const CanonicalError error
+        = CanonicalError::make(502, message, QStringLiteral("upstream_stream_interrupted"));
+    if (m_mode == Mode::TranslatedStream) {
+        writeStream(m_encoder->encode(CanonicalEvent::failure(error)));
+        writeStream(m_encoder->finish());
+    } else {
+        const OpenAiError streamError{502, message, QByteArrayLiteral("server_error"),
+                                      QByteArrayLiteral("upstream_stream_interrupted"), {}};
+        writeStream(encodeSseEvent(SseEvent{{}, streamError.toJson()}));
+    }
+    m_responder->endStream();
+    finish(200, errorClass, QStringLiteral("Stream interrupted after output began (incomplete answer): %1").arg(message));
+}
+
+void ProxyExchange::onClientClosed()
+{
+    if (m_call) {
+        m_call->disconnect(this);
+        m_call->abort();
+    }
+    if (m_attempt)
+        m_planner.abandon();
+    finish(m_responder && m_responder->responseStarted() ? 200 : 499, ErrorClass::ClientDisconnected,
+           QStringLiteral("The client closed the connection before the answer was complete."));
+}
+
+void ProxyExchange::sendClientError(const CanonicalError &error, const char *errorClass)
+{
+    const EncodedError encoded = FormatCodec::forFormat(m_request.format).encodeError(error);
+    m_responseLog.append(encoded.body);
+    if (m_responder && !m_responder->responseStarted())
+        m_responder->sendResponse(encoded.status, clientHeaders(QByteArrayLiteral("application/json")), encoded.body);
+    finish(encoded.status, errorClass, error.message);
+}
+
+HttpHeaders ProxyExchange::clientHeaders(const QByteArray &contentType) const
+{
+    HttpHeaders headers;
+    headers.append(QByteArrayLiteral("Content-Type"), contentType);
+    if (contentType.contains("event-stream"))
+        headers.append(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache"));
+    // Rate-limit and request-id headers help clients back off and report issues; hop-by-hop ones never pass.
+    if (m_adapter && m_adapter->format() == m_request.format) {
+        for (const auto &[name, value] : m_headers.fields()) {
+            const QByteArray lower = name.toLower();
+            if (lower.startsWith("x-ratelimit-") || lower.startsWith("openai-") || lower.startsWith("anthropic-ratelimit-")
+                || lower == "x-request-id" || lower == "request-id")
+                headers.append(name, value);
+        }
+    }
+    headers.append(QByteArrayLiteral("x-sluice-request-id"), m_record.id.toLatin1());
+    if (m_adapter)
+        headers.append(QByteArrayLiteral("x-sluice-provider"), m_adapter->name().toUtf8());
+    if (m_attempt) {
+        headers.append(QByteArrayLiteral("x-sluice-model"), m_attempt->model.toUtf8());
+        headers.append(QByteArrayLiteral("x-sluice-attempts"), QByteArray::number(m_attempt->number));
+    }
+    return headers;
+}
+
+void ProxyExchange::finish(int status, const char *errorClass, const QString &message)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    if (m_call)
+        m_call->disconnect(this);
+    if (m_responder)
+        m_responder->disconnect(this);
+    m_record.httpStatus = status;
+    m_record.errorClass = QString::fromLatin1(errorClass);
+    m_record.errorMessage = message;
+    m_record.latencyUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
+    m_record.inputTokens = m_usage.input;
+    m_record.outputTokens = m_usage.output;
+    m_record.cachedTokens = m_usage.cached;
+    m_record.reasoningTokens = m_usage.reasoning;
+    m_record.cacheWriteTokens = m_usage.cacheWrite;
+    m_record.relayedTextChars = m_mode == Mode::FastStream ? -1 : m_relayedChars;
+    m_record.attempts = m_planner.attempts();
+    m_record.responseBody = m_responseLog.bytes();
+    m_record.bodiesTruncated = m_record.bodiesTruncated || m_responseLog.truncated();
+    if (*errorClass)
+        qCInfo(lcExchange) << "request" << m_record.id << "ended:" << m_record.errorClass << status;
+    m_completion(std::move(m_record));
+    deleteLater();
+}
+
+} // namespace sluice

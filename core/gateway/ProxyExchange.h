@@ -1,0 +1,130 @@
+#pragma once
+
+#include "api/ApiFormat.h"
+#include "api/CanonicalRequest.h"
+#include "api/OpenAiChatRequest.h"
+#include "api/SseParser.h"
+#include "api/StreamDecoder.h"
+#include "api/StreamEncoder.h"
+#include "api/TokenUsage.h"
+#include "common/RequestRecord.h"
+#include "gateway/BodyCapture.h"
+#include "http/UpstreamRequest.h"
+#include "routing/RoutePlanner.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+
+namespace sluice {
+
+class HttpResponder;
+class ProviderAdapter;
+class UpstreamCall;
+class UpstreamClient;
+struct CanonicalError;
+struct GatewaySecrets;
+
+// What the gateway learnt of the client's request before routing it.
+struct ClientRequest
+{
+    ApiFormat format = ApiFormat::OpenAiChat;
+    QByteArray body; // as the client sent it
+    std::optional<OpenAiChatRequest> openAiChat; // OpenAI chat clients: enables the same-format fast path
+    std::optional<CanonicalRequest> canonical; // decoded on first need (another provider format)
+    QString model;
+    bool stream = false;
+    bool includeUsage = false; // the client asked for the usage chunk (OpenAI chat)
+    QByteArray anthropicBeta;
+    qint64 arrivedNs = 0;
+};
+
+// Everything an exchange needs from the gateway that outlives it.
+struct ProviderDirectory
+{
+    const QHash<QString, ProviderAdapter> *adapters = nullptr;
+    const GatewaySecrets *secrets = nullptr;
+    UpstreamClient *client = nullptr;
+    qint64 maxLoggedBodyBytes = 0;
+};
+
+// One proxied request: tries the route's attempts in order (retries, fallbacks), translating between the
+// client's format and each provider's when they differ, relays the answer (streams event by event, with
+// backpressure), and hands the finished record over exactly once. Nothing reaches the client until an
+// attempt produced content, so a failed attempt can still fall back. Deletes itself when done.
+class ProxyExchange : public QObject
+{
+    Q_OBJECT
+public:
+    using Completion = std::function<void(RequestRecord &&)>;
+
+    ProxyExchange(HttpResponder *responder, RequestRecord record, ClientRequest request, RoutePlanner planner,
+                  ProviderDirectory providers, Completion completion, QObject *parent = nullptr);
+    ~ProxyExchange() override;
+
+    void start();
+
+private:
+    enum class Mode { Buffered, FastStream, TranslatedStream };
+
+    void startNextAttempt();
+    Result<QByteArray> attemptBody(const ProviderAdapter &adapter, const QString &upstreamModel);
+    void onHeaders(int status, const HttpHeaders &headers);
+    void onBody(const QByteArray &data);
+    void onFinished();
+    void onFailed(const UpstreamError &error);
+    void onClientClosed();
+    void onDrained();
+
+    void relayFastStream(const QByteArray &data);
+    // False when the events failed the attempt before any content (the planner decides what comes next).
+    bool relayTranslated(const CanonicalEvents &events);
+    // The attempt failed before any content reached the client: let the planner decide what comes next.
+    void attemptFailed(AttemptOutcome outcome, const QString &message, const char *errorClass);
+    void deliverBuffered();
+    void deliverUpstreamError();
+    void sendClientError(const CanonicalError &error, const char *errorClass);
+    void failStartedStream(const QString &message, const char *errorClass);
+    void writeStream(const QByteArray &bytes);
+    void beginClientStream();
+    HttpHeaders clientHeaders(const QByteArray &contentType) const;
+    void finish(int status, const char *errorClass, const QString &message);
+    void resetAttempt();
+
+    QPointer<HttpResponder> m_responder;
+    QPointer<UpstreamCall> m_call;
+    RequestRecord m_record;
+    ClientRequest m_request;
+    RoutePlanner m_planner;
+    ProviderDirectory m_providers;
+    Completion m_completion;
+    BodyCapture m_responseLog;
+
+    // The current attempt.
+    std::optional<PlannedAttempt> m_attempt;
+    const ProviderAdapter *m_adapter = nullptr;
+    qint64 m_attemptStartNs = 0;
+    qint64 m_attemptFirstByteMs = -1;
+    int m_status = 0;
+    HttpHeaders m_headers;
+    QByteArray m_body; // a non-streamed answer or an upstream error body
+    Mode m_mode = Mode::Buffered;
+    SseParser m_sse;
+    QList<SseEvent> m_events;
+    std::unique_ptr<StreamDecoder> m_decoder;
+    std::unique_ptr<StreamEncoder> m_encoder;
+    QByteArray m_heldBack; // stream bytes produced before the first content: sent once content arrives
+
+    bool m_contentSent = false; // part of the answer reached the client: no more fallbacks
+    TokenUsage m_usage;
+    qint64 m_relayedChars = 0;
+    QString m_lastFailure; // why the last attempt failed, for the final error
+    QString m_streamError; // the provider's error event after output began: the answer is incomplete
+    bool m_done = false;
+};
+
+} // namespace sluice

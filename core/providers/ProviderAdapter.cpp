@@ -1,0 +1,104 @@
+#include "ProviderAdapter.h"
+
+#include "api/GeminiCodec.h"
+
+namespace sluice {
+
+namespace {
+constexpr auto AnthropicVersion = "2023-06-01";
+}
+
+ProviderAdapter::ProviderAdapter(ProviderConfig config)
+    : m_config(std::move(config))
+{
+    if (const ProviderPreset *preset = ProviderPreset::find(m_config.type))
+        m_preset = *preset;
+    switch (m_preset.wire) {
+    case ProviderPreset::Wire::OpenAiChat:
+        m_format = ApiFormat::OpenAiChat;
+        break;
+    case ProviderPreset::Wire::AnthropicMessages:
+        m_format = ApiFormat::AnthropicMessages;
+        break;
+    case ProviderPreset::Wire::Gemini:
+        m_format = ApiFormat::Gemini;
+        break;
+    }
+}
+
+QUrl ProviderAdapter::endpoint(const QString &path, const QString &query) const
+{
+    QUrl url = m_config.baseUrl;
+    QString base = url.path();
+    while (base.endsWith(QLatin1Char('/')))
+        base.chop(1);
+    url.setPath(base + path);
+    if (!query.isEmpty())
+        url.setQuery(query);
+    return url;
+}
+
+UpstreamRequest ProviderAdapter::request(const QByteArray &body, const QString &upstreamModel, bool stream,
+                                         const QString &apiKey, const UpstreamTimeouts &timeouts,
+                                         const QByteArray &anthropicBeta) const
+{
+    UpstreamRequest request;
+    request.method = QByteArrayLiteral("POST");
+    request.body = body;
+    request.timeouts = timeouts;
+    request.headers.append(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json"));
+    request.headers.append(QByteArrayLiteral("Accept"),
+                           stream ? QByteArrayLiteral("text/event-stream") : QByteArrayLiteral("application/json"));
+    const QByteArray key = apiKey.toUtf8();
+    switch (m_format) {
+    case ApiFormat::OpenAiChat:
+    case ApiFormat::OpenAiResponses:
+        if (m_preset.azure) {
+            request.url = endpoint(QStringLiteral("/openai/deployments/%1/chat/completions")
+                                       .arg(QString::fromLatin1(QUrl::toPercentEncoding(upstreamModel))),
+                                   QStringLiteral("api-version=") + m_config.apiVersion);
+            if (!key.isEmpty())
+                request.headers.append(QByteArrayLiteral("api-key"), key);
+        } else {
+            request.url = endpoint(QStringLiteral("/chat/completions"));
+            if (!key.isEmpty())
+                request.headers.append(QByteArrayLiteral("Authorization"), "Bearer " + key);
+        }
+        break;
+    case ApiFormat::AnthropicMessages:
+        // base_url may be given with or without the /v1 suffix.
+        request.url = endpoint(m_config.baseUrl.path().endsWith(QLatin1String("/v1")) ? QStringLiteral("/messages")
+                                                                                      : QStringLiteral("/v1/messages"));
+        request.headers.append(QByteArrayLiteral("anthropic-version"), QByteArray(AnthropicVersion));
+        if (!anthropicBeta.isEmpty())
+            request.headers.append(QByteArrayLiteral("anthropic-beta"), anthropicBeta);
+        if (!key.isEmpty())
+            request.headers.append(QByteArrayLiteral("x-api-key"), key);
+        break;
+    case ApiFormat::Gemini: {
+        QString path = GeminiCodec::requestPath(upstreamModel, stream);
+        // base_url may be given with or without the /v1beta suffix.
+        if (m_config.baseUrl.path().endsWith(QLatin1String("/v1beta")) && path.startsWith(QLatin1String("/v1beta")))
+            path.remove(0, 7);
+        const qsizetype query = path.indexOf(QLatin1Char('?'));
+        request.url = query < 0 ? endpoint(path) : endpoint(path.left(query), path.mid(query + 1));
+        if (!key.isEmpty())
+            request.headers.append(QByteArrayLiteral("x-goog-api-key"), key);
+        break;
+    }
+    }
+    return request;
+}
+
+EncodeOptions ProviderAdapter::encodeOptions(const QString &upstreamModel, bool dropUnsupported) const
+{
+    EncodeOptions options;
+    options.model = upstreamModel;
+    options.dropUnsupported = dropUnsupported;
+    // Local OpenAI-compatible servers and several hosted ones predate max_completion_tokens.
+    options.legacyMaxTokens = m_format == ApiFormat::OpenAiChat && m_config.type != QLatin1String("openai")
+        && !m_preset.azure;
+    return options;
+}
+
+} // namespace sluice
