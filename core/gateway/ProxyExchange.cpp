@@ -144,6 +144,7 @@ void ProxyExchange::resetAttempt()
     m_encoder.reset();
     m_heldBack.clear();
     m_attemptFirstByteMs = -1;
+    m_sawDone = false;
 }
 
 Result<QByteArray> ProxyExchange::attemptBody(const ProviderAdapter &adapter, const QString &upstreamModel)
@@ -277,10 +278,23 @@ void ProxyExchange::relayFastStream(const QByteArray &data)
     m_sse.feed(data, m_events);
     QByteArray out;
     for (const SseEvent &event : std::as_const(m_events)) {
-        if (event.data != "[DONE]") {
+        if (event.data == "[DONE]") {
+            m_sawDone = true;
+        } else {
             const bool usage = mayCarryUsage(event.data);
             if (!m_contentSent || usage) {
-                const QJsonObject chunk = QJsonDocument::fromJson(event.data).object();
+                QJsonParseError parseError;
+                const QJsonObject chunk = QJsonDocument::fromJson(event.data, &parseError).object();
+                if (parseError.error != QJsonParseError::NoError && !m_contentSent) {
+                    // Garbage before any content: this attempt failed, another may still answer.
+                    AttemptOutcome outcome = AttemptOutcome::http(m_status);
+                    outcome.malformedBody = true;
+                    attemptFailed(outcome,
+                                  QStringLiteral("Provider '%1' sent a stream event that is not JSON (%2).")
+                                      .arg(m_adapter->name(), parseError.errorString()),
+                                  ErrorClass::UpstreamProtocol);
+                    return;
+                }
                 if (!m_contentSent && carriesOutput(chunk)) {
                     m_contentSent = true;
                     m_record.timeToFirstTokenUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
@@ -384,6 +398,17 @@ void ProxyExchange::onFinished()
         return;
     }
     if (m_mode == Mode::FastStream) {
+        if (!m_sawDone) {
+            // OpenAI-compatible streams end with [DONE]: without it the answer was cut, however cleanly.
+            const QString message = QStringLiteral("Provider '%1' ended its stream without [DONE].").arg(m_adapter->name());
+            if (m_contentSent) {
+                failStartedStream(message, ErrorClass::UpstreamConnection);
+            } else {
+                AttemptOutcome outcome = AttemptOutcome::transportFailure(AttemptOutcome::Transport::Reset, message);
+                attemptFailed(outcome, message, ErrorClass::UpstreamConnection);
+            }
+            return;
+        }
         if (!m_contentSent) {
             // Nothing but framing came: relay it as it is (an empty answer).
             m_contentSent = true;
@@ -411,7 +436,18 @@ void ProxyExchange::deliverBuffered()
     const bool sameFormat = m_adapter->format() == m_request.format;
     QByteArray clientBody;
     if (sameFormat && m_request.openAiChat) {
-        const QJsonValue usage = QJsonDocument::fromJson(m_body).object().value(QLatin1String("usage"));
+        QJsonParseError parseError;
+        const QJsonDocument answer = QJsonDocument::fromJson(m_body, &parseError);
+        if (!answer.isObject()) {
+            AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body.left(4096), m_headers);
+            outcome.malformedBody = true;
+            attemptFailed(outcome,
+                          QStringLiteral("Provider '%1' sent an answer that is not a JSON object (%2).")
+                              .arg(m_adapter->name(), parseError.errorString()),
+                          ErrorClass::UpstreamProtocol);
+            return;
+        }
+        const QJsonValue usage = answer.object().value(QLatin1String("usage"));
         if (usage.isObject())
             m_usage = TokenUsage::fromOpenAiChat(usage.toObject());
         clientBody = m_body;

@@ -117,6 +117,7 @@ private:
     QList<SseEvent> m_events;
     std::unique_ptr<StreamDecoder> m_decoder;
     std::unique_ptr<StreamEncoder> m_encoder;
+    bool m_sawDone = false; // fast path: the stream's closing [DONE] arrived
     QByteArray m_heldBack; // stream bytes produced before the first content: sent once content arrives
 
     bool m_contentSent = false; // part of the answer reached the client: no more fallbacks

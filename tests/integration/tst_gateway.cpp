@@ -77,6 +77,8 @@ private Q_SLOTS:
     void pausedGatewayRefuses();
     void bodiesAreNotStoredWhenTurnedOff();
     void retryHonoursRetryAfterThenSucceeds();
+    void faultIsRetriedTransparently_data();
+    void faultIsRetriedTransparently();
     void serverErrorsFallBackToAnotherModelAndFormat();
     void streamFallsBackBeforeFirstByte();
     void clientErrorDoesNotFallBack();
@@ -343,7 +345,7 @@ void TestGateway::modelsAndHealth()
     auto reply = gateway.get(gateway.request(QStringLiteral("/v1/models")));
     QCOMPARE(reply.status, 200);
     const QJsonArray data = jsonOf(reply.body).value(QLatin1String("data")).toArray();
-    QCOMPARE(data.size(), 7);
+    QCOMPARE(data.size(), 8);
     QCOMPARE(data.at(0).toObject().value(QLatin1String("id")).toString(), QStringLiteral("gpt-test"));
     QCOMPARE(gateway.get(gateway.request(QStringLiteral("/v1/models"), "wrong")).status, 401);
 
@@ -414,6 +416,69 @@ void TestGateway::retryHonoursRetryAfterThenSucceeds()
     QVERIFY(record.attempts.at(0).waitBeforeNextMs >= 50);
     QCOMPARE(record.attempts.at(1).httpStatus, 200);
     QCOMPARE(record.outputTokens, 363);
+}
+
+void TestGateway::faultIsRetriedTransparently_data()
+{
+    QTest::addColumn<MockFault>("fault");
+    QTest::addColumn<bool>("stream");
+    QTest::addColumn<QString>("failureClass");
+    QTest::addColumn<int>("minimumWaitMs"); // time the first attempt must have taken (timeouts)
+    const QList<std::tuple<const char *, MockFault, QString, int>> faults = {
+        {"500", MockFault::httpStatus(500), QStringLiteral("server_error"), 0},
+        {"503", MockFault::httpStatus(503), QStringLiteral("server_error"), 0},
+        {"529 overloaded", MockFault::httpStatus(529), QStringLiteral("server_error"), 0},
+        {"429 retry-after-ms", MockFault::httpStatus(429, {}, 30), QStringLiteral("rate_limit"), 30},
+        {"reset before headers", MockFault::resetBeforeHeaders(), QStringLiteral("connection"), 0},
+        {"never answers", MockFault::stallBeforeHeaders(), QStringLiteral("timeout"), 300},
+        {"slow headers", MockFault::slowHeaders(1000), QStringLiteral("timeout"), 300},
+        {"invalid json", MockFault::invalidJson(), QString(), 0},
+    };
+    for (const bool stream : {false, true}) {
+        for (const auto &[name, fault, failureClass, wait] : faults) {
+            QTest::addRow("%s %s", name, stream ? "stream" : "json") << fault << stream << failureClass << wait;
+        }
+        if (stream) {
+            QTest::addRow("slow stream") << MockFault::slowStream(1000) << true << QStringLiteral("timeout") << 300;
+            QTest::addRow("reset mid-stream before content") << MockFault::resetMidStream(1) << true
+                                                             << QStringLiteral("connection") << 0;
+            QTest::addRow("cut without [DONE] before content") << MockFault::truncatedStream(1) << true
+                                                              << QStringLiteral("connection") << 0;
+        }
+    }
+}
+
+void TestGateway::faultIsRetriedTransparently()
+{
+    QFETCH(MockFault, fault);
+    QFETCH(bool, stream);
+    QFETCH(QString, failureClass);
+    QFETCH(int, minimumWaitMs);
+    GatewayFixture gateway;
+    gateway.upstream().enqueueFault(fault);
+    const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
+                                    chatBody(QStringLiteral("resilient"), stream));
+    // The client never sees the fault: the second attempt answers in full.
+    QCOMPARE(reply.status, 200);
+    if (stream) {
+        const QList<SseEvent> events = eventsOf(reply.body);
+        QCOMPARE(events.last().data, QByteArray("[DONE]"));
+        QVERIFY(textOf(events).startsWith(QLatin1String("**Holiday Name")));
+    } else {
+        QCOMPARE(jsonOf(reply.body).value(QLatin1String("usage")).toObject().value(QLatin1String("completion_tokens")).toInt(),
+                 363);
+    }
+    QCOMPARE(reply.header("x-sluice-attempts"), QByteArray("2"));
+    QVERIFY(gateway.waitForRecords(1));
+    const RequestRecord &record = gateway.records.first();
+    QVERIFY2(record.errorClass.isEmpty(), qPrintable(record.errorMessage));
+    QCOMPARE(record.attempts.size(), 2);
+    QCOMPARE(record.attempts.at(0).decision, QStringLiteral("retry"));
+    if (!failureClass.isEmpty())
+        QCOMPARE(record.attempts.at(0).errorClass, failureClass);
+    QCOMPARE(record.attempts.at(1).decision, QStringLiteral("done"));
+    QVERIFY(record.attempts.at(0).latencyMs + record.attempts.at(0).waitBeforeNextMs >= minimumWaitMs);
+    QVERIFY(record.outputTokens > 0);
 }
 
 void TestGateway::serverErrorsFallBackToAnotherModelAndFormat()
