@@ -24,8 +24,7 @@ AppOptions AppOptions::parse(const QStringList &arguments)
 {
     AppOptions options;
     const QStringList args = arguments.mid(1);
-    static const QStringList subcommands
-        = {QStringLiteral("key"), QStringLiteral("prices"), QStringLiteral("spend")};
+    static const QStringList subcommands = {QStringLiteral("key"), QStringLiteral("prices"), QStringLiteral("spend")};
     if (!args.isEmpty() && subcommands.contains(args.first())) {
         options.mode = Mode::Subcommand;
         options.subcommand = args.first();

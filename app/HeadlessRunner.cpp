@@ -32,7 +32,8 @@ int runHeadless(const AppOptions &options)
                      [&err](const QString &message) { err << "sluice: request log: " << message << Qt::endl; });
 
     GatewayService service(startup->config, startup->secrets);
-    service.setRecordSink(startup->pricingSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); }));
+    service.setRecordSink(
+        startup->pricingSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); }));
     Result<QUrl> url = service.start(options.port);
     if (!url) {
         err << "sluice: " << url.errorMessage() << Qt::endl;

@@ -1,5 +1,10 @@
 #include "Gateway.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QUuid>
+
 #include "api/CanonicalError.h"
 #include "api/FormatCodec.h"
 #include "api/OpenAiChatRequest.h"
@@ -8,11 +13,6 @@
 #include "http/HttpRequest.h"
 #include "http/HttpResponder.h"
 #include "routing/Router.h"
-
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QUuid>
 
 namespace sluice {
 
@@ -51,7 +51,7 @@ EndpointMatch matchEndpoint(const QByteArray &rawPath)
 
 HttpHeaders jsonHeaders()
 {
-    return HttpHeaders{{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
+    return HttpHeaders {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
 }
 
 QByteArray compact(const QJsonObject &object)
@@ -127,33 +127,34 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
         return;
     }
     if (m_paused) {
-        respondError(responder, std::move(record), endpoint.format,
-                     CanonicalError::make(503, QStringLiteral("Sluice is paused. Resume it from the tray icon or the window."),
-                                          QStringLiteral("gateway_paused")),
-                     ErrorClass::Paused);
+        respondError(
+            responder, std::move(record), endpoint.format,
+            CanonicalError::make(503, QStringLiteral("Sluice is paused. Resume it from the tray icon or the window."),
+                                 QStringLiteral("gateway_paused")),
+            ErrorClass::Paused);
         return;
     }
     if (endpoint.route == Route::Unknown) {
         respondError(responder, std::move(record), endpoint.format,
-                     CanonicalError::make(404,
-                                          QStringLiteral("Sluice has no endpoint %1 %2. Available: POST "
-                                                         "/v1/chat/completions, /v1/messages, /v1/responses, "
-                                                         "/v1/messages/count_tokens; GET /v1/models, /health.")
-                                              .arg(QString::fromLatin1(request.method),
-                                                   QString::fromLatin1(request.path.left(200))),
-                                          QStringLiteral("unknown_url")),
+                     CanonicalError::make(
+                         404,
+                         QStringLiteral("Sluice has no endpoint %1 %2. Available: POST "
+                                        "/v1/chat/completions, /v1/messages, /v1/responses, "
+                                        "/v1/messages/count_tokens; GET /v1/models, /health.")
+                             .arg(QString::fromLatin1(request.method), QString::fromLatin1(request.path.left(200))),
+                         QStringLiteral("unknown_url")),
                      ErrorClass::NotFound);
         return;
     }
     if (request.method != endpoint.method) {
-        respondError(responder, std::move(record), endpoint.format,
-                     CanonicalError::make(405,
-                                          QStringLiteral("%1 takes %2 requests, not %3.")
-                                              .arg(QString::fromLatin1(request.path),
-                                                   QString::fromLatin1(endpoint.method),
-                                                   QString::fromLatin1(request.method)),
-                                          QStringLiteral("method_not_allowed")),
-                     ErrorClass::InvalidRequest);
+        respondError(
+            responder, std::move(record), endpoint.format,
+            CanonicalError::make(405,
+                                 QStringLiteral("%1 takes %2 requests, not %3.")
+                                     .arg(QString::fromLatin1(request.path), QString::fromLatin1(endpoint.method),
+                                          QString::fromLatin1(request.method)),
+                                 QStringLiteral("method_not_allowed")),
+            ErrorClass::InvalidRequest);
         return;
     }
     if (m_tokens.isEmpty()) {
@@ -250,8 +251,9 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     providers.secrets = &m_secrets;
     providers.client = m_client;
     providers.maxLoggedBodyBytes = m_config.logging.storeBodies ? m_config.logging.maxBodyBytes : 0;
-    auto *exchange = new ProxyExchange(responder, std::move(record), std::move(client), std::move(plan).value(),
-                                       providers, [this](RequestRecord &&done) { complete(std::move(done)); }, this);
+    auto *exchange = new ProxyExchange(
+        responder, std::move(record), std::move(client), std::move(plan).value(), providers,
+        [this](RequestRecord &&done) { complete(std::move(done)); }, this);
     exchange->start();
 }
 
@@ -259,18 +261,18 @@ void Gateway::handleModels(HttpResponder *responder, RequestRecord record)
 {
     QJsonArray data;
     for (const ModelRoute &model : std::as_const(m_config.models)) {
-        data.append(QJsonObject{{QStringLiteral("id"), model.name},
-                                {QStringLiteral("object"), QStringLiteral("model")},
-                                {QStringLiteral("type"), QStringLiteral("model")},
-                                {QStringLiteral("display_name"), model.name},
-                                {QStringLiteral("created"), 0},
-                                {QStringLiteral("created_at"), QStringLiteral("1970-01-01T00:00:00Z")},
-                                {QStringLiteral("owned_by"), model.provider}});
+        data.append(QJsonObject {{QStringLiteral("id"), model.name},
+                                 {QStringLiteral("object"), QStringLiteral("model")},
+                                 {QStringLiteral("type"), QStringLiteral("model")},
+                                 {QStringLiteral("display_name"), model.name},
+                                 {QStringLiteral("created"), 0},
+                                 {QStringLiteral("created_at"), QStringLiteral("1970-01-01T00:00:00Z")},
+                                 {QStringLiteral("owned_by"), model.provider}});
     }
     // One shape for both SDKs: OpenAI reads object/data, Anthropic reads data/has_more/first_id/last_id.
-    QJsonObject list{{QStringLiteral("object"), QStringLiteral("list")},
-                     {QStringLiteral("data"), data},
-                     {QStringLiteral("has_more"), false}};
+    QJsonObject list {{QStringLiteral("object"), QStringLiteral("list")},
+                      {QStringLiteral("data"), data},
+                      {QStringLiteral("has_more"), false}};
     if (!data.isEmpty()) {
         list.insert(QStringLiteral("first_id"), data.first().toObject().value(QLatin1String("id")));
         list.insert(QStringLiteral("last_id"), data.last().toObject().value(QLatin1String("id")));
@@ -283,8 +285,9 @@ void Gateway::handleCountTokens(const HttpRequest &request, HttpResponder *respo
     const QJsonDocument doc = QJsonDocument::fromJson(request.body);
     if (!doc.isObject() || !doc.object().value(QLatin1String("model")).isString()) {
         respondError(responder, std::move(record), ApiFormat::AnthropicMessages,
-                     CanonicalError::make(400, QStringLiteral("The body must be a JSON object with \"model\" and "
-                                                              "\"messages\"."),
+                     CanonicalError::make(400,
+                                          QStringLiteral("The body must be a JSON object with \"model\" and "
+                                                         "\"messages\"."),
                                           QStringLiteral("invalid_request")),
                      ErrorClass::InvalidRequest);
         return;
@@ -292,29 +295,29 @@ void Gateway::handleCountTokens(const HttpRequest &request, HttpResponder *respo
     record.requestedModel = doc.object().value(QLatin1String("model")).toString();
     // An estimate (about four characters a token): providers count differently, and this costs no call.
     const qint64 tokens = (textCharacters(doc.object()) + 3) / 4;
-    respondJson(responder, std::move(record), compact(QJsonObject{{QStringLiteral("input_tokens"), tokens}}));
+    respondJson(responder, std::move(record), compact(QJsonObject {{QStringLiteral("input_tokens"), tokens}}));
 }
 
 void Gateway::handleRoutingState(HttpResponder *responder, RequestRecord record)
 {
     QJsonArray breakers;
     for (const BreakerSnapshot &breaker : m_router->breakerSnapshot()) {
-        breakers.append(QJsonObject{{QStringLiteral("deployment"), breaker.deployment},
-                                    {QStringLiteral("state"), breaker.state},
-                                    {QStringLiteral("recent_failures"), breaker.recentFailures},
-                                    {QStringLiteral("failure_threshold"), breaker.failureThreshold},
-                                    {QStringLiteral("probe_in_ms"), breaker.probeInMs},
-                                    {QStringLiteral("last_failure"), breaker.lastFailure},
-                                    {QStringLiteral("last_failure_ago_ms"), breaker.lastFailureAgoMs}});
+        breakers.append(QJsonObject {{QStringLiteral("deployment"), breaker.deployment},
+                                     {QStringLiteral("state"), breaker.state},
+                                     {QStringLiteral("recent_failures"), breaker.recentFailures},
+                                     {QStringLiteral("failure_threshold"), breaker.failureThreshold},
+                                     {QStringLiteral("probe_in_ms"), breaker.probeInMs},
+                                     {QStringLiteral("last_failure"), breaker.lastFailure},
+                                     {QStringLiteral("last_failure_ago_ms"), breaker.lastFailureAgoMs}});
     }
-    respondJson(responder, std::move(record), compact(QJsonObject{{QStringLiteral("breakers"), breakers}}));
+    respondJson(responder, std::move(record), compact(QJsonObject {{QStringLiteral("breakers"), breakers}}));
 }
 
 void Gateway::handleHealth(HttpResponder *responder)
 {
-    const QByteArray body = compact(QJsonObject{
-        {QStringLiteral("status"), m_paused ? QStringLiteral("paused") : QStringLiteral("ok")},
-        {QStringLiteral("version"), QStringLiteral(SLUICE_VERSION)}});
+    const QByteArray body
+        = compact(QJsonObject {{QStringLiteral("status"), m_paused ? QStringLiteral("paused") : QStringLiteral("ok")},
+                               {QStringLiteral("version"), QStringLiteral(SLUICE_VERSION)}});
     responder->sendResponse(200, jsonHeaders(), body);
 }
 

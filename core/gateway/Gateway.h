@@ -1,5 +1,11 @@
 #pragma once
 
+#include <functional>
+#include <memory>
+
+#include <QHash>
+#include <QObject>
+
 #include "api/ApiFormat.h"
 #include "common/RequestRecord.h"
 #include "config/Config.h"
@@ -8,12 +14,6 @@
 #include "gateway/TokenAuthenticator.h"
 #include "http/HttpRequestHandler.h"
 #include "providers/ProviderAdapter.h"
-
-#include <functional>
-#include <memory>
-
-#include <QHash>
-#include <QObject>
 
 namespace sluice {
 

@@ -27,8 +27,7 @@ Result<GatewaySecrets> GatewaySecrets::resolve(const Config &config, SecretResol
     }
     for (const ModelRoute &model : config.models) {
         for (const ModelDeployment &deployment : model.deployments) {
-            if (Result<void> done = resolveKey(deployment.apiKey, QStringLiteral("Model '%1'").arg(model.name));
-                !done)
+            if (Result<void> done = resolveKey(deployment.apiKey, QStringLiteral("Model '%1'").arg(model.name)); !done)
                 return done.error();
         }
     }

@@ -1,11 +1,11 @@
 #pragma once
 
-#include "common/Result.h"
-#include "config/Config.h"
-
 #include <QHash>
 #include <QList>
 #include <QString>
+
+#include "common/Result.h"
+#include "config/Config.h"
 
 namespace sluice {
 

@@ -1,5 +1,11 @@
 #include "ProxyExchange.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QTimer>
+
 #include "api/CanonicalError.h"
 #include "api/FormatCodec.h"
 #include "api/OpenAiError.h"
@@ -8,12 +14,6 @@
 #include "http/HttpResponder.h"
 #include "http/UpstreamClient.h"
 #include "providers/ProviderAdapter.h"
-
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QLoggingCategory>
-#include <QTimer>
 
 Q_LOGGING_CATEGORY(lcExchange, "sluice.gateway")
 
@@ -81,8 +81,8 @@ bool carriesOutput(const QJsonObject &chunk)
     const QJsonArray choices = chunk.value(QLatin1String("choices")).toArray();
     for (const QJsonValue &choice : choices) {
         const QJsonObject delta = choice.toObject().value(QLatin1String("delta")).toObject();
-        for (const auto key : {QLatin1String("content"), QLatin1String("reasoning_content"),
-                               QLatin1String("reasoning"), QLatin1String("refusal")}) {
+        for (const auto key : {QLatin1String("content"), QLatin1String("reasoning_content"), QLatin1String("reasoning"),
+                               QLatin1String("refusal")}) {
             if (!delta.value(key).toString().isEmpty())
                 return true;
         }
@@ -104,8 +104,7 @@ QByteArray contentTypeFor(ApiFormat, bool stream)
 } // namespace
 
 ProxyExchange::ProxyExchange(HttpResponder *responder, RequestRecord record, ClientRequest request,
-                             RoutePlanner planner, ProviderDirectory providers, Completion completion,
-                             QObject *parent)
+                             RoutePlanner planner, ProviderDirectory providers, Completion completion, QObject *parent)
     : QObject(parent)
     , m_responder(responder)
     , m_record(std::move(record))
@@ -157,8 +156,9 @@ Result<QByteArray> ProxyExchange::attemptBody(const ProviderAdapter &adapter, co
             return decoded.error();
         m_request.canonical = std::move(decoded).value();
     }
-    Result<EncodedRequest> encoded = FormatCodec::forFormat(adapter.format())
-                                         .encodeRequest(*m_request.canonical, adapter.encodeOptions(upstreamModel, false));
+    Result<EncodedRequest> encoded
+        = FormatCodec::forFormat(adapter.format())
+              .encodeRequest(*m_request.canonical, adapter.encodeOptions(upstreamModel, false));
     if (!encoded)
         return encoded.error();
     return encoded->body;
@@ -168,18 +168,19 @@ void ProxyExchange::startNextAttempt()
 {
     resetAttempt();
     if (!m_responder) {
-        finish(499, ErrorClass::ClientDisconnected, QStringLiteral("The client went away while Sluice waited to retry."));
+        finish(499, ErrorClass::ClientDisconnected,
+               QStringLiteral("The client went away while Sluice waited to retry."));
         return;
     }
     m_attempt = m_planner.next();
     if (!m_attempt) {
-        const QString why = m_lastFailure.isEmpty() ? m_planner.stopReason()
-                                                    : m_lastFailure + QStringLiteral(" (") + m_planner.stopReason()
-                + QLatin1Char(')');
-        sendClientError(CanonicalError::make(503,
-                                             QStringLiteral("No deployment of model '%1' could answer: %2")
-                                                 .arg(m_request.model, why),
-                                             QStringLiteral("no_deployment_available")),
+        const QString why = m_lastFailure.isEmpty()
+            ? m_planner.stopReason()
+            : m_lastFailure + QStringLiteral(" (") + m_planner.stopReason() + QLatin1Char(')');
+        sendClientError(CanonicalError::make(
+                            503,
+                            QStringLiteral("No deployment of model '%1' could answer: %2").arg(m_request.model, why),
+                            QStringLiteral("no_deployment_available")),
                         ErrorClass::UpstreamConnection);
         return;
     }
@@ -322,8 +323,8 @@ bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
             // The provider reported an error inside the stream before any content: still a failed attempt.
             m_call->disconnect(this);
             m_call->abort();
-            AttemptOutcome outcome = AttemptOutcome::http(event.error.status > 0 ? event.error.status : 502,
-                                                          event.error.message.toUtf8());
+            AttemptOutcome outcome
+                = AttemptOutcome::http(event.error.status > 0 ? event.error.status : 502, event.error.message.toUtf8());
             outcome.malformedBody = event.error.status <= 0;
             attemptFailed(outcome,
                           QStringLiteral("Provider '%1' reported an error in its stream: %2")
@@ -400,7 +401,8 @@ void ProxyExchange::onFinished()
     if (m_mode == Mode::FastStream) {
         if (!m_sawDone) {
             // OpenAI-compatible streams end with [DONE]: without it the answer was cut, however cleanly.
-            const QString message = QStringLiteral("Provider '%1' ended its stream without [DONE].").arg(m_adapter->name());
+            const QString message
+                = QStringLiteral("Provider '%1' ended its stream without [DONE].").arg(m_adapter->name());
             if (m_contentSent) {
                 failStartedStream(message, ErrorClass::UpstreamConnection);
             } else {
@@ -486,9 +488,10 @@ void ProxyExchange::deliverUpstreamError()
     AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body, m_headers);
     outcome.timeToFirstByteMs = m_attemptFirstByteMs;
     const CanonicalError error = FormatCodec::forFormat(m_adapter->format()).decodeError(m_status, m_body);
-    attemptFailed(outcome,
-                  QStringLiteral("Provider '%1' answered HTTP %2: %3").arg(m_adapter->name()).arg(m_status).arg(error.message),
-                  ErrorClass::UpstreamError);
+    attemptFailed(
+        outcome,
+        QStringLiteral("Provider '%1' answered HTTP %2: %3").arg(m_adapter->name()).arg(m_status).arg(error.message),
+        ErrorClass::UpstreamError);
 }
 
 void ProxyExchange::attemptFailed(AttemptOutcome outcome, const QString &message, const char *errorClass)
@@ -511,12 +514,14 @@ void ProxyExchange::attemptFailed(AttemptOutcome outcome, const QString &message
     // Give up: the client gets this attempt's answer in its own format.
     if (outcome.transport == AttemptOutcome::Transport::None && outcome.httpStatus > 0 && !outcome.malformedBody) {
         const bool sameFormat = m_adapter && m_adapter->format() == m_request.format;
-        EncodedError encoded = sameFormat ? EncodedError{outcome.httpStatus, outcome.body}
-                                          : FormatCodec::translateError(m_adapter->format(), m_request.format,
-                                                                        outcome.httpStatus, outcome.body);
-        if (sameFormat && FormatCodec::forFormat(m_request.format).decodeError(outcome.httpStatus, outcome.body).message.isEmpty())
-            encoded = FormatCodec::forFormat(m_request.format)
-                          .encodeError(CanonicalError::make(outcome.httpStatus, message, QStringLiteral("upstream_error")));
+        EncodedError encoded = sameFormat
+            ? EncodedError {outcome.httpStatus, outcome.body}
+            : FormatCodec::translateError(m_adapter->format(), m_request.format, outcome.httpStatus, outcome.body);
+        if (sameFormat
+            && FormatCodec::forFormat(m_request.format).decodeError(outcome.httpStatus, outcome.body).message.isEmpty())
+            encoded
+                = FormatCodec::forFormat(m_request.format)
+                      .encodeError(CanonicalError::make(outcome.httpStatus, message, QStringLiteral("upstream_error")));
         m_responseLog.append(encoded.body);
         if (m_responder && !m_responder->responseStarted()) {
             HttpHeaders headers = clientHeaders(QByteArrayLiteral("application/json"));
@@ -531,10 +536,10 @@ void ProxyExchange::attemptFailed(AttemptOutcome outcome, const QString &message
         return;
     }
     const bool timeout = outcome.transport == AttemptOutcome::Transport::Timeout;
-    sendClientError(CanonicalError::make(timeout ? 504 : 502, message,
-                                         timeout ? QStringLiteral("upstream_timeout")
-                                                 : QStringLiteral("upstream_unavailable")),
-                    errorClass);
+    sendClientError(
+        CanonicalError::make(timeout ? 504 : 502, message,
+                             timeout ? QStringLiteral("upstream_timeout") : QStringLiteral("upstream_unavailable")),
+        errorClass);
 }
 
 void ProxyExchange::onFailed(const UpstreamError &error)
@@ -556,18 +561,18 @@ void ProxyExchange::failStartedStream(const QString &message, const char *errorC
     outcome.contentSent = true;
     m_planner.finish(outcome);
     // The client already has part of the answer: end its stream with an explicit error, never a silent end.
-    const CanonicalError error
-        = CanonicalError::make(502, message, QStringLiteral("upstream_stream_interrupted"));
+    const CanonicalError error = CanonicalError::make(502, message, QStringLiteral("upstream_stream_interrupted"));
     if (m_mode == Mode::TranslatedStream) {
         writeStream(m_encoder->encode(CanonicalEvent::failure(error)));
         writeStream(m_encoder->finish());
     } else {
-        const OpenAiError streamError{502, message, QByteArrayLiteral("server_error"),
-                                      QByteArrayLiteral("upstream_stream_interrupted"), {}};
-        writeStream(encodeSseEvent(SseEvent{{}, streamError.toJson()}));
+        const OpenAiError streamError {
+            502, message, QByteArrayLiteral("server_error"), QByteArrayLiteral("upstream_stream_interrupted"), {}};
+        writeStream(encodeSseEvent(SseEvent {{}, streamError.toJson()}));
     }
     m_responder->endStream();
-    finish(200, errorClass, QStringLiteral("Stream interrupted after output began (incomplete answer): %1").arg(message));
+    finish(200, errorClass,
+           QStringLiteral("Stream interrupted after output began (incomplete answer): %1").arg(message));
 }
 
 void ProxyExchange::onClientClosed()
@@ -601,8 +606,8 @@ HttpHeaders ProxyExchange::clientHeaders(const QByteArray &contentType) const
     if (m_adapter && m_adapter->format() == m_request.format) {
         for (const auto &[name, value] : m_headers.fields()) {
             const QByteArray lower = name.toLower();
-            if (lower.startsWith("x-ratelimit-") || lower.startsWith("openai-") || lower.startsWith("anthropic-ratelimit-")
-                || lower == "x-request-id" || lower == "request-id")
+            if (lower.startsWith("x-ratelimit-") || lower.startsWith("openai-")
+                || lower.startsWith("anthropic-ratelimit-") || lower == "x-request-id" || lower == "request-id")
                 headers.append(name, value);
         }
     }

@@ -1,5 +1,13 @@
 #pragma once
 
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+
 #include "api/ApiFormat.h"
 #include "api/CanonicalRequest.h"
 #include "api/OpenAiChatRequest.h"
@@ -11,14 +19,6 @@
 #include "gateway/BodyCapture.h"
 #include "http/UpstreamRequest.h"
 #include "routing/RoutePlanner.h"
-
-#include <functional>
-#include <memory>
-#include <optional>
-
-#include <QHash>
-#include <QObject>
-#include <QPointer>
 
 namespace sluice {
 

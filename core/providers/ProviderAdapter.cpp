@@ -96,8 +96,8 @@ EncodeOptions ProviderAdapter::encodeOptions(const QString &upstreamModel, bool 
     options.model = upstreamModel;
     options.dropUnsupported = dropUnsupported;
     // Local OpenAI-compatible servers and several hosted ones predate max_completion_tokens.
-    options.legacyMaxTokens = m_format == ApiFormat::OpenAiChat && m_config.type != QLatin1String("openai")
-        && !m_preset.azure;
+    options.legacyMaxTokens
+        = m_format == ApiFormat::OpenAiChat && m_config.type != QLatin1String("openai") && !m_preset.azure;
     return options;
 }
 

@@ -1,12 +1,12 @@
 #pragma once
 
+#include <QString>
+
 #include "api/ApiFormat.h"
 #include "api/FormatCodec.h"
 #include "config/Config.h"
 #include "config/ProviderPreset.h"
 #include "http/UpstreamRequest.h"
-
-#include <QString>
 
 namespace sluice {
 

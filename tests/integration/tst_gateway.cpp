@@ -386,11 +386,11 @@ void TestGateway::bodiesAreNotStoredWhenTurnedOff()
 
 QByteArray anthropicBody(const QString &model, bool stream)
 {
-    QJsonObject body{{QStringLiteral("model"), model},
-                     {QStringLiteral("max_tokens"), 256},
-                     {QStringLiteral("messages"),
-                      QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
-                                             {QStringLiteral("content"), QStringLiteral("Hello, how are you?")}}}}};
+    QJsonObject body {{QStringLiteral("model"), model},
+                      {QStringLiteral("max_tokens"), 256},
+                      {QStringLiteral("messages"),
+                       QJsonArray {QJsonObject {{QStringLiteral("role"), QStringLiteral("user")},
+                                                {QStringLiteral("content"), QStringLiteral("Hello, how are you?")}}}}};
     if (stream)
         body.insert(QStringLiteral("stream"), true);
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
@@ -440,10 +440,10 @@ void TestGateway::faultIsRetriedTransparently_data()
         }
         if (stream) {
             QTest::addRow("slow stream") << MockFault::slowStream(1000) << true << QStringLiteral("timeout") << 300;
-            QTest::addRow("reset mid-stream before content") << MockFault::resetMidStream(1) << true
-                                                             << QStringLiteral("connection") << 0;
-            QTest::addRow("cut without [DONE] before content") << MockFault::truncatedStream(1) << true
-                                                              << QStringLiteral("connection") << 0;
+            QTest::addRow("reset mid-stream before content")
+                << MockFault::resetMidStream(1) << true << QStringLiteral("connection") << 0;
+            QTest::addRow("cut without [DONE] before content")
+                << MockFault::truncatedStream(1) << true << QStringLiteral("connection") << 0;
         }
     }
 }
@@ -465,7 +465,11 @@ void TestGateway::faultIsRetriedTransparently()
         QCOMPARE(events.last().data, QByteArray("[DONE]"));
         QVERIFY(textOf(events).startsWith(QLatin1String("**Holiday Name")));
     } else {
-        QCOMPARE(jsonOf(reply.body).value(QLatin1String("usage")).toObject().value(QLatin1String("completion_tokens")).toInt(),
+        QCOMPARE(jsonOf(reply.body)
+                     .value(QLatin1String("usage"))
+                     .toObject()
+                     .value(QLatin1String("completion_tokens"))
+                     .toInt(),
                  363);
     }
     QCOMPARE(reply.header("x-sluice-attempts"), QByteArray("2"));
@@ -493,8 +497,15 @@ void TestGateway::serverErrorsFallBackToAnotherModelAndFormat()
     const QJsonObject answer = jsonOf(reply.body);
     QCOMPARE(answer.value(QLatin1String("object")).toString(), QStringLiteral("chat.completion"));
     QCOMPARE(answer.value(QLatin1String("model")).toString(), QStringLiteral("primary"));
-    QVERIFY(answer.value(QLatin1String("choices")).toArray().first().toObject().value(QLatin1String("message"))
-                .toObject().value(QLatin1String("content")).toString().startsWith(QLatin1String("Hello! I'm doing well")));
+    QVERIFY(answer.value(QLatin1String("choices"))
+                .toArray()
+                .first()
+                .toObject()
+                .value(QLatin1String("message"))
+                .toObject()
+                .value(QLatin1String("content"))
+                .toString()
+                .startsWith(QLatin1String("Hello! I'm doing well")));
     QCOMPARE(gateway.upstream().lastRequest().path, QByteArray("/v1/messages"));
     QCOMPARE(gateway.upstream().lastRequest().headers.value("x-api-key"), QByteArray("sk-provider-secret-value"));
     QVERIFY(gateway.waitForRecords(1));
@@ -539,15 +550,20 @@ void TestGateway::clientErrorDoesNotFallBack()
 void TestGateway::breakerStateIsVisible()
 {
     GatewayFixture gateway;
-    QCOMPARE(gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), chatBody(QStringLiteral("primary"), false))
-                 .status,
-             200);
+    QCOMPARE(
+        gateway
+            .post(gateway.request(QStringLiteral("/v1/chat/completions")), chatBody(QStringLiteral("primary"), false))
+            .status,
+        200);
     const auto reply = gateway.get(gateway.request(QStringLiteral("/admin/routing")));
     QCOMPARE(reply.status, 200);
     const QJsonArray breakers = jsonOf(reply.body).value(QLatin1String("breakers")).toArray();
     bool found = false;
     for (const QJsonValue &breaker : breakers) {
-        if (breaker.toObject().value(QLatin1String("deployment")).toString().contains(QLatin1String("status;code=500"))) {
+        if (breaker.toObject()
+                .value(QLatin1String("deployment"))
+                .toString()
+                .contains(QLatin1String("status;code=500"))) {
             found = true;
             QCOMPARE(breaker.toObject().value(QLatin1String("recent_failures")).toInt(), 2);
         }
@@ -566,7 +582,12 @@ void TestGateway::anthropicClientToOpenAiProvider()
     const QJsonObject message = jsonOf(reply.body);
     QCOMPARE(message.value(QLatin1String("type")).toString(), QStringLiteral("message"));
     QCOMPARE(message.value(QLatin1String("model")).toString(), QStringLiteral("gpt-test"));
-    QVERIFY(message.value(QLatin1String("content")).toArray().first().toObject().value(QLatin1String("text")).toString()
+    QVERIFY(message.value(QLatin1String("content"))
+                .toArray()
+                .first()
+                .toObject()
+                .value(QLatin1String("text"))
+                .toString()
                 .startsWith(QLatin1String("**Holiday Name")));
     QCOMPARE(message.value(QLatin1String("stop_reason")).toString(), QStringLiteral("end_turn"));
     QCOMPARE(message.value(QLatin1String("usage")).toObject().value(QLatin1String("output_tokens")).toInt(), 363);
@@ -620,8 +641,15 @@ void TestGateway::openAiClientToAnthropicProvider()
         text = textOf(events);
         QCOMPARE(jsonOf(events.first().data).value(QLatin1String("model")).toString(), QStringLiteral("claude-test"));
     } else {
-        text = jsonOf(reply.body).value(QLatin1String("choices")).toArray().first().toObject()
-                   .value(QLatin1String("message")).toObject().value(QLatin1String("content")).toString();
+        text = jsonOf(reply.body)
+                   .value(QLatin1String("choices"))
+                   .toArray()
+                   .first()
+                   .toObject()
+                   .value(QLatin1String("message"))
+                   .toObject()
+                   .value(QLatin1String("content"))
+                   .toString();
     }
     QVERIFY2(text.startsWith(QLatin1String("Hello! I'm doing well")), qPrintable(text));
     QCOMPARE(gateway.upstream().lastRequest().headers.value("anthropic-version"), QByteArray("2023-06-01"));
@@ -636,8 +664,15 @@ void TestGateway::openAiClientToGeminiProvider()
     const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
                                     chatBody(QStringLiteral("gemini-test"), false));
     QCOMPARE(reply.status, 200);
-    const QString text = jsonOf(reply.body).value(QLatin1String("choices")).toArray().first().toObject()
-                             .value(QLatin1String("message")).toObject().value(QLatin1String("content")).toString();
+    const QString text = jsonOf(reply.body)
+                             .value(QLatin1String("choices"))
+                             .toArray()
+                             .first()
+                             .toObject()
+                             .value(QLatin1String("message"))
+                             .toObject()
+                             .value(QLatin1String("content"))
+                             .toString();
     QVERIFY2(text.startsWith(QLatin1String("There are **3** r's")), qPrintable(text));
     QVERIFY(gateway.upstream().lastRequest().path.endsWith("/models/google-text:generateContent"));
     QCOMPARE(gateway.upstream().lastRequest().headers.value("x-goog-api-key"), QByteArray("sk-provider-secret-value"));
@@ -656,8 +691,11 @@ void TestGateway::responsesClientStreamFromAnthropicProvider()
     QVERIFY(events.size() > 3);
     QCOMPARE(events.first().event, QByteArray("response.created"));
     QCOMPARE(events.last().event, QByteArray("response.completed"));
-    const QJsonObject usage = jsonOf(events.last().data).value(QLatin1String("response")).toObject()
-                                  .value(QLatin1String("usage")).toObject();
+    const QJsonObject usage = jsonOf(events.last().data)
+                                  .value(QLatin1String("response"))
+                                  .toObject()
+                                  .value(QLatin1String("usage"))
+                                  .toObject();
     QCOMPARE(usage.value(QLatin1String("output_tokens")).toInt(), 30); // as the recorded Anthropic stream reported
     QString text;
     for (const SseEvent &event : events) {

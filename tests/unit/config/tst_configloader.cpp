@@ -276,8 +276,8 @@ void TestConfigLoader::validationErrors_data()
                                          << QStringLiteral("sluice.yaml:4: providers[0].baseurl:")
                                          << QStringLiteral("did you mean 'base_url'?");
     QTest::newRow("provider missing base_url")
-        << QByteArray("providers:\n  - name: x\n    type: openai-compatible\n") << QStringLiteral("sluice.yaml:2: providers[0]:")
-        << QStringLiteral("'base_url' is missing");
+        << QByteArray("providers:\n  - name: x\n    type: openai-compatible\n")
+        << QStringLiteral("sluice.yaml:2: providers[0]:") << QStringLiteral("'base_url' is missing");
     QTest::newRow("provider name with space")
         << QByteArray(ValidProvider).replace("name: openai", "name: my openai")
         << QStringLiteral("sluice.yaml:2: providers[0].name:") << QStringLiteral("'my openai' is not a valid name");
@@ -432,8 +432,8 @@ void TestConfigLoader::providerPresetsFillDefaults()
     QVERIFY(config->provider(QStringLiteral("local"))->free); // local servers cost nothing by default
     QVERIFY(!config->provider(QStringLiteral("paid-local"))->free);
 
-    const Result<Config> unknown = ConfigLoader::loadString("providers:\n  - {name: x, type: closedai}\n",
-                                                            QStringLiteral("sluice.yaml"));
+    const Result<Config> unknown
+        = ConfigLoader::loadString("providers:\n  - {name: x, type: closedai}\n", QStringLiteral("sluice.yaml"));
     QVERIFY(!unknown.ok());
     QVERIFY2(unknown.errorMessage().contains(QLatin1String("anthropic, gemini")), qPrintable(unknown.errorMessage()));
 }
