@@ -42,6 +42,12 @@ public:
             + upstream
             + "/v1\n"
               "    timeouts: {connect_ms: 1000, first_byte_ms: 300, idle_ms: 300, total_ms: 5000}\n"
+              "  - name: mock-azure\n"
+              "    type: azure\n"
+              "    base_url: "
+            + upstream
+            + "\n"
+              "    api_key: env:SLUICE_TEST_PROVIDER_KEY\n"
               "  - name: mock-gemini\n"
               "    type: gemini\n"
               "    base_url: "
@@ -74,6 +80,9 @@ public:
               "    deployments:\n"
               "      - {provider: mock, model: \"openai-text~status;code=400\"}\n"
               "    fallbacks: [gpt-test]\n"
+              "  - name: azure-test\n"
+              "    provider: mock-azure\n"
+              "    upstream_model: openai-text\n"
               "  - name: resilient\n"
               "    deployments:\n"
               "      - {provider: mock-impatient, model: openai-text}\n"

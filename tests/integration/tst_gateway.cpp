@@ -88,6 +88,7 @@ private Q_SLOTS:
     void openAiClientToAnthropicProvider_data();
     void openAiClientToAnthropicProvider();
     void openAiClientToGeminiProvider();
+    void azureDeploymentUrlAndKeyHeader();
     void responsesClientStreamFromAnthropicProvider();
 };
 
@@ -345,7 +346,7 @@ void TestGateway::modelsAndHealth()
     auto reply = gateway.get(gateway.request(QStringLiteral("/v1/models")));
     QCOMPARE(reply.status, 200);
     const QJsonArray data = jsonOf(reply.body).value(QLatin1String("data")).toArray();
-    QCOMPARE(data.size(), 8);
+    QCOMPARE(data.size(), 9);
     QCOMPARE(data.at(0).toObject().value(QLatin1String("id")).toString(), QStringLiteral("gpt-test"));
     QCOMPARE(gateway.get(gateway.request(QStringLiteral("/v1/models"), "wrong")).status, 401);
 
@@ -679,6 +680,20 @@ void TestGateway::openAiClientToGeminiProvider()
     QVERIFY(gateway.waitForRecords(1));
     QCOMPARE(gateway.records.first().inputTokens, 9);
     QCOMPARE(gateway.records.first().reasoningTokens, 244);
+}
+
+void TestGateway::azureDeploymentUrlAndKeyHeader()
+{
+    GatewayFixture gateway;
+    const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
+                                    chatBody(QStringLiteral("azure-test"), true));
+    QCOMPARE(reply.status, 200);
+    QVERIFY(textOf(eventsOf(reply.body)).startsWith(QLatin1String("**Holiday Name")));
+    const ReceivedRequest sent = gateway.upstream().lastRequest();
+    QCOMPARE(sent.path, QByteArray("/openai/deployments/openai-text/chat/completions"));
+    QCOMPARE(sent.query, QByteArray("api-version=2024-10-21"));
+    QCOMPARE(sent.headers.value("api-key"), QByteArray("sk-provider-secret-value"));
+    QVERIFY(!sent.headers.contains("authorization"));
 }
 
 void TestGateway::responsesClientStreamFromAnthropicProvider()
