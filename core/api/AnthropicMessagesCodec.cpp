@@ -15,10 +15,7 @@ namespace {
 
 using Kind = ContentPart::Kind;
 
-QString at(const QString &path, qsizetype index)
-{
-    return QStringLiteral("%1[%2]").arg(path).arg(index);
-}
+using codec::at;
 
 // A base64 or URL source; nullopt for the kinds only Anthropic knows (file ids, text and content sources).
 std::optional<MediaSource> decodeSource(const QJsonObject &source)
@@ -456,24 +453,15 @@ Result<EncodedRequest> AnthropicMessagesCodec::encodeRequest(const CanonicalRequ
         QJsonArray tools;
         for (qsizetype i = 0; i < request.tools.size(); ++i) {
             const CanonicalTool &tool = request.tools[i];
-            if (!tool.builtinType.isEmpty()) {
-                if (same)
-                    tools.append(tool.raw);
-                else
-                    gate.refuse(QStringLiteral("tools[%1] (%2)").arg(i).arg(tool.builtinType),
-                                QStringLiteral("a built-in tool of %1").arg(apiFormatName(request.sourceFormat)));
+            if (codec::passBuiltinTool(tool, i, same, request.sourceFormat, gate, tools))
                 continue;
-            }
             QJsonObject object = same ? tool.extras : QJsonObject();
             if (tool.extras.contains(QLatin1String("cache_control")))
                 object.insert(QStringLiteral("cache_control"), tool.extras.value(QLatin1String("cache_control")));
             object.insert(QStringLiteral("name"), tool.name);
             if (!tool.description.isEmpty())
                 object.insert(QStringLiteral("description"), tool.description);
-            object.insert(QStringLiteral("input_schema"),
-                          tool.parameters.isEmpty() ? QJsonObject {{QStringLiteral("type"), QStringLiteral("object")},
-                                                                   {QStringLiteral("properties"), QJsonObject()}}
-                                                    : tool.parameters);
+            object.insert(QStringLiteral("input_schema"), codec::toolParameters(tool.parameters));
             if (tool.strict && same)
                 object.insert(QStringLiteral("strict"), *tool.strict);
             tools.append(object);
@@ -574,15 +562,7 @@ Result<EncodedRequest> AnthropicMessagesCodec::encodeRequest(const CanonicalRequ
         root.insert(QStringLiteral("stream"), true);
 
     gate.checkExtras(request);
-    if (same) {
-        for (auto it = request.extras.begin(); it != request.extras.end(); ++it) {
-            if (!root.contains(it.key()))
-                root.insert(it.key(), it.value());
-        }
-    }
-    if (gate.refused())
-        return gate.error();
-    return EncodedRequest {codec::toJson(root), gate.dropped()};
+    return codec::finishRequest(request, same, gate, root);
 }
 
 FinishReason AnthropicMessagesCodec::finishReasonFromStopReason(const QString &stopReason)

@@ -6,6 +6,8 @@
 #include <QStringList>
 #include <QUuid>
 
+#include "api/ParameterGate.h"
+
 Q_LOGGING_CATEGORY(lcApi, "sluice.api")
 
 namespace sluice::codec {
@@ -170,6 +172,56 @@ QString statusOnlyMessage(int status, const QByteArray &body)
     if (snippet.isEmpty())
         return QStringLiteral("The provider answered HTTP %1 without an error message.").arg(status);
     return QStringLiteral("The provider answered HTTP %1: %2").arg(status).arg(snippet);
+}
+
+QString at(const QString &path, qsizetype index)
+{
+    return QStringLiteral("%1[%2]").arg(path).arg(index);
+}
+
+bool passBuiltinTool(const CanonicalTool &tool, qsizetype index, bool same, ApiFormat sourceFormat, ParameterGate &gate,
+                     QJsonArray &tools)
+{
+    if (tool.builtinType.isEmpty())
+        return false;
+    if (same)
+        tools.append(tool.raw);
+    else
+        gate.refuse(QStringLiteral("tools[%1] (%2)").arg(index).arg(tool.builtinType),
+                    QStringLiteral("a built-in tool of %1").arg(apiFormatName(sourceFormat)));
+    return true;
+}
+
+QJsonObject toolParameters(const QJsonObject &parameters)
+{
+    return parameters.isEmpty() ? QJsonObject {{QStringLiteral("type"), QStringLiteral("object")},
+                                               {QStringLiteral("properties"), QJsonObject()}}
+                                : parameters;
+}
+
+QJsonObject jsonSchemaFormat(const ResponseFormat &format)
+{
+    QJsonObject schema {{QStringLiteral("name"), format.name.isEmpty() ? QStringLiteral("response") : format.name},
+                        {QStringLiteral("schema"), format.schema}};
+    if (!format.description.isEmpty())
+        schema.insert(QStringLiteral("description"), format.description);
+    if (format.strict)
+        schema.insert(QStringLiteral("strict"), *format.strict);
+    return schema;
+}
+
+Result<EncodedRequest> finishRequest(const CanonicalRequest &request, bool same, const ParameterGate &gate,
+                                     QJsonObject root)
+{
+    if (same) {
+        for (auto it = request.extras.begin(); it != request.extras.end(); ++it) {
+            if (!root.contains(it.key()))
+                root.insert(it.key(), it.value());
+        }
+    }
+    if (gate.refused())
+        return gate.error();
+    return EncodedRequest {toJson(root), gate.dropped()};
 }
 
 } // namespace sluice::codec

@@ -10,9 +10,15 @@
 #include <QString>
 #include <QStringList>
 
+#include "api/CanonicalRequest.h"
+#include "api/FormatCodec.h"
 #include "common/Result.h"
 
 Q_DECLARE_LOGGING_CATEGORY(lcApi)
+
+namespace sluice {
+class ParameterGate;
+}
 
 namespace sluice::codec {
 
@@ -44,5 +50,20 @@ QString fromBase64Url(const QString &base64url);
 QString bodySnippet(const QByteArray &body);
 // "The provider answered HTTP 503 ..." when the body says nothing usable.
 QString statusOnlyMessage(int status, const QByteArray &body);
+
+// "path[index]", the path of a list element in an error message.
+QString at(const QString &path, qsizetype index);
+
+// Encoder chores shared by the formats.
+// A built-in tool goes out unchanged to its own format and is refused by any other; true when `tool` was one.
+bool passBuiltinTool(const CanonicalTool &tool, qsizetype index, bool same, ApiFormat sourceFormat, ParameterGate &gate,
+                     QJsonArray &tools);
+// The tool's parameter schema; an empty one becomes an object schema without properties.
+QJsonObject toolParameters(const QJsonObject &parameters);
+// name, schema, description and strict of a json_schema response format (OpenAI chat and Responses).
+QJsonObject jsonSchemaFormat(const ResponseFormat &format);
+// The request's own extras (same format only), then the gate's verdict: the encoded body or the refusal.
+Result<EncodedRequest> finishRequest(const CanonicalRequest &request, bool same, const ParameterGate &gate,
+                                     QJsonObject root);
 
 } // namespace sluice::codec

@@ -21,10 +21,7 @@ const QLatin1String ThoughtMarker("__thought__");
 // calls that came from another provider or lost theirs.
 const QLatin1String SkipSignature("skip_thought_signature_validator");
 
-QString at(const QString &path, qsizetype index)
-{
-    return QStringLiteral("%1[%2]").arg(path).arg(index);
-}
+using codec::at;
 
 // Gemini's OpenAPI-style schemas spell types in capitals ("OBJECT"); JSON Schema wants them lower-case.
 QJsonValue lowerSchemaTypes(const QJsonValue &value)
@@ -433,14 +430,8 @@ Result<EncodedRequest> GeminiCodec::encodeRequest(const CanonicalRequest &reques
         QJsonArray tools;
         for (qsizetype i = 0; i < request.tools.size(); ++i) {
             const CanonicalTool &tool = request.tools[i];
-            if (!tool.builtinType.isEmpty()) {
-                if (same)
-                    tools.append(tool.raw);
-                else
-                    gate.refuse(QStringLiteral("tools[%1] (%2)").arg(i).arg(tool.builtinType),
-                                QStringLiteral("a built-in tool of %1").arg(apiFormatName(request.sourceFormat)));
+            if (codec::passBuiltinTool(tool, i, same, request.sourceFormat, gate, tools))
                 continue;
-            }
             QJsonObject declaration {{QStringLiteral("name"), tool.name}};
             if (!tool.description.isEmpty())
                 declaration.insert(QStringLiteral("description"), tool.description);
@@ -518,15 +509,7 @@ Result<EncodedRequest> GeminiCodec::encodeRequest(const CanonicalRequest &reques
         root.insert(QStringLiteral("generationConfig"), config);
 
     gate.checkExtras(request);
-    if (same) {
-        for (auto it = request.extras.begin(); it != request.extras.end(); ++it) {
-            if (!root.contains(it.key()))
-                root.insert(it.key(), it.value());
-        }
-    }
-    if (gate.refused())
-        return gate.error();
-    return EncodedRequest {codec::toJson(root), gate.dropped()};
+    return codec::finishRequest(request, same, gate, root);
 }
 
 FinishReason GeminiCodec::finishReasonFromName(const QString &name)

@@ -15,10 +15,7 @@ namespace {
 
 using Kind = ContentPart::Kind;
 
-QString at(const QString &path, qsizetype index)
-{
-    return QStringLiteral("%1[%2]").arg(path).arg(index);
-}
+using codec::at;
 
 // Content given as a string or an array of parts (user/system/tool/assistant messages).
 Result<ContentParts> decodeContent(const QJsonValue &content, const QString &path, bool allowMedia)
@@ -487,21 +484,12 @@ Result<EncodedRequest> OpenAiChatCodec::encodeRequest(const CanonicalRequest &re
         QJsonArray tools;
         for (qsizetype i = 0; i < request.tools.size(); ++i) {
             const CanonicalTool &tool = request.tools[i];
-            if (!tool.builtinType.isEmpty()) {
-                if (same)
-                    tools.append(tool.raw);
-                else
-                    gate.refuse(QStringLiteral("tools[%1] (%2)").arg(i).arg(tool.builtinType),
-                                QStringLiteral("a built-in tool of %1").arg(apiFormatName(request.sourceFormat)));
+            if (codec::passBuiltinTool(tool, i, same, request.sourceFormat, gate, tools))
                 continue;
-            }
             QJsonObject function {{QStringLiteral("name"), tool.name}};
             if (!tool.description.isEmpty())
                 function.insert(QStringLiteral("description"), tool.description);
-            function.insert(QStringLiteral("parameters"),
-                            tool.parameters.isEmpty() ? QJsonObject {{QStringLiteral("type"), QStringLiteral("object")},
-                                                                     {QStringLiteral("properties"), QJsonObject()}}
-                                                      : tool.parameters);
+            function.insert(QStringLiteral("parameters"), codec::toolParameters(tool.parameters));
             if (tool.strict)
                 function.insert(QStringLiteral("strict"), *tool.strict);
             QJsonObject object = same ? tool.extras : QJsonObject();
@@ -559,20 +547,11 @@ Result<EncodedRequest> OpenAiChatCodec::encodeRequest(const CanonicalRequest &re
         root.insert(QStringLiteral("response_format"),
                     QJsonObject {{QStringLiteral("type"), QStringLiteral("json_object")}});
         break;
-    case ResponseFormat::Type::JsonSchema: {
-        QJsonObject schema {
-            {QStringLiteral("name"),
-             request.responseFormat.name.isEmpty() ? QStringLiteral("response") : request.responseFormat.name},
-            {QStringLiteral("schema"), request.responseFormat.schema}};
-        if (!request.responseFormat.description.isEmpty())
-            schema.insert(QStringLiteral("description"), request.responseFormat.description);
-        if (request.responseFormat.strict)
-            schema.insert(QStringLiteral("strict"), *request.responseFormat.strict);
+    case ResponseFormat::Type::JsonSchema:
         root.insert(QStringLiteral("response_format"),
                     QJsonObject {{QStringLiteral("type"), QStringLiteral("json_schema")},
-                                 {QStringLiteral("json_schema"), schema}});
+                                 {QStringLiteral("json_schema"), codec::jsonSchemaFormat(request.responseFormat)}});
         break;
-    }
     }
 
     if ((same || options.translateReasoning) && request.reasoning.wantsThinking()) {
@@ -590,15 +569,7 @@ Result<EncodedRequest> OpenAiChatCodec::encodeRequest(const CanonicalRequest &re
         root.insert(QStringLiteral("metadata"), request.metadata);
 
     gate.checkExtras(request);
-    if (same) {
-        for (auto it = request.extras.begin(); it != request.extras.end(); ++it) {
-            if (!root.contains(it.key()))
-                root.insert(it.key(), it.value());
-        }
-    }
-    if (gate.refused())
-        return gate.error();
-    return EncodedRequest {codec::toJson(root), gate.dropped()};
+    return codec::finishRequest(request, same, gate, root);
 }
 
 FinishReason OpenAiChatCodec::finishReasonFromName(const QString &name)

@@ -12,10 +12,7 @@ namespace {
 
 using Kind = ContentPart::Kind;
 
-QString at(const QString &path, qsizetype index)
-{
-    return QStringLiteral("%1[%2]").arg(path).arg(index);
-}
+using codec::at;
 
 ContentPart rawPart(const QJsonObject &object)
 {
@@ -402,22 +399,13 @@ Result<EncodedRequest> OpenAiResponsesCodec::encodeRequest(const CanonicalReques
         QJsonArray tools;
         for (qsizetype i = 0; i < request.tools.size(); ++i) {
             const CanonicalTool &tool = request.tools[i];
-            if (!tool.builtinType.isEmpty()) {
-                if (same)
-                    tools.append(tool.raw);
-                else
-                    gate.refuse(QStringLiteral("tools[%1] (%2)").arg(i).arg(tool.builtinType),
-                                QStringLiteral("a built-in tool of %1").arg(apiFormatName(request.sourceFormat)));
+            if (codec::passBuiltinTool(tool, i, same, request.sourceFormat, gate, tools))
                 continue;
-            }
             QJsonObject object {{QStringLiteral("type"), QStringLiteral("function")},
                                 {QStringLiteral("name"), tool.name}};
             if (!tool.description.isEmpty())
                 object.insert(QStringLiteral("description"), tool.description);
-            object.insert(QStringLiteral("parameters"),
-                          tool.parameters.isEmpty() ? QJsonObject {{QStringLiteral("type"), QStringLiteral("object")},
-                                                                   {QStringLiteral("properties"), QJsonObject()}}
-                                                    : tool.parameters);
+            object.insert(QStringLiteral("parameters"), codec::toolParameters(tool.parameters));
             // Responses treats function tools as strict unless told otherwise; other formats never are.
             object.insert(QStringLiteral("strict"), tool.strict.value_or(false));
             tools.append(object);
@@ -470,15 +458,8 @@ Result<EncodedRequest> OpenAiResponsesCodec::encodeRequest(const CanonicalReques
         text.insert(QStringLiteral("format"), QJsonObject {{QStringLiteral("type"), QStringLiteral("json_object")}});
         break;
     case ResponseFormat::Type::JsonSchema: {
-        QJsonObject format {
-            {QStringLiteral("type"), QStringLiteral("json_schema")},
-            {QStringLiteral("name"),
-             request.responseFormat.name.isEmpty() ? QStringLiteral("response") : request.responseFormat.name},
-            {QStringLiteral("schema"), request.responseFormat.schema}};
-        if (!request.responseFormat.description.isEmpty())
-            format.insert(QStringLiteral("description"), request.responseFormat.description);
-        if (request.responseFormat.strict)
-            format.insert(QStringLiteral("strict"), *request.responseFormat.strict);
+        QJsonObject format = codec::jsonSchemaFormat(request.responseFormat);
+        format.insert(QStringLiteral("type"), QStringLiteral("json_schema"));
         text.insert(QStringLiteral("format"), format);
         break;
     }
@@ -508,15 +489,7 @@ Result<EncodedRequest> OpenAiResponsesCodec::encodeRequest(const CanonicalReques
         root.insert(QStringLiteral("metadata"), request.metadata);
 
     gate.checkExtras(request);
-    if (same) {
-        for (auto it = request.extras.begin(); it != request.extras.end(); ++it) {
-            if (!root.contains(it.key()))
-                root.insert(it.key(), it.value());
-        }
-    }
-    if (gate.refused())
-        return gate.error();
-    return EncodedRequest {codec::toJson(root), gate.dropped()};
+    return codec::finishRequest(request, same, gate, root);
 }
 
 Result<CanonicalResponse> OpenAiResponsesCodec::decodeResponse(const QByteArray &body) const

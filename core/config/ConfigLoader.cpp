@@ -1,9 +1,8 @@
 #include "ConfigLoader.h"
 
-#include "config/ProviderPreset.h"
-
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <tuple>
 
@@ -17,6 +16,8 @@
 #include <QStandardPaths>
 
 #include <yaml-cpp/yaml.h>
+
+#include "config/ProviderPreset.h"
 
 namespace sluice {
 
@@ -222,6 +223,15 @@ private:
     std::optional<QList<ListItem>> textList(const Entry &entry, const QString &example);
     std::optional<SecretRef> secretRef(const Entry &entry, const QString &suggestedName);
     std::optional<QString> name(const Entry &entry);
+    // Calls `read` for each item of the list at `path` that is a mapping of `known` fields; empty items are reported
+    // with `emptyAdvice`.
+    void
+    readItems(const YAML::Node &node, const QString &path, const QString &example, const QStringList &known,
+              const QString &what, const QString &emptyAdvice,
+              const std::function<void(const YAML::Node &item, const QString &path, const QList<Entry> &fields)> &read);
+    // Records `value` as the name of the `kind` on `line`; false (reported) when an earlier one already has it.
+    bool uniqueName(const Entry &field, const QString &value, const QString &kind, int line,
+                    QHash<QString, int> &lineByName);
 
     void readGateway(const YAML::Node &node, GatewaySettings &gateway);
     void readProviders(const YAML::Node &node, QList<ProviderConfig> &providers);
@@ -467,6 +477,43 @@ std::optional<QString> ConfigReader::name(const Entry &entry)
     return value;
 }
 
+void ConfigReader::readItems(
+    const YAML::Node &node, const QString &path, const QString &example, const QStringList &known, const QString &what,
+    const QString &emptyAdvice,
+    const std::function<void(const YAML::Node &item, const QString &path, const QList<Entry> &fields)> &read)
+{
+    const std::optional<QList<YAML::Node>> list = items(node, path, example);
+    if (!list)
+        return;
+    for (qsizetype i = 0; i < list->size(); ++i) {
+        const YAML::Node &item = list->at(i);
+        const QString itemPath = indexPath(path, i);
+        const std::optional<QList<Entry>> fields = entries(item, itemPath, known, what);
+        if (!fields)
+            continue;
+        if (item.IsNull()) {
+            error(item, itemPath, emptyAdvice);
+            continue;
+        }
+        read(item, itemPath, *fields);
+    }
+}
+
+bool ConfigReader::uniqueName(const Entry &field, const QString &value, const QString &kind, int line,
+                              QHash<QString, int> &lineByName)
+{
+    if (lineByName.contains(value)) {
+        error(field.value, field.path,
+              QString(QStringLiteral("%1 is already the name of the ") + kind + QStringLiteral(" on line %2; ") + kind
+                      + QStringLiteral(" names must be unique"))
+                  .arg(quoted(value))
+                  .arg(lineByName.value(value)));
+        return false;
+    }
+    lineByName.insert(value, line);
+    return true;
+}
+
 Config ConfigReader::read(const YAML::Node &root)
 {
     Config config;
@@ -605,138 +652,121 @@ void ConfigReader::readGateway(const YAML::Node &node, GatewaySettings &gateway)
 
 void ConfigReader::readProviders(const YAML::Node &node, QList<ProviderConfig> &providers)
 {
-    const std::optional<QList<YAML::Node>> list
-        = items(node, QStringLiteral("providers"), QStringLiteral("'- name: openai'"));
-    if (!list)
-        return;
     QHash<QString, int> lineByName;
-    for (qsizetype i = 0; i < list->size(); ++i) {
-        const YAML::Node &item = list->at(i);
-        const QString path = indexPath(QStringLiteral("providers"), i);
-        const std::optional<QList<Entry>> fields
-            = entries(item, path, ProviderKeys, QStringLiteral("a provider with fields"));
-        if (!fields)
-            continue;
-        if (item.IsNull()) {
-            error(item, path, QStringLiteral("is empty; give it at least name, type and base_url"));
-            continue;
-        }
-        ProviderConfig provider;
-        provider.configLine = lineOf(item);
-        bool ok = true;
-        bool hasName = false;
-        bool hasType = false;
-        bool hasUrl = false;
-        bool hasFree = false;
-        // The name comes first so that api_key's message can suggest a keychain entry named after it.
-        for (const Entry &field : *fields) {
-            if (field.key != QLatin1String("name"))
-                continue;
-            hasName = true;
-            const std::optional<QString> value = name(field);
-            if (!value) {
-                ok = false;
-            } else if (lineByName.contains(*value)) {
-                error(field.value, field.path,
-                      QStringLiteral("%1 is already the name of the provider on line %2; provider names must be "
-                                     "unique")
-                          .arg(quoted(*value))
-                          .arg(lineByName.value(*value)));
-                ok = false;
-            } else {
-                provider.name = *value;
-                lineByName.insert(*value, provider.configLine);
-                m_providerNames.append(*value);
-            }
-        }
-        for (const Entry &field : *fields) {
-            if (field.key == QLatin1String("type")) {
-                hasType = true;
-                const std::optional<QString> value = nonEmptyText(field);
-                if (!value) {
-                    ok = false;
-                } else if (!ProviderTypes.contains(*value)) {
-                    error(field.value, field.path,
-                          QStringLiteral("%1 is not a supported provider type; use one of: %2 (openai-compatible "
-                                         "works with any other OpenAI-compatible API)")
-                              .arg(quoted(*value), ProviderTypes.join(QStringLiteral(", "))));
-                    ok = false;
-                } else {
-                    provider.type = *value;
-                }
-            } else if (field.key == QLatin1String("base_url")) {
-                hasUrl = true;
-                const std::optional<QString> value = nonEmptyText(field);
-                if (!value) {
-                    ok = false;
+    readItems(
+        node, QStringLiteral("providers"), QStringLiteral("'- name: openai'"), ProviderKeys,
+        QStringLiteral("a provider with fields"), QStringLiteral("is empty; give it at least name, type and base_url"),
+        [&](const YAML::Node &item, const QString &path, const QList<Entry> &fields) {
+            ProviderConfig provider;
+            provider.configLine = lineOf(item);
+            bool ok = true;
+            bool hasName = false;
+            bool hasType = false;
+            bool hasUrl = false;
+            bool hasFree = false;
+            // The name comes first so that api_key's message can suggest a keychain entry named after it.
+            for (const Entry &field : fields) {
+                if (field.key != QLatin1String("name"))
                     continue;
-                }
-                QUrl url(value->trimmed(), QUrl::StrictMode);
-                const QString scheme = url.scheme().toLower();
-                if (!url.userInfo().isEmpty()) {
-                    error(field.value, field.path,
-                          QStringLiteral("the URL must not contain a user name or password; store credentials with "
-                                         "`sluice key set NAME` and reference them in api_key"));
-                    ok = false;
-                } else if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
-                           || url.host().isEmpty()) {
-                    error(field.value, field.path,
-                          QStringLiteral("%1 is not an http:// or https:// URL; write e.g. https://api.openai.com/v1")
-                              .arg(quoted(*value)));
-                    ok = false;
-                } else if (url.hasQuery() || url.hasFragment()) {
-                    error(field.value, field.path,
-                          QStringLiteral("%1 must not have a query (?...) or fragment (#...); write the API's base "
-                                         "address, e.g. https://api.openai.com/v1")
-                              .arg(quoted(*value)));
+                hasName = true;
+                const std::optional<QString> value = name(field);
+                if (!value || !uniqueName(field, *value, QStringLiteral("provider"), provider.configLine, lineByName)) {
                     ok = false;
                 } else {
-                    provider.baseUrl = url.adjusted(QUrl::StripTrailingSlash);
+                    provider.name = *value;
+                    m_providerNames.append(*value);
                 }
-            } else if (field.key == QLatin1String("api_key")) {
-                if (const std::optional<SecretRef> ref = secretRef(field, provider.name))
-                    provider.apiKey = *ref;
-                else
-                    ok = false;
-            } else if (field.key == QLatin1String("api_keys")) {
-                if (!readApiKeys(field, provider))
-                    ok = false;
-            } else if (field.key == QLatin1String("timeouts")) {
-                readTimeouts(field.value, field.path, provider);
-            } else if (field.key == QLatin1String("free")) {
-                hasFree = true;
-                if (const std::optional<bool> value = boolean(field))
-                    provider.free = *value;
-                else
-                    ok = false;
-            } else if (field.key == QLatin1String("api_version")) {
-                if (const std::optional<QString> value = nonEmptyText(field))
-                    provider.apiVersion = *value;
-                else
-                    ok = false;
             }
-        }
-        // Well-known providers have a default address; local servers cost nothing unless the config says so.
-        if (const ProviderPreset *preset = ProviderPreset::find(provider.type)) {
-            if (!hasUrl && !preset->defaultBaseUrl.isEmpty()) {
-                provider.baseUrl = QUrl(preset->defaultBaseUrl);
-                hasUrl = true;
+            for (const Entry &field : fields) {
+                if (field.key == QLatin1String("type")) {
+                    hasType = true;
+                    const std::optional<QString> value = nonEmptyText(field);
+                    if (!value) {
+                        ok = false;
+                    } else if (!ProviderTypes.contains(*value)) {
+                        error(field.value, field.path,
+                              QStringLiteral("%1 is not a supported provider type; use one of: %2 (openai-compatible "
+                                             "works with any other OpenAI-compatible API)")
+                                  .arg(quoted(*value), ProviderTypes.join(QStringLiteral(", "))));
+                        ok = false;
+                    } else {
+                        provider.type = *value;
+                    }
+                } else if (field.key == QLatin1String("base_url")) {
+                    hasUrl = true;
+                    const std::optional<QString> value = nonEmptyText(field);
+                    if (!value) {
+                        ok = false;
+                        continue;
+                    }
+                    QUrl url(value->trimmed(), QUrl::StrictMode);
+                    const QString scheme = url.scheme().toLower();
+                    if (!url.userInfo().isEmpty()) {
+                        error(field.value, field.path,
+                              QStringLiteral("the URL must not contain a user name or password; store credentials with "
+                                             "`sluice key set NAME` and reference them in api_key"));
+                        ok = false;
+                    } else if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+                               || url.host().isEmpty()) {
+                        error(
+                            field.value, field.path,
+                            QStringLiteral("%1 is not an http:// or https:// URL; write e.g. https://api.openai.com/v1")
+                                .arg(quoted(*value)));
+                        ok = false;
+                    } else if (url.hasQuery() || url.hasFragment()) {
+                        error(field.value, field.path,
+                              QStringLiteral("%1 must not have a query (?...) or fragment (#...); write the API's base "
+                                             "address, e.g. https://api.openai.com/v1")
+                                  .arg(quoted(*value)));
+                        ok = false;
+                    } else {
+                        provider.baseUrl = url.adjusted(QUrl::StripTrailingSlash);
+                    }
+                } else if (field.key == QLatin1String("api_key")) {
+                    if (const std::optional<SecretRef> ref = secretRef(field, provider.name))
+                        provider.apiKey = *ref;
+                    else
+                        ok = false;
+                } else if (field.key == QLatin1String("api_keys")) {
+                    if (!readApiKeys(field, provider))
+                        ok = false;
+                } else if (field.key == QLatin1String("timeouts")) {
+                    readTimeouts(field.value, field.path, provider);
+                } else if (field.key == QLatin1String("free")) {
+                    hasFree = true;
+                    if (const std::optional<bool> value = boolean(field))
+                        provider.free = *value;
+                    else
+                        ok = false;
+                } else if (field.key == QLatin1String("api_version")) {
+                    if (const std::optional<QString> value = nonEmptyText(field))
+                        provider.apiVersion = *value;
+                    else
+                        ok = false;
+                }
             }
-            if (!hasFree)
-                provider.free = preset->local;
-        }
-        for (const auto &[present, key, example] :
-             {std::tuple {hasName, QStringLiteral("name"), QStringLiteral("name: openai")},
-              std::tuple {hasType, QStringLiteral("type"), QStringLiteral("type: openai")},
-              std::tuple {hasUrl, QStringLiteral("base_url"), QStringLiteral("base_url: https://api.openai.com/v1")}}) {
-            if (!present)
-                ok = reportMissing(item, path, key, QStringLiteral("add e.g. ") + example);
-        }
-        if (ok && !settleApiKeys(item, path, provider))
-            ok = false;
-        if (ok)
-            providers.append(provider);
-    }
+            // Well-known providers have a default address; local servers cost nothing unless the config says so.
+            if (const ProviderPreset *preset = ProviderPreset::find(provider.type)) {
+                if (!hasUrl && !preset->defaultBaseUrl.isEmpty()) {
+                    provider.baseUrl = QUrl(preset->defaultBaseUrl);
+                    hasUrl = true;
+                }
+                if (!hasFree)
+                    provider.free = preset->local;
+            }
+            for (const auto &[present, key, example] :
+                 {std::tuple {hasName, QStringLiteral("name"), QStringLiteral("name: openai")},
+                  std::tuple {hasType, QStringLiteral("type"), QStringLiteral("type: openai")},
+                  std::tuple {hasUrl, QStringLiteral("base_url"),
+                              QStringLiteral("base_url: https://api.openai.com/v1")}}) {
+                if (!present)
+                    ok = reportMissing(item, path, key, QStringLiteral("add e.g. ") + example);
+            }
+            if (ok && !settleApiKeys(item, path, provider))
+                ok = false;
+            if (ok)
+                providers.append(provider);
+        });
 }
 
 void ConfigReader::readTimeouts(const YAML::Node &node, const QString &path, ProviderConfig &provider)
@@ -762,142 +792,128 @@ void ConfigReader::readTimeouts(const YAML::Node &node, const QString &path, Pro
 
 void ConfigReader::readModels(const YAML::Node &node, QList<ModelRoute> &models)
 {
-    const std::optional<QList<YAML::Node>> list
-        = items(node, QStringLiteral("models"), QStringLiteral("'- name: gpt-4o-mini'"));
-    if (!list)
-        return;
     const QStringList &providerNames = m_providerNames;
     QHash<QString, int> lineByName;
-    for (qsizetype i = 0; i < list->size(); ++i) {
-        const YAML::Node &item = list->at(i);
-        const QString path = indexPath(QStringLiteral("models"), i);
-        const std::optional<QList<Entry>> fields
-            = entries(item, path, ModelKeys, QStringLiteral("a model with fields"));
-        if (!fields)
-            continue;
-        if (item.IsNull()) {
-            error(item, path, QStringLiteral("is empty; give it at least name and provider"));
-            continue;
-        }
-        ModelRoute model;
-        model.configLine = lineOf(item);
-        bool ok = true;
-        bool hasName = false;
-        bool hasProvider = false;
-        bool hasDeployments = false;
-        const qsizetype firstReference = m_modelReferences.size();
-        for (const Entry &field : *fields) {
-            if (field.key == QLatin1String("name")) {
-                hasName = true;
-                const std::optional<QString> value = nonEmptyText(field);
-                if (!value) {
-                    ok = false;
-                } else if (value->size() > MaxModelNameLength
-                           || std::any_of(value->cbegin(), value->cend(), [](QChar c) { return c.isSpace(); })) {
-                    error(field.value, field.path,
-                          QStringLiteral("%1 is not a valid model name; it must not contain spaces and be at most "
-                                         "%2 characters")
-                              .arg(quoted(*value))
-                              .arg(MaxModelNameLength));
-                    ok = false;
-                } else if (lineByName.contains(*value)) {
-                    error(field.value, field.path,
-                          QStringLiteral("%1 is already the name of the model on line %2; model names must be unique")
-                              .arg(quoted(*value))
-                              .arg(lineByName.value(*value)));
-                    ok = false;
-                } else {
-                    model.name = *value;
-                    lineByName.insert(*value, model.configLine);
-                    m_modelNames.append(*value);
-                }
-            } else if (field.key == QLatin1String("provider")) {
-                hasProvider = true;
-                const std::optional<QString> value = nonEmptyText(field);
-                if (!value) {
-                    ok = false;
-                } else if (!providerNames.contains(*value)) {
-                    QString message = QStringLiteral("%1 is not a configured provider").arg(quoted(*value));
-                    const QString guess = closest(*value, providerNames);
-                    if (!guess.isEmpty())
-                        message += QStringLiteral("; did you mean '%1'?").arg(guess);
-                    else if (providerNames.isEmpty())
-                        message += QStringLiteral("; add it under providers: (with name: %1)").arg(*value);
+    readItems(
+        node, QStringLiteral("models"), QStringLiteral("'- name: gpt-4o-mini'"), ModelKeys,
+        QStringLiteral("a model with fields"), QStringLiteral("is empty; give it at least name and provider"),
+        [&](const YAML::Node &item, const QString &path, const QList<Entry> &fields) {
+            ModelRoute model;
+            model.configLine = lineOf(item);
+            bool ok = true;
+            bool hasName = false;
+            bool hasProvider = false;
+            bool hasDeployments = false;
+            const qsizetype firstReference = m_modelReferences.size();
+            for (const Entry &field : fields) {
+                if (field.key == QLatin1String("name")) {
+                    hasName = true;
+                    const std::optional<QString> value = nonEmptyText(field);
+                    if (!value) {
+                        ok = false;
+                    } else if (value->size() > MaxModelNameLength
+                               || std::any_of(value->cbegin(), value->cend(), [](QChar c) { return c.isSpace(); })) {
+                        error(field.value, field.path,
+                              QStringLiteral("%1 is not a valid model name; it must not contain spaces and be at most "
+                                             "%2 characters")
+                                  .arg(quoted(*value))
+                                  .arg(MaxModelNameLength));
+                        ok = false;
+                    } else if (!uniqueName(field, *value, QStringLiteral("model"), model.configLine, lineByName)) {
+                        ok = false;
+                    } else {
+                        model.name = *value;
+                        m_modelNames.append(*value);
+                    }
+                } else if (field.key == QLatin1String("provider")) {
+                    hasProvider = true;
+                    const std::optional<QString> value = nonEmptyText(field);
+                    if (!value) {
+                        ok = false;
+                    } else if (!providerNames.contains(*value)) {
+                        QString message = QStringLiteral("%1 is not a configured provider").arg(quoted(*value));
+                        const QString guess = closest(*value, providerNames);
+                        if (!guess.isEmpty())
+                            message += QStringLiteral("; did you mean '%1'?").arg(guess);
+                        else if (providerNames.isEmpty())
+                            message += QStringLiteral("; add it under providers: (with name: %1)").arg(*value);
+                        else
+                            message += QStringLiteral("; configured providers: %1")
+                                           .arg(providerNames.join(QStringLiteral(", ")));
+                        error(field.value, field.path, message);
+                        ok = false;
+                    } else {
+                        model.provider = *value;
+                    }
+                } else if (field.key == QLatin1String("upstream_model")) {
+                    if (const std::optional<QString> value = nonEmptyText(field))
+                        model.upstreamModel = value->trimmed();
                     else
-                        message += QStringLiteral("; configured providers: %1")
-                                       .arg(providerNames.join(QStringLiteral(", ")));
-                    error(field.value, field.path, message);
-                    ok = false;
-                } else {
-                    model.provider = *value;
+                        ok = false;
+                } else if (field.key == QLatin1String("deployments")) {
+                    hasDeployments = true;
+                    if (!readDeployments(field, model.deployments))
+                        ok = false;
+                } else if (field.key == QLatin1String("balance")) {
+                    if (const std::optional<BalanceStrategy> value = balance(field))
+                        model.balance = *value;
+                    else
+                        ok = false;
+                } else if (field.key == QLatin1String("fallbacks")) {
+                    if (const std::optional<QStringList> names = modelReferences(field))
+                        model.fallbacks = *names;
+                    else
+                        ok = false;
+                } else if (field.key == QLatin1String("retry")) {
+                    RetrySettings retry = m_defaultRetry;
+                    if (readRetry(field, retry))
+                        model.retry = retry;
+                    else
+                        ok = false;
+                } else if (field.key == QLatin1String("fallback_on")) {
+                    if (const std::optional<QStringList> classes = failureClasses(field))
+                        model.fallbackOn = *classes;
+                    else
+                        ok = false;
                 }
-            } else if (field.key == QLatin1String("upstream_model")) {
-                if (const std::optional<QString> value = nonEmptyText(field))
-                    model.upstreamModel = value->trimmed();
-                else
-                    ok = false;
-            } else if (field.key == QLatin1String("deployments")) {
-                hasDeployments = true;
-                if (!readDeployments(field, model.deployments))
-                    ok = false;
-            } else if (field.key == QLatin1String("balance")) {
-                if (const std::optional<BalanceStrategy> value = balance(field))
-                    model.balance = *value;
-                else
-                    ok = false;
-            } else if (field.key == QLatin1String("fallbacks")) {
-                if (const std::optional<QStringList> names = modelReferences(field))
-                    model.fallbacks = *names;
-                else
-                    ok = false;
-            } else if (field.key == QLatin1String("retry")) {
-                RetrySettings retry = m_defaultRetry;
-                if (readRetry(field, retry))
-                    model.retry = retry;
-                else
-                    ok = false;
-            } else if (field.key == QLatin1String("fallback_on")) {
-                if (const std::optional<QStringList> classes = failureClasses(field))
-                    model.fallbackOn = *classes;
-                else
-                    ok = false;
             }
-        }
-        for (qsizetype r = firstReference; r < m_modelReferences.size(); ++r)
-            m_modelReferences[r].owner = model.name;
-        if (!hasName)
-            ok = reportMissing(item, path, QStringLiteral("name"), QStringLiteral("add e.g. name: gpt-4o-mini"));
-        if (!hasProvider && !hasDeployments) {
-            ok = reportMissing(item, path, QStringLiteral("provider"),
-                               QStringLiteral("add the name of one of the providers, or deployments: with one or more "
-                                              "{provider: ..., model: ...}"));
-        } else if (hasProvider && hasDeployments) {
-            error(item, path,
-                  QStringLiteral("has both provider and deployments; list every deployment under deployments: (each "
-                                 "with its provider and model) and remove provider"));
-            ok = false;
-        } else if (hasDeployments && !model.upstreamModel.isEmpty()) {
-            error(item, path,
-                  QStringLiteral("upstream_model does not apply with deployments; give each deployment its model: "
-                                 "instead"));
-            ok = false;
-        }
-        if (!ok)
-            continue;
-        if (model.deployments.isEmpty()) {
-            if (model.upstreamModel.isEmpty())
-                model.upstreamModel = model.name;
-            ModelDeployment deployment;
-            deployment.provider = model.provider;
-            deployment.upstreamModel = model.upstreamModel;
-            deployment.configLine = model.configLine;
-            model.deployments.append(deployment);
-        } else {
-            model.provider = model.deployments.first().provider;
-            model.upstreamModel = model.deployments.first().upstreamModel;
-        }
-        models.append(model);
-    }
+            for (qsizetype r = firstReference; r < m_modelReferences.size(); ++r)
+                m_modelReferences[r].owner = model.name;
+            if (!hasName)
+                ok = reportMissing(item, path, QStringLiteral("name"), QStringLiteral("add e.g. name: gpt-4o-mini"));
+            if (!hasProvider && !hasDeployments) {
+                ok = reportMissing(
+                    item, path, QStringLiteral("provider"),
+                    QStringLiteral("add the name of one of the providers, or deployments: with one or more "
+                                   "{provider: ..., model: ...}"));
+            } else if (hasProvider && hasDeployments) {
+                error(
+                    item, path,
+                    QStringLiteral("has both provider and deployments; list every deployment under deployments: (each "
+                                   "with its provider and model) and remove provider"));
+                ok = false;
+            } else if (hasDeployments && !model.upstreamModel.isEmpty()) {
+                error(item, path,
+                      QStringLiteral("upstream_model does not apply with deployments; give each deployment its model: "
+                                     "instead"));
+                ok = false;
+            }
+            if (!ok)
+                return;
+            if (model.deployments.isEmpty()) {
+                if (model.upstreamModel.isEmpty())
+                    model.upstreamModel = model.name;
+                ModelDeployment deployment;
+                deployment.provider = model.provider;
+                deployment.upstreamModel = model.upstreamModel;
+                deployment.configLine = model.configLine;
+                model.deployments.append(deployment);
+            } else {
+                model.provider = model.deployments.first().provider;
+                model.upstreamModel = model.deployments.first().upstreamModel;
+            }
+            models.append(model);
+        });
 }
 
 bool ConfigReader::knownProvider(const Entry &field, const QString &value)
@@ -1251,75 +1267,56 @@ void ConfigReader::readBreaker(const Entry &entry, BreakerSettings &breaker)
 
 void ConfigReader::readTokens(const YAML::Node &node, QList<GatewayToken> &tokens)
 {
-    const std::optional<QList<YAML::Node>> list
-        = items(node, QStringLiteral("tokens"), QStringLiteral("'- name: editor'"));
-    if (!list)
-        return;
     QHash<QString, int> lineByName;
     QHash<QString, QString> ownerBySecret;
-    for (qsizetype i = 0; i < list->size(); ++i) {
-        const YAML::Node &item = list->at(i);
-        const QString path = indexPath(QStringLiteral("tokens"), i);
-        const std::optional<QList<Entry>> fields
-            = entries(item, path, TokenKeys, QStringLiteral("a token with fields"));
-        if (!fields)
-            continue;
-        if (item.IsNull()) {
-            error(item, path, QStringLiteral("is empty; give it name and secret"));
-            continue;
-        }
-        GatewayToken token;
-        token.configLine = lineOf(item);
-        bool ok = true;
-        bool hasName = false;
-        bool hasSecret = false;
-        for (const Entry &field : *fields) {
-            if (field.key != QLatin1String("name"))
-                continue;
-            hasName = true;
-            const std::optional<QString> value = name(field);
-            if (!value) {
-                ok = false;
-            } else if (lineByName.contains(*value)) {
-                error(field.value, field.path,
-                      QStringLiteral("%1 is already the name of the token on line %2; token names must be unique")
-                          .arg(quoted(*value))
-                          .arg(lineByName.value(*value)));
-                ok = false;
-            } else {
-                token.name = *value;
-                lineByName.insert(*value, token.configLine);
+    readItems(
+        node, QStringLiteral("tokens"), QStringLiteral("'- name: editor'"), TokenKeys,
+        QStringLiteral("a token with fields"), QStringLiteral("is empty; give it name and secret"),
+        [&](const YAML::Node &item, const QString &path, const QList<Entry> &fields) {
+            GatewayToken token;
+            token.configLine = lineOf(item);
+            bool ok = true;
+            bool hasName = false;
+            bool hasSecret = false;
+            for (const Entry &field : fields) {
+                if (field.key != QLatin1String("name"))
+                    continue;
+                hasName = true;
+                const std::optional<QString> value = name(field);
+                if (!value || !uniqueName(field, *value, QStringLiteral("token"), token.configLine, lineByName))
+                    ok = false;
+                else
+                    token.name = *value;
             }
-        }
-        for (const Entry &field : *fields) {
-            if (field.key != QLatin1String("secret"))
-                continue;
-            hasSecret = true;
-            const QString suggested = token.name.isEmpty() ? QString() : QStringLiteral("token-") + token.name;
-            const std::optional<SecretRef> ref = secretRef(field, suggested);
-            if (!ref) {
-                ok = false;
-            } else if (ownerBySecret.contains(ref->toString())) {
-                error(field.value, field.path,
-                      QStringLiteral("%1 is already the secret of token '%2'; give each token its own secret so "
-                                     "the log can tell clients apart")
-                          .arg(ref->toString(), ownerBySecret.value(ref->toString())));
-                ok = false;
-            } else {
-                token.secret = *ref;
-                ownerBySecret.insert(ref->toString(), token.name);
+            for (const Entry &field : fields) {
+                if (field.key != QLatin1String("secret"))
+                    continue;
+                hasSecret = true;
+                const QString suggested = token.name.isEmpty() ? QString() : QStringLiteral("token-") + token.name;
+                const std::optional<SecretRef> ref = secretRef(field, suggested);
+                if (!ref) {
+                    ok = false;
+                } else if (ownerBySecret.contains(ref->toString())) {
+                    error(field.value, field.path,
+                          QStringLiteral("%1 is already the secret of token '%2'; give each token its own secret so "
+                                         "the log can tell clients apart")
+                              .arg(ref->toString(), ownerBySecret.value(ref->toString())));
+                    ok = false;
+                } else {
+                    token.secret = *ref;
+                    ownerBySecret.insert(ref->toString(), token.name);
+                }
             }
-        }
-        if (!hasName)
-            ok = reportMissing(item, path, QStringLiteral("name"), QStringLiteral("add e.g. name: editor"));
-        if (!hasSecret) {
-            ok = reportMissing(item, path, QStringLiteral("secret"),
-                               QStringLiteral("store a token with `sluice key set token-NAME` and add "
-                                              "secret: keychain:token-NAME"));
-        }
-        if (ok)
-            tokens.append(token);
-    }
+            if (!hasName)
+                ok = reportMissing(item, path, QStringLiteral("name"), QStringLiteral("add e.g. name: editor"));
+            if (!hasSecret) {
+                ok = reportMissing(item, path, QStringLiteral("secret"),
+                                   QStringLiteral("store a token with `sluice key set token-NAME` and add "
+                                                  "secret: keychain:token-NAME"));
+            }
+            if (ok)
+                tokens.append(token);
+        });
 }
 
 void ConfigReader::readLogging(const YAML::Node &node, LoggingSettings &logging)
@@ -1364,107 +1361,97 @@ void ConfigReader::readPrices(const YAML::Node &node, PriceSettings &prices)
     if (!sections)
         return;
     for (const Entry &section : *sections) {
-        const std::optional<QList<YAML::Node>> list
-            = items(section.value, section.path, QStringLiteral("'- model: my-model'"));
-        if (!list)
-            continue;
         QHash<QString, int> lineByKey;
-        for (qsizetype i = 0; i < list->size(); ++i) {
-            const YAML::Node &item = list->at(i);
-            const QString path = indexPath(section.path, i);
-            const std::optional<QList<Entry>> fields
-                = entries(item, path, PriceOverrideKeys, QStringLiteral("a price with fields"));
-            if (!fields)
-                continue;
-            if (item.IsNull()) {
-                error(item, path, QStringLiteral("is empty; give it at least model, input_mtok and output_mtok"));
-                continue;
-            }
-            PriceOverride priced;
-            priced.configLine = lineOf(item);
-            bool ok = true;
-            bool hasModel = false;
-            bool hasInput = false;
-            bool hasOutput = false;
-            for (const Entry &field : *fields) {
-                if (field.key == QLatin1String("model")) {
-                    hasModel = true;
-                    const std::optional<QString> value = nonEmptyText(field);
-                    if (!value) {
-                        ok = false;
-                        continue;
-                    }
-                    const QString model = value->trimmed();
-                    const qsizetype star = model.indexOf(QLatin1Char('*'));
-                    if (std::any_of(model.cbegin(), model.cend(), [](QChar c) { return c.isSpace(); })
-                        || (star >= 0 && star != model.size() - 1) || model == QLatin1String("*")) {
-                        error(field.value, field.path,
-                              QStringLiteral("%1 is not a model name; write the upstream model name, or a prefix "
-                                             "ending in * (e.g. my-finetune-*)")
-                                  .arg(quoted(model)));
-                        ok = false;
+        readItems(
+            section.value, section.path, QStringLiteral("'- model: my-model'"), PriceOverrideKeys,
+            QStringLiteral("a price with fields"),
+            QStringLiteral("is empty; give it at least model, input_mtok and output_mtok"),
+            [&](const YAML::Node &item, const QString &path, const QList<Entry> &fields) {
+                PriceOverride priced;
+                priced.configLine = lineOf(item);
+                bool ok = true;
+                bool hasModel = false;
+                bool hasInput = false;
+                bool hasOutput = false;
+                for (const Entry &field : fields) {
+                    if (field.key == QLatin1String("model")) {
+                        hasModel = true;
+                        const std::optional<QString> value = nonEmptyText(field);
+                        if (!value) {
+                            ok = false;
+                            continue;
+                        }
+                        const QString model = value->trimmed();
+                        const qsizetype star = model.indexOf(QLatin1Char('*'));
+                        if (std::any_of(model.cbegin(), model.cend(), [](QChar c) { return c.isSpace(); })
+                            || (star >= 0 && star != model.size() - 1) || model == QLatin1String("*")) {
+                            error(field.value, field.path,
+                                  QStringLiteral("%1 is not a model name; write the upstream model name, or a prefix "
+                                                 "ending in * (e.g. my-finetune-*)")
+                                      .arg(quoted(model)));
+                            ok = false;
+                        } else {
+                            priced.model = model;
+                        }
+                    } else if (field.key == QLatin1String("provider")) {
+                        const std::optional<QString> value = nonEmptyText(field);
+                        if (!value) {
+                            ok = false;
+                        } else if (!m_providerNames.contains(*value)) {
+                            QString message = QStringLiteral("%1 is not a configured provider").arg(quoted(*value));
+                            const QString guess = closest(*value, m_providerNames);
+                            if (!guess.isEmpty())
+                                message += QStringLiteral("; did you mean '%1'?").arg(guess);
+                            else
+                                message += QStringLiteral("; leave provider out to apply the price whichever provider "
+                                                          "serves the model");
+                            error(field.value, field.path, message);
+                            ok = false;
+                        } else {
+                            priced.provider = *value;
+                        }
                     } else {
-                        priced.model = model;
-                    }
-                } else if (field.key == QLatin1String("provider")) {
-                    const std::optional<QString> value = nonEmptyText(field);
-                    if (!value) {
-                        ok = false;
-                    } else if (!m_providerNames.contains(*value)) {
-                        QString message = QStringLiteral("%1 is not a configured provider").arg(quoted(*value));
-                        const QString guess = closest(*value, m_providerNames);
-                        if (!guess.isEmpty())
-                            message += QStringLiteral("; did you mean '%1'?").arg(guess);
-                        else
-                            message += QStringLiteral("; leave provider out to apply the price whichever provider "
-                                                      "serves the model");
-                        error(field.value, field.path, message);
-                        ok = false;
-                    } else {
-                        priced.provider = *value;
-                    }
-                } else {
-                    const std::optional<double> value = price(field);
-                    if (!value) {
-                        ok = false;
-                    } else if (field.key == QLatin1String("input_mtok")) {
-                        hasInput = true;
-                        priced.inputMtok = *value;
-                    } else if (field.key == QLatin1String("output_mtok")) {
-                        hasOutput = true;
-                        priced.outputMtok = *value;
-                    } else if (field.key == QLatin1String("cache_read_mtok")) {
-                        priced.cacheReadMtok = *value;
-                    } else if (field.key == QLatin1String("cache_write_mtok")) {
-                        priced.cacheWriteMtok = *value;
+                        const std::optional<double> value = price(field);
+                        if (!value) {
+                            ok = false;
+                        } else if (field.key == QLatin1String("input_mtok")) {
+                            hasInput = true;
+                            priced.inputMtok = *value;
+                        } else if (field.key == QLatin1String("output_mtok")) {
+                            hasOutput = true;
+                            priced.outputMtok = *value;
+                        } else if (field.key == QLatin1String("cache_read_mtok")) {
+                            priced.cacheReadMtok = *value;
+                        } else if (field.key == QLatin1String("cache_write_mtok")) {
+                            priced.cacheWriteMtok = *value;
+                        }
                     }
                 }
-            }
-            if (!hasModel)
-                ok = reportMissing(item, path, QStringLiteral("model"), QStringLiteral("add e.g. model: my-model"));
-            if (!hasInput) {
-                ok = reportMissing(
-                    item, path, QStringLiteral("input_mtok"),
-                    QStringLiteral("add the input price in USD per million tokens, e.g. input_mtok: 0.15"));
-            }
-            if (!hasOutput) {
-                ok = reportMissing(
-                    item, path, QStringLiteral("output_mtok"),
-                    QStringLiteral("add the output price in USD per million tokens, e.g. output_mtok: 0.6"));
-            }
-            if (!ok)
-                continue;
-            const QString key = priced.model.toLower() + QLatin1Char('\n') + priced.provider;
-            if (lineByKey.contains(key)) {
-                error(item, path,
-                      QStringLiteral("%1 already has a price on line %2; keep only one")
-                          .arg(quoted(priced.model))
-                          .arg(lineByKey.value(key)));
-                continue;
-            }
-            lineByKey.insert(key, priced.configLine);
-            prices.overrides.append(priced);
-        }
+                if (!hasModel)
+                    ok = reportMissing(item, path, QStringLiteral("model"), QStringLiteral("add e.g. model: my-model"));
+                if (!hasInput) {
+                    ok = reportMissing(
+                        item, path, QStringLiteral("input_mtok"),
+                        QStringLiteral("add the input price in USD per million tokens, e.g. input_mtok: 0.15"));
+                }
+                if (!hasOutput) {
+                    ok = reportMissing(
+                        item, path, QStringLiteral("output_mtok"),
+                        QStringLiteral("add the output price in USD per million tokens, e.g. output_mtok: 0.6"));
+                }
+                if (!ok)
+                    return;
+                const QString key = priced.model.toLower() + QLatin1Char('\n') + priced.provider;
+                if (lineByKey.contains(key)) {
+                    error(item, path,
+                          QStringLiteral("%1 already has a price on line %2; keep only one")
+                              .arg(quoted(priced.model))
+                              .arg(lineByKey.value(key)));
+                    return;
+                }
+                lineByKey.insert(key, priced.configLine);
+                prices.overrides.append(priced);
+            });
     }
 }
 
