@@ -114,6 +114,37 @@ RequestRecord makeRecord(qint64 n, qint64 total, qint64 firstMs, qint64 spanMs, 
     record.outputTokens = record.httpStatus == 200 ? 20 + random.bounded(2000) : -1;
     record.cachedTokens = random.bounded(4) == 0 ? random.bounded(int(record.inputTokens)) : 0;
     record.reasoningTokens = model == 5 ? random.bounded(3000) : -1;
+    record.costUsd = record.httpStatus == 200 ? (record.inputTokens * 0.15 + record.outputTokens * 0.6) / 1e6 : 0;
+    record.costStatus = QLatin1String(CostStatus::Exact);
+    // Attempts as the router records them: most requests answer first time; rate limits retry, outages fall back.
+    AttemptRecord attempt;
+    attempt.model = record.requestedModel;
+    attempt.deployment = record.provider + QLatin1Char('/') + record.upstreamModel;
+    attempt.provider = record.provider;
+    attempt.upstreamModel = record.upstreamModel;
+    attempt.keyRef = QStringLiteral("keychain:") + record.provider;
+    attempt.latencyMs = record.latencyUs / 1000;
+    attempt.httpStatus = record.httpStatus;
+    if (record.httpStatus == 200 && outcome >= 90) {
+        AttemptRecord limited = attempt;
+        limited.latencyMs = 180;
+        limited.httpStatus = 429;
+        limited.errorClass = QStringLiteral("rate_limit");
+        limited.decision = QStringLiteral("retry");
+        limited.waitBeforeNextMs = 1200;
+        limited.reason
+            = QStringLiteral("HTTP 429: rate limited; retry 1 of 2 after 1.2 s (the provider asked to wait)");
+        record.attempts.append(limited);
+        attempt.startedAtMs = 1380;
+    }
+    attempt.errorClass = record.httpStatus == 200 ? QString() : QStringLiteral("server_error");
+    attempt.decision = record.httpStatus == 200 ? QStringLiteral("done") : QStringLiteral("give_up");
+    attempt.reason = record.httpStatus == 200
+        ? QStringLiteral("HTTP 200: answered")
+        : QStringLiteral("HTTP %1: server error; no retries left (attempts: 2); every deployment and fallback model "
+                         "has been tried")
+              .arg(record.httpStatus);
+    record.attempts.append(attempt);
     const auto &pair = bodies.at(int(n % bodies.size()));
     record.requestBody = pair.first;
     record.responseBody = pair.second;

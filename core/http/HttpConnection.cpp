@@ -1,11 +1,11 @@
 #include "HttpConnection.h"
 
+#include <http_parser.h>
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
 #include <QTimerEvent>
-
-#include <http_parser.h>
 
 #include "common/MonotonicClock.h"
 #include "http/HttpRequestHandler.h"
@@ -25,6 +25,15 @@ constexpr int LingerMs
     = 2000; // a closing connection drains the client's unread upload this long, so it sees our answer
 constexpr qint64 RequestLineOverhead = 14; // method separator, " HTTP/1.1", CRLF
 constexpr qint64 HeaderLineOverhead = 4; // ": " and CRLF
+
+// A header piece usually arrives whole: one exact allocation then, instead of append()'s growth path.
+void appendPiece(QByteArray &target, const char *at, size_t length)
+{
+    if (target.isEmpty())
+        target = QByteArray(at, qsizetype(length));
+    else
+        target.append(at, qsizetype(length));
+}
 
 HttpConnection *connectionOf(http_parser *parser)
 {
@@ -103,10 +112,18 @@ void HttpConnection::abort()
 
 void HttpConnection::writeResponseBytes(const QByteArray &bytes)
 {
+    writeResponseBytes({QByteArrayView(bytes)});
+}
+
+void HttpConnection::writeResponseBytes(std::initializer_list<QByteArrayView> parts)
+{
     if (m_socket->state() != QAbstractSocket::ConnectedState)
         return;
     m_writing = true;
-    m_socket->write(bytes);
+    for (const QByteArrayView part : parts) {
+        if (!part.isEmpty())
+            m_socket->write(part.data(), part.size());
+    }
     m_socket->flush(); // hand it to the OS now instead of on the next event-loop pass
     m_writing = false;
 
@@ -455,7 +472,7 @@ int HttpConnection::onHeaderField(http_parser *parser, const char *at, size_t le
     const qint64 overhead = self->m_field.isEmpty() ? HeaderLineOverhead : 0;
     if (!self->addHeaderBytes(qint64(length) + overhead))
         return 1;
-    self->m_field.append(at, qsizetype(length));
+    appendPiece(self->m_field, at, length);
     return 0;
 }
 
@@ -464,7 +481,7 @@ int HttpConnection::onHeaderValue(http_parser *parser, const char *at, size_t le
     HttpConnection *self = connectionOf(parser);
     if (!self->addHeaderBytes(qint64(length)))
         return 1;
-    self->m_value.append(at, qsizetype(length));
+    appendPiece(self->m_value, at, length);
     self->m_lastWasValue = true;
     return 0;
 }

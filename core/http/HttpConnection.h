@@ -1,12 +1,14 @@
 #pragma once
 
+#include <deque>
+#include <initializer_list>
+#include <memory>
+
 #include <QBasicTimer>
 #include <QByteArray>
 #include <QHostAddress>
 #include <QObject>
 #include <QString>
-#include <deque>
-#include <memory>
 
 #include "http/HttpRequest.h"
 #include "http/HttpServerLimits.h"
@@ -36,6 +38,8 @@ public:
 
     // Called by the ServerResponder of the request being answered.
     void writeResponseBytes(const QByteArray &bytes);
+    // Several pieces handed to the OS together, without first joining them into one array.
+    void writeResponseBytes(std::initializer_list<QByteArrayView> parts);
     void endResponse(bool closeConnection);
     void abortResponse();
     qint64 pendingBytes() const;

@@ -1,10 +1,10 @@
 #include "ServerResponder.h"
 
-#include <QDateTime>
 #include <cstdio>
 #include <ctime>
-
 #include <http_parser.h>
+
+#include <QDateTime>
 
 #include "http/HttpConnection.h"
 #include "http/HttpRequest.h"
@@ -135,13 +135,10 @@ void ServerResponder::writeChunk(const QByteArray &data)
         m_connection->writeResponseBytes(data);
         return;
     }
-    QByteArray out;
-    out.reserve(data.size() + 20);
-    out.append(QByteArray::number(data.size(), 16));
-    out.append("\r\n");
-    out.append(data);
-    out.append("\r\n");
-    m_connection->writeResponseBytes(out);
+    char sizeLine[24];
+    const int sizeLength
+        = std::snprintf(sizeLine, sizeof sizeLine, "%llx\r\n", static_cast<unsigned long long>(data.size()));
+    m_connection->writeResponseBytes({QByteArrayView(sizeLine, sizeLength), data, QByteArrayView("\r\n")});
 }
 
 void ServerResponder::endStream()

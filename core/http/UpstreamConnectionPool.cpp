@@ -46,6 +46,12 @@ UpstreamConnection *UpstreamConnectionPool::take(const UpstreamOrigin &origin)
     return nullptr;
 }
 
+bool UpstreamConnectionPool::hasIdle(const UpstreamOrigin &origin) const
+{
+    return std::any_of(m_idle.cbegin(), m_idle.cend(),
+                       [&origin](const IdleConnection &entry) { return entry.connection->origin() == origin; });
+}
+
 void UpstreamConnectionPool::release(UpstreamConnection *connection, int serverIdleTimeoutMs)
 {
     const auto sameOrigin = [connection](const IdleConnection &entry) {

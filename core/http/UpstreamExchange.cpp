@@ -81,8 +81,15 @@ UpstreamExchange::UpstreamExchange(const UpstreamRequest &request, UpstreamConne
         m_origin = std::move(origin).value();
     else
         m_originError = origin.errorMessage();
-    // Started from the event loop, so that the caller can connect to the signals after send() returns.
-    QMetaObject::invokeMethod(this, &UpstreamExchange::start, Qt::QueuedConnection);
+    // On a pooled connection the request goes out at once: waiting for the next event-loop pass would add a
+    // wake-up and a poll to every request. Anything else starts from the event loop, so that the caller can
+    // connect to the signals after send() returns; no signal is emitted before then either way.
+    m_starting = true;
+    if (m_originError.isEmpty() && m_pool && m_pool->hasIdle(m_origin))
+        start();
+    else
+        QMetaObject::invokeMethod(this, &UpstreamExchange::start, Qt::QueuedConnection);
+    m_starting = false;
 }
 
 UpstreamExchange::~UpstreamExchange()
@@ -194,6 +201,9 @@ void UpstreamExchange::sendRequest()
     }
     // Covers a server that does not read the request either; restarted once the request is fully written.
     setPhase(Phase::FirstByte);
+    // Hand the request to the OS now rather than on the next event-loop pass (QAbstractSocket buffers writes).
+    if (m_state == State::Sending && m_connection)
+        m_connection->socket()->flush();
 }
 
 void UpstreamExchange::onBytesWritten()
@@ -330,7 +340,19 @@ void UpstreamExchange::fail(UpstreamError::Kind kind, const QString &phase, cons
     m_timer.stop();
     dropConnection();
     qCInfo(lcUpstream).noquote() << message;
-    Q_EMIT failed(UpstreamError {kind, phase, message});
+    const UpstreamError error {kind, phase, message};
+    if (m_starting) {
+        // Still inside send(): the caller has not connected yet.
+        QMetaObject::invokeMethod(
+            this,
+            [this, error] {
+                Q_EMIT failed(error);
+                deleteLater();
+            },
+            Qt::QueuedConnection);
+        return;
+    }
+    Q_EMIT failed(error);
     deleteLater();
 }
 
@@ -372,10 +394,17 @@ void UpstreamExchange::armTimer()
     const qint64 phaseRemaining = m_phaseDeadline.remainingTime();
     if (phaseRemaining >= 0 && (remaining < 0 || phaseRemaining < remaining))
         remaining = phaseRemaining;
-    if (remaining < 0)
+    if (remaining < 0) {
         m_timer.stop();
-    else
-        m_timer.start(int(qMin<qint64>(remaining, std::numeric_limits<int>::max())));
+        return;
+    }
+    // A timer already due no later stays armed (onTimer() re-arms for what is left): phases change several times
+    // per request, and each restart is a timer registration.
+    const QDeadlineTimer due(remaining);
+    if (m_timer.isActive() && m_timerDue <= due)
+        return;
+    m_timerDue = due;
+    m_timer.start(int(qMin<qint64>(remaining, std::numeric_limits<int>::max())));
 }
 
 void UpstreamExchange::onTimer()

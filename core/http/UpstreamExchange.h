@@ -61,6 +61,7 @@ private:
     QTimer m_timer;
     QDeadlineTimer m_totalDeadline;
     QDeadlineTimer m_phaseDeadline;
+    QDeadlineTimer m_timerDue; // when m_timer, if active, fires
     Phase m_phase = Phase::None;
     State m_state = State::NotStarted;
     QByteArray m_pending; // read from the socket, not yet parsed
@@ -74,6 +75,7 @@ private:
     bool m_endOfStream = false;
     bool m_paused = false;
     bool m_feeding = false;
+    bool m_starting = false; // inside the constructor, i.e. inside UpstreamClient::send()
 };
 
 } // namespace sluice

@@ -2,6 +2,17 @@
 
 namespace sluice {
 
+namespace {
+// A header piece usually arrives whole: one exact allocation then, instead of append()'s growth path.
+void appendPiece(QByteArray &target, const char *at, size_t length)
+{
+    if (target.isEmpty())
+        target = QByteArray(at, qsizetype(length));
+    else
+        target.append(at, qsizetype(length));
+}
+} // namespace
+
 UpstreamResponseParser::UpstreamResponseParser(Handler *handler)
     : m_handler(handler)
 {
@@ -90,7 +101,7 @@ int UpstreamResponseParser::onHeaderField(http_parser *parser, const char *at, s
     UpstreamResponseParser *p = self(parser);
     if (p->m_inValue)
         p->commitHeader();
-    p->m_field.append(at, qsizetype(length));
+    appendPiece(p->m_field, at, length);
     return 0;
 }
 
@@ -98,7 +109,7 @@ int UpstreamResponseParser::onHeaderValue(http_parser *parser, const char *at, s
 {
     UpstreamResponseParser *p = self(parser);
     p->m_inValue = true;
-    p->m_value.append(at, qsizetype(length));
+    appendPiece(p->m_value, at, length);
     return 0;
 }
 

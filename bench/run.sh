@@ -1,0 +1,389 @@
+#!/usr/bin/env bash
+# Sluice benchmark: a fixed-answer local upstream (nginx, or sluice-bench-upstream when nginx is not installed),
+# `sluice --headless` in front of it with request logging on, and each measurement taken direct and through
+# Sluice. Prints one table: metric | direct | through Sluice | added | target | met?
+#
+#   bench/run.sh                 full run (Release build in build/bench, 1,000,000-request soak; ~10 minutes)
+#   bench/run.sh --smoke         the same steps with small counts (well under a minute); never judges times
+#
+# Options: --requests N (soak length), --build-dir DIR, --no-build, --recordings DIR, --upstream nginx|builtin,
+#          --sluice PATH (another sluice binary, e.g. to compare builds), --no-store (skip the store figures),
+#          --keep (keep the temporary folder with logs and the database).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bench="$root/bench"
+smoke=0
+build_dir="$root/build/bench"
+do_build=1
+recordings="$root/../shared/data/provider-recordings"
+upstream_kind=auto
+keep=0
+soak_requests=""
+sluice_override=""
+run_store=1
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --smoke) smoke=1 ;;
+    --requests) soak_requests="$2"; shift ;;
+    --build-dir) build_dir="$2"; shift ;;
+    --no-build) do_build=0 ;;
+    --recordings) recordings="$2"; shift ;;
+    --upstream) upstream_kind="$2"; shift ;;
+    --keep) keep=1 ;;
+    --sluice) sluice_override="$2"; shift ;;
+    --no-store) run_store=0 ;;
+    -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+if [ "$smoke" -eq 1 ]; then
+    latency_requests=1000 latency_warmup=100 big_requests=100 stream_requests=20 stream_warmup=3 repeats=1
+    load_seconds=2 soak_default=20000 startup_runs=3 store_records=5000 store_repeats=1
+else
+    latency_requests=20000 latency_warmup=1000 big_requests=2000 stream_requests=500 stream_warmup=20 repeats=3
+    load_seconds=10 soak_default=1000000 startup_runs=20 store_records=1000000 store_repeats=5
+fi
+soak_requests="${soak_requests:-$soak_default}"
+
+log() { echo "bench: $*" >&2; }
+
+# ---- build ------------------------------------------------------------------------------------------------------
+if [ "$do_build" -eq 1 ]; then
+    if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+        log "configuring a Release build in $build_dir"
+        cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_TESTS=OFF >&2
+    fi
+    ninja -C "$build_dir" -j2 sluice sluice-bench-client sluice-bench-upstream sluice-bench-store >&2
+fi
+build_type="$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build_dir/CMakeCache.txt" 2>/dev/null || true)"
+[ "$build_type" = "Release" ] || log "warning: $build_dir is a '${build_type:-unknown}' build; timings want Release"
+sluice_bin="${sluice_override:-$build_dir/app/sluice}"
+client="$build_dir/bench/client/sluice-bench-client"
+upstream_bin="$build_dir/bench/upstream/sluice-bench-upstream"
+store_bin="$build_dir/bench/store/sluice-bench-store"
+for binary in "$sluice_bin" "$client" "$upstream_bin" "$store_bin"; do
+    [ -x "$binary" ] || { echo "run.sh: $binary is missing; build it (or drop --no-build)" >&2; exit 1; }
+done
+
+# ---- helpers ----------------------------------------------------------------------------------------------------
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench.XXXXXX")"
+chmod 755 "$tmp"
+pids=()
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    if [ "$keep" -eq 1 ]; then log "kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+
+# key=value lookup in a result file
+val() { sed -n "s/^$2=//p" "$1" | tail -n 1; }
+# median of numbers on stdin
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else print v[int((NR + 1) / 2)] }'; }
+calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status" 2>/dev/null || echo 0; }
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+    local port
+    for _ in $(seq 100); do
+        port=$((20000 + RANDOM % 40000))
+        port_in_use "$port" || { echo "$port"; return; }
+    done
+    echo "run.sh: no free port found" >&2
+    exit 1
+}
+wait_for_port() { # wait_for_port PORT [PID]: up to 10 s, less if that process has exited
+    for _ in $(seq 200); do
+        port_in_use "$1" && return 0
+        [ -z "${2:-}" ] || kill -0 "$2" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
+# Peak VmRSS of Sluice while a phase runs, written to a file.
+start_sampler() {
+    (
+        peak=0
+        while kill -0 "$sluice_pid" 2>/dev/null; do
+            now=$(rss_kb "$sluice_pid")
+            [ "${now:-0}" -gt "$peak" ] && peak=$now && echo "$peak" >"$1"
+            sleep 0.1
+        done
+    ) &
+    sampler=$!
+}
+stop_sampler() {
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+}
+
+export SLUICE_BENCH_TOKEN="bench-$RANDOM$RANDOM$RANDOM"
+
+# ---- upstream ---------------------------------------------------------------------------------------------------
+mkdir -p "$tmp/www"
+"$upstream_bin" --recordings "$recordings" --events 1000 --write-fixtures "$tmp/www" >&2
+chmod 644 "$tmp/www/"*
+chmod 755 "$tmp/www"
+if [ "$upstream_kind" = auto ]; then
+    if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then upstream_kind=nginx; else upstream_kind=builtin; fi
+fi
+upstream_port="$(free_port)"
+if [ "$upstream_kind" = nginx ]; then
+    nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
+    mkdir -p "$tmp/nginx"
+    user_line=""
+    [ "$(id -u)" -eq 0 ] && user_line="user root;"
+    # POST to a static file is answered 405; error_page turns that into the file with 200.
+    cat >"$tmp/nginx/nginx.conf" <<EOF
+$user_line
+worker_processes 1;
+daemon off;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $tmp/nginx/body;
+    proxy_temp_path $tmp/nginx/proxy;
+    fastcgi_temp_path $tmp/nginx/fastcgi;
+    uwsgi_temp_path $tmp/nginx/uwsgi;
+    scgi_temp_path $tmp/nginx/scgi;
+    keepalive_requests 100000000;
+    keepalive_timeout 300s;
+    sendfile on;
+    tcp_nodelay on;
+    server {
+        listen 127.0.0.1:$upstream_port;
+        location = /json/v1/chat/completions {
+            default_type application/json;
+            alias $tmp/www/chat.json;
+            error_page 405 =200 \$uri;
+        }
+        location = /sse/v1/chat/completions {
+            default_type text/event-stream;
+            alias $tmp/www/chat.sse;
+            error_page 405 =200 \$uri;
+        }
+    }
+}
+EOF
+    "$nginx_bin" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" 2>"$tmp/nginx/stderr.log" &
+    nginx_pid=$!
+    pids+=("$nginx_pid")
+    upstream_name="nginx $("$nginx_bin" -v 2>&1 | sed 's/.*nginx\///'), 1 worker"
+    if ! wait_for_port "$upstream_port" "$nginx_pid"; then
+        log "nginx did not start; using sluice-bench-upstream instead:"
+        cat "$tmp"/nginx/*.log >&2 2>/dev/null || true
+        kill "$nginx_pid" 2>/dev/null || true
+        upstream_kind=builtin
+        upstream_port="$(free_port)"
+    fi
+fi
+if [ "$upstream_kind" != nginx ]; then
+    "$upstream_bin" --recordings "$recordings" --events 1000 --port "$upstream_port" >"$tmp/upstream.log" 2>&1 &
+    pids+=($!)
+    upstream_name="sluice-bench-upstream"
+    wait_for_port "$upstream_port" || { echo "run.sh: the upstream did not start" >&2; cat "$tmp/upstream.log" >&2; exit 1; }
+fi
+upstream="http://127.0.0.1:$upstream_port"
+log "upstream: $upstream_name on $upstream"
+
+# ---- Sluice -----------------------------------------------------------------------------------------------------
+cat >"$tmp/sluice.yaml" <<EOF
+gateway:
+  listen: 127.0.0.1
+  port: 7341
+providers:
+  - name: bench-json
+    type: openai
+    base_url: $upstream/json/v1
+  - name: bench-sse
+    type: openai
+    base_url: $upstream/sse/v1
+models:
+  - name: bench-json
+    provider: bench-json
+  - name: bench-stream
+    provider: bench-sse
+tokens:
+  - name: bench
+    secret: env:SLUICE_BENCH_TOKEN
+logging:
+  store_bodies: true
+EOF
+sluice_cmd=("$sluice_bin" --headless --config "$tmp/sluice.yaml" --port 0)
+
+log "start-up: $startup_runs runs"
+"$client" startup --runs "$startup_runs" -- "${sluice_cmd[@]}" --data-dir "$tmp/startup-data" >"$tmp/startup.txt"
+
+"${sluice_cmd[@]}" --data-dir "$tmp/data" >"$tmp/sluice.out" 2>"$tmp/sluice.err" &
+sluice_pid=$!
+pids+=("$sluice_pid")
+for _ in $(seq 200); do
+    grep -q "listening on" "$tmp/sluice.out" 2>/dev/null && break
+    sleep 0.05
+done
+gateway="$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/sluice.out" | head -n 1)"
+[ -n "$gateway" ] || { echo "run.sh: sluice did not start:" >&2; cat "$tmp/sluice.err" >&2; exit 1; }
+gateway="${gateway%/}"
+log "sluice (pid $sluice_pid) on $gateway"
+sleep 1
+rss_idle=$(rss_kb "$sluice_pid")
+
+direct_json="$upstream/json/v1/chat/completions"
+direct_sse="$upstream/sse/v1/chat/completions"
+via="$gateway/v1/chat/completions"
+
+# ---- throughput at 32 connections -------------------------------------------------------------------------------
+load() { # load URL MODEL OUT: wrk if installed, else sluice-bench-client
+    if command -v wrk >/dev/null 2>&1; then
+        BENCH_MODEL="$2" wrk -t1 -c32 -d"${load_seconds}s" --latency -s "$bench/wrk-chat.lua" "$1" >"$3.wrk"
+        sed -n 's/^wrk_//p' "$3.wrk" >"$3"
+    else
+        "$client" load --url "$1" --connections 32 --seconds "$load_seconds" --model "$2" >"$3.raw"
+        sed -n 's/^total_\(p[0-9]*_us\)=/\1=/p; s/^\(rps\|requests\|errors\)=/\1=/p' "$3.raw" >"$3"
+    fi
+}
+load_tool=$(command -v wrk >/dev/null 2>&1 && echo "wrk -t1 -c32" || echo "sluice-bench-client load -c32")
+log "throughput: ${load_seconds}s at 32 connections each way ($load_tool)"
+load "$direct_json" bench-json "$tmp/load-direct.txt"
+start_sampler "$tmp/rss-load.txt"
+load "$via" bench-json "$tmp/load-sluice.txt"
+stop_sampler
+rss_load=$(cat "$tmp/rss-load.txt" 2>/dev/null || echo 0)
+
+# ---- sequential latency and streams (alternating direct / through Sluice, median of the repeats) ----------------
+start_sampler "$tmp/rss-seq.txt"
+for run in $(seq "$repeats"); do
+    log "non-stream latency, run $run/$repeats: $latency_requests sequential requests each way"
+    "$client" latency --url "$direct_json" --requests "$latency_requests" --warmup "$latency_warmup" \
+        --model bench-json >"$tmp/lat-direct-$run.txt"
+    "$client" latency --url "$via" --requests "$latency_requests" --warmup "$latency_warmup" \
+        --model bench-json >"$tmp/lat-sluice-$run.txt"
+    "$client" latency --url "$direct_json" --requests "$big_requests" --warmup 20 --model bench-json \
+        --prompt-bytes 102400 >"$tmp/big-direct-$run.txt"
+    "$client" latency --url "$via" --requests "$big_requests" --warmup 20 --model bench-json \
+        --prompt-bytes 102400 >"$tmp/big-sluice-$run.txt"
+    log "stream, run $run/$repeats: $stream_requests streams of 1,000 events each way"
+    "$client" latency --url "$direct_sse" --requests "$stream_requests" --warmup "$stream_warmup" --stream \
+        --model bench-stream >"$tmp/sse-direct-$run.txt"
+    "$client" latency --url "$via" --requests "$stream_requests" --warmup "$stream_warmup" --stream \
+        --model bench-stream >"$tmp/sse-sluice-$run.txt"
+done
+stop_sampler
+rss_seq=$(cat "$tmp/rss-seq.txt" 2>/dev/null || echo 0)
+med() { # med PREFIX KEY: median over the repeats
+    for run in $(seq "$repeats"); do val "$tmp/$1-$run.txt" "$2"; done | median
+}
+
+# ---- soak: RSS growth across many requests ----------------------------------------------------------------------
+log "soak: $soak_requests requests through Sluice at 32 connections"
+ticks_before=$(cpu_ticks "$sluice_pid")
+"$client" load --url "$via" --connections 32 --requests "$soak_requests" --model bench-json \
+    --watch-pid "$sluice_pid" >"$tmp/soak.txt"
+ticks_after=$(cpu_ticks "$sluice_pid")
+cpu_per_request=$(calc "($ticks_after - $ticks_before) * 1000000 / $(getconf CLK_TCK) / $soak_requests")
+
+kill "$sluice_pid"
+wait "$sluice_pid" 2>/dev/null || true
+logged=$(sed -n 's/.* \([0-9]*\) requests logged.*/\1/p' "$tmp/sluice.out")
+
+# ---- store ------------------------------------------------------------------------------------------------------
+if [ "$run_store" -eq 1 ]; then
+    log "store: $store_records records through the writer, then spend aggregations"
+    "$store_bin" --records "$store_records" --repeats "$store_repeats" >"$tmp/store.txt"
+else
+    : >"$tmp/store.txt"
+fi
+store_rps=$(sed -n 's/.*committed in .* ms: \([0-9]*\) records\/s.*/\1/p' "$tmp/store.txt")
+agg_30d=$(sed -n 's/.*last 30 days *:.*median \([0-9.]*\) ms.*/\1/p' "$tmp/store.txt")
+agg_month=$(sed -n 's/.*this month *:.*median \([0-9.]*\) ms.*/\1/p' "$tmp/store.txt")
+
+# ---- table ------------------------------------------------------------------------------------------------------
+rows=()
+row() { rows+=("$(printf '| %s | %s | %s | %s | %s | %s |' "$@")"); }
+# judge ADDED OP TARGET: yes/no, or "n/a (smoke)" on smoke runs, which never judge
+judge() {
+    if [ "$smoke" -eq 1 ]; then echo "n/a (smoke)"; return; fi
+    if [ -z "$1" ]; then echo "?"; return; fi
+    awk "BEGIN { exit !($1 $2 $3) }" && echo yes || echo NO
+}
+
+d50=$(med lat-direct total_p50_us) s50=$(med lat-sluice total_p50_us)
+d99=$(med lat-direct total_p99_us) s99=$(med lat-sluice total_p99_us)
+a50=$(calc "$s50 - $d50") a99=$(calc "$s99 - $d99")
+row "non-stream latency p50, 1 connection (µs)" "$d50" "$s50" "$a50" "≤ 100 added" "$(judge "$a50" "<=" 100)"
+row "non-stream latency p99, 1 connection (µs)" "$d99" "$s99" "$a99" "≤ 1000 added" "$(judge "$a99" "<=" 1000)"
+
+b50=$(med big-direct total_p50_us) sb50=$(med big-sluice total_p50_us)
+row "non-stream latency p50, 100 KB prompt (µs)" "$b50" "$sb50" "$(calc "$sb50 - $b50")" "–" "–"
+drps=$(val "$tmp/load-direct.txt" rps) srps=$(val "$tmp/load-sluice.txt" rps)
+row "throughput, 32 connections (req/s)" "$drps" "$srps" "–" "≥ 5000" "$(judge "$srps" ">=" 5000)"
+dl50=$(val "$tmp/load-direct.txt" p50_us) sl50=$(val "$tmp/load-sluice.txt" p50_us)
+dl99=$(val "$tmp/load-direct.txt" p99_us) sl99=$(val "$tmp/load-sluice.txt" p99_us)
+row "latency p50 / p99 at 32 connections (µs)" "$dl50 / $dl99" "$sl50 / $sl99" \
+    "$(calc "$sl50 - $dl50" 0) / $(calc "$sl99 - $dl99" 0)" "–" "–"
+load_errors=$(( $(val "$tmp/load-direct.txt" errors) + $(val "$tmp/load-sluice.txt" errors) ))
+
+dfb=$(med sse-direct first_byte_p50_us) sfb=$(med sse-sluice first_byte_p50_us)
+dft=$(med sse-direct first_token_p50_us) sft=$(med sse-sluice first_token_p50_us)
+aft=$(calc "$sft - $dft")
+row "stream: first byte p50 (µs)" "$dfb" "$sfb" "$(calc "$sfb - $dfb")" "–" "–"
+row "stream: first token event p50 (µs)" "$dft" "$sft" "$aft" "≤ 200 added" "$(judge "$aft" "<=" 200)"
+dst=$(med sse-direct total_p50_us) sst=$(med sse-sluice total_p50_us)
+per_event=$(calc "($sst - $dst) / 1000" 2)
+row "stream: 1,000 events end to end p50 (µs)" "$dst" "$sst" "$(calc "$sst - $dst")" "–" "–"
+row "stream: relay overhead per event (µs)" "–" "–" "$per_event" "≤ 50" "$(judge "$per_event" "<=" 50)"
+events_seen="$(val "$tmp/sse-direct-1.txt" events) / $(val "$tmp/sse-sluice-1.txt" events)"
+
+mb() { calc "$1 / 1024" 1; }
+row "RSS idle (MB)" "–" "$(mb "$rss_idle")" "–" "≤ 40" "$(judge "$(mb "$rss_idle")" "<=" 40)"
+row "RSS peak under 32-connection load (MB)" "–" "$(mb "$rss_load")" "–" "≤ 80" "$(judge "$(mb "$rss_load")" "<=" 80)"
+row "RSS peak in the sequential and stream runs (MB)" "–" "$(mb "$rss_seq")" "–" "–" "–"
+growth=$(val "$tmp/soak.txt" rss_growth_pct)
+row "RSS growth over $soak_requests requests, median early → late (%)" "–" \
+    "$(mb "$(val "$tmp/soak.txt" rss_kb_early_median)") → $(mb "$(val "$tmp/soak.txt" rss_kb_late_median)") MB" \
+    "${growth:-?}" "< 5" "$(judge "$growth" "<" 5)"
+row "RSS peak in the soak (MB)" "–" "$(mb "$(val "$tmp/soak.txt" rss_kb_max)")" "–" "–" "–"
+row "soak throughput, 32 connections (req/s)" "–" "$(val "$tmp/soak.txt" rps)" "–" "–" "–"
+row "Sluice CPU time per request in the soak, all threads (µs)" "–" "$cpu_per_request" "–" "–" "–"
+st=$(val "$tmp/startup.txt" startup_median_ms)
+row "start-up to listening, median of $startup_runs (ms)" "–" "$st" "–" "≤ 300" "$(judge "$st" "<=" 300)"
+row "store writer, $store_records records (records/s)" "–" "${store_rps:-?}" "–" "≥ 20000" \
+    "$(judge "$store_rps" ">=" 20000)"
+row "spend aggregation, last 30 days over $store_records rows (ms)" "–" "${agg_30d:-?}" "–" "≤ 200" \
+    "$(judge "$agg_30d" "<=" 200)"
+row "spend aggregation, this month over $store_records rows (ms)" "–" "${agg_month:-?}" "–" "≤ 200" \
+    "$(judge "$agg_month" "<=" 200)"
+
+echo
+echo "Sluice benchmark ($([ "$smoke" -eq 1 ] && echo "smoke run: small counts, times not judged" || echo "full run"))"
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), load average" \
+    "$(cut -d' ' -f1-3 /proc/loadavg) at the end; build: ${build_type:-unknown}; upstream: $upstream_name"
+echo
+echo "| metric | direct | through Sluice | added | target | met? |"
+echo "| --- | --- | --- | --- | --- | --- |"
+printf '%s\n' "${rows[@]}"
+echo
+echo "Non-stream: $latency_requests sequential requests on one keep-alive connection per run, $repeats run(s), median;" \
+    "streams: $stream_requests per run, SSE events seen direct / through: $events_seen (Sluice hides the usage" \
+    "chunk it asked for). Requests logged by Sluice: ${logged:-?}. Load errors: $load_errors, soak errors:" \
+    "$(val "$tmp/soak.txt" errors)."
+
+status=0
+for file in "$tmp"/lat-*.txt "$tmp"/big-*.txt "$tmp"/sse-*.txt; do
+    [ "$(val "$file" errors)" = 0 ] || { log "errors in $(basename "$file")"; status=1; }
+done
+[ "$load_errors" -eq 0 ] && [ "$(val "$tmp/soak.txt" errors)" = 0 ] || status=1
+exit "$status"
