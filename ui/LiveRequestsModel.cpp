@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include <QFont>
 #include <QGuiApplication>
 #include <QPalette>
 
 #include "RecordFormat.h"
+#include "store/AttemptSummary.h"
 
 namespace sluice {
 
@@ -37,31 +39,69 @@ QVariant LiveRequestsModel::data(const QModelIndex &index, int role) const
     case IdRole:
         return r.id;
     case FilterTextRole:
-        return QStringList {r.requestedModel, r.upstreamModel,         r.provider,
-                            r.tokenName,      RecordFormat::status(r), r.errorClass}
+        return QStringList {r.requestedModel, r.upstreamModel,         r.provider,   r.deployment,
+                            r.tokenName,      RecordFormat::status(r), r.errorClass, r.costStatus}
             .join(QLatin1Char('\n'))
             .toLower();
     case Qt::TextAlignmentRole:
-        if (column >= Latency)
-            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
-        return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
+        return QVariant::fromValue(alignment(column) | Qt::AlignVCenter);
     case Qt::ForegroundRole: {
         const QPalette palette = QGuiApplication::palette();
         if (column == Status)
             return RecordFormat::color(RecordFormat::tone(r), palette);
+        if (column == Attempts && r.attemptCount > 1)
+            return RecordFormat::color(RecordFormat::Tone::Warning, palette);
+        if (column == Cost && r.costStatus == QLatin1String(CostStatus::Unpriced))
+            return RecordFormat::color(RecordFormat::costTone(r), palette);
+        if (column == Cost && r.costStatus == QLatin1String(CostStatus::Free))
+            return palette.color(QPalette::PlaceholderText);
         if (isUnknown(r, column))
             return palette.color(QPalette::PlaceholderText);
         return {};
     }
-    case Qt::ToolTipRole:
-        if (column == Model) {
-            if (r.provider.isEmpty())
-                return tr("Not routed to a provider");
-            return tr("%1 / %2").arg(r.provider, r.upstreamModel.isEmpty() ? r.requestedModel : r.upstreamModel);
+    case Qt::FontRole:
+        if (column == Attempts && r.attemptCount > 1) {
+            QFont bold;
+            bold.setBold(true);
+            return bold;
         }
-        if (column == Status && !r.errorMessage.isEmpty())
-            return r.errorMessage;
         return {};
+    case Qt::ToolTipRole:
+        return toolTip(r, column);
+    default:
+        return {};
+    }
+}
+
+Qt::Alignment LiveRequestsModel::alignment(int column)
+{
+    if (column == Attempts)
+        return Qt::AlignHCenter;
+    return column >= Latency ? Qt::AlignRight : Qt::AlignLeft;
+}
+
+QVariant LiveRequestsModel::toolTip(const RequestRecord &r, int column) const
+{
+    switch (column) {
+    case Model:
+        if (r.provider.isEmpty())
+            return tr("Not routed to a provider");
+        return tr("%1 / %2").arg(r.provider, r.upstreamModel.isEmpty() ? r.requestedModel : r.upstreamModel);
+    case Status:
+        return r.errorMessage.isEmpty() ? QVariant() : QVariant(r.errorMessage);
+    case Attempts:
+        if (r.attemptCount < 0)
+            return tr("Not recorded: this request was logged before Sluice recorded attempts");
+        if (r.attemptCount == 0)
+            return tr("No upstream was tried");
+        if (r.attemptCount == 1)
+            return tr("One attempt, on %1").arg(r.deployment);
+        return tr("%1 attempts (retries or fallbacks); the answer came from %2. Select the request to see why, "
+                  "in its attempt timeline.")
+            .arg(r.attemptCount)
+            .arg(r.deployment);
+    case Cost:
+        return RecordFormat::costDetail(r);
     default:
         return {};
     }
@@ -92,6 +132,10 @@ bool LiveRequestsModel::isUnknown(const RequestRecord &r, int column)
         return r.cachedTokens < 0;
     case ReasoningTokens:
         return r.reasoningTokens < 0;
+    case Attempts:
+        return r.attemptCount <= 0;
+    case Cost:
+        return r.costStatus.isEmpty();
     default:
         return false;
     }
@@ -124,6 +168,10 @@ QVariant LiveRequestsModel::displayData(const RequestRecord &r, int column) cons
         return RecordFormat::tokens(r.cachedTokens);
     case ReasoningTokens:
         return RecordFormat::tokens(r.reasoningTokens);
+    case Attempts:
+        return RecordFormat::attempts(r);
+    case Cost:
+        return RecordFormat::cost(r);
     default:
         return {};
     }
@@ -156,6 +204,15 @@ QVariant LiveRequestsModel::sortData(const RequestRecord &r, int column) const
         return r.cachedTokens;
     case ReasoningTokens:
         return r.reasoningTokens;
+    case Attempts:
+        return r.attemptCount;
+    case Cost:
+        // Unpriced and unknown costs sort below every priced one, free ones with $0.
+        if (r.costStatus == QLatin1String(CostStatus::Free))
+            return 0.0;
+        if (r.costStatus.isEmpty() || r.costStatus == QLatin1String(CostStatus::Unpriced))
+            return -1.0;
+        return r.costUsd;
     default:
         return {};
     }
@@ -167,9 +224,10 @@ QVariant LiveRequestsModel::headerData(int section, Qt::Orientation orientation,
         return {};
     if (role == Qt::DisplayRole) {
         static const char *const titles[ColumnCount] = {
-            QT_TR_NOOP("Time"),   QT_TR_NOOP("Token"),  QT_TR_NOOP("Model"),   QT_TR_NOOP("Provider"),
-            QT_TR_NOOP("Status"), QT_TR_NOOP("Stream"), QT_TR_NOOP("Latency"), QT_TR_NOOP("TTFT"),
-            QT_TR_NOOP("Input"),  QT_TR_NOOP("Output"), QT_TR_NOOP("Cached"),  QT_TR_NOOP("Reasoning"),
+            QT_TR_NOOP("Time"),      QT_TR_NOOP("Token"),    QT_TR_NOOP("Model"),  QT_TR_NOOP("Provider"),
+            QT_TR_NOOP("Status"),    QT_TR_NOOP("Attempts"), QT_TR_NOOP("Stream"), QT_TR_NOOP("Latency"),
+            QT_TR_NOOP("TTFT"),      QT_TR_NOOP("Input"),    QT_TR_NOOP("Output"), QT_TR_NOOP("Cached"),
+            QT_TR_NOOP("Reasoning"), QT_TR_NOOP("Cost"),
         };
         return tr(titles[section]);
     }
@@ -191,12 +249,16 @@ QVariant LiveRequestsModel::headerData(int section, Qt::Orientation orientation,
             return tr("Input tokens read from the provider's prompt cache");
         case ReasoningTokens:
             return tr("Output tokens spent on reasoning");
+        case Attempts:
+            return tr("Upstream attempts: more than one means a retry or a fallback");
+        case Cost:
+            return tr("Cost in US dollars: ≈ marks an estimate; unpriced means no price is known for the model");
         default:
             return {};
         }
     }
     if (role == Qt::TextAlignmentRole)
-        return QVariant::fromValue((section >= Latency ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
+        return QVariant::fromValue(alignment(section) | Qt::AlignVCenter);
     return {};
 }
 
@@ -232,6 +294,7 @@ QList<LiveRequestsModel::Row> LiveRequestsModel::takeNew(const RequestRecords &r
             continue;
         seen.insert(record.id);
         rows.append(Row {record, withBodies});
+        AttemptSummary::fill(rows.last().record);
     }
     std::stable_sort(rows.begin(), rows.end(),
                      [](const Row &a, const Row &b) { return a.record.startedAt > b.record.startedAt; });

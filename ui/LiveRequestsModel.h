@@ -20,6 +20,7 @@ public:
         Model,
         Provider,
         Status,
+        Attempts,
         Stream,
         Latency,
         TimeToFirstToken,
@@ -27,6 +28,7 @@ public:
         OutputTokens,
         CachedTokens,
         ReasoningTokens,
+        Cost,
         ColumnCount,
     };
     enum Role {
@@ -73,6 +75,8 @@ private:
     void trimToMaxRows();
     void dropBodiesFrom(int firstRow, int lastRow);
     static bool isUnknown(const RequestRecord &record, int column);
+    static Qt::Alignment alignment(int column);
+    QVariant toolTip(const RequestRecord &record, int column) const;
     QVariant displayData(const RequestRecord &record, int column) const;
     QVariant sortData(const RequestRecord &record, int column) const;
 

@@ -1,8 +1,12 @@
 #include "RecordFormat.h"
 
+#include <cmath>
+
 #include <QCoreApplication>
 #include <QLocale>
 #include <QPalette>
+
+#include "routing/DurationText.h"
 
 namespace sluice {
 
@@ -82,6 +86,143 @@ QString RecordFormat::errorClassLabel(const QString &errorClass)
 bool RecordFormat::isFailure(const RequestRecord &record)
 {
     return !record.errorClass.isEmpty() || record.httpStatus >= 400;
+}
+
+QString RecordFormat::usd(double usd)
+{
+    const double magnitude = std::abs(usd);
+    if (magnitude > 0 && magnitude < 0.0000005)
+        return QStringLiteral("<$0.000001");
+    int decimals = 4;
+    if (magnitude > 0 && magnitude < 0.0001)
+        decimals = 6;
+    else if (magnitude > 0 && magnitude < 0.001)
+        decimals = 5;
+    return (usd < 0 ? QStringLiteral("-$") : QStringLiteral("$")) + QLocale().toString(magnitude, 'f', decimals);
+}
+
+QString RecordFormat::cost(const RequestRecord &record)
+{
+    const QString &status = record.costStatus;
+    if (status == QLatin1String(CostStatus::Unpriced))
+        return QCoreApplication::translate("RecordFormat", "unpriced");
+    if (status == QLatin1String(CostStatus::Free))
+        return QCoreApplication::translate("RecordFormat", "free");
+    if (status.isEmpty() || record.costUsd < 0)
+        return unknown();
+    if (status == QLatin1String(CostStatus::Estimated))
+        return QStringLiteral("≈") + usd(record.costUsd);
+    return usd(record.costUsd);
+}
+
+QString RecordFormat::costDetail(const RequestRecord &record)
+{
+    const QString &status = record.costStatus;
+    const QString model = record.upstreamModel.isEmpty() ? record.requestedModel : record.upstreamModel;
+    if (status == QLatin1String(CostStatus::Unpriced)) {
+        return QCoreApplication::translate("RecordFormat",
+                                           "Unpriced: no price is known for %1, so spend totals leave it out. Add "
+                                           "one under prices.overrides in the config.")
+            .arg(model);
+    }
+    if (status == QLatin1String(CostStatus::Free))
+        return QCoreApplication::translate("RecordFormat", "Free: %1 is configured as a free provider.")
+            .arg(record.provider);
+    if (status.isEmpty() || record.costUsd < 0)
+        return QCoreApplication::translate("RecordFormat", "Not priced (logged before costs were recorded).");
+    if (status == QLatin1String(CostStatus::Estimated)) {
+        return QCoreApplication::translate("RecordFormat",
+                                           "≈%1, estimated: the provider reported no usage, so tokens were counted "
+                                           "from the request and response sizes.")
+            .arg(usd(record.costUsd));
+    }
+    return QCoreApplication::translate("RecordFormat", "%1, exact: from the usage the provider reported.")
+        .arg(usd(record.costUsd));
+}
+
+QString RecordFormat::attempts(const RequestRecord &record)
+{
+    return record.attemptCount < 0 ? unknown() : QLocale().toString(record.attemptCount);
+}
+
+QString RecordFormat::failureClassLabel(const QString &failureClass)
+{
+    struct Label
+    {
+        const char *failureClass;
+        const char *text;
+    };
+    static constexpr Label labels[] = {
+        {"rate_limit", QT_TRANSLATE_NOOP("RecordFormat", "Rate limited")},
+        {"server_error", QT_TRANSLATE_NOOP("RecordFormat", "Server error")},
+        {"timeout", QT_TRANSLATE_NOOP("RecordFormat", "Timeout")},
+        {"connection", QT_TRANSLATE_NOOP("RecordFormat", "Connection")},
+        {"context_window_exceeded", QT_TRANSLATE_NOOP("RecordFormat", "Context window")},
+        {"content_policy", QT_TRANSLATE_NOOP("RecordFormat", "Content policy")},
+        {"client_error", QT_TRANSLATE_NOOP("RecordFormat", "Client error")},
+        {"cancelled", QT_TRANSLATE_NOOP("RecordFormat", "Cancelled")},
+    };
+    for (const Label &label : labels) {
+        if (failureClass == QLatin1String(label.failureClass))
+            return QCoreApplication::translate("RecordFormat", label.text);
+    }
+    return failureClass;
+}
+
+QString RecordFormat::decisionLabel(const QString &decision)
+{
+    struct Label
+    {
+        const char *decision;
+        const char *text;
+    };
+    static constexpr Label labels[] = {
+        {"done", QT_TRANSLATE_NOOP("RecordFormat", "Done")},
+        {"retry", QT_TRANSLATE_NOOP("RecordFormat", "Retry")},
+        {"next", QT_TRANSLATE_NOOP("RecordFormat", "Next deployment")},
+        {"fallback", QT_TRANSLATE_NOOP("RecordFormat", "Fallback")},
+        {"give_up", QT_TRANSLATE_NOOP("RecordFormat", "Give up")},
+        {"skipped", QT_TRANSLATE_NOOP("RecordFormat", "Skipped")},
+    };
+    for (const Label &label : labels) {
+        if (decision == QLatin1String(label.decision))
+            return QCoreApplication::translate("RecordFormat", label.text);
+    }
+    return decision;
+}
+
+QString RecordFormat::milliseconds(qint64 ms)
+{
+    if (ms < 0)
+        return unknown();
+    return durationText(ms);
+}
+
+RecordFormat::Tone RecordFormat::costTone(const RequestRecord &record)
+{
+    return record.costStatus == QLatin1String(CostStatus::Unpriced) ? Tone::Warning : Tone::Neutral;
+}
+
+RecordFormat::Tone RecordFormat::decisionTone(const QString &decision)
+{
+    if (decision == QLatin1String("done"))
+        return Tone::Success;
+    if (decision == QLatin1String("give_up"))
+        return Tone::Failure;
+    if (decision == QLatin1String("skipped"))
+        return Tone::Neutral;
+    return Tone::Warning;
+}
+
+RecordFormat::Tone RecordFormat::httpStatusTone(int httpStatus)
+{
+    if (httpStatus >= 200 && httpStatus < 300)
+        return Tone::Success;
+    if (httpStatus >= 400 && httpStatus < 500)
+        return Tone::Warning;
+    if (httpStatus >= 500)
+        return Tone::Failure;
+    return Tone::Neutral;
 }
 
 RecordFormat::Tone RecordFormat::tone(const RequestRecord &record)

@@ -26,8 +26,26 @@ public:
     static QString errorClassLabel(const QString &errorClass);
     static bool isFailure(const RequestRecord &record);
 
+    // US dollars with 4 decimals, up to 6 for fractions of a tenth of a cent: "$0.0012", "$0.000368".
+    static QString usd(double usd);
+    // The cost cell: "$0.0012", "≈$0.0012" (estimated), "unpriced" (never $0), "free", or unknown().
+    static QString cost(const RequestRecord &record);
+    // The cost with what its status means, for the detail pane.
+    static QString costDetail(const RequestRecord &record);
+    // Attempts sent upstream, or unknown() when the log did not record them.
+    static QString attempts(const RequestRecord &record);
+    // A routing failure class ("rate_limit") as a person reads it ("Rate limited").
+    static QString failureClassLabel(const QString &failureClass);
+    // A router decision ("give_up") as a person reads it ("Give up").
+    static QString decisionLabel(const QString &decision);
+    // Milliseconds as the router's reasons write them: "250 ms", "1.2 s", "34 s".
+    static QString milliseconds(qint64 ms);
+
     enum class Tone { Neutral, Success, Warning, Failure };
     static Tone tone(const RequestRecord &record);
+    static Tone costTone(const RequestRecord &record);
+    static Tone decisionTone(const QString &decision);
+    static Tone httpStatusTone(int httpStatus);
     // A colour for the tone that stays readable on the palette's base colour, light or dark.
     static QColor color(Tone tone, const QPalette &palette);
     static bool isDark(const QPalette &palette);

@@ -1,18 +1,24 @@
 #include "RequestDetailPane.h"
 
+#include <QClipboard>
 #include <QEvent>
 #include <QFontDatabase>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
+#include "AttemptTimeline.h"
 #include "BodyFormatter.h"
+#include "Icons.h"
 #include "RecordFormat.h"
+#include "store/AttemptSummary.h"
 
 namespace sluice {
 
@@ -95,6 +101,43 @@ RequestDetailPane::RequestDetailPane(QWidget *parent)
     header->addWidget(m_subtitle, 1);
     layout->addLayout(header);
 
+    m_attemptsSection = new QWidget(content);
+    m_attemptsSection->setObjectName(QStringLiteral("attemptsSection"));
+    auto *attemptsLayout = new QVBoxLayout(m_attemptsSection);
+    attemptsLayout->setContentsMargins(0, 2, 0, 4);
+    attemptsLayout->setSpacing(6);
+    auto *attemptsHeader = new QHBoxLayout;
+    attemptsHeader->setSpacing(8);
+    m_attemptsSummary = new QLabel(m_attemptsSection);
+    m_attemptsSummary->setObjectName(QStringLiteral("attemptsSummary"));
+    m_attemptsSummary->setForegroundRole(QPalette::PlaceholderText);
+    m_attemptsSummary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_copyAttempts = new QToolButton(m_attemptsSection);
+    m_copyAttempts->setObjectName(QStringLiteral("copyAttempts"));
+    m_copyAttempts->setAutoRaise(true);
+    m_copyAttempts->setIconSize(QSize(14, 14));
+    m_copyAttempts->setToolTip(tr("Copy the attempt timeline (tab-separated, for a spreadsheet or a bug report)"));
+    connect(m_copyAttempts, &QToolButton::clicked, this, &RequestDetailPane::copyAttempts);
+    attemptsHeader->addWidget(makeCaption(tr("Attempts"), m_attemptsSection));
+    attemptsHeader->addWidget(m_attemptsSummary, 1);
+    attemptsHeader->addWidget(m_copyAttempts);
+    attemptsLayout->addLayout(attemptsHeader);
+    m_timeline = new AttemptTimeline;
+    m_timeline->setObjectName(QStringLiteral("attemptTimeline"));
+    m_timelineScroll = new QScrollArea(m_attemptsSection);
+    m_timelineScroll->setWidget(m_timeline);
+    m_timelineScroll->setWidgetResizable(true);
+    m_timelineScroll->setFrameShape(QFrame::NoFrame);
+    m_timelineScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    attemptsLayout->addWidget(m_timelineScroll);
+    auto *attemptsRule = new QFrame(m_attemptsSection);
+    attemptsRule->setFrameShape(QFrame::HLine);
+    attemptsRule->setFrameShadow(QFrame::Plain);
+    attemptsRule->setForegroundRole(QPalette::Mid);
+    attemptsLayout->addWidget(attemptsRule);
+    m_attemptsSection->hide();
+    layout->addWidget(m_attemptsSection);
+
     auto *splitter = new QSplitter(Qt::Horizontal, content);
     splitter->setChildrenCollapsible(false);
     layout->addWidget(splitter, 1);
@@ -117,10 +160,12 @@ RequestDetailPane::RequestDetailPane(QWidget *parent)
     m_latency = addSummaryRow(tr("Latency"));
     m_ttft = addSummaryRow(tr("First token"));
     m_tokens = addSummaryRow(tr("Tokens"));
+    m_cost = addSummaryRow(tr("Cost"));
     m_id->setObjectName(QStringLiteral("summaryId"));
     m_model->setObjectName(QStringLiteral("summaryModel"));
     m_status->setObjectName(QStringLiteral("summaryStatus"));
     m_tokens->setObjectName(QStringLiteral("summaryTokens"));
+    m_cost->setObjectName(QStringLiteral("summaryCost"));
     auto *summaryScroll = new QScrollArea(splitter);
     summaryScroll->setWidget(summary);
     summaryScroll->setWidgetResizable(true);
@@ -160,6 +205,7 @@ RequestDetailPane::RequestDetailPane(QWidget *parent)
 
     m_stack->addWidget(content);
     m_stack->setCurrentIndex(0);
+    m_copyAttempts->setIcon(Icons::action(Icons::Action::Copy, palette()));
 }
 
 QLabel *RequestDetailPane::addSummaryRow(const QString &label)
@@ -206,6 +252,7 @@ void RequestDetailPane::showBodiesUnavailable(const QString &message)
 {
     m_bodies = Bodies::Unavailable;
     m_bodiesMessage = message;
+    renderAttempts();
     renderBodies();
 }
 
@@ -219,15 +266,63 @@ void RequestDetailPane::clear()
 void RequestDetailPane::changeEvent(QEvent *event)
 {
     QWidget::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange && !m_record.id.isEmpty())
-        renderSummary();
+    if (event->type() == QEvent::PaletteChange) {
+        m_copyAttempts->setIcon(Icons::action(Icons::Action::Copy, palette()));
+        if (!m_record.id.isEmpty())
+            renderSummary();
+    }
+}
+
+void RequestDetailPane::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    updateTimelineHeight();
 }
 
 void RequestDetailPane::render()
 {
     m_stack->setCurrentIndex(1);
     renderSummary();
+    renderAttempts();
     renderBodies();
+}
+
+void RequestDetailPane::renderAttempts()
+{
+    const RequestRecord &r = m_record;
+    if (!r.attempts.isEmpty()) {
+        m_timeline->setAttempts(r.attempts, r.latencyUs / 1000);
+        m_attemptsSummary->setText(AttemptTimeline::summary(r.attempts));
+    } else if (r.attemptCount > 0 && m_bodies != Bodies::Shown) {
+        m_timeline->setMessage(m_bodies == Bodies::Loading ? tr("Loading…")
+                                                           : tr("Attempts unavailable: %1").arg(m_bodiesMessage));
+        m_attemptsSummary->setText(RecordFormat::count(r.attemptCount, tr("attempt"), tr("attempts")));
+    } else {
+        // Refused before routing, or logged before attempts were recorded: nothing to show.
+        m_timeline->setAttempts({}, 0);
+        m_attemptsSection->hide();
+        return;
+    }
+    m_copyAttempts->setVisible(!r.attempts.isEmpty());
+    m_attemptsSection->show();
+    updateTimelineHeight();
+}
+
+void RequestDetailPane::updateTimelineHeight()
+{
+    if (m_attemptsSection->isHidden())
+        return;
+    // The timeline takes the height its rows need, up to about half the pane; beyond that it scrolls.
+    const int width = std::max(200, contentsRect().width() - 24);
+    const int wanted
+        = m_timeline->hasHeightForWidth() ? m_timeline->heightForWidth(width) : m_timeline->sizeHint().height();
+    const int cap = std::max(3 * fontMetrics().height(), height() * 45 / 100);
+    m_timelineScroll->setFixedHeight(std::min(wanted, cap) + 2);
+}
+
+void RequestDetailPane::copyAttempts()
+{
+    QGuiApplication::clipboard()->setText(m_timeline->toPlainText());
 }
 
 void RequestDetailPane::renderSummary()
@@ -236,8 +331,13 @@ void RequestDetailPane::renderSummary()
     const QString provider
         = r.provider.isEmpty() ? tr("not routed") : r.provider + QStringLiteral(" / ") + r.upstreamModel;
     m_title->setText(r.requestedModel.isEmpty() ? tr("(no model)") : r.requestedModel);
-    m_subtitle->setText(
-        QStringLiteral("→ %1  ·  %2  ·  %3").arg(provider, r.endpoint, RecordFormat::localDateTime(r.startedAt)));
+    QStringList subtitle {QStringLiteral("→ ") + provider, r.endpoint, RecordFormat::localDateTime(r.startedAt)};
+    const int attempts = r.attempts.isEmpty() ? r.attemptCount : AttemptSummary::sentCount(r.attempts);
+    if (attempts > 1)
+        subtitle << RecordFormat::count(attempts, tr("attempt"), tr("attempts"));
+    if (!r.costStatus.isEmpty())
+        subtitle << RecordFormat::cost(r);
+    m_subtitle->setText(subtitle.join(QStringLiteral("  ·  ")));
 
     const QColor tone = RecordFormat::color(RecordFormat::tone(r), palette());
     m_statusChip->setText(RecordFormat::status(r));
@@ -260,9 +360,16 @@ void RequestDetailPane::renderSummary()
     m_stream->setText(r.stream ? tr("Yes (server-sent events)") : tr("No"));
     m_latency->setText(RecordFormat::duration(r.latencyUs));
     m_ttft->setText(RecordFormat::duration(r.timeToFirstTokenUs));
-    m_tokens->setText(tr("%1 in · %2 out · %3 cached · %4 reasoning")
-                          .arg(RecordFormat::tokens(r.inputTokens), RecordFormat::tokens(r.outputTokens),
-                               RecordFormat::tokens(r.cachedTokens), RecordFormat::tokens(r.reasoningTokens)));
+    QString tokens = tr("%1 in · %2 out · %3 cached · %4 reasoning")
+                         .arg(RecordFormat::tokens(r.inputTokens), RecordFormat::tokens(r.outputTokens),
+                              RecordFormat::tokens(r.cachedTokens), RecordFormat::tokens(r.reasoningTokens));
+    if (r.cacheWriteTokens >= 0)
+        tokens += tr(" · %1 cache write").arg(RecordFormat::tokens(r.cacheWriteTokens));
+    m_tokens->setText(tokens);
+    m_cost->setText(RecordFormat::costDetail(r));
+    QPalette costPalette = m_cost->palette();
+    costPalette.setColor(QPalette::WindowText, RecordFormat::color(RecordFormat::costTone(r), palette()));
+    m_cost->setPalette(costPalette);
 }
 
 void RequestDetailPane::renderBodies()

@@ -7,13 +7,18 @@
 class QFormLayout;
 class QLabel;
 class QPlainTextEdit;
+class QScrollArea;
 class QSplitter;
 class QStackedWidget;
+class QToolButton;
 
 namespace sluice {
 
-// Everything about one request: a summary (who, which model where, status, timings, tokens) and its request
-// and response bodies, pretty-printed; a streamed response shows its events and the text they assembled.
+class AttemptTimeline;
+
+// Everything about one request: a summary (who, which model where, status, timings, tokens, cost), the timeline
+// of its attempts (why each retry and fallback happened) and its request and response bodies, pretty-printed; a
+// streamed response shows its events and the text they assembled.
 class RequestDetailPane : public QWidget
 {
     Q_OBJECT
@@ -32,12 +37,16 @@ public:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     enum class Bodies { Shown, Loading, Unavailable };
     void render();
     void renderSummary();
+    void renderAttempts();
     void renderBodies();
+    void updateTimelineHeight();
+    void copyAttempts();
     QLabel *addSummaryRow(const QString &label);
     QPlainTextEdit *makeBodyView(const QString &objectName);
 
@@ -61,6 +70,12 @@ private:
     QLabel *m_latency;
     QLabel *m_ttft;
     QLabel *m_tokens;
+    QLabel *m_cost;
+    QWidget *m_attemptsSection;
+    QLabel *m_attemptsSummary;
+    QToolButton *m_copyAttempts;
+    QScrollArea *m_timelineScroll;
+    AttemptTimeline *m_timeline;
     QLabel *m_requestNote;
     QPlainTextEdit *m_requestBody;
     QLabel *m_responseCaption;

@@ -75,6 +75,10 @@ struct RequestRecord
     QByteArray responseBody; // for streams: the relayed events, possibly truncated
     bool bodiesTruncated = false;
     QList<AttemptRecord> attempts; // in order; empty when no upstream was tried
+    // The attempts in brief, for lists that do not load them (RequestLogReader::recent()); RequestLogWriter
+    // derives both from attempts when it logs a record.
+    int attemptCount = 0; // attempts sent upstream (skipped deployments not counted); -1: not recorded
+    QString deployment; // the deployment whose answer the client got (the last one tried); empty: none
     double costUsd = -1; // -1 when unknown (unpriced, or not priced yet)
     QString costStatus; // one of CostStatus; empty when not priced yet
     // Sizes a cost estimate falls back on when the provider reported no usage; -1: not measured.

@@ -1,6 +1,11 @@
 #include "RecordColumns.h"
 
+#include <algorithm>
+
 #include <QVariant>
+
+#include "AttemptSummary.h"
+#include "StoreLogging.h"
 
 namespace sluice {
 
@@ -27,10 +32,24 @@ QVariant blobOrNull(const QByteArray &value)
     return value.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(value);
 }
 
+QVariant nonZeroOrNull(int value)
+{
+    return value == 0 ? QVariant(QMetaType::fromType<int>()) : QVariant(value);
+}
+
 qint64 knownOrMinusOne(const QVariant &value)
 {
     return value.isNull() ? -1 : value.toLongLong();
 }
+
+bool isKeyNameChar(QChar c)
+{
+    return (c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
+        || (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('-') || c == QLatin1Char('_')
+        || c == QLatin1Char('.');
+}
+
+constexpr qsizetype MaxKeyNameLength = 128;
 
 } // namespace
 
@@ -40,43 +59,103 @@ QString RecordColumns::insertRequestSql()
         "INSERT INTO requests (id, started_at, token_name, endpoint, requested_model, provider, upstream_model, "
         "stream, http_status, error_class, error_message, latency_us, time_to_first_token_us, input_tokens, "
         "output_tokens, cached_tokens, reasoning_tokens, bodies_truncated, cache_write_tokens, cost_usd, "
-        "cost_status) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
+        "cost_status, attempt_count, deployment) "
+        "VALUES (:id, :started_at, :token_name, :endpoint, :requested_model, :provider, :upstream_model, :stream, "
+        ":http_status, :error_class, :error_message, :latency_us, :time_to_first_token_us, :input_tokens, "
+        ":output_tokens, :cached_tokens, :reasoning_tokens, :bodies_truncated, :cache_write_tokens, :cost_usd, "
+        ":cost_status, :attempt_count, :deployment) ON CONFLICT(id) DO NOTHING");
 }
 
 QString RecordColumns::insertBodiesSql()
 {
     return QStringLiteral("INSERT INTO request_bodies (request_seq, encoding, request_body, response_body) "
-                          "VALUES (last_insert_rowid(), ?, ?, ?)");
+                          "VALUES (:request_seq, :encoding, :request_body, :response_body)");
 }
 
+// Values are bound by name: QSqlQuery's positional binding formats a placeholder name for every value, which was
+// the writer's largest cost; a name is only looked up.
 void RecordColumns::bindRequest(QSqlQuery &query, const RequestRecord &record)
 {
     const QDateTime startedAt = record.startedAt.isValid() ? record.startedAt : QDateTime::currentDateTimeUtc();
-    query.bindValue(0, text(record.id));
-    query.bindValue(1, startedAt.toMSecsSinceEpoch());
-    query.bindValue(2, text(record.tokenName));
-    query.bindValue(3, text(record.endpoint));
-    query.bindValue(4, text(record.requestedModel));
-    query.bindValue(5, text(record.provider));
-    query.bindValue(6, text(record.upstreamModel));
-    query.bindValue(7, int(record.stream));
-    query.bindValue(8, record.httpStatus);
-    query.bindValue(9, textOrNull(record.errorClass));
-    query.bindValue(10, textOrNull(record.errorMessage));
-    query.bindValue(11, record.latencyUs);
-    query.bindValue(12, knownOrNull(record.timeToFirstTokenUs));
-    query.bindValue(13, knownOrNull(record.inputTokens));
-    query.bindValue(14, knownOrNull(record.outputTokens));
-    query.bindValue(15, knownOrNull(record.cachedTokens));
-    query.bindValue(16, knownOrNull(record.reasoningTokens));
-    query.bindValue(17, int(record.bodiesTruncated));
-    query.bindValue(18, knownOrNull(record.cacheWriteTokens));
-    query.bindValue(19, record.costUsd < 0 ? QVariant(QMetaType::fromType<double>()) : QVariant(record.costUsd));
-    query.bindValue(20, textOrNull(record.costStatus));
+    query.bindValue(QStringLiteral(":id"), text(record.id));
+    query.bindValue(QStringLiteral(":started_at"), startedAt.toMSecsSinceEpoch());
+    query.bindValue(QStringLiteral(":token_name"), text(record.tokenName));
+    query.bindValue(QStringLiteral(":endpoint"), text(record.endpoint));
+    query.bindValue(QStringLiteral(":requested_model"), text(record.requestedModel));
+    query.bindValue(QStringLiteral(":provider"), text(record.provider));
+    query.bindValue(QStringLiteral(":upstream_model"), text(record.upstreamModel));
+    query.bindValue(QStringLiteral(":stream"), int(record.stream));
+    query.bindValue(QStringLiteral(":http_status"), record.httpStatus);
+    query.bindValue(QStringLiteral(":error_class"), textOrNull(record.errorClass));
+    query.bindValue(QStringLiteral(":error_message"), textOrNull(record.errorMessage));
+    query.bindValue(QStringLiteral(":latency_us"), record.latencyUs);
+    query.bindValue(QStringLiteral(":time_to_first_token_us"), knownOrNull(record.timeToFirstTokenUs));
+    query.bindValue(QStringLiteral(":input_tokens"), knownOrNull(record.inputTokens));
+    query.bindValue(QStringLiteral(":output_tokens"), knownOrNull(record.outputTokens));
+    query.bindValue(QStringLiteral(":cached_tokens"), knownOrNull(record.cachedTokens));
+    query.bindValue(QStringLiteral(":reasoning_tokens"), knownOrNull(record.reasoningTokens));
+    query.bindValue(QStringLiteral(":bodies_truncated"), int(record.bodiesTruncated));
+    query.bindValue(QStringLiteral(":cache_write_tokens"), knownOrNull(record.cacheWriteTokens));
+    query.bindValue(QStringLiteral(":cost_usd"),
+                    record.costUsd < 0 ? QVariant(QMetaType::fromType<double>()) : QVariant(record.costUsd));
+    query.bindValue(QStringLiteral(":cost_status"), textOrNull(record.costStatus));
+    // The attempts themselves, when the record carries them, are the truth the summary is derived from.
+    const bool withAttempts = !record.attempts.isEmpty();
+    query.bindValue(QStringLiteral(":attempt_count"),
+                    withAttempts ? AttemptSummary::sentCount(record.attempts) : knownOrNull(record.attemptCount));
+    query.bindValue(
+        QStringLiteral(":deployment"),
+        textOrNull(withAttempts ? AttemptSummary::answeringDeployment(record.attempts) : record.deployment));
 }
 
-void RecordColumns::bindBodies(QSqlQuery &query, const RequestRecord &record)
+QString RecordColumns::insertAttemptSql()
+{
+    return QStringLiteral(
+        "INSERT INTO request_attempts (request_seq, attempt, model, deployment, provider, upstream_model, key_ref, "
+        "started_at_ms, latency_ms, http_status, error_class, decision, wait_before_next_ms, reason) "
+        "VALUES (:request_seq, :attempt, :model, :deployment, :provider, :upstream_model, :key_ref, :started_at_ms, "
+        ":latency_ms, :http_status, :error_class, :decision, :wait_before_next_ms, :reason)");
+}
+
+void RecordColumns::bindAttempt(QSqlQuery &query, qint64 requestSeq, int position, const AttemptRecord &attempt)
+{
+    query.bindValue(QStringLiteral(":request_seq"), requestSeq);
+    query.bindValue(QStringLiteral(":attempt"), position);
+    query.bindValue(QStringLiteral(":model"), text(attempt.model));
+    query.bindValue(QStringLiteral(":deployment"), text(attempt.deployment));
+    query.bindValue(QStringLiteral(":provider"), text(attempt.provider));
+    query.bindValue(QStringLiteral(":upstream_model"), text(attempt.upstreamModel));
+    QString keyRef = attempt.keyRef;
+    if (!keyRef.isEmpty() && !isKeyReference(keyRef)) {
+        qCWarning(lcStore) << "attempt" << position << "on" << attempt.deployment
+                           << "names its key by something that is not a key reference; it was not logged";
+        keyRef.clear();
+    }
+    query.bindValue(QStringLiteral(":key_ref"), textOrNull(keyRef));
+    query.bindValue(QStringLiteral(":started_at_ms"), attempt.startedAtMs);
+    query.bindValue(QStringLiteral(":latency_ms"), attempt.latencyMs);
+    query.bindValue(QStringLiteral(":http_status"), nonZeroOrNull(attempt.httpStatus));
+    query.bindValue(QStringLiteral(":error_class"), textOrNull(attempt.errorClass));
+    query.bindValue(QStringLiteral(":decision"), text(attempt.decision));
+    query.bindValue(QStringLiteral(":wait_before_next_ms"), attempt.waitBeforeNextMs);
+    query.bindValue(QStringLiteral(":reason"), textOrNull(attempt.reason));
+}
+
+bool RecordColumns::isKeyReference(const QString &keyRef)
+{
+    static const QLatin1String prefixes[] = {QLatin1String("keychain:"), QLatin1String("env:")};
+    for (const QLatin1String &prefix : prefixes) {
+        if (!keyRef.startsWith(prefix)) {
+            continue;
+        }
+        const QStringView name = QStringView(keyRef).mid(prefix.size());
+        return !name.isEmpty() && name.size() <= MaxKeyNameLength
+            && std::all_of(name.begin(), name.end(), isKeyNameChar);
+    }
+    return false;
+}
+
+void RecordColumns::bindBodies(QSqlQuery &query, qint64 requestSeq, const RequestRecord &record)
 {
     QByteArray request = record.requestBody;
     QByteArray response = record.responseBody;
@@ -94,9 +173,10 @@ void RecordColumns::bindBodies(QSqlQuery &query, const RequestRecord &record)
             encoding = ZlibEncoding;
         }
     }
-    query.bindValue(0, encoding);
-    query.bindValue(1, blobOrNull(request));
-    query.bindValue(2, blobOrNull(response));
+    query.bindValue(QStringLiteral(":request_seq"), requestSeq);
+    query.bindValue(QStringLiteral(":encoding"), encoding);
+    query.bindValue(QStringLiteral(":request_body"), blobOrNull(request));
+    query.bindValue(QStringLiteral(":response_body"), blobOrNull(response));
 }
 
 bool RecordColumns::hasBodies(const RequestRecord &record)
@@ -110,7 +190,7 @@ QString RecordColumns::selectSql(bool withBodies)
         "SELECT r.id, r.started_at, r.token_name, r.endpoint, r.requested_model, r.provider, r.upstream_model, "
         "r.stream, r.http_status, r.error_class, r.error_message, r.latency_us, r.time_to_first_token_us, "
         "r.input_tokens, r.output_tokens, r.cached_tokens, r.reasoning_tokens, r.bodies_truncated, "
-        "r.cache_write_tokens, r.cost_usd, r.cost_status");
+        "r.cache_write_tokens, r.cost_usd, r.cost_status, r.attempt_count, r.deployment");
     if (withBodies) {
         return columns
             + QStringLiteral(", b.encoding, b.request_body, b.response_body FROM requests r "
@@ -143,16 +223,44 @@ RequestRecord RecordColumns::read(const QSqlQuery &query, bool withBodies)
     record.cacheWriteTokens = knownOrMinusOne(query.value(18));
     record.costUsd = query.value(19).isNull() ? -1 : query.value(19).toDouble();
     record.costStatus = query.value(20).toString();
+    record.attemptCount = query.value(21).isNull() ? -1 : query.value(21).toInt();
+    record.deployment = query.value(22).toString();
     if (withBodies) {
-        const bool compressed = query.value(21).toInt() == ZlibEncoding;
+        const bool compressed = query.value(23).toInt() == ZlibEncoding;
         const auto decode = [compressed](const QVariant &value) {
             const QByteArray stored = value.toByteArray();
             return compressed && !stored.isEmpty() ? qUncompress(stored) : stored;
         };
-        record.requestBody = decode(query.value(22));
-        record.responseBody = decode(query.value(23));
+        record.requestBody = decode(query.value(24));
+        record.responseBody = decode(query.value(25));
     }
     return record;
+}
+
+QString RecordColumns::selectAttemptsSql()
+{
+    return QStringLiteral("SELECT a.model, a.deployment, a.provider, a.upstream_model, a.key_ref, a.started_at_ms, "
+                          "a.latency_ms, a.http_status, a.error_class, a.decision, a.wait_before_next_ms, a.reason "
+                          "FROM request_attempts a WHERE a.request_seq = (SELECT seq FROM requests WHERE id = ?) "
+                          "ORDER BY a.attempt");
+}
+
+AttemptRecord RecordColumns::readAttempt(const QSqlQuery &query)
+{
+    AttemptRecord attempt;
+    attempt.model = query.value(0).toString();
+    attempt.deployment = query.value(1).toString();
+    attempt.provider = query.value(2).toString();
+    attempt.upstreamModel = query.value(3).toString();
+    attempt.keyRef = query.value(4).toString();
+    attempt.startedAtMs = query.value(5).toLongLong();
+    attempt.latencyMs = query.value(6).toLongLong();
+    attempt.httpStatus = query.value(7).toInt();
+    attempt.errorClass = query.value(8).toString();
+    attempt.decision = query.value(9).toString();
+    attempt.waitBeforeNextMs = query.value(10).toLongLong();
+    attempt.reason = query.value(11).toString();
+    return attempt;
 }
 
 } // namespace sluice

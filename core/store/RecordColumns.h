@@ -7,23 +7,31 @@
 
 namespace sluice {
 
-// How a RequestRecord maps onto the requests and request_bodies tables: the one place that knows the columns.
-// Unknown values (-1 tokens, -1 time to first token, no error) are stored as NULL.
+// How a RequestRecord maps onto the requests, request_bodies and request_attempts tables: the one place that
+// knows the columns. Unknown values (-1 tokens, -1 time to first token, no error) are stored as NULL.
 class RecordColumns
 {
 public:
     // Inserts one request row; an id that is already logged is skipped (numRowsAffected() == 0).
     static QString insertRequestSql();
-    // Inserts the bodies of the request row inserted just before on the same connection.
+    // Inserts the bodies of the request row whose seq is bound.
     static QString insertBodiesSql();
     static void bindRequest(QSqlQuery &query, const RequestRecord &record);
-    static void bindBodies(QSqlQuery &query, const RequestRecord &record);
+    static void bindBodies(QSqlQuery &query, qint64 requestSeq, const RequestRecord &record);
     static bool hasBodies(const RequestRecord &record);
+    // Inserts one attempt of the request row whose seq is bound; position counts from 1.
+    static QString insertAttemptSql();
+    static void bindAttempt(QSqlQuery &query, qint64 requestSeq, int position, const AttemptRecord &attempt);
+    // Only references like "keychain:NAME" or "env:VAR" are stored: anything else might be a key itself.
+    static bool isKeyReference(const QString &keyRef);
 
     // "SELECT <columns> FROM requests r [LEFT JOIN request_bodies b ...]", ready for a WHERE/ORDER clause.
     static QString selectSql(bool withBodies);
     // Reads a row of selectSql(withBodies), decompressing bodies.
     static RequestRecord read(const QSqlQuery &query, bool withBodies);
+    // The attempts of the request whose id is bound, in order.
+    static QString selectAttemptsSql();
+    static AttemptRecord readAttempt(const QSqlQuery &query);
 
     // request_bodies.encoding values.
     static constexpr int RawEncoding = 0;

@@ -142,7 +142,22 @@ Result<RequestRecord> RequestLogReader::byId(const QString &id)
     if (!query.next()) {
         return makeError(QStringLiteral("Request %1 is not in the request log.").arg(id));
     }
-    return RecordColumns::read(query, true);
+    RequestRecord record = RecordColumns::read(query, true);
+    query.finish();
+
+    QSqlQuery attempts(QSqlDatabase::database(*name, false));
+    attempts.setForwardOnly(true);
+    if (!attempts.prepare(RecordColumns::selectAttemptsSql())) {
+        return queryError(QStringLiteral("the attempts of request %1").arg(id), attempts, m_databasePath);
+    }
+    attempts.addBindValue(id);
+    if (!attempts.exec()) {
+        return queryError(QStringLiteral("the attempts of request %1").arg(id), attempts, m_databasePath);
+    }
+    while (attempts.next()) {
+        record.attempts.append(RecordColumns::readAttempt(attempts));
+    }
+    return record;
 }
 
 Result<qint64> RequestLogReader::count()

@@ -23,8 +23,9 @@ public:
     // Opens the calling thread's connection and checks the schema: a missing log, a log written by a newer
     // Sluice or one not yet upgraded is reported here. The other calls open on demand.
     Result<void> open();
-    // Newest first. Bodies are not loaded (use byId for them).
+    // Newest first. Bodies and attempts are not loaded (use byId for them); attemptCount and deployment are.
     Result<RequestRecords> recent(int limit);
+    // The whole record: bodies and every attempt, in order.
     Result<RequestRecord> byId(const QString &id);
     Result<qint64> count();
 

@@ -10,6 +10,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include "AttemptSummary.h"
 #include "Migrations.h"
 #include "RecordColumns.h"
 #include "SqliteConnection.h"
@@ -25,14 +26,21 @@ constexpr int FirstRetryDelayMs = 250;
 constexpr int MaxRetryDelayMs = 10000;
 constexpr int AttemptsAtStop = 3;
 
-QSqlError writeRecords(QSqlDatabase &db, QSqlQuery &insertRequest, QSqlQuery &insertBodies,
-                       const RequestRecord *records, qsizetype count)
+struct Statements
+{
+    QSqlQuery insertRequest;
+    QSqlQuery insertBodies;
+    QSqlQuery insertAttempt;
+};
+
+QSqlError writeRecords(QSqlDatabase &db, Statements &statements, const RequestRecord *records, qsizetype count)
 {
     if (!db.transaction()) {
         return db.lastError();
     }
     for (qsizetype i = 0; i < count; ++i) {
         const RequestRecord &record = records[i];
+        QSqlQuery &insertRequest = statements.insertRequest;
         RecordColumns::bindRequest(insertRequest, record);
         if (!insertRequest.exec()) {
             const QSqlError error = insertRequest.lastError();
@@ -43,10 +51,19 @@ QSqlError writeRecords(QSqlDatabase &db, QSqlQuery &insertRequest, QSqlQuery &in
             qCWarning(lcStore) << "request" << record.id << "is already in the log; the duplicate was not written";
             continue;
         }
+        const qint64 seq = insertRequest.lastInsertId().toLongLong();
         if (RecordColumns::hasBodies(record)) {
-            RecordColumns::bindBodies(insertBodies, record);
-            if (!insertBodies.exec()) {
-                const QSqlError error = insertBodies.lastError();
+            RecordColumns::bindBodies(statements.insertBodies, seq, record);
+            if (!statements.insertBodies.exec()) {
+                const QSqlError error = statements.insertBodies.lastError();
+                db.rollback();
+                return error;
+            }
+        }
+        for (qsizetype a = 0; a < record.attempts.size(); ++a) {
+            RecordColumns::bindAttempt(statements.insertAttempt, seq, int(a + 1), record.attempts.at(a));
+            if (!statements.insertAttempt.exec()) {
+                const QSqlError error = statements.insertAttempt.lastError();
                 db.rollback();
                 return error;
             }
@@ -145,6 +162,7 @@ Result<void> RequestLogWriter::open(const QString &databasePath)
 
 void RequestLogWriter::append(RequestRecord record)
 {
+    AttemptSummary::fill(record);
     bool wake = false;
     bool overflowStarted = false;
     qint64 waiting = 0;
@@ -292,8 +310,7 @@ void RequestLogWriter::run()
 void RequestLogWriter::writeLoop(const QString &databasePath, const QString &connectionName)
 {
     QSqlDatabase db = QSqlDatabase::database(connectionName, false);
-    QSqlQuery insertRequest(db);
-    QSqlQuery insertBodies(db);
+    Statements statements {QSqlQuery(db), QSqlQuery(db), QSqlQuery(db)};
     bool prepared = false;
     const QMetaMethod committedSignal = QMetaMethod::fromSignal(&RequestLogWriter::batchCommitted);
 
@@ -344,16 +361,22 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
 
         QSqlError error;
         if (!pending.isEmpty() && !prepared) {
-            prepared = insertRequest.prepare(RecordColumns::insertRequestSql());
-            error = insertRequest.lastError();
-            if (prepared) {
-                prepared = insertBodies.prepare(RecordColumns::insertBodiesSql());
-                error = insertBodies.lastError();
+            const std::pair<QSqlQuery *, QString> toPrepare[]
+                = {{&statements.insertRequest, RecordColumns::insertRequestSql()},
+                   {&statements.insertBodies, RecordColumns::insertBodiesSql()},
+                   {&statements.insertAttempt, RecordColumns::insertAttemptSql()}};
+            prepared = true;
+            for (const auto &[query, sql] : toPrepare) {
+                prepared = query->prepare(sql);
+                if (!prepared) {
+                    error = query->lastError();
+                    break;
+                }
             }
         }
         while (prepared && !pending.isEmpty()) {
             const qsizetype count = std::min(pending.size(), MaxTransactionSize);
-            error = writeRecords(db, insertRequest, insertBodies, pending.constData(), count);
+            error = writeRecords(db, statements, pending.constData(), count);
             if (error.isValid()) {
                 break;
             }

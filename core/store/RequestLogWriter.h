@@ -38,7 +38,7 @@ public:
     // Opens (creating if needed) the database at path, runs migrations, starts the writer thread. Records
     // appended before open() are written once it succeeds.
     Result<void> open(const QString &databasePath);
-    // Thread-safe, non-blocking.
+    // Thread-safe, non-blocking. The record's attemptCount and deployment are derived from its attempts.
     void append(RequestRecord record);
     // Blocks until everything appended so far is committed and announced. For shutdown and tests.
     void flush();

@@ -1,5 +1,6 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QFont>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -170,6 +171,150 @@ private Q_SLOTS:
         QCOMPARE(cell(model, 0, LiveRequestsModel::Stream), QStringLiteral("Yes"));
         QCOMPARE(model.headerData(LiveRequestsModel::TimeToFirstToken, Qt::Horizontal).toString(),
                  QStringLiteral("TTFT"));
+    }
+
+    void attemptsColumnCountsAndHighlightsRetries()
+    {
+        LiveRequestsModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        // As the gateway hands it over: the attempts only, the count is derived from them.
+        RequestRecord fallback = GuiTestRecords::fallback();
+        QCOMPARE(fallback.attemptCount, 0);
+        RequestRecord once = GuiTestRecords::record(QStringLiteral("once"), GuiTestRecords::baseTime());
+        once.attempts = {GuiTestRecords::answered(once)};
+        RequestRecord refused
+            = GuiTestRecords::record(QStringLiteral("refused"), GuiTestRecords::baseTime().addSecs(1));
+        refused.provider.clear();
+        RequestRecord old = GuiTestRecords::record(QStringLiteral("old"), GuiTestRecords::baseTime().addSecs(-60));
+        old.attemptCount = -1; // read from a log written before attempts were recorded
+        model.appendRecords({fallback, once, refused, old});
+
+        const auto rowOf = [&](const QString &id) {
+            for (int row = 0; row < model.rowCount(); ++row) {
+                if (model.record(row).id == id)
+                    return row;
+            }
+            return -1;
+        };
+        const auto index = [&](const QString &id) {
+            return model.index(rowOf(id), LiveRequestsModel::Attempts);
+        };
+        QCOMPARE(model.headerData(LiveRequestsModel::Attempts, Qt::Horizontal).toString(), QStringLiteral("Attempts"));
+        QCOMPARE(index(fallback.id).data().toString(), QStringLiteral("3"));
+        QCOMPARE(index(once.id).data().toString(), QStringLiteral("1"));
+        QCOMPARE(index(refused.id).data().toString(), QStringLiteral("0"));
+        QCOMPARE(index(old.id).data().toString(), QStringLiteral("—"));
+
+        // More than one attempt stands out: bold, in the warning colour; a single attempt looks like any cell.
+        QVERIFY(index(fallback.id).data(Qt::FontRole).value<QFont>().bold());
+        QCOMPARE(index(fallback.id).data(Qt::ForegroundRole).value<QColor>(),
+                 RecordFormat::color(RecordFormat::Tone::Warning, QGuiApplication::palette()));
+        QVERIFY(!index(once.id).data(Qt::FontRole).isValid());
+        QVERIFY(!index(once.id).data(Qt::ForegroundRole).isValid());
+        QVERIFY(index(fallback.id)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("anthropic/claude-sonnet-4-20250514")));
+        QVERIFY(index(old.id).data(Qt::ToolTipRole).toString().startsWith(QStringLiteral("Not recorded")));
+
+        // Sorting puts the requests that needed retries together.
+        LiveRequestsFilterModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.sort(LiveRequestsModel::Attempts, Qt::DescendingOrder);
+        QCOMPARE(proxy.index(0, 0).data(LiveRequestsModel::IdRole).toString(), fallback.id);
+        // The answering deployment can be searched for.
+        proxy.setSearchText(QStringLiteral("anthropic/claude-sonnet"));
+        QCOMPARE(proxy.rowCount(), 1);
+    }
+
+    void costColumnSaysWhatItKnows()
+    {
+        struct Case
+        {
+            const char *status;
+            double usd;
+            const char *shown;
+        };
+        const Case cases[] = {
+            {CostStatus::Exact, 0.0012, "$0.0012"},
+            {CostStatus::Exact, 0.00978, "$0.0098"},
+            {CostStatus::Exact, 0.0003675, "$0.00037"},
+            {CostStatus::Exact, 0.0000372, "$0.000037"},
+            {CostStatus::Exact, 0.00000004, "<$0.000001"},
+            {CostStatus::Exact, 12.3456789, "$12.3457"},
+            {CostStatus::Exact, 1234.5, "$1,234.5000"},
+            {CostStatus::Exact, 0.0, "$0.0000"},
+            {CostStatus::Estimated, 0.0012, "≈$0.0012"},
+            {CostStatus::Unpriced, -1, "unpriced"},
+            {CostStatus::Unpriced, 0.0, "unpriced"}, // never $0, even if a cost slipped in
+            {CostStatus::Free, 0.0, "free"},
+            {"", -1, "—"}, // logged before costs were recorded
+        };
+        LiveRequestsModel model;
+        RequestRecords records;
+        for (int i = 0; i < int(std::size(cases)); ++i) {
+            RequestRecord r
+                = GuiTestRecords::record(QStringLiteral("c%1").arg(i), GuiTestRecords::baseTime().addSecs(-i));
+            r.costStatus = QLatin1String(cases[i].status);
+            r.costUsd = cases[i].usd;
+            records.append(r);
+        }
+        model.appendRecords(records);
+        QCOMPARE(model.headerData(LiveRequestsModel::Cost, Qt::Horizontal).toString(), QStringLiteral("Cost"));
+        const QPalette palette = QGuiApplication::palette();
+        for (int i = 0; i < int(std::size(cases)); ++i) {
+            QCOMPARE(model.record(i).id, QStringLiteral("c%1").arg(i));
+            const QModelIndex cell = model.index(i, LiveRequestsModel::Cost);
+            QCOMPARE(cell.data().toString(), QString::fromUtf8(cases[i].shown));
+            QCOMPARE(cell.data(Qt::TextAlignmentRole).value<Qt::Alignment>() & Qt::AlignHorizontal_Mask,
+                     Qt::AlignRight);
+        }
+        // Unpriced is a warning (spend totals leave it out); the tooltip says what to do.
+        const QModelIndex unpriced = model.index(9, LiveRequestsModel::Cost);
+        QCOMPARE(unpriced.data(Qt::ForegroundRole).value<QColor>(),
+                 RecordFormat::color(RecordFormat::Tone::Warning, palette));
+        QVERIFY(unpriced.data(Qt::ToolTipRole).toString().contains(QStringLiteral("prices.overrides")));
+        QVERIFY(model.index(8, LiveRequestsModel::Cost)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("estimated")));
+
+        // Sorted by value: unpriced and unknown costs below every priced one, not mixed in as $0.
+        LiveRequestsFilterModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.sort(LiveRequestsModel::Cost, Qt::DescendingOrder);
+        QCOMPARE(proxy.index(0, LiveRequestsModel::Cost).data().toString(), QStringLiteral("$1,234.5000"));
+        QStringList bottom;
+        for (int row = proxy.rowCount() - 3; row < proxy.rowCount(); ++row)
+            bottom << proxy.index(row, LiveRequestsModel::Cost).data().toString();
+        bottom.sort();
+        QCOMPARE(bottom, (QStringList {QStringLiteral("unpriced"), QStringLiteral("unpriced"), QStringLiteral("—")}));
+        // And searchable by status.
+        proxy.setSearchText(QStringLiteral("unpriced"));
+        QCOMPARE(proxy.rowCount(), 2);
+    }
+
+    void sampleShowsAttemptsAndCostsAsLogged()
+    {
+        LiveRequestsModel model;
+        model.appendRecords(GuiTestRecords::sample());
+        QMap<QString, int> attempts;
+        QSet<QString> costs;
+        for (int row = 0; row < model.rowCount(); ++row) {
+            ++attempts[model.index(row, LiveRequestsModel::Attempts).data().toString()];
+            costs.insert(model.index(row, LiveRequestsModel::Cost).data().toString());
+        }
+        // The fallback story, the 502 retried once, the 401 refused before routing, the rest answered at once.
+        QCOMPARE(attempts,
+                 (QMap<QString, int> {{QStringLiteral("3"), 1},
+                                      {QStringLiteral("2"), 1},
+                                      {QStringLiteral("0"), 1},
+                                      {QStringLiteral("1"), 17}}));
+        QVERIFY(costs.contains(QStringLiteral("$0.0098")));
+        QVERIFY(costs.contains(QStringLiteral("unpriced")));
+        QVERIFY(std::any_of(costs.begin(), costs.end(),
+                            [](const QString &c) { return c.startsWith(QStringLiteral("≈$")); }));
+        QVERIFY(!costs.contains(QStringLiteral("—")));
     }
 
     void statusColoursStayReadableInLightAndDarkThemes()

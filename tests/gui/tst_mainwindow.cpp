@@ -124,8 +124,48 @@ private Q_SLOTS:
         QVERIFY(bodyText(window, "responseBody").split(QLatin1Char('\n')).size() > 20);
 
         QCoreApplication::processEvents();
+        // Its one attempt replaced the previous request's in the timeline, on screen.
+        auto *decision = child<QLabel>(window, "attempt1Decision");
+        QVERIFY(!window.findChild<QLabel *>(QStringLiteral("attempt2Decision")));
+        QVERIFY(decision->isVisible());
+        QCOMPARE(decision->text(), QStringLiteral("Done"));
+        auto *timeline = child<QWidget>(window, "attemptTimeline");
+        QVERIFY(timeline->visibleRegion().boundingRect().contains(
+            QRect(decision->mapTo(timeline, QPoint(0, 0)), decision->size())));
         QVERIFY(window.grab().save(screenshotPath("main-window.png")));
         QVERIFY(window.findChild<RequestDetailPane *>()->grab().save(screenshotPath("request-detail.png")));
+    }
+
+    void fallbackShowsItsAttemptTimeline()
+    {
+        const RequestRecords records = GuiTestRecords::sample();
+        MainWindow window;
+        populate(window, records);
+        window.resize(1440, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        child<QSplitter>(window, "liveSplitter")->setSizes({330, 500});
+        const RequestRecord &story = findRecord(records, [](const RequestRecord &r) { return r.attempts.size() == 3; });
+
+        auto *table = child<QTableView>(window, "liveTable");
+        QVERIFY(selectRecord(window, story.id));
+        const QModelIndex selected = table->selectionModel()->selectedRows(LiveRequestsModel::Attempts).first();
+        QCOMPARE(selected.data().toString(), QStringLiteral("3"));
+        QVERIFY(selected.data(Qt::FontRole).value<QFont>().bold());
+        QCOMPARE(table->selectionModel()->selectedRows(LiveRequestsModel::Cost).first().data().toString(),
+                 QStringLiteral("$0.0098"));
+        QCoreApplication::processEvents();
+
+        // Every attempt is on screen without scrolling, its reason in full.
+        auto *timeline = child<QWidget>(window, "attemptTimeline");
+        for (const char *name : {"attempt1Reason", "attempt2Reason", "attempt3Decision"}) {
+            auto *label = child<QLabel>(window, name);
+            QVERIFY2(label->isVisible(), name);
+            const QRect inTimeline(label->mapTo(timeline, QPoint(0, 0)), label->size());
+            QVERIFY2(timeline->visibleRegion().boundingRect().contains(inTimeline), name);
+        }
+        QCOMPARE(child<QLabel>(window, "attempt2Decision")->text(), QStringLiteral("Fallback"));
+        QVERIFY(window.grab().save(screenshotPath("request-fallback-timeline.png")));
     }
 
     void searchBoxFiltersTheTable()
@@ -243,6 +283,19 @@ private Q_SLOTS:
         QVERIFY(selectRecord(window, old.id));
         QTRY_VERIFY(bodyText(window, "requestBody").startsWith(QStringLiteral("{\n  \"model\": \"deepseek-chat\",\n")));
         QVERIFY(bodyText(window, "responseBody").contains(QStringLiteral("\"chat.completion\"")));
+
+        // The log lists the retried 502 with its attempt count; its timeline arrives with its bodies.
+        const RequestRecord &retried = records.at(6);
+        QCOMPARE(retried.httpStatus, 502);
+        auto *table = child<QTableView>(window, "liveTable");
+        QVERIFY(selectRecord(window, retried.id));
+        QCOMPARE(table->selectionModel()->selectedRows(LiveRequestsModel::Attempts).first().data().toString(),
+                 QStringLiteral("2"));
+        QTRY_VERIFY(window.findChild<QLabel *>(QStringLiteral("attempt2Decision")));
+        QCOMPARE(child<QLabel>(window, "attempt2Decision")->text(), QStringLiteral("Give up"));
+        QCOMPARE(child<QLabel>(window, "attempt1Wait")->text(), QStringLiteral("480 ms"));
+        QCOMPARE(child<QLabel>(window, "attempt2Reason")->text(), retried.attempts.at(1).reason);
+        QVERIFY(!window.findChild<QLabel *>(QStringLiteral("attemptsMessage")));
     }
 
     void followsADarkPalette()

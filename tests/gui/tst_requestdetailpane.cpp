@@ -1,6 +1,9 @@
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QTest>
+#include <QToolButton>
 
 #include "GuiTestRecords.h"
 #include "ui/BodyFormatter.h"
@@ -148,6 +151,143 @@ private Q_SLOTS:
         QCOMPARE(text(pane, "requestNote"), QStringLiteral("Loading…"));
         pane.showBodiesUnavailable(QStringLiteral("the request log is locked"));
         QVERIFY(text(pane, "responseNote").contains(QStringLiteral("the request log is locked")));
+    }
+
+    void showsTheAttemptTimelineOfAFallback()
+    {
+        RequestDetailPane pane;
+        pane.resize(1280, 640);
+        const RequestRecord r = GuiTestRecords::fallback();
+        pane.showRecord(r);
+
+        QVERIFY(shown(pane, "attemptsSection"));
+        QCOMPARE(text(pane, "attemptsSummary"), QStringLiteral("3 attempts · 1 retry · fell back to claude-sonnet-4"));
+        const auto row = [&](int n) {
+            QStringList cells;
+            for (const char *column :
+                 {"Number", "Start", "Deployment", "Status", "Error", "Latency", "Decision", "Wait"})
+                cells << text(pane, QByteArray("attempt" + QByteArray::number(n) + column).constData());
+            return cells;
+        };
+        QCOMPARE(row(1),
+                 (QStringList {QStringLiteral("1"), QStringLiteral("+0 ms"), QStringLiteral("openai/gpt-4.1-mini"),
+                               QStringLiteral("429"), QStringLiteral("Rate limited"), QStringLiteral("212 ms"),
+                               QStringLiteral("Retry"), QStringLiteral("1.2 s")}));
+        QCOMPARE(row(2),
+                 (QStringList {QStringLiteral("2"), QStringLiteral("+1.4 s"), QStringLiteral("openai/gpt-4.1-mini"),
+                               QStringLiteral("500"), QStringLiteral("Server error"), QStringLiteral("2.3 s"),
+                               QStringLiteral("Fallback"), QString()}));
+        QCOMPARE(row(3),
+                 (QStringList {QStringLiteral("3"), QStringLiteral("+3.7 s"),
+                               QStringLiteral("anthropic/claude-sonnet-4-20250514"), QStringLiteral("200"), QString(),
+                               QStringLiteral("2.8 s"), QStringLiteral("Done"), QString()}));
+        // Why each step happened, in the router's words.
+        QCOMPARE(text(pane, "attempt1Reason"),
+                 QStringLiteral("HTTP 429: rate limited; retry 1 of 1 after 1.2 s (the provider asked to wait)"));
+        QVERIFY(text(pane, "attempt2Reason").endsWith(QStringLiteral("falling back to model 'claude-sonnet-4'")));
+        QVERIFY(!pane.findChild<QLabel *>(QStringLiteral("attempt4Number")));
+        QVERIFY(shown(pane, "attempt2Waterfall"));
+        // The key reference used, never a key, is one hover away.
+        QVERIFY(pane.findChild<QLabel *>(QStringLiteral("attempt3Deployment"))
+                    ->toolTip()
+                    .contains(QStringLiteral("keychain:anthropic")));
+
+        // The summary and the header say what it cost and that it took several attempts.
+        QCOMPARE(text(pane, "summaryCost"), QStringLiteral("$0.0098, exact: from the usage the provider reported."));
+        QCOMPARE(text(pane, "summaryTokens"),
+                 QStringLiteral("1,480 in · 356 out · 0 cached · — reasoning · 0 cache write"));
+        const QList<QLabel *> labels = pane.findChildren<QLabel *>();
+        QVERIFY(std::any_of(labels.begin(), labels.end(),
+                            [](QLabel *l) { return l->text().contains(QStringLiteral("3 attempts  ·  $0.0098")); }));
+
+        // Copy gives the timeline as tab-separated text, a header and one line per attempt.
+        QGuiApplication::clipboard()->clear();
+        pane.findChild<QToolButton *>(QStringLiteral("copyAttempts"))->click();
+        const QStringList lines = QGuiApplication::clipboard()->text().split(QLatin1Char('\n'));
+        QCOMPARE(lines.size(), 4);
+        QCOMPARE(lines.first(), QStringLiteral("#\tStart\tDeployment\tStatus\tError\tLatency\tDecision\tWait\tReason"));
+        QVERIFY(lines.at(2).startsWith(
+            QStringLiteral("2\t+1.4 s\topenai/gpt-4.1-mini\t500\tServer error\t2.3 s\tFallback")));
+    }
+
+    void timelineMarksSkipsAndStaysOutOfTheWayWithoutAttempts()
+    {
+        RequestDetailPane pane;
+        RequestRecord r = GuiTestRecords::record(QStringLiteral("timeout"), GuiTestRecords::baseTime());
+        r.httpStatus = 504;
+        r.errorClass = QLatin1String(ErrorClass::UpstreamTimeout);
+        AttemptRecord skipped;
+        skipped.model = r.requestedModel;
+        skipped.deployment = QStringLiteral("azure/gpt-4.1-mini");
+        skipped.decision = QStringLiteral("skipped");
+        skipped.reason = QStringLiteral("circuit breaker open after repeated failures; next probe in 25 s");
+        AttemptRecord timedOut = GuiTestRecords::answered(r);
+        timedOut.latencyMs = 30'000;
+        timedOut.httpStatus = 0;
+        timedOut.errorClass = QStringLiteral("timeout");
+        timedOut.decision = QStringLiteral("give_up");
+        timedOut.reason = QStringLiteral("timed out waiting for the provider's first byte; no other deployment or "
+                                         "fallback model is configured for 'gpt-4.1-mini'");
+        r.attempts = {skipped, timedOut};
+        pane.showRecord(r);
+        QCOMPARE(text(pane, "attemptsSummary"),
+                 QStringLiteral("1 attempt · 1 deployment skipped (circuit open) · gave up"));
+        QCOMPARE(text(pane, "attempt1Number"), QStringLiteral("–"));
+        QCOMPARE(text(pane, "attempt1Decision"), QStringLiteral("Skipped"));
+        QCOMPARE(text(pane, "attempt1Status"), QString());
+        QCOMPARE(text(pane, "attempt2Number"), QStringLiteral("1"));
+        QCOMPARE(text(pane, "attempt2Status"), QStringLiteral("—"));
+        QCOMPARE(text(pane, "attempt2Error"), QStringLiteral("Timeout"));
+        QCOMPARE(text(pane, "attempt2Decision"), QStringLiteral("Give up"));
+
+        // Refused before routing: no timeline at all.
+        RequestRecord denied = GuiTestRecords::record(QStringLiteral("denied"), GuiTestRecords::baseTime());
+        denied.httpStatus = 401;
+        denied.errorClass = QLatin1String(ErrorClass::Authentication);
+        pane.showRecord(denied);
+        QVERIFY(!shown(pane, "attemptsSection"));
+
+        // A row listed from the log: its attempts arrive with its bodies.
+        RequestRecord listed = GuiTestRecords::fallback();
+        listed.attempts.clear();
+        listed.attemptCount = 3;
+        pane.showRecordLoadingBodies(listed);
+        QVERIFY(shown(pane, "attemptsSection"));
+        QCOMPARE(text(pane, "attemptsMessage"), QStringLiteral("Loading…"));
+        QCOMPARE(text(pane, "attemptsSummary"), QStringLiteral("3 attempts"));
+        pane.showBodiesUnavailable(QStringLiteral("the request log is locked"));
+        QVERIFY(text(pane, "attemptsMessage").contains(QStringLiteral("the request log is locked")));
+        pane.showRecord(GuiTestRecords::fallback());
+        QCOMPARE(text(pane, "attempt3Decision"), QStringLiteral("Done"));
+        QVERIFY(!pane.findChild<QLabel *>(QStringLiteral("attemptsMessage")));
+    }
+
+    void costSummarySaysHowFarToTrustIt()
+    {
+        RequestDetailPane pane;
+        RequestRecord r = GuiTestRecords::record(QStringLiteral("cost"), GuiTestRecords::baseTime());
+        r.costStatus = QLatin1String(CostStatus::Unpriced);
+        r.costUsd = -1;
+        pane.showRecord(r);
+        const QString unpriced = text(pane, "summaryCost");
+        QVERIFY2(unpriced.startsWith(QStringLiteral("Unpriced"))
+                     && unpriced.contains(QStringLiteral("prices.overrides")) && unpriced.contains(r.upstreamModel)
+                     && !unpriced.contains(QLatin1Char('$')),
+                 qPrintable(unpriced));
+
+        r.costStatus = QLatin1String(CostStatus::Estimated);
+        r.costUsd = 0.0012;
+        pane.showRecord(r);
+        QVERIFY(text(pane, "summaryCost").startsWith(QStringLiteral("≈$0.0012, estimated")));
+
+        r.costStatus = QLatin1String(CostStatus::Free);
+        r.costUsd = 0;
+        pane.showRecord(r);
+        QVERIFY(text(pane, "summaryCost").startsWith(QStringLiteral("Free")));
+
+        r.costStatus.clear();
+        pane.showRecord(r);
+        QVERIFY(text(pane, "summaryCost").startsWith(QStringLiteral("Not priced")));
     }
 
     void showsTheErrorOfAFailedRequest()

@@ -49,6 +49,7 @@ private Q_SLOTS:
         QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
         const QStringList expected = {QStringLiteral("requests"),
                                       QStringLiteral("request_bodies"),
+                                      QStringLiteral("request_attempts"),
                                       QStringLiteral("requests_started_at"),
                                       QStringLiteral("requests_model_started_at"),
                                       QStringLiteral("requests_provider_started_at"),
@@ -68,6 +69,54 @@ private Q_SLOTS:
             details += planQuery.value(3).toString() + QLatin1Char('\n');
         }
         QVERIFY2(details.contains(QLatin1String("INDEX")), qPrintable(details));
+    }
+
+    void aLogFromBeforeAttemptsKeepsItsRequests()
+    {
+        // A log written by a Sluice without attempt records (schema 2) is upgraded in place.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        const auto shipped = Migrations::load();
+        QVERIFY(shipped.ok());
+        QList<QPair<QString, QByteArray>> upToCost;
+        for (const Migrations::Migration &migration : *shipped) {
+            if (migration.version <= 2) {
+                upToCost.append({migration.fileName, migration.script.toUtf8()});
+            }
+        }
+        const QString v2 = writeMigrations(dir, QStringLiteral("v2"), upToCost);
+        {
+            SqliteConnection connection;
+            QVERIFY(connection.open(path, QStringLiteral("v2"), SqliteConnection::Mode::ReadWrite).ok());
+            QSqlDatabase db = connection.database();
+            QVERIFY(Migrations::apply(db, path, v2).ok());
+            QCOMPARE(*Migrations::currentVersion(db), 2);
+            QSqlQuery insert(db);
+            QVERIFY(insert.exec(QStringLiteral(
+                "INSERT INTO requests (id, started_at, token_name, endpoint, requested_model, provider, "
+                "upstream_model, stream, http_status, latency_us, cost_usd, cost_status) VALUES ('old', 1735689600000, "
+                "'laptop', '/v1/chat/completions', 'gpt-4o-mini', 'openai', 'gpt-4o-mini', 0, 200, 5000, 0.0002, "
+                "'exact')")));
+        }
+        const RequestRecord fresh = makeRecord(2);
+        {
+            RequestLogWriter writer;
+            const auto opened = writer.open(path);
+            QVERIFY2(opened.ok(), qPrintable(opened.errorMessage()));
+            writer.append(fresh);
+        }
+        RequestLogReader reader(path);
+        const auto recent = reader.recent(10);
+        QVERIFY2(recent.ok(), qPrintable(recent.errorMessage()));
+        QCOMPARE(recent->size(), 2);
+        const auto old = reader.byId(QStringLiteral("old"));
+        QVERIFY2(old.ok(), qPrintable(old.errorMessage()));
+        QCOMPARE(old->requestedModel, QStringLiteral("gpt-4o-mini"));
+        QCOMPARE(old->costStatus, QStringLiteral("exact"));
+        // Its attempts were never recorded: unknown, not "none".
+        QCOMPARE(old->attemptCount, -1);
+        QVERIFY(old->attempts.isEmpty());
+        verifySameRecord(*reader.byId(fresh.id), fresh);
     }
 
     void newerDatabaseIsRefusedUntouched()

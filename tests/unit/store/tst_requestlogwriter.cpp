@@ -6,6 +6,7 @@
 #include <QThread>
 
 #include "StoreTestSupport.h"
+#include "store/RecordColumns.h"
 #include "store/RequestLogReader.h"
 #include "store/RequestLogWriter.h"
 
@@ -312,6 +313,104 @@ private Q_SLOTS:
         QCOMPARE(raw.scalar(QStringLiteral("SELECT output_tokens") + where).toLongLong(), qint64(42));
         QCOMPARE(raw.scalar(QStringLiteral("SELECT started_at") + where).toLongLong(),
                  unknown.startedAt.toMSecsSinceEpoch());
+    }
+
+    void attemptSummaryIsDerivedFromTheAttempts()
+    {
+        // The gateway hands over the attempts only; the live table and recent() still get count and deployment.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        RequestRecord record = makeRecord(2);
+        QCOMPARE(record.attempts.size(), 3);
+        const RequestRecord expected = record;
+        record.attemptCount = 0;
+        record.deployment.clear();
+        RequestRecord skippedOnly = makeRecord(3);
+        skippedOnly.attempts.removeLast();
+        skippedOnly.attemptCount = 7;
+        RequestLogWriter writer;
+        QVERIFY(writer.open(path).ok());
+        QSignalSpy committed(&writer, &RequestLogWriter::batchCommitted);
+        writer.append(record);
+        writer.append(skippedOnly);
+        writer.flush();
+
+        RequestRecords announced;
+        for (const QList<QVariant> &arguments : std::as_const(committed)) {
+            announced += arguments.at(0).value<RequestRecords>();
+        }
+        QCOMPARE(announced.size(), 2);
+        QCOMPARE(announced.first().id, record.id);
+        QCOMPARE(announced.first().attemptCount, 3);
+        QCOMPARE(announced.first().deployment, QStringLiteral("anthropic/claude-sonnet-4-20250514"));
+        QCOMPARE(announced.last().attemptCount, 0);
+
+        RequestLogReader reader(path);
+        const auto recent = reader.recent(10);
+        QVERIFY2(recent.ok(), qPrintable(recent.errorMessage()));
+        QCOMPARE(recent->size(), 2);
+        for (const RequestRecord &listed : *recent) {
+            QVERIFY(listed.attempts.isEmpty());
+            if (listed.id == record.id) {
+                verifySameRecord(listed, expected, false);
+            } else {
+                // Only a skipped deployment: nothing was sent, no deployment answered, the skip stays in the timeline.
+                QCOMPARE(listed.attemptCount, 0);
+                QVERIFY(listed.deployment.isEmpty());
+            }
+        }
+        verifySameRecord(*reader.byId(record.id), expected);
+        const auto skipped = reader.byId(skippedOnly.id);
+        QCOMPARE(skipped->attempts.size(), 1);
+        QCOMPARE(skipped->attempts.first().decision, QStringLiteral("skipped"));
+        QCOMPARE(skipped->attempts.first().httpStatus, 0);
+    }
+
+    void keyValuesAreNeverStored()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        const QString secret = QStringLiteral("sk-proj-Zx81TqLw0aa9secretvalue");
+        RequestRecord record = makeRecord(1);
+        record.attempts.first().keyRef = secret;
+        RequestRecord lookalike = makeRecord(5);
+        lookalike.attempts.first().keyRef = QStringLiteral("keychain:") + secret + QStringLiteral(" extra");
+
+        static QStringList messages;
+        messages.clear();
+        const QtMessageHandler previous = qInstallMessageHandler(
+            [](QtMsgType, const QMessageLogContext &, const QString &message) { messages.append(message); });
+        {
+            RequestLogWriter writer;
+            QVERIFY(writer.open(path).ok());
+            writer.append(record);
+            writer.append(lookalike);
+        }
+        qInstallMessageHandler(previous);
+
+        RequestLogReader reader(path);
+        QVERIFY(reader.byId(record.id)->attempts.first().keyRef.isEmpty());
+        QVERIFY(reader.byId(lookalike.id)->attempts.first().keyRef.isEmpty());
+        // The rest of the attempt is kept, and the log says why the reference is missing without quoting it.
+        QCOMPARE(reader.byId(record.id)->attempts.first().reason, QStringLiteral("HTTP 200: answered"));
+        QVERIFY(std::any_of(messages.cbegin(), messages.cend(),
+                            [](const QString &m) { return m.contains(QLatin1String("not a key reference")); }));
+        for (const QString &message : std::as_const(messages)) {
+            QVERIFY2(!message.contains(QLatin1String("Zx81TqLw")), qPrintable(message));
+        }
+        // Nowhere in the database or its journal.
+        for (const QString &file : QStringList {path, path + QStringLiteral("-wal")}) {
+            QFile f(file);
+            if (!f.open(QIODevice::ReadOnly)) {
+                continue;
+            }
+            const QByteArray bytes = f.readAll();
+            QVERIFY2(!bytes.contains("Zx81TqLw"), qPrintable(file));
+        }
+        QVERIFY(RecordColumns::isKeyReference(QStringLiteral("keychain:openai-2")));
+        QVERIFY(RecordColumns::isKeyReference(QStringLiteral("env:OPENAI_API_KEY")));
+        QVERIFY(!RecordColumns::isKeyReference(QStringLiteral("keychain:")));
+        QVERIFY(!RecordColumns::isKeyReference(QStringLiteral("Bearer sk-123")));
     }
 
     void duplicateIdsDoNotBlockTheQueue()
