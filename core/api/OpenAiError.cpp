@@ -37,17 +37,4 @@ QByteArray OpenAiError::toJson() const
     return QJsonDocument(QJsonObject {{QStringLiteral("error"), error}}).toJson(QJsonDocument::Compact);
 }
 
-QString errorMessageFromBody(const QByteArray &body)
-{
-    const QJsonDocument doc = QJsonDocument::fromJson(body);
-    if (!doc.isObject())
-        return {};
-    const QJsonValue error = doc.object().value(QLatin1String("error"));
-    if (error.isObject())
-        return error.toObject().value(QLatin1String("message")).toString();
-    if (error.isString())
-        return error.toString();
-    return doc.object().value(QLatin1String("message")).toString();
-}
-
 } // namespace sluice

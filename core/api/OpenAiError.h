@@ -20,7 +20,4 @@ struct OpenAiError
     static QByteArray typeForStatus(int status);
 };
 
-// Reads error.message from an upstream error body in OpenAI's (or a similar) envelope; empty if none.
-QString errorMessageFromBody(const QByteArray &body);
-
 } // namespace sluice

@@ -8,7 +8,6 @@
 
 #include "api/CanonicalError.h"
 #include "api/FormatCodec.h"
-#include "api/OpenAiError.h"
 #include "common/MonotonicClock.h"
 #include "gateway/GatewaySecrets.h"
 #include "http/HttpResponder.h"
@@ -97,7 +96,7 @@ bool mayCarryUsage(const QByteArray &data)
     return data.contains("\"usage\"") && !data.contains("\"usage\":null");
 }
 
-QByteArray contentTypeFor(ApiFormat, bool stream)
+QByteArray contentTypeFor(bool stream)
 {
     return stream ? QByteArrayLiteral("text/event-stream") : QByteArrayLiteral("application/json");
 }
@@ -370,7 +369,7 @@ void ProxyExchange::writeStream(const QByteArray &bytes)
 
 void ProxyExchange::beginClientStream()
 {
-    m_responder->beginStream(200, clientHeaders(contentTypeFor(m_request.format, true)));
+    m_responder->beginStream(200, clientHeaders(contentTypeFor(true)));
 }
 
 void ProxyExchange::onDrained()
@@ -479,7 +478,7 @@ void ProxyExchange::deliverBuffered()
         return;
     }
     m_responseLog.append(clientBody);
-    m_responder->sendResponse(m_status, clientHeaders(contentTypeFor(m_request.format, false)), clientBody);
+    m_responder->sendResponse(m_status, clientHeaders(contentTypeFor(false)), clientBody);
     finish(m_status, ErrorClass::None, {});
 }
 
@@ -566,9 +565,7 @@ void ProxyExchange::failStartedStream(const QString &message, const char *errorC
         writeStream(m_encoder->encode(CanonicalEvent::failure(error)));
         writeStream(m_encoder->finish());
     } else {
-        const OpenAiError streamError {
-            502, message, QByteArrayLiteral("server_error"), QByteArrayLiteral("upstream_stream_interrupted"), {}};
-        writeStream(encodeSseEvent(SseEvent {{}, streamError.toJson()}));
+        writeStream(encodeSseEvent(SseEvent {{}, FormatCodec::forFormat(m_request.format).encodeError(error).body}));
     }
     m_responder->endStream();
     finish(200, errorClass,
