@@ -1,6 +1,7 @@
 #include "DesktopRunner.h"
 
 #include <QApplication>
+#include <QPointer>
 #include <QThread>
 
 #include "Startup.h"
@@ -8,6 +9,7 @@
 #include "gateway/GatewayService.h"
 #include "store/RequestLogWriter.h"
 #include "ui/MainWindow.h"
+#include "ui/RoutingPage.h"
 #include "ui/TrayController.h"
 
 namespace sluice {
@@ -76,6 +78,20 @@ int runDesktop(const AppOptions &options)
     } else {
         setState(GatewayState::Error, url.errorMessage());
     }
+
+    // The routing page asks for the breakers every second while shown; they are read on the gateway thread.
+    RoutingPage *routing = window.routingPage();
+    QObject::connect(routing, &RoutingPage::refreshWanted, routing, [service, routing] {
+        QMetaObject::invokeMethod(service, [service, page = QPointer<RoutingPage>(routing)] {
+            QList<BreakerSnapshot> breakers = service->breakerSnapshot();
+            QMetaObject::invokeMethod(page, [page, breakers = std::move(breakers)] {
+                if (page)
+                    page->setBreakers(breakers);
+            });
+        });
+    });
+    if (!url)
+        routing->setUnavailable(QObject::tr("The gateway is not running."));
 
     auto setPaused = [&](bool paused) {
         QMetaObject::invokeMethod(service, [service, paused] { service->setPaused(paused); });

@@ -65,6 +65,21 @@ void paintAction(QPainter &p, Icons::Action action, const QColor &color)
         p.drawPolyline(QPolygonF(
             {QPointF(3, 13), QPointF(7, 13), QPointF(10, 6), QPointF(14, 19), QPointF(17, 11), QPointF(21, 11)}));
         break;
+    case Icons::Action::Routing: // one path splitting in two, each ending at a node
+        p.setPen(pen);
+        p.setBrush(Qt::NoBrush);
+        {
+            QPainterPath split;
+            split.moveTo(3, 12);
+            split.lineTo(9, 12);
+            split.cubicTo(12, 12, 12, 6, 16, 6);
+            split.moveTo(9, 12);
+            split.cubicTo(12, 12, 12, 18, 16, 18);
+            p.drawPath(split);
+        }
+        p.drawEllipse(QPointF(18.5, 6), 2.5, 2.5);
+        p.drawEllipse(QPointF(18.5, 18), 2.5, 2.5);
+        break;
     }
 }
 

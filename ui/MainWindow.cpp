@@ -24,6 +24,7 @@
 #include "RecordFormat.h"
 #include "RequestDetailPane.h"
 #include "RequestLogLoader.h"
+#include "RoutingPage.h"
 
 namespace sluice {
 
@@ -53,6 +54,9 @@ MainWindow::MainWindow(QWidget *parent)
     layout->setSpacing(0);
     auto *pages = new QStackedWidget(central);
     pages->addWidget(buildLivePage());
+    m_routing = new RoutingPage(pages);
+    m_routing->setObjectName(QStringLiteral("routingPage"));
+    pages->addWidget(m_routing);
     layout->addWidget(buildNavigation());
     auto *divider = new QFrame(central);
     divider->setFrameShape(QFrame::VLine);
@@ -118,6 +122,8 @@ QWidget *MainWindow::buildNavigation()
     m_navigation->viewport()->setBackgroundRole(QPalette::Window);
     auto *live = new QListWidgetItem(tr("Live requests"), m_navigation);
     live->setSizeHint(QSize(0, 32));
+    auto *routing = new QListWidgetItem(tr("Routing"), m_navigation);
+    routing->setSizeHint(QSize(0, 32));
     m_navigation->setCurrentRow(0);
     layout->addWidget(m_navigation, 1);
     panel->setFixedWidth(190);
@@ -254,6 +260,11 @@ void MainWindow::buildActions()
     toolbar->addAction(m_copyAction);
 }
 
+void MainWindow::showPage(int index)
+{
+    m_navigation->setCurrentRow(index);
+}
+
 void MainWindow::setEndpoint(const QUrl &endpoint)
 {
     m_endpoint = endpoint;
@@ -349,6 +360,7 @@ void MainWindow::applyPalette()
     m_searchIcon->setIcon(Icons::action(Icons::Action::Search, palette()));
     m_copyAction->setIcon(Icons::action(Icons::Action::Copy, palette()));
     m_navigation->item(0)->setIcon(Icons::action(Icons::Action::LiveRequests, palette()));
+    m_navigation->item(1)->setIcon(Icons::action(Icons::Action::Routing, palette()));
     m_liveSplitter->setStyleSheet(QStringLiteral("QSplitter#liveSplitter::handle { background: %1; }")
                                       .arg(palette().color(QPalette::Mid).name()));
     updateStatusWidgets();

@@ -22,6 +22,7 @@ class LiveRequestsFilterModel;
 class LiveRequestsModel;
 class RequestDetailPane;
 class RequestLogLoader;
+class RoutingPage;
 
 // The dashboard window: navigation on the left, the live request table with its detail pane, and a status
 // bar with the endpoint, the gateway's state and the request count. It shows state and asks for actions
@@ -42,6 +43,10 @@ public:
     void setDatabasePath(const QString &path);
 
     LiveRequestsModel *liveModel() const { return m_model; }
+    // The circuit breakers page; whoever owns the gateway answers its refreshWanted() signal.
+    RoutingPage *routingPage() const { return m_routing; }
+    // Shows a page: 0 live requests, 1 routing.
+    void showPage(int index);
     // Requests logged in all (the log's count at start-up plus every record appended since).
     qint64 requestCount() const { return m_requestCount; }
 
@@ -84,6 +89,7 @@ private:
     QLabel *m_emptyState = nullptr;
     QSplitter *m_liveSplitter = nullptr;
     RequestDetailPane *m_detail = nullptr;
+    RoutingPage *m_routing = nullptr;
     QLabel *m_banner = nullptr;
     QString m_loadError;
     QLabel *m_stateLabel = nullptr;

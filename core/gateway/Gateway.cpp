@@ -79,12 +79,13 @@ qint64 textCharacters(const QJsonValue &value)
 }
 } // namespace
 
-Gateway::Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamClient *client, QObject *parent)
+Gateway::Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamClient *client,
+                 std::shared_ptr<const Clock> clock, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_secrets(secrets)
     , m_hostGuard(config.gateway)
-    , m_router(std::make_unique<Router>(config))
+    , m_router(std::make_unique<Router>(config, std::move(clock)))
     , m_client(client)
 {
     for (const auto &[name, secret] : secrets.tokens)

@@ -17,6 +17,7 @@
 
 namespace sluice {
 
+class Clock;
 class Router;
 class UpstreamClient;
 struct CanonicalError;
@@ -31,7 +32,9 @@ class Gateway : public QObject, public HttpRequestHandler
 public:
     using RecordSink = std::function<void(RequestRecord &&)>;
 
-    Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamClient *client, QObject *parent = nullptr);
+    // clock: what routing decisions run on (a steady clock when null).
+    Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamClient *client,
+            std::shared_ptr<const Clock> clock = nullptr, QObject *parent = nullptr);
     ~Gateway() override;
 
     void handle(const HttpRequest &request, HttpResponder *responder) override;

@@ -3,6 +3,7 @@
 #include "gateway/Gateway.h"
 #include "http/HttpServer.h"
 #include "http/UpstreamClient.h"
+#include "routing/Router.h"
 
 namespace sluice {
 
@@ -24,12 +25,22 @@ void GatewayService::setRecordSink(std::function<void(RequestRecord &&)> sink)
         m_gateway->setRecordSink(m_sink);
 }
 
+void GatewayService::setRoutingClock(std::shared_ptr<const Clock> clock)
+{
+    m_routingClock = std::move(clock);
+}
+
+QList<BreakerSnapshot> GatewayService::breakerSnapshot() const
+{
+    return m_gateway ? m_gateway->router().breakerSnapshot() : QList<BreakerSnapshot>();
+}
+
 Result<QUrl> GatewayService::start(int portOverride)
 {
     stop();
     // Created here, not in the constructor, so that sockets and timers belong to this object's thread.
     m_client = new UpstreamClient(this);
-    m_gateway = new Gateway(m_config, m_secrets, m_client, this);
+    m_gateway = new Gateway(m_config, m_secrets, m_client, m_routingClock, this);
     m_gateway->setRecordSink(m_sink);
     m_gateway->setPaused(m_paused);
     HttpServerLimits limits;

@@ -7,9 +7,11 @@
 #include "common/Result.h"
 #include "config/Config.h"
 #include "gateway/GatewaySecrets.h"
+#include "routing/CircuitBreaker.h"
 
 namespace sluice {
 
+class Clock;
 class Gateway;
 class HttpServer;
 class UpstreamClient;
@@ -26,6 +28,9 @@ public:
 
     // Records are handed to sink on this object's thread; it must be thread-safe and must not block.
     void setRecordSink(std::function<void(RequestRecord &&)> sink);
+    // The clock routing decisions (breakers, key rests, latency averages) run on; a steady clock by default.
+    // Takes effect at the next start(); tests pass a ManualClock.
+    void setRoutingClock(std::shared_ptr<const Clock> clock);
 
     // Listens on the configured address and port (portOverride > 0 replaces the port; 0 keeps it).
     Result<QUrl> start(int portOverride = -1);
@@ -33,11 +38,14 @@ public:
     void setPaused(bool paused);
     bool isPaused() const;
     QUrl endpoint() const { return m_endpoint; }
+    // Every configured deployment's circuit breaker, by deployment id; empty when not started.
+    QList<BreakerSnapshot> breakerSnapshot() const;
 
 private:
     Config m_config;
     GatewaySecrets m_secrets;
     std::function<void(RequestRecord &&)> m_sink;
+    std::shared_ptr<const Clock> m_routingClock;
     UpstreamClient *m_client = nullptr;
     Gateway *m_gateway = nullptr;
     HttpServer *m_server = nullptr;

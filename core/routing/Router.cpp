@@ -22,6 +22,9 @@ void applyConfig(RoutingState &state)
     }
     state.breakers.setSettings(state.config.routing.breaker);
     state.breakers.retain(ids);
+    // Every configured deployment has a breaker from the start, so the admin endpoint and the UI list them all.
+    for (const QString &id : std::as_const(ids))
+        state.breakers.breaker(id);
     state.balancer.retain(ids);
     QStringList providers;
     for (const ProviderConfig &provider : std::as_const(state.config.providers)) {

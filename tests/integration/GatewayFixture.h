@@ -8,6 +8,7 @@
 
 #include "config/ConfigLoader.h"
 #include "gateway/GatewayService.h"
+#include "routing/Clock.h"
 #include "support/MockUpstream.h"
 
 namespace sluice::test {
@@ -18,7 +19,8 @@ inline constexpr auto TestToken = "sk-sluice-test-token";
 class GatewayFixture
 {
 public:
-    explicit GatewayFixture(const QByteArray &extraYaml = {})
+    // clock: what routing decisions (breakers, key rests) run on; a steady clock when null.
+    explicit GatewayFixture(const QByteArray &extraYaml = {}, std::shared_ptr<const Clock> clock = nullptr)
     {
         QVERIFY(m_upstream.listen().ok());
         const QByteArray upstream = m_upstream.baseUrl().toString().toUtf8();
@@ -54,6 +56,12 @@ public:
             + upstream
             + "\n"
               "    api_key: env:SLUICE_TEST_PROVIDER_KEY\n"
+              "  - name: mock-two-keys\n"
+              "    type: openai\n"
+              "    base_url: "
+            + upstream
+            + "/v1\n"
+              "    api_keys: [env:SLUICE_TEST_PROVIDER_KEY, env:SLUICE_TEST_PROVIDER_KEY_2]\n"
               "models:\n"
               "  - name: gpt-test\n"
               "    provider: mock\n"
@@ -88,6 +96,14 @@ public:
               "      - {provider: mock-impatient, model: openai-text}\n"
               "    retry: {attempts: 2, backoff_ms: 10, max_backoff_ms: 100}\n"
               "    fallback_on: [rate_limit, server_error, timeout, connection, content_policy]\n"
+              "  - name: guarded\n"
+              "    provider: mock\n"
+              "    upstream_model: openai-text\n"
+              "    retry: {attempts: 1}\n"
+              "    fallbacks: [claude-test]\n"
+              "  - name: two-keys\n"
+              "    provider: mock-two-keys\n"
+              "    upstream_model: openai-text\n"
               "tokens:\n"
               "  - name: editor\n"
               "    secret: env:SLUICE_TEST_GATEWAY_TOKEN\n"
@@ -96,9 +112,11 @@ public:
         QVERIFY2(config.ok(), qPrintable(config.errorMessage()));
         GatewaySecrets secrets;
         secrets.keys.insert(QStringLiteral("env:SLUICE_TEST_PROVIDER_KEY"), QStringLiteral("sk-provider-secret-value"));
+        secrets.keys.insert(QStringLiteral("env:SLUICE_TEST_PROVIDER_KEY_2"), QStringLiteral("sk-provider-second-key"));
         secrets.tokens.append({QStringLiteral("editor"), QString::fromLatin1(TestToken)});
         m_service = std::make_unique<GatewayService>(config.value(), secrets);
         m_service->setRecordSink([this](RequestRecord &&record) { records.append(std::move(record)); });
+        m_service->setRoutingClock(std::move(clock));
         Result<QUrl> url = m_service->start(0);
         QVERIFY2(url.ok(), qPrintable(url.errorMessage()));
         m_base = url.value();

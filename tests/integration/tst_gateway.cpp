@@ -5,6 +5,7 @@
 
 #include "GatewayFixture.h"
 #include "api/SseParser.h"
+#include "routing/ManualClock.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -83,6 +84,10 @@ private Q_SLOTS:
     void streamFallsBackBeforeFirstByte();
     void clientErrorDoesNotFallBack();
     void breakerStateIsVisible();
+    void breakerOpensSkipsProbesAndRecoversOnFakeClock();
+    void failureClassDecidesFallback_data();
+    void failureClassDecidesFallback();
+    void rateLimitedKeyRotatesToTheNext();
     void anthropicClientToOpenAiProvider();
     void anthropicClientStreamFromOpenAiProvider();
     void openAiClientToAnthropicProvider_data();
@@ -346,7 +351,7 @@ void TestGateway::modelsAndHealth()
     auto reply = gateway.get(gateway.request(QStringLiteral("/v1/models")));
     QCOMPARE(reply.status, 200);
     const QJsonArray data = jsonOf(reply.body).value(QLatin1String("data")).toArray();
-    QCOMPARE(data.size(), 9);
+    QCOMPARE(data.size(), 11); // every model the fixture configures
     QCOMPARE(data.at(0).toObject().value(QLatin1String("id")).toString(), QStringLiteral("gpt-test"));
     QCOMPARE(gateway.get(gateway.request(QStringLiteral("/v1/models"), "wrong")).status, 401);
 
@@ -570,6 +575,165 @@ void TestGateway::breakerStateIsVisible()
         }
     }
     QVERIFY2(found, reply.body.constData());
+}
+
+namespace {
+int upstreamRequestsFor(MockUpstream &upstream, const QString &model)
+{
+    int count = 0;
+    for (const ReceivedRequest &request : upstream.requests())
+        count += request.json().value(QLatin1String("model")).toString() == model ? 1 : 0;
+    return count;
+}
+
+QJsonObject breakerOf(GatewayFixture &gateway, const QString &deployment)
+{
+    const auto reply = gateway.get(gateway.request(QStringLiteral("/admin/routing")));
+    for (const QJsonValue &breaker : jsonOf(reply.body).value(QLatin1String("breakers")).toArray()) {
+        if (breaker.toObject().value(QLatin1String("deployment")).toString() == deployment)
+            return breaker.toObject();
+    }
+    return {};
+}
+} // namespace
+
+// The breaker's whole cycle through the running gateway, on a fake clock: no test time is spent waiting.
+void TestGateway::breakerOpensSkipsProbesAndRecoversOnFakeClock()
+{
+    auto clock = std::make_shared<ManualClock>();
+    GatewayFixture gateway("routing:\n  breaker: {failures: 2, window_s: 60, cooldown_s: 30}\n", clock);
+    const QString deployment = QStringLiteral("mock/openai-text");
+    const QString model = QStringLiteral("openai-text");
+    QCOMPARE(breakerOf(gateway, deployment).value(QLatin1String("state")).toString(), QStringLiteral("closed"));
+
+    MockFault outage = MockFault::httpStatus(503);
+    outage.model = model;
+    outage.times = 2;
+    gateway.upstream().enqueueFault(outage);
+    const QByteArray body = chatBody(QStringLiteral("guarded"), false);
+    for (int i = 0; i < 2; ++i) {
+        const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), body);
+        QCOMPARE(reply.status, 200); // answered by the fallback
+        QCOMPARE(reply.header("x-sluice-model"), QByteArray("claude-test"));
+    }
+    QCOMPARE(upstreamRequestsFor(gateway.upstream(), model), 2);
+    QJsonObject breaker = breakerOf(gateway, deployment);
+    QCOMPARE(breaker.value(QLatin1String("state")).toString(), QStringLiteral("open"));
+    QCOMPARE(breaker.value(QLatin1String("probe_in_ms")).toInteger(), 30'000);
+
+    // Open: the deployment is skipped without a request, and the timeline says so.
+    clock->advance(29'000);
+    QCOMPARE(gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), body).status, 200);
+    QCOMPARE(upstreamRequestsFor(gateway.upstream(), model), 2);
+    QVERIFY(gateway.waitForRecords(3));
+    const RequestRecord skipped = gateway.records.last();
+    QCOMPARE(skipped.attempts.size(), 2);
+    QCOMPARE(skipped.attempts.first().decision, QStringLiteral("skipped"));
+    QCOMPARE(skipped.attempts.first().deployment, deployment);
+    QCOMPARE(skipped.attempts.last().model, QStringLiteral("claude-test"));
+    QCOMPARE(breakerOf(gateway, deployment).value(QLatin1String("probe_in_ms")).toInteger(), 1'000);
+
+    // Cooldown over: one probe goes through; it fails, so the breaker opens for another cooldown.
+    clock->advance(1'000);
+    outage.times = 1;
+    gateway.upstream().enqueueFault(outage);
+    QCOMPARE(gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), body).status, 200);
+    QCOMPARE(upstreamRequestsFor(gateway.upstream(), model), 3);
+    breaker = breakerOf(gateway, deployment);
+    QCOMPARE(breaker.value(QLatin1String("state")).toString(), QStringLiteral("open"));
+    QCOMPARE(breaker.value(QLatin1String("probe_in_ms")).toInteger(), 30'000);
+    QCOMPARE(breaker.value(QLatin1String("last_failure")).toString(), QStringLiteral("server_error"));
+
+    // The next probe succeeds: the breaker closes and the deployment answers again.
+    clock->advance(30'000);
+    auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), body);
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.header("x-sluice-model"), QByteArray("guarded"));
+    QCOMPARE(breakerOf(gateway, deployment).value(QLatin1String("state")).toString(), QStringLiteral("closed"));
+    reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), body);
+    QCOMPARE(reply.header("x-sluice-model"), QByteArray("guarded"));
+    QCOMPARE(upstreamRequestsFor(gateway.upstream(), model), 5);
+}
+
+void TestGateway::failureClassDecidesFallback_data()
+{
+    QTest::addColumn<int>("upstreamStatus");
+    QTest::addColumn<QByteArray>("upstreamBody");
+    QTest::addColumn<int>("clientStatus");
+    QTest::addColumn<QByteArray>("answeredBy");
+    QTest::addColumn<QString>("failureClass");
+
+    QTest::newRow("context window -> larger model")
+        << 400
+        << QByteArray(R"({"error":{"message":"This model's maximum context length is 128000 tokens.",)"
+                      R"("type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}})")
+        << 200 << QByteArray("claude-test") << QStringLiteral("context_window_exceeded");
+    QTest::newRow("content policy -> not by default")
+        << 400
+        << QByteArray(R"({"error":{"message":"Your request was rejected as a result of our safety system.",)"
+                      R"("type":"invalid_request_error","code":"content_policy_violation"}})")
+        << 400 << QByteArray() << QStringLiteral("content_policy");
+    QTest::newRow("401 -> never by default")
+        << 401 << QByteArray(R"({"error":{"message":"Incorrect API key provided.","code":"invalid_api_key"}})") << 401
+        << QByteArray() << QStringLiteral("client_error");
+    QTest::newRow("529 overloaded -> fallback") << 529 << QByteArray(R"({"error":{"message":"Overloaded"}})") << 200
+                                                << QByteArray("claude-test") << QStringLiteral("server_error");
+}
+
+// Which failures move a request on (routing.fallback_on defaults), through the running gateway.
+void TestGateway::failureClassDecidesFallback()
+{
+    QFETCH(int, upstreamStatus);
+    QFETCH(QByteArray, upstreamBody);
+    QFETCH(int, clientStatus);
+    QFETCH(QByteArray, answeredBy);
+    QFETCH(QString, failureClass);
+
+    GatewayFixture gateway;
+    MockFault fault = MockFault::httpStatus(upstreamStatus);
+    fault.body = upstreamBody;
+    fault.model = QStringLiteral("openai-text");
+    gateway.upstream().enqueueFault(fault);
+    const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
+                                    chatBody(QStringLiteral("guarded"), false));
+    QCOMPARE(reply.status, clientStatus);
+    if (!answeredBy.isEmpty())
+        QCOMPARE(reply.header("x-sluice-model"), answeredBy);
+    QVERIFY(gateway.waitForRecords(1));
+    const RequestRecord &record = gateway.records.first();
+    QVERIFY(!record.attempts.isEmpty());
+    QCOMPARE(record.attempts.first().errorClass, failureClass);
+    QCOMPARE(record.attempts.first().decision,
+             answeredBy.isEmpty() ? QStringLiteral("give_up") : QStringLiteral("fallback"));
+    QCOMPARE(record.attempts.size(), answeredBy.isEmpty() ? 1 : 2);
+}
+
+// A 429 rests the key and retries at once with the provider's next key; later requests keep the key that worked.
+void TestGateway::rateLimitedKeyRotatesToTheNext()
+{
+    GatewayFixture gateway;
+    MockFault limited = MockFault::httpStatus(429, "30");
+    limited.model = QStringLiteral("openai-text");
+    gateway.upstream().enqueueFault(limited);
+    const QByteArray body = chatBody(QStringLiteral("two-keys"), false);
+    QCOMPARE(gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), body).status, 200);
+    QCOMPARE(gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), body).status, 200);
+
+    const QList<ReceivedRequest> &sent = gateway.upstream().requests();
+    QCOMPARE(sent.size(), 3);
+    QCOMPARE(sent.at(0).headers.value("authorization"), QByteArray("Bearer sk-provider-secret-value"));
+    QCOMPARE(sent.at(1).headers.value("authorization"), QByteArray("Bearer sk-provider-second-key"));
+    QCOMPARE(sent.at(2).headers.value("authorization"), QByteArray("Bearer sk-provider-second-key"));
+
+    QVERIFY(gateway.waitForRecords(2));
+    const RequestRecord &first = gateway.records.first();
+    QCOMPARE(first.attempts.size(), 2);
+    QCOMPARE(first.attempts.at(0).keyRef, QStringLiteral("env:SLUICE_TEST_PROVIDER_KEY"));
+    QCOMPARE(first.attempts.at(0).errorClass, QStringLiteral("rate_limit"));
+    QCOMPARE(first.attempts.at(0).waitBeforeNextMs, 0); // another key: no need to wait
+    QCOMPARE(first.attempts.at(1).keyRef, QStringLiteral("env:SLUICE_TEST_PROVIDER_KEY_2"));
+    // The key's value is never logged, only its reference.
+    QVERIFY(!first.attempts.at(0).reason.contains(QLatin1String("sk-provider")));
 }
 
 void TestGateway::anthropicClientToOpenAiProvider()
