@@ -64,6 +64,17 @@ QJsonObject reasoningBlock(const ContentPart &part)
     return {{QStringLiteral("reasoningContent"), QJsonObject {{QStringLiteral("reasoningText"), text}}}};
 }
 
+// Anthropic's cache_control breakpoint becomes Converse's cachePoint block right after the cached block.
+bool wantsCachePoint(const QJsonObject &extras)
+{
+    return extras.contains(QLatin1String("cache_control"));
+}
+
+QJsonObject cachePoint()
+{
+    return {{QStringLiteral("cachePoint"), QJsonObject {{QStringLiteral("type"), QStringLiteral("default")}}}};
+}
+
 bool isAnthropicModel(const QString &model)
 {
     return model.contains(QLatin1String("anthropic."));
@@ -186,8 +197,11 @@ Result<EncodedRequest> BedrockConverseCodec::encodeRequest(const CanonicalReques
     }
     QJsonArray systemBlocks;
     for (const ContentPart &part : std::as_const(system)) {
-        if (part.kind == Kind::Text && !part.text.isEmpty())
-            systemBlocks.append(QJsonObject {{QStringLiteral("text"), part.text}});
+        if (part.kind != Kind::Text || part.text.isEmpty())
+            continue;
+        systemBlocks.append(QJsonObject {{QStringLiteral("text"), part.text}});
+        if (wantsCachePoint(part.extras))
+            systemBlocks.append(cachePoint());
     }
     if (!systemBlocks.isEmpty())
         root.insert(QStringLiteral("system"), systemBlocks);
@@ -286,6 +300,8 @@ Result<EncodedRequest> BedrockConverseCodec::encodeRequest(const CanonicalReques
                 gate.refuse(partPath, QStringLiteral("only %1 understands it").arg(apiFormatName(part.rawFormat)));
                 break;
             }
+            if (wantsCachePoint(part.extras) && part.kind != Kind::Thinking)
+                (part.kind == Kind::ToolResult ? results : blocks).append(cachePoint());
         }
         for (const QJsonValue &block : std::as_const(blocks))
             results.append(block);
@@ -363,6 +379,8 @@ Result<EncodedRequest> BedrockConverseCodec::encodeRequest(const CanonicalReques
             if (!tool.description.isEmpty())
                 spec.insert(QStringLiteral("description"), tool.description);
             tools.append(QJsonObject {{QStringLiteral("toolSpec"), spec}});
+            if (wantsCachePoint(tool.extras))
+                tools.append(cachePoint());
         }
         QJsonObject toolConfig {{QStringLiteral("tools"), tools}};
         switch (request.toolChoice.mode) {

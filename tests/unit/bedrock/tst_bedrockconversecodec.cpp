@@ -160,6 +160,37 @@ private Q_SLOTS:
                  qPrintable(encoded.errorMessage()));
     }
 
+    // Anthropic prompt-cache breakpoints reach Bedrock as cachePoint blocks after the cached block.
+    void cacheControlBecomesCachePoints()
+    {
+        const Result<CanonicalRequest> request
+            = FormatCodec::forFormat(ApiFormat::AnthropicMessages).decodeRequest(R"({"model": "m", "max_tokens": 100,
+            "system": [{"type": "text", "text": "Long rules.", "cache_control": {"type": "ephemeral"}}],
+            "tools": [{"name": "t", "input_schema": {"type": "object"}, "cache_control": {"type": "ephemeral"}}],
+            "messages": [{"role": "user", "content": [
+                {"type": "text", "text": "Big document.", "cache_control": {"type": "ephemeral"}},
+                {"type": "text", "text": "Question?"}]}]})");
+        QVERIFY2(request.ok(), qPrintable(request.errorMessage()));
+        const Result<EncodedRequest> encoded = bedrock().encodeRequest(request.value());
+        QVERIFY2(encoded.ok(), qPrintable(encoded.errorMessage()));
+        const QJsonObject body = parse(encoded->body);
+        const QJsonObject point = QJsonObject {
+            {QStringLiteral("cachePoint"), QJsonObject {{QStringLiteral("type"), QStringLiteral("default")}}}};
+        const QJsonArray system = body.value(QLatin1String("system")).toArray();
+        QCOMPARE(system.size(), 2);
+        QCOMPARE(system[1].toObject(), point);
+        const QJsonArray content
+            = body.value(QLatin1String("messages")).toArray()[0].toObject().value(QLatin1String("content")).toArray();
+        QCOMPARE(content.size(), 3);
+        QCOMPARE(content[0].toObject().value(QLatin1String("text")).toString(), QStringLiteral("Big document."));
+        QCOMPARE(content[1].toObject(), point);
+        QCOMPARE(content[2].toObject().value(QLatin1String("text")).toString(), QStringLiteral("Question?"));
+        const QJsonArray tools
+            = body.value(QLatin1String("toolConfig")).toObject().value(QLatin1String("tools")).toArray();
+        QCOMPARE(tools.size(), 2);
+        QCOMPARE(tools[1].toObject(), point);
+    }
+
     void thinkingGoesToAnthropicModelsAsAdditionalFields()
     {
         const CanonicalRequest request = openAiRequest(
@@ -431,12 +462,13 @@ private Q_SLOTS:
             QCOMPARE(joined(derived, Type::ThinkingDelta), joined(original, Type::ThinkingDelta));
             QCOMPARE(parse(joined(derived, Type::ToolArgumentsDelta).toUtf8()),
                      parse(joined(original, Type::ToolArgumentsDelta).toUtf8()));
-            QCOMPARE(derived.last().type, original.last().type);
+            QCOMPARE(derived.last().type, Type::Finish);
+            QCOMPARE(original.last().type, Type::Finish);
             QCOMPARE(derived.last().finishReason, original.last().finishReason);
-            QCOMPARE(derived[derived.size() - 2].usage.input,
-                     original.last().type == Type::Finish ? sse->usage().input
-                                                          : derived[derived.size() - 2].usage.input);
-            QCOMPARE(derived[derived.size() - 2].usage.output, sse->usage().output);
+            const CanonicalEvent &usage = derived[derived.size() - 2];
+            QCOMPARE(usage.type, Type::Usage);
+            QCOMPARE(usage.usage.input, sse->usage().input);
+            QCOMPARE(usage.usage.output, sse->usage().output);
         }
     }
 };
