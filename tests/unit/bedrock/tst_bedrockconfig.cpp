@@ -1,6 +1,7 @@
 #include <QtTest>
 
 #include "config/ConfigLoader.h"
+#include "cost/PriceCatalog.h"
 #include "gateway/GatewaySecrets.h"
 #include "secrets/SecretStore.h"
 
@@ -43,6 +44,20 @@ private Q_SLOTS:
         QVERIFY2(secrets.ok(), qPrintable(secrets.errorMessage()));
         QCOMPARE(secrets->key(aws.accessKeyId), QStringLiteral("AKIDTEST"));
         QCOMPARE(secrets->key(aws.sessionToken), QStringLiteral("token"));
+    }
+
+    // The regional endpoint is the price catalog's AWS provider, so Bedrock requests are priced.
+    void bedrockModelsArePricedFromTheCatalog()
+    {
+        const Result<Config> config = load("    type: bedrock\n    region: us-east-1\n    api_key: env:K\n");
+        QVERIFY2(config.ok(), qPrintable(config.errorMessage()));
+        const Result<PriceCatalog> catalog = PriceCatalog::builtIn();
+        QVERIFY2(catalog.ok(), qPrintable(catalog.errorMessage()));
+        const std::optional<PriceMatch> match = catalog->find(
+            config.value(), QStringLiteral("aws"), QStringLiteral("global.anthropic.claude-haiku-4-5-20251001-v1:0"),
+            QDateTime::currentDateTimeUtc());
+        QVERIFY(match.has_value());
+        QCOMPARE(match->providerId, QStringLiteral("aws"));
     }
 
     void baseUrlOverridesTheRegionalEndpoint()
