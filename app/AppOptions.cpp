@@ -12,6 +12,8 @@ QString AppOptions::usage()
         "  sluice key set NAME | key list | key delete NAME                 manage keys in the OS keychain\n"
         "  sluice spend [--data-dir DIR] [--config FILE]                    today's and this month's spend\n"
         "  sluice prices show MODEL | prices update FILE | prices info       the price catalog\n"
+        "  sluice discover [--ollama-port N] [--lmstudio-port N]            find local Ollama / LM Studio, print "
+        "config\n"
         "  sluice --help | --version\n"
         "\n"
         "Options:\n"
@@ -24,7 +26,8 @@ AppOptions AppOptions::parse(const QStringList &arguments)
 {
     AppOptions options;
     const QStringList args = arguments.mid(1);
-    static const QStringList subcommands = {QStringLiteral("key"), QStringLiteral("prices"), QStringLiteral("spend")};
+    static const QStringList subcommands
+        = {QStringLiteral("key"), QStringLiteral("prices"), QStringLiteral("spend"), QStringLiteral("discover")};
     if (!args.isEmpty() && subcommands.contains(args.first())) {
         options.mode = Mode::Subcommand;
         options.subcommand = args.first();

@@ -13,7 +13,7 @@ struct AppOptions
     QString configPath; // empty: the platform's default location
     QString dataDir; // empty: the platform's data location
     int port = -1; // -1: from the config
-    QString subcommand; // for Mode::Subcommand: "key", "prices" or "spend"
+    QString subcommand; // for Mode::Subcommand: "key", "prices", "spend" or "discover"
     QStringList subcommandArgs; // everything after the subcommand's name
     QString error; // for Mode::Invalid
 

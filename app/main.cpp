@@ -1,4 +1,5 @@
 #include "AppOptions.h"
+#include "DiscoverCommand.h"
 #include "HeadlessRunner.h"
 #include "KeyCommand.h"
 #include "PricesCommand.h"
@@ -41,6 +42,8 @@ int main(int argc, char *argv[])
             return sluice::runSpendCommand(options.subcommandArgs, out, err);
         if (options.subcommand == QLatin1String("prices"))
             return sluice::runPricesCommand(options.subcommandArgs, out, err);
+        if (options.subcommand == QLatin1String("discover"))
+            return sluice::runDiscoverCommand(options.subcommandArgs, out, err);
         QTextStream in(stdin);
         sluice::SecretStore store;
         return sluice::runKeyCommand(options.subcommandArgs, in, out, err, store);

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6sql6-sqlite qtkeychain-qt6-dev
-    libhttp-parser-dev libyaml-cpp-dev libgl-dev
+    libhttp-parser-dev libyaml-cpp-dev zlib1g-dev libgl-dev
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
     clang-format clang-format-14 wrk sqlite3
 )

@@ -13,6 +13,8 @@ QString apiFormatName(ApiFormat format)
         return QStringLiteral("Google Gemini");
     case ApiFormat::OpenAiResponses:
         return QStringLiteral("OpenAI Responses");
+    case ApiFormat::BedrockConverse:
+        return QStringLiteral("Amazon Bedrock Converse");
     }
     return QStringLiteral("unknown");
 }

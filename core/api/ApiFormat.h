@@ -10,6 +10,7 @@ enum class ApiFormat {
     AnthropicMessages, // POST /v1/messages
     Gemini, // POST /v1beta/models/{model}:generateContent | :streamGenerateContent?alt=sse
     OpenAiResponses, // POST /v1/responses
+    BedrockConverse, // POST /model/{modelId}/converse | /converse-stream (AWS event-stream); outbound only
 };
 
 // The name a user reads in error messages, e.g. "Anthropic Messages".

@@ -1,6 +1,7 @@
 #include "FormatCodec.h"
 
 #include "api/AnthropicMessagesCodec.h"
+#include "api/BedrockConverseCodec.h"
 #include "api/GeminiCodec.h"
 #include "api/OpenAiChatCodec.h"
 #include "api/OpenAiResponsesCodec.h"
@@ -15,6 +16,7 @@ const FormatCodec &FormatCodec::forFormat(ApiFormat format)
     static const AnthropicMessagesCodec anthropic;
     static const GeminiCodec gemini;
     static const OpenAiResponsesCodec responses;
+    static const BedrockConverseCodec bedrock;
     switch (format) {
     case ApiFormat::OpenAiChat:
         break;
@@ -24,6 +26,8 @@ const FormatCodec &FormatCodec::forFormat(ApiFormat format)
         return gemini;
     case ApiFormat::OpenAiResponses:
         return responses;
+    case ApiFormat::BedrockConverse:
+        return bedrock;
     }
     return openAiChat;
 }

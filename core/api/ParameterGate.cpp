@@ -75,6 +75,8 @@ bool ParameterGate::isHarmlessToOmit(ApiFormat source, const QString &key, const
             return text.size() == 1 && text.contains(QLatin1String("verbosity"));
         }
         return false;
+    case ApiFormat::BedrockConverse:
+        return false;
     }
     return false;
 }

@@ -6,16 +6,28 @@ StreamDecoder::~StreamDecoder() = default;
 
 CanonicalEvents StreamDecoder::feed(const QByteArray &bytes)
 {
-    m_sse.clear();
-    m_parser.feed(bytes, m_sse);
     CanonicalEvents out;
     m_out = &out;
+    if (!m_terminated)
+        onBytes(bytes);
+    m_out = nullptr;
+    return out;
+}
+
+void StreamDecoder::onBytes(const QByteArray &bytes)
+{
+    m_sse.clear();
+    m_parser.feed(bytes, m_sse);
     for (const SseEvent &event : std::as_const(m_sse)) {
         if (!m_terminated)
             onEvent(event);
     }
-    m_out = nullptr;
-    return out;
+}
+
+void StreamDecoder::onFlush()
+{
+    // An event not followed by its blank line still counts once the body is over.
+    onBytes(QByteArrayLiteral("\n\n"));
 }
 
 CanonicalEvents StreamDecoder::decodeEvent(const SseEvent &event)
@@ -30,9 +42,10 @@ CanonicalEvents StreamDecoder::decodeEvent(const SseEvent &event)
 
 CanonicalEvents StreamDecoder::finish()
 {
-    // An event not followed by its blank line still counts once the body is over.
-    CanonicalEvents out = feed(QByteArrayLiteral("\n\n"));
+    CanonicalEvents out;
     m_out = &out;
+    if (!m_terminated)
+        onFlush();
     if (!m_terminated)
         onEnd();
     if (!m_terminated) {

@@ -7,7 +7,8 @@
 
 namespace sluice {
 
-// Turns one provider's streamed answer (SSE bytes) into canonical events. Stateful: one per upstream stream.
+// Turns one provider's streamed answer (SSE bytes by default; other framings override onBytes) into canonical
+// events. Stateful: one per upstream stream.
 // Enforces the CanonicalEvent contract: Start first, one terminal event, nothing after it.
 class StreamDecoder
 {
@@ -28,6 +29,10 @@ public:
     QString model() const { return m_model; }
 
 protected:
+    // Raw body bytes: the default splits them into SSE events for onEvent; binary or line framings override it.
+    virtual void onBytes(const QByteArray &bytes);
+    // The body ended: the default completes an SSE event left without its blank line.
+    virtual void onFlush();
     virtual void onEvent(const SseEvent &event) = 0;
     // The body ended without a terminal event: emit the pending Finish if the provider said it was done.
     virtual void onEnd() = 0;

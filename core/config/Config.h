@@ -57,6 +57,11 @@ struct ProviderConfig
     int totalTimeoutMs = 600'000;
     bool free = false; // local models (Ollama, LM Studio): every request costs nothing
     QString apiVersion = QStringLiteral("2024-10-21"); // Azure OpenAI's api-version query parameter
+    // Amazon Bedrock: the AWS region; with accessKeyId set, requests are SigV4-signed (apiKey holds the secret
+    // access key), without it apiKey is a Bedrock API key sent as a bearer token.
+    QString region;
+    SecretRef accessKeyId;
+    SecretRef sessionToken; // temporary (STS) credentials only
     int configLine = 0; // where it was defined, for messages
 };
 

@@ -39,6 +39,9 @@ const QStringList GatewayKeys = {QStringLiteral("listen"),           QStringLite
 const QStringList ProviderKeys
     = {QStringLiteral("name"),     QStringLiteral("type"), QStringLiteral("base_url"), QStringLiteral("api_key"),
        QStringLiteral("timeouts"), QStringLiteral("free"), QStringLiteral("api_keys"), QStringLiteral("api_version")};
+// Amazon Bedrock's fields (type bedrock).
+const QStringList AwsProviderKeys
+    = {QStringLiteral("region"), QStringLiteral("access_key_id"), QStringLiteral("session_token")};
 const QStringList TimeoutKeys = {QStringLiteral("connect_ms"), QStringLiteral("first_byte_ms"),
                                  QStringLiteral("idle_ms"), QStringLiteral("total_ms")};
 const QStringList ModelKeys
@@ -240,6 +243,9 @@ private:
     bool knownProvider(const Entry &field, const QString &value);
     bool readApiKeys(const Entry &entry, ProviderConfig &provider);
     bool settleApiKeys(const YAML::Node &item, const QString &path, ProviderConfig &provider);
+    bool readAwsField(const Entry &field, ProviderConfig &provider);
+    // Bedrock: region required (it names the endpoint and signs requests), fields only where they make sense.
+    bool settleAws(const YAML::Node &item, const QString &path, ProviderConfig &provider, bool &hasUrl);
     bool readDeployments(const Entry &entry, QList<ModelDeployment> &deployments);
     bool readDeploymentTimeouts(const Entry &entry, ModelDeployment &deployment);
     std::optional<BalanceStrategy> balance(const Entry &entry);
@@ -654,7 +660,7 @@ void ConfigReader::readProviders(const YAML::Node &node, QList<ProviderConfig> &
 {
     QHash<QString, int> lineByName;
     readItems(
-        node, QStringLiteral("providers"), QStringLiteral("'- name: openai'"), ProviderKeys,
+        node, QStringLiteral("providers"), QStringLiteral("'- name: openai'"), ProviderKeys + AwsProviderKeys,
         QStringLiteral("a provider with fields"), QStringLiteral("is empty; give it at least name, type and base_url"),
         [&](const YAML::Node &item, const QString &path, const QList<Entry> &fields) {
             ProviderConfig provider;
@@ -743,8 +749,13 @@ void ConfigReader::readProviders(const YAML::Node &node, QList<ProviderConfig> &
                         provider.apiVersion = *value;
                     else
                         ok = false;
+                } else if (AwsProviderKeys.contains(field.key)) {
+                    if (!readAwsField(field, provider))
+                        ok = false;
                 }
             }
+            if (!settleAws(item, path, provider, hasUrl))
+                ok = false;
             // Well-known providers have a default address; local servers cost nothing unless the config says so.
             if (const ProviderPreset *preset = ProviderPreset::find(provider.type)) {
                 if (!hasUrl && !preset->defaultBaseUrl.isEmpty()) {
@@ -976,6 +987,72 @@ bool ConfigReader::settleApiKeys(const YAML::Node &item, const QString &path, Pr
         provider.apiKey = provider.apiKeys.first();
     else if (!provider.apiKey.isNull())
         provider.apiKeys = {provider.apiKey};
+    return true;
+}
+
+bool ConfigReader::readAwsField(const Entry &field, ProviderConfig &provider)
+{
+    if (field.key == QLatin1String("region")) {
+        const std::optional<QString> value = nonEmptyText(field);
+        if (!value)
+            return false;
+        static const QRegularExpression regionPattern(QStringLiteral("^[a-z]{2}(-[a-z]+)+-[0-9]+$"));
+        if (!regionPattern.match(*value).hasMatch()) {
+            error(field.value, field.path,
+                  QStringLiteral("%1 is not an AWS region; write e.g. region: us-east-1").arg(quoted(*value)));
+            return false;
+        }
+        provider.region = *value;
+        return true;
+    }
+    const std::optional<SecretRef> ref = secretRef(field, provider.name + QLatin1Char('-') + field.key);
+    if (!ref)
+        return false;
+    if (field.key == QLatin1String("access_key_id"))
+        provider.accessKeyId = *ref;
+    else
+        provider.sessionToken = *ref;
+    return true;
+}
+
+bool ConfigReader::settleAws(const YAML::Node &item, const QString &path, ProviderConfig &provider, bool &hasUrl)
+{
+    const bool bedrock = provider.type == QLatin1String("bedrock");
+    if (!bedrock) {
+        if (!provider.region.isEmpty() || !provider.accessKeyId.isNull() || !provider.sessionToken.isNull()) {
+            error(item, path,
+                  QStringLiteral("region, access_key_id and session_token are Amazon Bedrock settings; remove them "
+                                 "or use type: bedrock"));
+            return false;
+        }
+        return true;
+    }
+    if (provider.region.isEmpty()) {
+        hasUrl = true; // the region is what is missing, not the address it would give
+        return reportMissing(item, path, QStringLiteral("region"), QStringLiteral("add e.g. region: us-east-1"));
+    }
+    if (!hasUrl) {
+        provider.baseUrl = QUrl(QStringLiteral("https://bedrock-runtime.%1.amazonaws.com").arg(provider.region));
+        hasUrl = true;
+    }
+    if (!provider.sessionToken.isNull() && provider.accessKeyId.isNull()) {
+        error(item, path,
+              QStringLiteral("has session_token without access_key_id; temporary credentials need all three of "
+                             "access_key_id, api_key (the secret access key) and session_token"));
+        return false;
+    }
+    if (!provider.accessKeyId.isNull() && provider.apiKey.isNull() && provider.apiKeys.isEmpty()) {
+        error(item, path,
+              QStringLiteral("has access_key_id but no api_key; set api_key to the secret access key, e.g. "
+                             "api_key: keychain:aws-secret"));
+        return false;
+    }
+    if (!provider.accessKeyId.isNull() && provider.apiKeys.size() > 1) {
+        error(item, path,
+              QStringLiteral("lists several api_keys with one access_key_id; a secret access key belongs to one "
+                             "access key id, so configure one provider per AWS key pair"));
+        return false;
+    }
     return true;
 }
 

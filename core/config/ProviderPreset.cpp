@@ -8,9 +8,9 @@ namespace {
 using Wire = ProviderPreset::Wire;
 using Auth = ProviderPreset::Auth;
 
-const std::array<ProviderPreset, 18> &presets()
+const std::array<ProviderPreset, 19> &presets()
 {
-    static const std::array<ProviderPreset, 18> table = {{
+    static const std::array<ProviderPreset, 19> table = {{
         {QStringLiteral("openai"), Wire::OpenAiChat, Auth::Bearer, QStringLiteral("https://api.openai.com/v1")},
         {QStringLiteral("azure"), Wire::OpenAiChat, Auth::AzureApiKey, {}, false, true},
         {QStringLiteral("groq"), Wire::OpenAiChat, Auth::Bearer, QStringLiteral("https://api.groq.com/openai/v1")},
@@ -32,6 +32,7 @@ const std::array<ProviderPreset, 18> &presets()
         {QStringLiteral("gemini"), Wire::Gemini, Auth::GoogApiKey,
          QStringLiteral("https://generativelanguage.googleapis.com")},
         {QStringLiteral("openai-compatible"), Wire::OpenAiChat, Auth::Bearer, {}},
+        {QStringLiteral("bedrock"), Wire::BedrockConverse, Auth::AwsSigV4, {}},
     }};
     return table;
 }

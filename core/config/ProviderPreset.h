@@ -9,13 +9,13 @@ namespace sluice {
 // by default (so `base_url` can be left out for the well-known ones).
 struct ProviderPreset
 {
-    enum class Wire { OpenAiChat, AnthropicMessages, Gemini };
-    enum class Auth { Bearer, AzureApiKey, XApiKey, GoogApiKey };
+    enum class Wire { OpenAiChat, AnthropicMessages, Gemini, BedrockConverse };
+    enum class Auth { Bearer, AzureApiKey, XApiKey, GoogApiKey, AwsSigV4 };
 
     QString type; // as written in the config: "openai", "anthropic", "groq", ...
     Wire wire = Wire::OpenAiChat;
     Auth auth = Auth::Bearer;
-    QString defaultBaseUrl; // empty: base_url is required
+    QString defaultBaseUrl; // empty: base_url is required (bedrock: derived from region)
     bool local = false; // runs on the user's machine: free by default, no key needed
     bool azure = false; // URLs name deployments and carry api-version
 

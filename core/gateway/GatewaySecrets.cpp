@@ -20,6 +20,7 @@ Result<GatewaySecrets> GatewaySecrets::resolve(const Config &config, SecretResol
         QList<SecretRef> refs = provider.apiKeys;
         if (!provider.apiKey.isNull() && !refs.contains(provider.apiKey))
             refs.prepend(provider.apiKey);
+        refs << provider.accessKeyId << provider.sessionToken; // Bedrock's SigV4 credentials (null elsewhere)
         for (const SecretRef &ref : std::as_const(refs)) {
             if (Result<void> done = resolveKey(ref, QStringLiteral("Provider '%1'").arg(provider.name)); !done)
                 return done.error();

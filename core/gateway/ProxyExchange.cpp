@@ -1,5 +1,6 @@
 #include "ProxyExchange.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -213,9 +214,13 @@ void ProxyExchange::startNextAttempt()
     timeouts.firstByteMs = m_attempt->timeouts.firstByteMs;
     timeouts.idleMs = m_attempt->timeouts.idleMs;
     timeouts.totalMs = m_attempt->timeouts.totalMs;
-    const UpstreamRequest upstream
-        = m_adapter->request(body.value(), m_attempt->deployment.upstreamModel, m_request.stream,
-                             m_providers.secrets->key(m_attempt->key), timeouts, m_request.anthropicBeta);
+    const QString key = m_providers.secrets->key(m_attempt->key);
+    UpstreamRequest upstream = m_adapter->request(body.value(), m_attempt->deployment.upstreamModel, m_request.stream,
+                                                  key, timeouts, m_request.anthropicBeta);
+    m_adapter->sign(upstream, key,
+                    SigningSecrets {m_providers.secrets->key(m_adapter->config().accessKeyId),
+                                    m_providers.secrets->key(m_adapter->config().sessionToken)},
+                    QDateTime::currentDateTimeUtc());
     m_attemptStartNs = monotonicNowNs();
     m_call = m_providers.client->send(upstream);
     connect(m_call, &UpstreamCall::headersReceived, this, &ProxyExchange::onHeaders);
@@ -426,6 +431,7 @@ void ProxyExchange::onFinished()
         return;
     }
     if (!isSuccess(m_status)) {
+        m_body = m_adapter->errorBody(m_headers, m_body);
         deliverUpstreamError();
         return;
     }

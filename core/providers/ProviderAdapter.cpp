@@ -1,6 +1,12 @@
 #include "ProviderAdapter.h"
 
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include "api/BedrockConverseCodec.h"
 #include "api/GeminiCodec.h"
+#include "providers/SigV4Signer.h"
 
 namespace sluice {
 
@@ -22,6 +28,9 @@ ProviderAdapter::ProviderAdapter(ProviderConfig config)
         break;
     case ProviderPreset::Wire::Gemini:
         m_format = ApiFormat::Gemini;
+        break;
+    case ProviderPreset::Wire::BedrockConverse:
+        m_format = ApiFormat::BedrockConverse;
         break;
     }
 }
@@ -86,8 +95,46 @@ UpstreamRequest ProviderAdapter::request(const QByteArray &body, const QString &
             request.headers.append(QByteArrayLiteral("x-goog-api-key"), key);
         break;
     }
+    case ApiFormat::BedrockConverse: {
+        // Set encoded: the model id's ':' must go out (and be signed) as %3A, not be re-encoded.
+        request.url = m_config.baseUrl;
+        QString base = request.url.path(QUrl::FullyEncoded);
+        while (base.endsWith(QLatin1Char('/')))
+            base.chop(1);
+        request.url.setPath(base + BedrockConverseCodec::requestPath(upstreamModel, stream), QUrl::TolerantMode);
+        if (stream)
+            request.headers.set(QByteArrayLiteral("Accept"), QByteArrayLiteral("application/vnd.amazon.eventstream"));
+        // Without an access key id the key is a Bedrock API key; with one, sign() adds SigV4 instead.
+        if (!key.isEmpty() && m_config.accessKeyId.isNull())
+            request.headers.append(QByteArrayLiteral("Authorization"), "Bearer " + key);
+        break;
+    }
     }
     return request;
+}
+
+void ProviderAdapter::sign(UpstreamRequest &request, const QString &apiKey, const SigningSecrets &secrets,
+                           const QDateTime &now) const
+{
+    if (m_format != ApiFormat::BedrockConverse || m_config.accessKeyId.isNull())
+        return;
+    const SigV4Signer signer(AwsCredentials {secrets.accessKeyId, apiKey, secrets.sessionToken}, m_config.region,
+                             QStringLiteral("bedrock"));
+    signer.signRequest(request, now);
+}
+
+QByteArray ProviderAdapter::errorBody(const HttpHeaders &headers, const QByteArray &body) const
+{
+    const QByteArray errorType = headers.value(QByteArrayLiteral("x-amzn-ErrorType"));
+    if (m_format != ApiFormat::BedrockConverse || errorType.isEmpty())
+        return body;
+    QJsonObject object = QJsonDocument::fromJson(body).object();
+    if (object.contains(QLatin1String("__type")))
+        return body;
+    if (object.isEmpty() && !body.trimmed().isEmpty())
+        object.insert(QStringLiteral("message"), QString::fromUtf8(body.left(600)).simplified());
+    object.insert(QStringLiteral("__type"), QString::fromUtf8(errorType));
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
 EncodeOptions ProviderAdapter::encodeOptions(const QString &upstreamModel, bool dropUnsupported) const

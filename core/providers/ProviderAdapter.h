@@ -8,7 +8,16 @@
 #include "config/ProviderPreset.h"
 #include "http/UpstreamRequest.h"
 
+class QDateTime;
+
 namespace sluice {
+
+// Credentials besides the key that some providers sign with (Bedrock's SigV4), resolved like keys.
+struct SigningSecrets
+{
+    QString accessKeyId;
+    QString sessionToken;
+};
 
 // How one configured provider is called: which wire format it speaks, its endpoint URLs and how it takes its
 // key. The bodies themselves come from the format codecs (core/api); the adapter adds the HTTP around them.
@@ -26,6 +35,14 @@ public:
     // client's anthropic-beta header through to Anthropic.
     UpstreamRequest request(const QByteArray &body, const QString &upstreamModel, bool stream, const QString &apiKey,
                             const UpstreamTimeouts &timeouts, const QByteArray &anthropicBeta = {}) const;
+
+    // Signs the request where the provider wants it (Bedrock with an access key id: AWS SigV4, apiKey being the
+    // secret access key); a no-op for every other provider. Call it last: it signs the headers as they are.
+    void sign(UpstreamRequest &request, const QString &apiKey, const SigningSecrets &secrets,
+              const QDateTime &now) const;
+    // A provider's error body with what its headers add (Bedrock names the exception in x-amzn-ErrorType):
+    // what the codec's decodeError reads.
+    QByteArray errorBody(const HttpHeaders &headers, const QByteArray &body) const;
 
     // Provider quirks the codec must honour when rendering a body.
     EncodeOptions encodeOptions(const QString &upstreamModel, bool dropUnsupported) const;

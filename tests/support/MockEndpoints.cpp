@@ -1,9 +1,13 @@
 #include "MockEndpoints.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 
+#include "AwsEventStreamWriter.h"
+#include "BedrockTranscript.h"
 #include "ReceivedRequest.h"
 
 namespace sluice::test {
@@ -56,6 +60,16 @@ QString azureDeployment(const QByteArray &path)
     return QString::fromUtf8(QByteArray::fromPercentEncoding(path.mid(from, end < 0 ? -1 : end - from)));
 }
 
+// The NAME in a Bedrock path ".../model/NAME/converse[-stream]", percent-decoded.
+QString bedrockModel(const QByteArray &path)
+{
+    const qsizetype start = path.lastIndexOf("/model/");
+    const qsizetype end = path.lastIndexOf('/');
+    if (start < 0 || end <= start + 7)
+        return {};
+    return QString::fromUtf8(QByteArray::fromPercentEncoding(path.mid(start + 7, end - start - 7)));
+}
+
 bool queryHas(const QByteArray &query, const QByteArray &field)
 {
     const QList<QByteArray> fields = query.split('&');
@@ -90,6 +104,17 @@ MockEndpoints::Route MockEndpoints::route(const ReceivedRequest &request) const
     } else if (post && path.contains("/models/") && path.endsWith(":streamGenerateContent")) {
         route.api = Api::GeminiStream;
         route.family = Family::Gemini;
+    } else if (post && path.contains("/model/") && (path.endsWith("/converse") || path.endsWith("/converse-stream"))) {
+        route.api = path.endsWith("/converse") ? Api::BedrockConverse : Api::BedrockConverseStream;
+        route.family = Family::Anthropic;
+        route.bedrock = true;
+        route.stream = route.api == Api::BedrockConverseStream;
+        const QString problem = bedrockAuthProblem(request);
+        if (!problem.isEmpty()) {
+            route.errorStatus = 403;
+            route.errorMessage = problem;
+            return route;
+        }
     } else {
         route.errorStatus = 404;
         route.errorMessage = QStringLiteral("The mock upstream has no endpoint %1 %2")
@@ -107,7 +132,9 @@ MockEndpoints::Route MockEndpoints::route(const ReceivedRequest &request) const
     const QJsonObject body = document.object();
 
     QString model;
-    if (route.family == Family::Gemini) {
+    if (route.bedrock) {
+        model = bedrockModel(path);
+    } else if (route.family == Family::Gemini) {
         model = geminiModel(path);
         route.stream = route.api == Api::GeminiStream;
         route.sse = queryHas(request.query, "alt=sse");
@@ -141,6 +168,8 @@ MockEndpoints::Route MockEndpoints::route(const ReceivedRequest &request) const
 MockResponse MockEndpoints::respond(const Route &route, const std::optional<MockFault> &fault, int eventDelayMs,
                                     bool keepAlive, int serial) const
 {
+    if (route.bedrock)
+        return bedrockResponse(route, fault, eventDelayMs, keepAlive, serial);
     if (route.errorStatus != 0)
         return errorResponse(route.family, route.errorStatus, route.errorMessage, keepAlive, serial);
 
@@ -334,6 +363,135 @@ MockResponse MockEndpoints::errorResponse(Family family, int status, const QStri
     response.status = status;
     response.head = head(status, "application/json", contentLength(body.size()), keepAlive, serial, extra) + body;
     response.closeAfter = !keepAlive;
+    return response;
+}
+
+QString MockEndpoints::bedrockAuthProblem(const ReceivedRequest &request)
+{
+    const QByteArray authorization = request.headers.value("authorization");
+    if (authorization.startsWith("Bearer ") && authorization.size() > 7)
+        return {}; // a Bedrock API key
+    static const QRegularExpression sigV4(
+        QStringLiteral("^AWS4-HMAC-SHA256 Credential=([A-Za-z0-9]+)/(\\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request, "
+                       "SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$"));
+    const QRegularExpressionMatch match = sigV4.match(QString::fromLatin1(authorization));
+    if (!match.hasMatch())
+        return QStringLiteral("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' "
+                              "parameters (AWS4-HMAC-SHA256) or a Bedrock API key");
+    if (match.captured(4) != QLatin1String("bedrock"))
+        return QStringLiteral("Credential should be scoped to correct service: 'bedrock'.");
+    const QByteArray date = request.headers.value("x-amz-date");
+    if (date.size() != 16 || !date.startsWith(match.captured(2).toLatin1()))
+        return QStringLiteral("Date in Credential scope does not match x-amz-date (or x-amz-date is missing)");
+    const QStringList signedHeaders = match.captured(5).split(QLatin1Char(';'));
+    for (const auto required :
+         {QLatin1String("host"), QLatin1String("x-amz-date"), QLatin1String("x-amz-content-sha256")}) {
+        if (!signedHeaders.contains(required))
+            return QStringLiteral("The request signature does not cover %1").arg(required);
+    }
+    if (request.headers.contains("x-amz-security-token")
+        && !signedHeaders.contains(QLatin1String("x-amz-security-token")))
+        return QStringLiteral("The request signature does not cover x-amz-security-token");
+    if (request.headers.value("x-amz-content-sha256")
+        != QCryptographicHash::hash(request.body, QCryptographicHash::Sha256).toHex())
+        return QStringLiteral("The provided x-amz-content-sha256 header does not match what was computed.");
+    return {};
+}
+
+MockResponse MockEndpoints::bedrockError(int status, const QString &message, bool keepAlive, int serial,
+                                         const MockFault *fault) const
+{
+    QByteArray body = jsonText(QJsonObject {{QStringLiteral("message"), message}});
+    QByteArray extra = QByteArrayLiteral("x-amzn-ErrorType: ") + BedrockTranscript::exceptionFor(status)
+        + QByteArrayLiteral(":http://internal.amazon.com/coral/com.amazon.bedrock/\r\n");
+    if (fault) {
+        if (!fault->body.isEmpty())
+            body = fault->body;
+        if (!fault->retryAfter.isEmpty())
+            extra += QByteArrayLiteral("Retry-After: ") + fault->retryAfter + QByteArrayLiteral("\r\n");
+    }
+    MockResponse response;
+    response.status = status;
+    response.head = head(status, "application/json", contentLength(body.size()), keepAlive, serial, extra) + body;
+    response.closeAfter = !keepAlive;
+    return response;
+}
+
+MockResponse MockEndpoints::bedrockResponse(const Route &route, const std::optional<MockFault> &fault, int eventDelayMs,
+                                            bool keepAlive, int serial) const
+{
+    if (route.errorStatus != 0)
+        return bedrockError(route.errorStatus, route.errorMessage, keepAlive, serial);
+    if (fault && fault->kind == MockFault::Kind::Status) {
+        return bedrockError(
+            fault->status,
+            fault->status == 429
+                ? QStringLiteral("Too many requests, please wait before trying again.")
+                : QStringLiteral("Injected failure: status %1 (mock upstream fault)").arg(fault->status),
+            keepAlive, serial, &*fault);
+    }
+    if (fault
+        && (fault->kind == MockFault::Kind::ResetBeforeHeaders || fault->kind == MockFault::Kind::StallBeforeHeaders)) {
+        MockResponse response;
+        response.resetBeforeHead = fault->kind == MockFault::Kind::ResetBeforeHeaders;
+        response.stall = fault->kind == MockFault::Kind::StallBeforeHeaders;
+        return response;
+    }
+    const RecordingLibrary::Recording *recording = m_library->find(route.model);
+    if (!recording || recording->family != Family::Anthropic)
+        return bedrockError(400,
+                            QStringLiteral("The provided model identifier is invalid (the mock upstream serves "
+                                           "Bedrock from Anthropic recordings; %1 is none)")
+                                .arg(route.model),
+                            keepAlive, serial);
+    if (!route.stream) {
+        if (!recording->hasBody)
+            return bedrockError(400, QStringLiteral("The recording %1 has only a streamed version").arg(route.model),
+                                keepAlive, serial);
+        MockResponse response;
+        QByteArray body = jsonText(BedrockTranscript::converseBody(QJsonDocument::fromJson(recording->body).object()));
+        if (fault && fault->kind == MockFault::Kind::InvalidJson)
+            body.truncate(body.size() / 2);
+        response.head = head(200, "application/json", contentLength(body.size()), keepAlive, serial) + body;
+        response.closeAfter = !keepAlive;
+        return response;
+    }
+    if (!recording->hasEvents)
+        return bedrockError(400, QStringLiteral("The recording %1 has no streamed version").arg(route.model), keepAlive,
+                            serial);
+    QList<QByteArray> frames = BedrockTranscript::converseStream(recording->events);
+    const int eventCount = int(frames.size());
+    if (fault && fault->kind == MockFault::Kind::InvalidJson && eventCount > 0) {
+        QByteArray &broken = frames[qBound(0, fault->afterEvents, eventCount - 1)];
+        broken[broken.size() - 6] = char(broken.at(broken.size() - 6) ^ 0x20); // the message CRC no longer matches
+    }
+    MockResponse response;
+    for (const QByteArray &frame : std::as_const(frames))
+        response.pieces.append(chunk(frame));
+    response.trailer = QByteArrayLiteral("0\r\n\r\n");
+    response.pieceDelayMs = eventDelayMs;
+    response.closeAfter = !keepAlive;
+    response.head = head(200, "application/vnd.amazon.eventstream", "Transfer-Encoding: chunked", keepAlive, serial);
+    if (fault) {
+        switch (fault->kind) {
+        case MockFault::Kind::SlowHeaders:
+            response.headDelayMs = fault->delayMs;
+            break;
+        case MockFault::Kind::SlowStream:
+            response.pieceDelayMs = fault->delayMs;
+            break;
+        case MockFault::Kind::TruncatedStream:
+            response.end = MockResponse::End::Close;
+            response.endAfterPieces = qBound(0, fault->afterEvents, eventCount);
+            break;
+        case MockFault::Kind::ResetMidStream:
+            response.end = MockResponse::End::Reset;
+            response.endAfterPieces = qBound(0, fault->afterEvents, eventCount);
+            break;
+        default:
+            break;
+        }
+    }
     return response;
 }
 

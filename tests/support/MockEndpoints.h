@@ -25,6 +25,8 @@ public:
         AnthropicMessages, // POST .../messages
         GeminiGenerate, // POST .../models/NAME:generateContent
         GeminiStream, // POST .../models/NAME:streamGenerateContent[?alt=sse]
+        BedrockConverse, // POST .../model/NAME/converse (answers derived from Anthropic recordings)
+        BedrockConverseStream, // POST .../model/NAME/converse-stream (AWS event-stream framing)
     };
 
     struct Route
@@ -38,6 +40,7 @@ public:
         bool sse = true; // Gemini streams without alt=sse are one JSON array
         int errorStatus = 0; // the request itself is unusable
         QString errorMessage;
+        bool bedrock = false; // Bedrock Converse: errors as {"message"} with x-amzn-ErrorType
     };
 
     explicit MockEndpoints(const RecordingLibrary *library);
@@ -46,6 +49,10 @@ public:
     MockResponse respond(const Route &route, const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
                          int serial) const;
 
+    // Why a Bedrock request's credentials are not shaped like SigV4 (or a Bedrock API key); empty when they are.
+    // Checks the Authorization header's form, the credential scope's service ("bedrock"), that host,
+    // x-amz-date and x-amz-content-sha256 are signed and that x-amz-content-sha256 is the body's SHA-256.
+    static QString bedrockAuthProblem(const ReceivedRequest &request);
     // The error body the endpoint family's real API answers with.
     static QByteArray errorBody(RecordingLibrary::Family family, int status, const QString &message);
     static QByteArray reasonPhrase(int status);
@@ -59,6 +66,10 @@ private:
                                 int serial) const;
     MockResponse bodyResponse(const RecordingLibrary::Recording &recording, const std::optional<MockFault> &fault,
                               bool keepAlive, int serial) const;
+    MockResponse bedrockResponse(const Route &route, const std::optional<MockFault> &fault, int eventDelayMs,
+                                 bool keepAlive, int serial) const;
+    MockResponse bedrockError(int status, const QString &message, bool keepAlive, int serial,
+                              const MockFault *fault = nullptr) const;
 
     const RecordingLibrary *m_library;
 };
