@@ -13,6 +13,10 @@ QString apiFormatName(ApiFormat format)
         return QStringLiteral("Google Gemini");
     case ApiFormat::OpenAiResponses:
         return QStringLiteral("OpenAI Responses");
+    case ApiFormat::OpenAiCompletions:
+        return QStringLiteral("OpenAI Completions (legacy)");
+    case ApiFormat::OpenAiEmbeddings:
+        return QStringLiteral("OpenAI Embeddings");
     }
     return QStringLiteral("unknown");
 }

@@ -3,6 +3,7 @@
 #include "api/AnthropicMessagesCodec.h"
 #include "api/GeminiCodec.h"
 #include "api/OpenAiChatCodec.h"
+#include "api/OpenAiCompletionsCodec.h"
 #include "api/OpenAiResponsesCodec.h"
 
 namespace sluice {
@@ -15,6 +16,7 @@ const FormatCodec &FormatCodec::forFormat(ApiFormat format)
     static const AnthropicMessagesCodec anthropic;
     static const GeminiCodec gemini;
     static const OpenAiResponsesCodec responses;
+    static const OpenAiCompletionsCodec completions;
     switch (format) {
     case ApiFormat::OpenAiChat:
         break;
@@ -24,6 +26,10 @@ const FormatCodec &FormatCodec::forFormat(ApiFormat format)
         return gemini;
     case ApiFormat::OpenAiResponses:
         return responses;
+    case ApiFormat::OpenAiCompletions:
+        return completions;
+    case ApiFormat::OpenAiEmbeddings:
+        break; // errors only, in OpenAI's envelope
     }
     return openAiChat;
 }

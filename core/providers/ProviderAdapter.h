@@ -27,6 +27,15 @@ public:
     UpstreamRequest request(const QByteArray &body, const QString &upstreamModel, bool stream, const QString &apiKey,
                             const UpstreamTimeouts &timeouts, const QByteArray &anthropicBeta = {}) const;
 
+    // Endpoints besides chat. Embeddings: the OpenAI-compatible types that serve /embeddings, and Gemini
+    // (batchEmbedContents). Completions: the OpenAI-compatible types that still serve legacy /completions.
+    enum class Operation { Embeddings, Completions };
+    bool supports(Operation operation) const;
+    // One attempt's HTTP request for such an endpoint (supports(operation) must be true); never streamed for
+    // embeddings.
+    UpstreamRequest request(Operation operation, const QByteArray &body, const QString &upstreamModel, bool stream,
+                            const QString &apiKey, const UpstreamTimeouts &timeouts) const;
+
     // Provider quirks the codec must honour when rendering a body.
     EncodeOptions encodeOptions(const QString &upstreamModel, bool dropUnsupported) const;
 

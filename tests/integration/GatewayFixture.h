@@ -15,10 +15,11 @@ namespace sluice::test {
 inline constexpr auto TestToken = "sk-sluice-test-token";
 
 // A gateway on a free loopback port in front of a MockUpstream, with the records it logs collected in memory.
+// extraModels: more "  - name: ..." entries for the models list; extraYaml: more top-level sections.
 class GatewayFixture
 {
 public:
-    explicit GatewayFixture(const QByteArray &extraYaml = {})
+    explicit GatewayFixture(const QByteArray &extraYaml = {}, const QByteArray &extraModels = {})
     {
         QVERIFY(m_upstream.listen().ok());
         const QByteArray upstream = m_upstream.baseUrl().toString().toUtf8();
@@ -88,7 +89,8 @@ public:
               "      - {provider: mock-impatient, model: openai-text}\n"
               "    retry: {attempts: 2, backoff_ms: 10, max_backoff_ms: 100}\n"
               "    fallback_on: [rate_limit, server_error, timeout, connection, content_policy]\n"
-              "tokens:\n"
+            + extraModels
+            + "tokens:\n"
               "  - name: editor\n"
               "    secret: env:SLUICE_TEST_GATEWAY_TOKEN\n"
             + extraYaml;

@@ -3,6 +3,8 @@
 #include <optional>
 
 #include <QByteArray>
+#include <QJsonObject>
+#include <QList>
 #include <QString>
 
 #include "MockFault.h"
@@ -25,6 +27,8 @@ public:
         AnthropicMessages, // POST .../messages
         GeminiGenerate, // POST .../models/NAME:generateContent
         GeminiStream, // POST .../models/NAME:streamGenerateContent[?alt=sse]
+        OpenAiEmbeddings, // POST .../embeddings (synthetic vectors, no recording)
+        GeminiEmbed, // POST .../models/NAME:batchEmbedContents (synthetic vectors, no recording)
     };
 
     struct Route
@@ -38,6 +42,7 @@ public:
         bool sse = true; // Gemini streams without alt=sse are one JSON array
         int errorStatus = 0; // the request itself is unusable
         QString errorMessage;
+        QJsonObject body; // the request body (embeddings are computed from it)
     };
 
     explicit MockEndpoints(const RecordingLibrary *library);
@@ -50,6 +55,11 @@ public:
     static QByteArray errorBody(RecordingLibrary::Family family, int status, const QString &message);
     static QByteArray reasonPhrase(int status);
     static QByteArray chunk(const QByteArray &data);
+    // The synthetic embedding the mock gives `text`: `dimensions` values derived from a hash of the text, each a
+    // multiple of 1/1024 in [-1, 1] (exact in float32). No provider recording exists for embeddings; the answers
+    // around these vectors follow the providers' documented response shapes.
+    static QList<double> syntheticEmbedding(const QString &text, int dimensions);
+    static constexpr int DefaultEmbeddingDimensions = 8;
 
 private:
     MockResponse errorResponse(RecordingLibrary::Family family, int status, const QString &message, bool keepAlive,
@@ -57,6 +67,7 @@ private:
     MockResponse streamResponse(const Route &route, const RecordingLibrary::Recording &recording,
                                 const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
                                 int serial) const;
+    MockResponse embeddingsResponse(const Route &route, bool keepAlive, int serial) const;
     MockResponse bodyResponse(const RecordingLibrary::Recording &recording, const std::optional<MockFault> &fault,
                               bool keepAlive, int serial) const;
 
