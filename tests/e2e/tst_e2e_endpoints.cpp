@@ -245,6 +245,14 @@ void TestE2eEndpoints::everyRequestIsLogged()
         if (record.requestedModel == QLatin1String("embed-openai")) {
             QCOMPARE(record.inputTokens, 6);
             QCOMPARE(record.outputTokens, 0);
+            // Priced from the catalog: text-embedding-3-small costs $0.02 per million input tokens.
+            QCOMPARE(record.costStatus, QStringLiteral("exact"));
+            QVERIFY2(qAbs(record.costUsd - 6 * 0.02 / 1e6) < 1e-12, qPrintable(QString::number(record.costUsd)));
+        } else if (record.requestedModel == QLatin1String("embed-gemini")) {
+            // Gemini reports no token count for embeddings: the cost is estimated from the request's size.
+            QCOMPARE(record.inputTokens, -1);
+            QCOMPARE(record.costStatus, QStringLiteral("estimated"));
+            QVERIFY2(record.costUsd > 0, qPrintable(QString::number(record.costUsd)));
         } else if (record.requestedModel == QLatin1String("instruct")) {
             QCOMPARE(record.inputTokens, 14);
             QCOMPARE(record.outputTokens, 16);
