@@ -24,6 +24,9 @@ const QByteArray ExtraModels = "  - name: embed-openai\n"
                                "  - name: embed-gemini\n"
                                "    provider: mock-gemini\n"
                                "    upstream_model: gemini-embedding-001\n"
+                               "  - name: embed-azure\n"
+                               "    provider: mock-azure\n"
+                               "    upstream_model: text-embedding-3-small\n"
                                "  - name: embed-claude\n"
                                "    provider: mock-anthropic\n"
                                "    upstream_model: anthropic-text\n"
@@ -125,6 +128,7 @@ private Q_SLOTS:
     void initTestCase();
 
     void embeddingsPassThroughToOpenAiProvider();
+    void embeddingsToAzureDeployment();
     void embeddingsTranslatedForGemini_data();
     void embeddingsTranslatedForGemini();
     void embeddingsFallBackFromFailedProvider();
@@ -185,6 +189,28 @@ void TestFormats::embeddingsPassThroughToOpenAiProvider()
     QCOMPARE(record.inputTokens, 6); // the mock counts words
     QCOMPARE(record.outputTokens, 0);
     QCOMPARE(record.attempts.size(), 1);
+}
+
+void TestFormats::embeddingsToAzureDeployment()
+{
+    GatewayFixture gateway({}, ExtraModels);
+    const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/embeddings")),
+                                    toJson(QJsonObject {{QStringLiteral("model"), QStringLiteral("embed-azure")},
+                                                        {QStringLiteral("input"), QStringLiteral("hello azure")}}));
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(
+        floatsOf(jsonOf(reply.body)
+                     .value(QLatin1String("data"))
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(QLatin1String("embedding"))),
+        MockEndpoints::syntheticEmbedding(QStringLiteral("hello azure"), MockEndpoints::DefaultEmbeddingDimensions));
+    const ReceivedRequest sent = gateway.upstream().lastRequest();
+    QCOMPARE(sent.path, QByteArray("/openai/deployments/text-embedding-3-small/embeddings"));
+    QVERIFY(sent.query.startsWith("api-version="));
+    QCOMPARE(sent.headers.value("api-key"), QByteArray("sk-provider-secret-value"));
+    QVERIFY(sent.headers.value("authorization").isEmpty());
 }
 
 void TestFormats::embeddingsTranslatedForGemini_data()
