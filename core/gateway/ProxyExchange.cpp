@@ -669,7 +669,7 @@ HttpHeaders ProxyExchange::clientHeaders(const QByteArray &contentType) const
     if (contentType.contains("event-stream"))
         headers.append(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache"));
     // Rate-limit and request-id headers help clients back off and report issues; hop-by-hop ones never pass.
-    if (m_adapter && m_adapter->format() == m_request.format) {
+    if (m_adapter && (m_adapter->format() == m_request.format || forwardsClientBody())) {
         for (const auto &[name, value] : m_headers.fields()) {
             const QByteArray lower = name.toLower();
             if (lower.startsWith("x-ratelimit-") || lower.startsWith("openai-")

@@ -28,6 +28,8 @@ struct MockResponse;
 //                                                 usage-only chunk only with stream_options.include_usage
 //   POST .../messages                             Anthropic ("event: TYPE" framing)
 //   POST .../models/NAME:generateContent, :streamGenerateContent[?alt=sse]   Gemini
+//   POST .../embeddings, .../models/NAME:batchEmbedContents   OpenAI / Gemini embeddings: synthetic vectors
+//                                                 (MockEndpoints::syntheticEmbedding), any model name, no recording
 //   GET  .../models                               OpenAI-style list of every recording
 // It has its own HTTP parsing (http_parser), independent of core/http, and lives on the creating thread: drive
 // it with an event loop (QSignalSpy::wait, QTRY_*), never with blocking socket calls on the same thread.
