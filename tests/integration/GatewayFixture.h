@@ -55,6 +55,12 @@ public:
             + upstream
             + "\n"
               "    api_key: env:SLUICE_TEST_PROVIDER_KEY\n"
+              "  - name: mock-groq\n"
+              "    type: groq\n"
+              "    base_url: "
+            + upstream
+            + "/v1\n"
+              "    api_key: env:SLUICE_TEST_PROVIDER_KEY\n"
               "models:\n"
               "  - name: gpt-test\n"
               "    provider: mock\n"

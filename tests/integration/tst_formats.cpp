@@ -38,6 +38,9 @@ const QByteArray ExtraModels = "  - name: embed-openai\n"
                                "  - name: instruct\n"
                                "    provider: mock\n"
                                "    upstream_model: openai-completion-text\n"
+                               "  - name: groq-chat\n"
+                               "    provider: mock-groq\n"
+                               "    upstream_model: groq-text\n"
                                "  - name: gemini-reasoning\n"
                                "    provider: mock-gemini\n"
                                "    upstream_model: google-reasoning\n"
@@ -140,6 +143,7 @@ private Q_SLOTS:
     void completionsTranslatedToChatProvider();
     void completionsStreamTranslatedToChatProvider();
     void completionsParametersAChatTargetCannotHonour();
+    void completionsToChatOnlyOpenAiCompatibleProvider();
 
     void unsupportedParameterIsRefusedByDefault();
     void routeDropsUnsupportedParameter();
@@ -533,6 +537,44 @@ void TestFormats::completionsParametersAChatTargetCannotHonour()
     reply = gateway.post(gateway.request(QStringLiteral("/v1/completions")), toJson(lenient));
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.header("x-sluice-dropped-params"), QByteArray("echo,logprobs,suffix"));
+}
+
+void TestFormats::completionsToChatOnlyOpenAiCompatibleProvider()
+{
+    GatewayFixture gateway({}, ExtraModels);
+    // Groq serves no legacy /completions: the prompt goes to its chat endpoint and comes back as text_completion.
+    const QJsonObject request {{QStringLiteral("model"), QStringLiteral("groq-chat")},
+                               {QStringLiteral("prompt"), QStringLiteral("Invent a holiday.")},
+                               {QStringLiteral("max_tokens"), 700}};
+    auto reply = gateway.post(gateway.request(QStringLiteral("/v1/completions")), toJson(request));
+    QCOMPARE(reply.status, 200);
+    const QJsonObject answer = jsonOf(reply.body);
+    QCOMPARE(answer.value(QLatin1String("object")).toString(), QStringLiteral("text_completion"));
+    QCOMPARE(answer.value(QLatin1String("model")).toString(), QStringLiteral("groq-chat"));
+    QVERIFY(answer.value(QLatin1String("choices"))
+                .toArray()
+                .first()
+                .toObject()
+                .value(QLatin1String("text"))
+                .toString()
+                .startsWith(QLatin1String("I'd like to introduce \"Luminaria\"")));
+    const ReceivedRequest sent = gateway.upstream().lastRequest();
+    QCOMPARE(sent.path, QByteArray("/v1/chat/completions"));
+    QCOMPARE(sent.json().value(QLatin1String("model")).toString(), QStringLiteral("groq-text"));
+    const QJsonObject message = sent.json().value(QLatin1String("messages")).toArray().first().toObject();
+    QCOMPARE(message.value(QLatin1String("role")).toString(), QStringLiteral("user"));
+    QVERIFY(!sent.json().contains(QLatin1String("prompt")));
+    QVERIFY(gateway.waitForRecords(1));
+    QCOMPARE(gateway.records.first().inputTokens, 45);
+    QCOMPARE(gateway.records.first().outputTokens, 607);
+
+    // Groq has no embeddings either: refused, naming the provider.
+    reply = gateway.post(gateway.request(QStringLiteral("/v1/embeddings")),
+                         toJson(QJsonObject {{QStringLiteral("model"), QStringLiteral("groq-chat")},
+                                             {QStringLiteral("input"), QStringLiteral("hello")}}));
+    QCOMPARE(reply.status, 400);
+    QVERIFY2(errorMessageOf(reply.body).contains(QLatin1String("'mock-groq' (type groq) offers no embeddings")),
+             reply.body.constData());
 }
 
 void TestFormats::unsupportedParameterIsRefusedByDefault()
