@@ -15,6 +15,10 @@ QString apiFormatName(ApiFormat format)
         return QStringLiteral("OpenAI Responses");
     case ApiFormat::BedrockConverse:
         return QStringLiteral("Amazon Bedrock Converse");
+    case ApiFormat::OpenAiCompletions:
+        return QStringLiteral("OpenAI Completions (legacy)");
+    case ApiFormat::OpenAiEmbeddings:
+        return QStringLiteral("OpenAI Embeddings");
     }
     return QStringLiteral("unknown");
 }

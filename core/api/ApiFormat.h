@@ -11,6 +11,8 @@ enum class ApiFormat {
     Gemini, // POST /v1beta/models/{model}:generateContent | :streamGenerateContent?alt=sse
     OpenAiResponses, // POST /v1/responses
     BedrockConverse, // POST /model/{modelId}/converse | /converse-stream (AWS event-stream); outbound only
+    OpenAiCompletions, // POST /v1/completions (legacy text completions)
+    OpenAiEmbeddings, // POST /v1/embeddings (not a chat format: errors in OpenAI's envelope)
 };
 
 // The name a user reads in error messages, e.g. "Anthropic Messages".

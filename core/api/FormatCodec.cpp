@@ -4,6 +4,7 @@
 #include "api/BedrockConverseCodec.h"
 #include "api/GeminiCodec.h"
 #include "api/OpenAiChatCodec.h"
+#include "api/OpenAiCompletionsCodec.h"
 #include "api/OpenAiResponsesCodec.h"
 
 namespace sluice {
@@ -17,6 +18,7 @@ const FormatCodec &FormatCodec::forFormat(ApiFormat format)
     static const GeminiCodec gemini;
     static const OpenAiResponsesCodec responses;
     static const BedrockConverseCodec bedrock;
+    static const OpenAiCompletionsCodec completions;
     switch (format) {
     case ApiFormat::OpenAiChat:
         break;
@@ -28,6 +30,10 @@ const FormatCodec &FormatCodec::forFormat(ApiFormat format)
         return responses;
     case ApiFormat::BedrockConverse:
         return bedrock;
+    case ApiFormat::OpenAiCompletions:
+        return completions;
+    case ApiFormat::OpenAiEmbeddings:
+        break; // errors only, in OpenAI's envelope
     }
     return openAiChat;
 }

@@ -67,6 +67,11 @@ bool ParameterGate::isHarmlessToOmit(ApiFormat source, const QString &key, const
         return key == QLatin1String("context_management");
     case ApiFormat::Gemini:
         return key == QLatin1String("safetySettings") || key == QLatin1String("labels");
+    case ApiFormat::OpenAiCompletions:
+        // One completion is what every chat target gives anyway.
+        return (key == QLatin1String("n") || key == QLatin1String("best_of")) && value.toDouble() == 1;
+    case ApiFormat::OpenAiEmbeddings:
+        return false;
     case ApiFormat::OpenAiResponses:
         if (key == QLatin1String("include") || key == QLatin1String("truncation"))
             return true;

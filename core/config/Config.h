@@ -113,6 +113,9 @@ struct ModelRoute
     std::optional<RetrySettings> retry; // unset: RoutingSettings::retry
     std::optional<QStringList> fallbackOn; // failure class names; unset: RoutingSettings::fallbackOn
     int configLine = 0;
+    // Leave out request parameters the target provider cannot honour instead of refusing the request with a 400;
+    // unset: RoutingSettings::dropUnsupportedParams.
+    std::optional<bool> dropUnsupportedParams;
 };
 
 // Per deployment: after `failures` failures within `windowS` seconds, requests skip it for `cooldownS`
@@ -134,6 +137,7 @@ struct RoutingSettings
     // Failure classes that move a request to the next deployment or fallback model (for models without their own).
     QStringList fallbackOn = {QStringLiteral("rate_limit"), QStringLiteral("server_error"), QStringLiteral("timeout"),
                               QStringLiteral("connection"), QStringLiteral("context_window_exceeded")};
+    bool dropUnsupportedParams = false; // for models without their own drop_unsupported_params
 };
 
 struct GatewayToken

@@ -45,15 +45,16 @@ const QStringList AwsProviderKeys
 const QStringList TimeoutKeys = {QStringLiteral("connect_ms"), QStringLiteral("first_byte_ms"),
                                  QStringLiteral("idle_ms"), QStringLiteral("total_ms")};
 const QStringList ModelKeys
-    = {QStringLiteral("name"),        QStringLiteral("provider"),   QStringLiteral("upstream_model"),
-       QStringLiteral("deployments"), QStringLiteral("balance"),    QStringLiteral("fallbacks"),
-       QStringLiteral("retry"),       QStringLiteral("fallback_on")};
+    = {QStringLiteral("name"),        QStringLiteral("provider"),    QStringLiteral("upstream_model"),
+       QStringLiteral("deployments"), QStringLiteral("balance"),     QStringLiteral("fallbacks"),
+       QStringLiteral("retry"),       QStringLiteral("fallback_on"), QStringLiteral("drop_unsupported_params")};
 const QStringList DeploymentKeys = {QStringLiteral("provider"), QStringLiteral("model"), QStringLiteral("api_key"),
                                     QStringLiteral("weight"), QStringLiteral("timeouts")};
 const QStringList RetryKeys
     = {QStringLiteral("attempts"), QStringLiteral("backoff_ms"), QStringLiteral("max_backoff_ms")};
 const QStringList RoutingKeys = {QStringLiteral("default_fallbacks"), QStringLiteral("breaker"),
-                                 QStringLiteral("deadline_ms"), QStringLiteral("retry"), QStringLiteral("fallback_on")};
+                                 QStringLiteral("deadline_ms"),       QStringLiteral("retry"),
+                                 QStringLiteral("fallback_on"),       QStringLiteral("drop_unsupported_params")};
 const QStringList BreakerKeys = {QStringLiteral("failures"), QStringLiteral("window_s"), QStringLiteral("cooldown_s")};
 const QStringList BalanceNames
     = {QStringLiteral("weighted"), QStringLiteral("least-latency"), QStringLiteral("least-in-flight")};
@@ -886,6 +887,11 @@ void ConfigReader::readModels(const YAML::Node &node, QList<ModelRoute> &models)
                         model.fallbackOn = *classes;
                     else
                         ok = false;
+                } else if (field.key == QLatin1String("drop_unsupported_params")) {
+                    if (const std::optional<bool> value = boolean(field))
+                        model.dropUnsupportedParams = *value;
+                    else
+                        ok = false;
                 }
             }
             for (qsizetype r = firstReference; r < m_modelReferences.size(); ++r)
@@ -1318,6 +1324,9 @@ void ConfigReader::readRouting(const YAML::Node &node, RoutingSettings &routing)
         } else if (field.key == QLatin1String("fallback_on")) {
             if (const std::optional<QStringList> classes = failureClasses(field))
                 routing.fallbackOn = *classes;
+        } else if (field.key == QLatin1String("drop_unsupported_params")) {
+            if (const std::optional<bool> value = boolean(field))
+                routing.dropUnsupportedParams = *value;
         }
     }
 }

@@ -42,6 +42,10 @@ EndpointMatch matchEndpoint(const QByteArray &rawPath)
         return {Route::CountTokens, ApiFormat::AnthropicMessages, QByteArrayLiteral("POST")};
     if (path == "/responses")
         return {Route::Proxy, ApiFormat::OpenAiResponses, QByteArrayLiteral("POST")};
+    if (path == "/completions")
+        return {Route::Proxy, ApiFormat::OpenAiCompletions, QByteArrayLiteral("POST")};
+    if (path == "/embeddings")
+        return {Route::Proxy, ApiFormat::OpenAiEmbeddings, QByteArrayLiteral("POST")};
     if (path == "/models")
         return {Route::Models, ApiFormat::OpenAiChat, QByteArrayLiteral("GET")};
     if (rawPath == "/admin/routing")
@@ -141,7 +145,8 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
                          404,
                          QStringLiteral("Sluice has no endpoint %1 %2. Available: POST "
                                         "/v1/chat/completions, /v1/messages, /v1/responses, "
-                                        "/v1/messages/count_tokens; GET /v1/models, /health.")
+                                        "/v1/completions, /v1/embeddings, /v1/messages/count_tokens; GET "
+                                        "/v1/models, /health.")
                              .arg(QString::fromLatin1(request.method), QString::fromLatin1(request.path.left(200))),
                          QStringLiteral("unknown_url")),
                      ErrorClass::NotFound);
@@ -224,6 +229,16 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
         client.stream = chat->stream();
         client.includeUsage = chat->clientWantsUsage();
         client.openAiChat = std::move(chat).value();
+    } else if (format == ApiFormat::OpenAiEmbeddings) {
+        Result<OpenAiEmbeddingsRequest> embeddings = OpenAiEmbeddingsRequest::parse(request.body);
+        if (!embeddings) {
+            respondError(responder, std::move(record), format,
+                         CanonicalError::make(400, embeddings.errorMessage(), QStringLiteral("invalid_request")),
+                         ErrorClass::InvalidRequest);
+            return;
+        }
+        client.model = embeddings->model();
+        client.embeddings = std::move(embeddings).value();
     } else {
         Result<CanonicalRequest> decoded = FormatCodec::forFormat(format).decodeRequest(request.body);
         if (!decoded) {
@@ -252,6 +267,7 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     providers.secrets = &m_secrets;
     providers.client = m_client;
     providers.maxLoggedBodyBytes = m_config.logging.storeBodies ? m_config.logging.maxBodyBytes : 0;
+    providers.config = &m_config;
     auto *exchange = new ProxyExchange(
         responder, std::move(record), std::move(client), std::move(plan).value(), providers,
         [this](RequestRecord &&done) { complete(std::move(done)); }, this);

@@ -9,6 +9,7 @@
 
 #include "api/CanonicalError.h"
 #include "api/FormatCodec.h"
+#include "api/OpenAiCompletionsCodec.h"
 #include "common/MonotonicClock.h"
 #include "gateway/GatewaySecrets.h"
 #include "http/HttpResponder.h"
@@ -80,6 +81,8 @@ bool carriesOutput(const QJsonObject &chunk)
 {
     const QJsonArray choices = chunk.value(QLatin1String("choices")).toArray();
     for (const QJsonValue &choice : choices) {
+        if (!choice.toObject().value(QLatin1String("text")).toString().isEmpty())
+            return true; // a legacy text_completion chunk
         const QJsonObject delta = choice.toObject().value(QLatin1String("delta")).toObject();
         for (const auto key : {QLatin1String("content"), QLatin1String("reasoning_content"), QLatin1String("reasoning"),
                                QLatin1String("refusal")}) {
@@ -144,23 +147,68 @@ void ProxyExchange::resetAttempt()
     m_heldBack.clear();
     m_attemptFirstByteMs = -1;
     m_sawDone = false;
+    m_dropped.clear();
+}
+
+bool ProxyExchange::dropsUnsupported(const QString &model) const
+{
+    if (!m_providers.config)
+        return false;
+    const ModelRoute *route = m_providers.config->model(model);
+    if (route && route->dropUnsupportedParams)
+        return *route->dropUnsupportedParams;
+    return m_providers.config->routing.dropUnsupportedParams;
+}
+
+bool ProxyExchange::forwardsClientBody() const
+{
+    if (!m_adapter || m_adapter->format() != ApiFormat::OpenAiChat)
+        return false;
+    switch (m_request.format) {
+    case ApiFormat::OpenAiChat:
+        return m_request.openAiChat.has_value();
+    case ApiFormat::OpenAiCompletions:
+        return m_adapter->supports(ProviderAdapter::Operation::Completions);
+    case ApiFormat::OpenAiEmbeddings:
+        return true;
+    default:
+        return false;
+    }
 }
 
 Result<QByteArray> ProxyExchange::attemptBody(const ProviderAdapter &adapter, const QString &upstreamModel)
 {
-    if (adapter.format() == m_request.format && m_request.openAiChat)
+    if (m_request.format == ApiFormat::OpenAiEmbeddings) {
+        if (!adapter.supports(ProviderAdapter::Operation::Embeddings))
+            return makeError(QStringLiteral("Provider '%1' (type %2) offers no embeddings; route this model to a "
+                                            "provider that does (see docs/providers.md)")
+                                 .arg(adapter.name(), adapter.config().type));
+        if (adapter.format() == ApiFormat::Gemini) {
+            const bool drop = m_attempt && dropsUnsupported(m_attempt->model);
+            return m_request.embeddings->geminiBody(upstreamModel, drop, m_dropped);
+        }
+        return m_request.embeddings->upstreamBody(m_request.body, upstreamModel);
+    }
+    if (forwardsClientBody()) {
+        if (m_request.format == ApiFormat::OpenAiCompletions)
+            return OpenAiCompletionsCodec::upstreamBody(m_request.body, upstreamModel);
         return m_request.openAiChat->upstreamBody(m_request.body, upstreamModel);
+    }
     if (!m_request.canonical) {
         Result<CanonicalRequest> decoded = FormatCodec::forFormat(m_request.format).decodeRequest(m_request.body);
         if (!decoded)
             return decoded.error();
         m_request.canonical = std::move(decoded).value();
     }
+    const bool drop = m_attempt && dropsUnsupported(m_attempt->model);
     Result<EncodedRequest> encoded
         = FormatCodec::forFormat(adapter.format())
-              .encodeRequest(*m_request.canonical, adapter.encodeOptions(upstreamModel, false));
+              .encodeRequest(*m_request.canonical, adapter.encodeOptions(upstreamModel, drop));
     if (!encoded)
         return encoded.error();
+    m_dropped = encoded->dropped;
+    if (!m_dropped.isEmpty())
+        qCInfo(lcExchange) << "request" << m_record.id << "dropped unsupported parameters:" << m_dropped;
     return encoded->body;
 }
 
@@ -214,9 +262,18 @@ void ProxyExchange::startNextAttempt()
     timeouts.firstByteMs = m_attempt->timeouts.firstByteMs;
     timeouts.idleMs = m_attempt->timeouts.idleMs;
     timeouts.totalMs = m_attempt->timeouts.totalMs;
+    const QString &upstreamModel = m_attempt->deployment.upstreamModel;
     const QString key = m_providers.secrets->key(m_attempt->key);
-    UpstreamRequest upstream = m_adapter->request(body.value(), m_attempt->deployment.upstreamModel, m_request.stream,
-                                                  key, timeouts, m_request.anthropicBeta);
+    UpstreamRequest upstream;
+    if (m_request.format == ApiFormat::OpenAiEmbeddings)
+        upstream = m_adapter->request(ProviderAdapter::Operation::Embeddings, body.value(), upstreamModel, false, key,
+                                      timeouts);
+    else if (m_request.format == ApiFormat::OpenAiCompletions && forwardsClientBody())
+        upstream = m_adapter->request(ProviderAdapter::Operation::Completions, body.value(), upstreamModel,
+                                      m_request.stream, key, timeouts);
+    else
+        upstream
+            = m_adapter->request(body.value(), upstreamModel, m_request.stream, key, timeouts, m_request.anthropicBeta);
     m_adapter->sign(upstream, key,
                     SigningSecrets {m_providers.secrets->key(m_adapter->config().accessKeyId),
                                     m_providers.secrets->key(m_adapter->config().sessionToken)},
@@ -236,8 +293,7 @@ void ProxyExchange::onHeaders(int status, const HttpHeaders &headers)
     m_attemptFirstByteMs = (monotonicNowNs() - m_attemptStartNs) / 1'000'000;
     if (!m_request.stream || !isSuccess(status))
         return;
-    const bool fast = m_adapter->format() == m_request.format && m_request.openAiChat;
-    if (fast) {
+    if (forwardsClientBody()) {
         m_mode = Mode::FastStream;
         return;
     }
@@ -440,9 +496,20 @@ void ProxyExchange::onFinished()
 
 void ProxyExchange::deliverBuffered()
 {
-    const bool sameFormat = m_adapter->format() == m_request.format;
     QByteArray clientBody;
-    if (sameFormat && m_request.openAiChat) {
+    if (m_request.format == ApiFormat::OpenAiEmbeddings && m_adapter->format() == ApiFormat::Gemini) {
+        Result<QByteArray> translated = m_request.embeddings->openAiFromGemini(m_body, m_request.model, m_usage);
+        if (!translated) {
+            AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body.left(4096), m_headers);
+            outcome.malformedBody = true;
+            attemptFailed(outcome,
+                          QStringLiteral("Provider '%1' sent embeddings Sluice could not read: %2")
+                              .arg(m_adapter->name(), translated.errorMessage()),
+                          ErrorClass::UpstreamProtocol);
+            return;
+        }
+        clientBody = std::move(translated).value();
+    } else if (forwardsClientBody()) {
         QJsonParseError parseError;
         const QJsonDocument answer = QJsonDocument::fromJson(m_body, &parseError);
         if (!answer.isObject()) {
@@ -457,6 +524,8 @@ void ProxyExchange::deliverBuffered()
         const QJsonValue usage = answer.object().value(QLatin1String("usage"));
         if (usage.isObject())
             m_usage = TokenUsage::fromOpenAiChat(usage.toObject());
+        if (m_request.format == ApiFormat::OpenAiEmbeddings && m_usage.input >= 0)
+            m_usage.output = 0; // embeddings generate no tokens
         clientBody = m_body;
     } else {
         Result<CanonicalResponse> response = FormatCodec::forFormat(m_adapter->format()).decodeResponse(m_body);
@@ -606,7 +675,7 @@ HttpHeaders ProxyExchange::clientHeaders(const QByteArray &contentType) const
     if (contentType.contains("event-stream"))
         headers.append(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache"));
     // Rate-limit and request-id headers help clients back off and report issues; hop-by-hop ones never pass.
-    if (m_adapter && m_adapter->format() == m_request.format) {
+    if (m_adapter && (m_adapter->format() == m_request.format || forwardsClientBody())) {
         for (const auto &[name, value] : m_headers.fields()) {
             const QByteArray lower = name.toLower();
             if (lower.startsWith("x-ratelimit-") || lower.startsWith("openai-")
@@ -621,6 +690,8 @@ HttpHeaders ProxyExchange::clientHeaders(const QByteArray &contentType) const
         headers.append(QByteArrayLiteral("x-sluice-model"), m_attempt->model.toUtf8());
         headers.append(QByteArrayLiteral("x-sluice-attempts"), QByteArray::number(m_attempt->number));
     }
+    if (!m_dropped.isEmpty())
+        headers.append(QByteArrayLiteral("x-sluice-dropped-params"), m_dropped.join(QLatin1Char(',')).toUtf8());
     return headers;
 }
 
@@ -644,6 +715,11 @@ void ProxyExchange::finish(int status, const char *errorClass, const QString &me
     m_record.cacheWriteTokens = m_usage.cacheWrite;
     m_record.relayedTextChars = m_mode == Mode::FastStream ? -1 : m_relayedChars;
     m_record.attempts = m_planner.attempts();
+    if (!m_dropped.isEmpty() && !m_record.attempts.isEmpty()) {
+        QString &reason = m_record.attempts.last().reason;
+        reason += (reason.isEmpty() ? QString() : QStringLiteral("; "))
+            + QStringLiteral("dropped unsupported parameters: ") + m_dropped.join(QStringLiteral(", "));
+    }
     m_record.responseBody = m_responseLog.bytes();
     m_record.bodiesTruncated = m_record.bodiesTruncated || m_responseLog.truncated();
     if (*errorClass)

@@ -11,6 +11,7 @@
 #include "api/ApiFormat.h"
 #include "api/CanonicalRequest.h"
 #include "api/OpenAiChatRequest.h"
+#include "api/OpenAiEmbeddingsRequest.h"
 #include "api/SseParser.h"
 #include "api/StreamDecoder.h"
 #include "api/StreamEncoder.h"
@@ -36,6 +37,7 @@ struct ClientRequest
     QByteArray body; // as the client sent it
     std::optional<OpenAiChatRequest> openAiChat; // OpenAI chat clients: enables the same-format fast path
     std::optional<CanonicalRequest> canonical; // decoded on first need (another provider format)
+    std::optional<OpenAiEmbeddingsRequest> embeddings; // format OpenAiEmbeddings
     QString model;
     bool stream = false;
     bool includeUsage = false; // the client asked for the usage chunk (OpenAI chat)
@@ -50,6 +52,7 @@ struct ProviderDirectory
     const GatewaySecrets *secrets = nullptr;
     UpstreamClient *client = nullptr;
     qint64 maxLoggedBodyBytes = 0;
+    const Config *config = nullptr; // routes' drop_unsupported_params
 };
 
 // One proxied request: tries the route's attempts in order (retries, fallbacks), translating between the
@@ -94,6 +97,9 @@ private:
     HttpHeaders clientHeaders(const QByteArray &contentType) const;
     void finish(int status, const char *errorClass, const QString &message);
     void resetAttempt();
+    bool dropsUnsupported(const QString &model) const;
+    // The current provider takes the client's own body, edited only in its model name and usage request.
+    bool forwardsClientBody() const;
 
     QPointer<HttpResponder> m_responder;
     QPointer<UpstreamCall> m_call;
@@ -125,6 +131,7 @@ private:
     qint64 m_relayedChars = 0;
     QString m_lastFailure; // why the last attempt failed, for the final error
     QString m_streamError; // the provider's error event after output began: the answer is incomplete
+    QStringList m_dropped; // parameters left out of the current attempt's body (drop_unsupported_params)
     bool m_done = false;
 };
 

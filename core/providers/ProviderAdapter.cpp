@@ -12,7 +12,22 @@ namespace sluice {
 
 namespace {
 constexpr auto AnthropicVersion = "2023-06-01";
+
+// OpenAI-compatible types whose APIs have no /embeddings, or no legacy /completions (per their API references).
+bool hasNoEmbeddings(const QString &type)
+{
+    static const QStringList types = {QStringLiteral("groq"), QStringLiteral("deepseek"), QStringLiteral("xai"),
+                                      QStringLiteral("cerebras"), QStringLiteral("perplexity")};
+    return types.contains(type);
 }
+
+bool hasNoCompletions(const QString &type)
+{
+    static const QStringList types
+        = {QStringLiteral("groq"), QStringLiteral("mistral"), QStringLiteral("deepseek"), QStringLiteral("perplexity")};
+    return types.contains(type);
+}
+} // namespace
 
 ProviderAdapter::ProviderAdapter(ProviderConfig config)
     : m_config(std::move(config))
@@ -62,6 +77,8 @@ UpstreamRequest ProviderAdapter::request(const QByteArray &body, const QString &
     switch (m_format) {
     case ApiFormat::OpenAiChat:
     case ApiFormat::OpenAiResponses:
+    case ApiFormat::OpenAiCompletions:
+    case ApiFormat::OpenAiEmbeddings:
         if (m_preset.azure) {
             request.url = endpoint(QStringLiteral("/openai/deployments/%1/chat/completions")
                                        .arg(QString::fromLatin1(QUrl::toPercentEncoding(upstreamModel))),
@@ -135,6 +152,38 @@ QByteArray ProviderAdapter::errorBody(const HttpHeaders &headers, const QByteArr
         object.insert(QStringLiteral("message"), QString::fromUtf8(body.left(600)).simplified());
     object.insert(QStringLiteral("__type"), QString::fromUtf8(errorType));
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+bool ProviderAdapter::supports(Operation operation) const
+{
+    switch (operation) {
+    case Operation::Embeddings:
+        return m_format == ApiFormat::Gemini || (m_format == ApiFormat::OpenAiChat && !hasNoEmbeddings(m_config.type));
+    case Operation::Completions:
+        return m_format == ApiFormat::OpenAiChat && !hasNoCompletions(m_config.type);
+    }
+    return false;
+}
+
+UpstreamRequest ProviderAdapter::request(Operation operation, const QByteArray &body, const QString &upstreamModel,
+                                         bool stream, const QString &apiKey, const UpstreamTimeouts &timeouts) const
+{
+    UpstreamRequest upstream = request(body, upstreamModel, stream, apiKey, timeouts);
+    const QString path
+        = operation == Operation::Embeddings ? QStringLiteral("/embeddings") : QStringLiteral("/completions");
+    if (m_format == ApiFormat::Gemini) {
+        QString geminiPath = QStringLiteral("/v1beta/models/") + upstreamModel + QStringLiteral(":batchEmbedContents");
+        if (m_config.baseUrl.path().endsWith(QLatin1String("/v1beta")))
+            geminiPath.remove(0, 7);
+        upstream.url = endpoint(geminiPath);
+    } else if (m_preset.azure) {
+        upstream.url = endpoint(QStringLiteral("/openai/deployments/%1%2")
+                                    .arg(QString::fromLatin1(QUrl::toPercentEncoding(upstreamModel)), path),
+                                QStringLiteral("api-version=") + m_config.apiVersion);
+    } else {
+        upstream.url = endpoint(path);
+    }
+    return upstream;
 }
 
 EncodeOptions ProviderAdapter::encodeOptions(const QString &upstreamModel, bool dropUnsupported) const

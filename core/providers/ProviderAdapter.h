@@ -44,6 +44,15 @@ public:
     // what the codec's decodeError reads.
     QByteArray errorBody(const HttpHeaders &headers, const QByteArray &body) const;
 
+    // Endpoints besides chat. Embeddings: the OpenAI-compatible types that serve /embeddings, and Gemini
+    // (batchEmbedContents). Completions: the OpenAI-compatible types that still serve legacy /completions.
+    enum class Operation { Embeddings, Completions };
+    bool supports(Operation operation) const;
+    // One attempt's HTTP request for such an endpoint (supports(operation) must be true); never streamed for
+    // embeddings.
+    UpstreamRequest request(Operation operation, const QByteArray &body, const QString &upstreamModel, bool stream,
+                            const QString &apiKey, const UpstreamTimeouts &timeouts) const;
+
     // Provider quirks the codec must honour when rendering a body.
     EncodeOptions encodeOptions(const QString &upstreamModel, bool dropUnsupported) const;
 

@@ -16,11 +16,14 @@ namespace sluice::test {
 inline constexpr auto TestToken = "sk-sluice-test-token";
 
 // A gateway on a free loopback port in front of a MockUpstream, with the records it logs collected in memory.
+// extraModels: more "  - name: ..." entries for the models list; extraYaml: more top-level sections.
 class GatewayFixture
 {
 public:
-    // clock: what routing decisions (breakers, key rests) run on; a steady clock when null.
-    explicit GatewayFixture(const QByteArray &extraYaml = {}, std::shared_ptr<const Clock> clock = nullptr)
+    // extraModels: list entries appended under models:; clock: what routing decisions (breakers, key rests) run
+    // on, a steady clock when null.
+    explicit GatewayFixture(const QByteArray &extraYaml = {}, const QByteArray &extraModels = {},
+                            std::shared_ptr<const Clock> clock = nullptr)
     {
         QVERIFY(m_upstream.listen().ok());
         const QByteArray upstream = m_upstream.baseUrl().toString().toUtf8();
@@ -62,6 +65,12 @@ public:
             + upstream
             + "/v1\n"
               "    api_keys: [env:SLUICE_TEST_PROVIDER_KEY, env:SLUICE_TEST_PROVIDER_KEY_2]\n"
+              "  - name: mock-groq\n"
+              "    type: groq\n"
+              "    base_url: "
+            + upstream
+            + "/v1\n"
+              "    api_key: env:SLUICE_TEST_PROVIDER_KEY\n"
               "models:\n"
               "  - name: gpt-test\n"
               "    provider: mock\n"
@@ -104,7 +113,8 @@ public:
               "  - name: two-keys\n"
               "    provider: mock-two-keys\n"
               "    upstream_model: openai-text\n"
-              "tokens:\n"
+            + extraModels
+            + "tokens:\n"
               "  - name: editor\n"
               "    secret: env:SLUICE_TEST_GATEWAY_TOKEN\n"
             + extraYaml;

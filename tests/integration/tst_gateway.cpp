@@ -601,7 +601,7 @@ QJsonObject breakerOf(GatewayFixture &gateway, const QString &deployment)
 void TestGateway::breakerOpensSkipsProbesAndRecoversOnFakeClock()
 {
     auto clock = std::make_shared<ManualClock>();
-    GatewayFixture gateway("routing:\n  breaker: {failures: 2, window_s: 60, cooldown_s: 30}\n", clock);
+    GatewayFixture gateway("routing:\n  breaker: {failures: 2, window_s: 60, cooldown_s: 30}\n", {}, clock);
     const QString deployment = QStringLiteral("mock/openai-text");
     const QString model = QStringLiteral("openai-text");
     QCOMPARE(breakerOf(gateway, deployment).value(QLatin1String("state")).toString(), QStringLiteral("closed"));

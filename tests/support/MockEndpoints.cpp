@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QtEndian>
 
 #include "AwsEventStreamWriter.h"
 #include "BedrockTranscript.h"
@@ -91,7 +92,12 @@ MockEndpoints::Route MockEndpoints::route(const ReceivedRequest &request) const
         route.api = Api::Models;
         return route;
     }
-    if (post && path.endsWith("/chat/completions")) {
+    if (post && path.endsWith("/embeddings")) {
+        route.api = Api::OpenAiEmbeddings;
+    } else if (post && path.contains("/models/") && path.endsWith(":batchEmbedContents")) {
+        route.api = Api::GeminiEmbed;
+        route.family = Family::Gemini;
+    } else if (post && path.endsWith("/chat/completions")) {
         route.api = Api::OpenAiChat;
     } else if (post && path.endsWith("/completions")) {
         route.api = Api::OpenAiCompletions;
@@ -130,6 +136,7 @@ MockEndpoints::Route MockEndpoints::route(const ReceivedRequest &request) const
         return route;
     }
     const QJsonObject body = document.object();
+    route.body = body;
 
     QString model;
     if (route.bedrock) {
@@ -140,7 +147,7 @@ MockEndpoints::Route MockEndpoints::route(const ReceivedRequest &request) const
         route.sse = queryHas(request.query, "alt=sse");
     } else {
         model = body.value(QLatin1String("model")).toString();
-        if (model.isEmpty() && route.api == Api::OpenAiChat)
+        if (model.isEmpty() && (route.api == Api::OpenAiChat || route.api == Api::OpenAiEmbeddings))
             model = azureDeployment(path);
         route.stream = body.value(QLatin1String("stream")).toBool(false);
         route.includeUsage = body.value(QLatin1String("stream_options"))
@@ -209,6 +216,9 @@ MockResponse MockEndpoints::respond(const Route &route, const std::optional<Mock
             break;
         }
     }
+
+    if (route.api == Api::OpenAiEmbeddings || route.api == Api::GeminiEmbed)
+        return embeddingsResponse(route, keepAlive, serial);
 
     const RecordingLibrary::Recording *recording = m_library->find(route.model);
     if (!recording) {
@@ -313,6 +323,88 @@ MockResponse MockEndpoints::streamResponse(const Route &route, const RecordingLi
             break;
         }
     }
+    return response;
+}
+
+QList<double> MockEndpoints::syntheticEmbedding(const QString &text, int dimensions)
+{
+    quint64 state = 1469598103934665603ULL; // FNV-1a over the UTF-8 text, then a linear congruential walk
+    for (const char byte : text.toUtf8()) {
+        state ^= quint8(byte);
+        state *= 1099511628211ULL;
+    }
+    QList<double> values;
+    values.reserve(dimensions);
+    for (int i = 0; i < dimensions; ++i) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        values.append((int((state >> 33) % 2049) - 1024) / 1024.0);
+    }
+    return values;
+}
+
+MockResponse MockEndpoints::embeddingsResponse(const Route &route, bool keepAlive, int serial) const
+{
+    QJsonObject answer;
+    if (route.api == Api::GeminiEmbed) {
+        // Gemini batchEmbedContents: {"embeddings": [{"values": [...]}, ...]}, in request order.
+        QJsonArray embeddings;
+        for (const QJsonValue &item : route.body.value(QLatin1String("requests")).toArray()) {
+            const QJsonObject request = item.toObject();
+            QString text;
+            for (const QJsonValue &part :
+                 request.value(QLatin1String("content")).toObject().value(QLatin1String("parts")).toArray())
+                text += part.toObject().value(QLatin1String("text")).toString();
+            const int dimensions
+                = request.value(QLatin1String("outputDimensionality")).toInt(DefaultEmbeddingDimensions);
+            QJsonArray values;
+            for (const double value : syntheticEmbedding(text, dimensions))
+                values.append(value);
+            embeddings.append(QJsonObject {{QStringLiteral("values"), values}});
+        }
+        answer.insert(QStringLiteral("embeddings"), embeddings);
+    } else {
+        // OpenAI: {"object": "list", "data": [{"object": "embedding", "index", "embedding"}], "model", "usage"}.
+        const QJsonValue input = route.body.value(QLatin1String("input"));
+        QJsonArray inputs = input.isArray() ? input.toArray() : QJsonArray {input};
+        if (!inputs.isEmpty() && inputs.first().isDouble())
+            inputs = QJsonArray {input}; // one token list
+        const int dimensions = route.body.value(QLatin1String("dimensions")).toInt(DefaultEmbeddingDimensions);
+        const bool base64 = route.body.value(QLatin1String("encoding_format")).toString() == QLatin1String("base64");
+        QJsonArray data;
+        qint64 tokens = 0;
+        for (qsizetype i = 0; i < inputs.size(); ++i) {
+            const QJsonValue item = inputs.at(i);
+            const QString text
+                = item.isString() ? item.toString() : QString::fromUtf8(QJsonDocument(item.toArray()).toJson());
+            tokens += item.isString() ? text.split(QLatin1Char(' '), Qt::SkipEmptyParts).size() : item.toArray().size();
+            const QList<double> values = syntheticEmbedding(text, dimensions);
+            QJsonValue embedding;
+            if (base64) {
+                QByteArray bytes(values.size() * 4, Qt::Uninitialized);
+                for (qsizetype v = 0; v < values.size(); ++v)
+                    qToLittleEndian(float(values.at(v)), bytes.data() + v * 4);
+                embedding = QString::fromLatin1(bytes.toBase64());
+            } else {
+                QJsonArray array;
+                for (const double value : values)
+                    array.append(value);
+                embedding = array;
+            }
+            data.append(QJsonObject {{QStringLiteral("object"), QStringLiteral("embedding")},
+                                     {QStringLiteral("index"), int(i)},
+                                     {QStringLiteral("embedding"), embedding}});
+        }
+        answer = QJsonObject {
+            {QStringLiteral("object"), QStringLiteral("list")},
+            {QStringLiteral("data"), data},
+            {QStringLiteral("model"), route.model},
+            {QStringLiteral("usage"),
+             QJsonObject {{QStringLiteral("prompt_tokens"), tokens}, {QStringLiteral("total_tokens"), tokens}}}};
+    }
+    const QByteArray body = jsonText(answer);
+    MockResponse response;
+    response.head = head(200, "application/json", contentLength(body.size()), keepAlive, serial) + body;
+    response.closeAfter = !keepAlive;
     return response;
 }
 

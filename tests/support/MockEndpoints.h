@@ -3,6 +3,8 @@
 #include <optional>
 
 #include <QByteArray>
+#include <QJsonObject>
+#include <QList>
 #include <QString>
 
 #include "MockFault.h"
@@ -27,6 +29,8 @@ public:
         GeminiStream, // POST .../models/NAME:streamGenerateContent[?alt=sse]
         BedrockConverse, // POST .../model/NAME/converse (answers derived from Anthropic recordings)
         BedrockConverseStream, // POST .../model/NAME/converse-stream (AWS event-stream framing)
+        OpenAiEmbeddings, // POST .../embeddings (synthetic vectors, no recording)
+        GeminiEmbed, // POST .../models/NAME:batchEmbedContents (synthetic vectors, no recording)
     };
 
     struct Route
@@ -41,6 +45,7 @@ public:
         int errorStatus = 0; // the request itself is unusable
         QString errorMessage;
         bool bedrock = false; // Bedrock Converse: errors as {"message"} with x-amzn-ErrorType
+        QJsonObject body; // the request body (embeddings are computed from it)
     };
 
     explicit MockEndpoints(const RecordingLibrary *library);
@@ -57,6 +62,11 @@ public:
     static QByteArray errorBody(RecordingLibrary::Family family, int status, const QString &message);
     static QByteArray reasonPhrase(int status);
     static QByteArray chunk(const QByteArray &data);
+    // The synthetic embedding the mock gives `text`: `dimensions` values derived from a hash of the text, each a
+    // multiple of 1/1024 in [-1, 1] (exact in float32). No provider recording exists for embeddings; the answers
+    // around these vectors follow the providers' documented response shapes.
+    static QList<double> syntheticEmbedding(const QString &text, int dimensions);
+    static constexpr int DefaultEmbeddingDimensions = 8;
 
 private:
     MockResponse errorResponse(RecordingLibrary::Family family, int status, const QString &message, bool keepAlive,
@@ -64,6 +74,7 @@ private:
     MockResponse streamResponse(const Route &route, const RecordingLibrary::Recording &recording,
                                 const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
                                 int serial) const;
+    MockResponse embeddingsResponse(const Route &route, bool keepAlive, int serial) const;
     MockResponse bodyResponse(const RecordingLibrary::Recording &recording, const std::optional<MockFault> &fault,
                               bool keepAlive, int serial) const;
     MockResponse bedrockResponse(const Route &route, const std::optional<MockFault> &fault, int eventDelayMs,

@@ -31,6 +31,8 @@ struct MockResponse;
 //   POST .../model/NAME/converse, /converse-stream   Amazon Bedrock, answered from the Anthropic recording NAME
 //                                                 transcribed to Converse (BedrockTranscript); requests must carry
 //                                                 a SigV4-shaped Authorization or a bearer key, else 403
+//   POST .../embeddings, .../models/NAME:batchEmbedContents   OpenAI / Gemini embeddings: synthetic vectors
+//                                                 (MockEndpoints::syntheticEmbedding), any model name, no recording
 //   GET  .../models                               OpenAI-style list of every recording
 // It has its own HTTP parsing (http_parser), independent of core/http, and lives on the creating thread: drive
 // it with an event loop (QSignalSpy::wait, QTRY_*), never with blocking socket calls on the same thread.

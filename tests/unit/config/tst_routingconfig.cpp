@@ -35,6 +35,7 @@ private slots:
     void simpleFormStillWorks();
     void routingDefaults();
     void modelRetryStartsFromRoutingRetry();
+    void dropUnsupportedParams();
     void providerKeyList();
     void validationErrors_data();
     void validationErrors();
@@ -174,6 +175,30 @@ routing:
     QCOMPARE(retry.attempts, 4);
     QCOMPARE(retry.backoffMs, 500);
     QCOMPARE(retry.maxBackoffMs, 2000);
+}
+
+void TestRoutingConfig::dropUnsupportedParams()
+{
+    const Result<Config> result = load(Providers + R"(
+models:
+  - {name: lenient, provider: openai, drop_unsupported_params: true}
+  - {name: strict, provider: openai, drop_unsupported_params: false}
+  - {name: plain, provider: openai}
+routing:
+  drop_unsupported_params: true
+)");
+    QVERIFY2(result.ok(), qPrintable(result.errorMessage()));
+    QCOMPARE(result->model(QStringLiteral("lenient"))->dropUnsupportedParams, std::optional<bool>(true));
+    QCOMPARE(result->model(QStringLiteral("strict"))->dropUnsupportedParams, std::optional<bool>(false));
+    QVERIFY(!result->model(QStringLiteral("plain"))->dropUnsupportedParams.has_value());
+    QVERIFY(result->routing.dropUnsupportedParams);
+    QVERIFY(!load(Providers)->routing.dropUnsupportedParams); // refusing is the default
+
+    const QString message
+        = errorOf(Providers + "models:\n  - {name: smart, provider: openai, drop_unsupported_params: maybe}\n");
+    QVERIFY2(
+        message.contains(QLatin1String("models[0].drop_unsupported_params: expected true or false, found 'maybe'")),
+        qPrintable(message));
 }
 
 void TestRoutingConfig::providerKeyList()
