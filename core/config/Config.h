@@ -94,6 +94,13 @@ struct ModelDeployment
     }
 };
 
+// A model's own response-cache setting (`cache:` on a model, docs/configuration.md).
+struct RouteCacheSettings
+{
+    bool enabled = true;
+    qint64 ttlMs = 0; // 0: CacheSettings::ttlMs
+};
+
 // A model name clients use, and where it goes.
 struct ModelRoute
 {
@@ -108,6 +115,7 @@ struct ModelRoute
     std::optional<RetrySettings> retry; // unset: RoutingSettings::retry
     std::optional<QStringList> fallbackOn; // failure class names; unset: RoutingSettings::fallbackOn
     int configLine = 0;
+    std::optional<RouteCacheSettings> cache; // unset: CacheSettings::enabled decides
 };
 
 // Per deployment: after `failures` failures within `windowS` seconds, requests skip it for `cooldownS`
@@ -155,6 +163,15 @@ struct PriceSettings
     QList<PriceOverride> overrides; // first match wins
 };
 
+// The exact-match response cache (`cache:` at the top level, docs/configuration.md).
+struct CacheSettings
+{
+    bool enabled = false; // for models without their own cache setting
+    qint64 ttlMs = 60LL * 60 * 1000;
+    qint64 maxEntries = 10'000; // past either bound the oldest entries are evicted
+    qint64 maxBytes = 256LL * 1024 * 1024;
+};
+
 struct LoggingSettings
 {
     bool storeBodies = true;
@@ -171,6 +188,7 @@ struct Config
     LoggingSettings logging;
     RoutingSettings routing;
     PriceSettings prices;
+    CacheSettings cache;
 
     const ProviderConfig *provider(const QString &name) const;
     const ModelRoute *model(const QString &name) const;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+
 #include <QObject>
 #include <QUrl>
 
@@ -12,6 +14,7 @@ namespace sluice {
 
 class Gateway;
 class HttpServer;
+class ResponseCache;
 class UpstreamClient;
 
 // The running gateway: HTTP server, upstream client and pipeline, all on the thread this object lives on.
@@ -26,6 +29,11 @@ public:
 
     // Records are handed to sink on this object's thread; it must be thread-safe and must not block.
     void setRecordSink(std::function<void(RequestRecord &&)> sink);
+    // The request log's database, already migrated, where the response cache keeps its entries. Call on this
+    // object's thread; before start() the cache opens with the gateway, after it at once. Without it nothing is
+    // cached.
+    Result<void> setCacheDatabase(const QString &databasePath);
+    ResponseCache *responseCache() const { return m_cache.get(); }
 
     // Listens on the configured address and port (portOverride > 0 replaces the port; 0 keeps it).
     Result<QUrl> start(int portOverride = -1);
@@ -38,6 +46,8 @@ private:
     Config m_config;
     GatewaySecrets m_secrets;
     std::function<void(RequestRecord &&)> m_sink;
+    QString m_cacheDatabase;
+    std::unique_ptr<ResponseCache> m_cache;
     UpstreamClient *m_client = nullptr;
     Gateway *m_gateway = nullptr;
     HttpServer *m_server = nullptr;

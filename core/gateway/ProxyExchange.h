@@ -10,6 +10,7 @@
 
 #include "api/ApiFormat.h"
 #include "api/CanonicalRequest.h"
+#include "api/CanonicalResponse.h"
 #include "api/OpenAiChatRequest.h"
 #include "api/SseParser.h"
 #include "api/StreamDecoder.h"
@@ -26,6 +27,7 @@ class HttpResponder;
 class ProviderAdapter;
 class UpstreamCall;
 class UpstreamClient;
+class ResponseAssembler;
 struct CanonicalError;
 struct GatewaySecrets;
 
@@ -41,6 +43,7 @@ struct ClientRequest
     bool includeUsage = false; // the client asked for the usage chunk (OpenAI chat)
     QByteArray anthropicBeta;
     qint64 arrivedNs = 0;
+    QByteArray cacheStatus; // x-sluice-cache response header ("miss"); empty when the cache is not in play
 };
 
 // Everything an exchange needs from the gateway that outlives it.
@@ -61,12 +64,16 @@ class ProxyExchange : public QObject
     Q_OBJECT
 public:
     using Completion = std::function<void(RequestRecord &&)>;
+    // Gets the whole answer of a successful request (before Completion), for the response cache.
+    using AnswerSink = std::function<void(const CanonicalResponse &answer, const RequestRecord &record)>;
 
     ProxyExchange(HttpResponder *responder, RequestRecord record, ClientRequest request, RoutePlanner planner,
                   ProviderDirectory providers, Completion completion, QObject *parent = nullptr);
     ~ProxyExchange() override;
 
     void start();
+    // Set before start(): the exchange then also assembles the provider-neutral answer (from streams too).
+    void setAnswerSink(AnswerSink sink) { m_answerSink = std::move(sink); }
 
 private:
     enum class Mode { Buffered, FastStream, TranslatedStream };
@@ -94,6 +101,8 @@ private:
     HttpHeaders clientHeaders(const QByteArray &contentType) const;
     void finish(int status, const char *errorClass, const QString &message);
     void resetAttempt();
+    // Keeps the usage of an attempt that failed and is followed by another (the provider billed it).
+    void noteBilledFailure(const RouteDecision &decision);
 
     QPointer<HttpResponder> m_responder;
     QPointer<UpstreamCall> m_call;
@@ -126,6 +135,16 @@ private:
     QString m_lastFailure; // why the last attempt failed, for the final error
     QString m_streamError; // the provider's error event after output began: the answer is incomplete
     bool m_done = false;
+
+    // The answer for the AnswerSink: streams are folded into it as they are relayed.
+    AnswerSink m_answerSink;
+    std::unique_ptr<ResponseAssembler> m_assembler;
+    std::unique_ptr<StreamDecoder> m_tapDecoder; // fast path: reads the relayed OpenAI chunks
+    std::optional<CanonicalResponse> m_answer;
+
+    // Attempts that failed after the provider reported usage (billed) and were followed by another attempt:
+    // their position in the planner's attempts and that usage.
+    QList<QPair<qsizetype, TokenUsage>> m_billedFailures;
 };
 
 } // namespace sluice
