@@ -290,6 +290,24 @@ private Q_SLOTS:
         QVERIFY(text(pane, "summaryCost").startsWith(QStringLiteral("Not priced")));
     }
 
+    void cacheHitShowsWhatItSaved()
+    {
+        RequestDetailPane pane;
+        RequestRecord r = GuiTestRecords::record(QStringLiteral("hit"), GuiTestRecords::baseTime());
+        r.cacheHit = true;
+        r.costStatus = QLatin1String(CostStatus::Cached);
+        r.costUsd = 0;
+        r.savedUsd = 0.0098;
+        pane.showRecord(r);
+        const QString cost = text(pane, "summaryCost");
+        QVERIFY2(cost.startsWith(QStringLiteral("$0, cached")) && cost.contains(QStringLiteral("saved $0.0098")),
+                 qPrintable(cost));
+        r.savedUsd = -1;
+        pane.showRecord(r);
+        QVERIFY2(text(pane, "summaryCost").contains(QStringLiteral("no price is known")),
+                 qPrintable(text(pane, "summaryCost")));
+    }
+
     void showsTheErrorOfAFailedRequest()
     {
         RequestDetailPane pane;

@@ -102,6 +102,7 @@ private Q_SLOTS:
     void explicitHeaderTurnsTheCacheOnAndOff();
     void errorsAndCutStreamsAreNotCached();
     void hitIsLoggedAtZeroWithTheSavedCost();
+    void billedFailedAttemptIsCounted();
 
 private:
     struct Setup
@@ -391,6 +392,48 @@ void TestGatewayCache::hitIsLoggedAtZeroWithTheSavedCost()
     QCOMPARE(hit.costStatus, QStringLiteral("cached"));
     QCOMPARE(hit.costUsd, 0.0);
     QCOMPARE(qRound64(hit.savedUsd * 1e9), qint64(2'936'000));
+}
+
+void TestGatewayCache::billedFailedAttemptIsCounted()
+{
+    GatewayFixture gateway;
+    // Anthropic's stream reports its input tokens in message_start; the connection then breaks before any content,
+    // and the retry answers.
+    gateway.upstream().enqueueFault(MockFault::resetMidStream(1).forModel(QStringLiteral("anthropic-text")));
+    const auto reply = chat(gateway, chatBody(QStringLiteral("claude-test"), true));
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(eventsOf(reply.body).last().data, QByteArray("[DONE]"));
+    QCOMPARE(upstreamCalls(gateway), 2);
+    QVERIFY(gateway.waitForRecords(1));
+    RequestRecord record = gateway.records.first();
+    QCOMPARE(record.attempts.size(), 2);
+    const AttemptRecord &failed = record.attempts.first();
+    QVERIFY2(failed.inputTokens > 0, "the failed attempt's reported usage was not kept");
+    QCOMPARE(failed.inputTokens, record.inputTokens);
+    QCOMPARE(record.attempts.last().inputTokens, -1); // the answer's usage is the request's own
+
+    Result<PriceCatalog> catalog = PriceCatalog::builtIn();
+    QVERIFY(catalog.ok());
+    Config prices;
+    PriceOverride price;
+    price.model = QStringLiteral("anthropic-text");
+    price.inputMtok = 1;
+    price.outputMtok = 5;
+    prices.prices.overrides.append(price);
+    priceRecord(record, catalog.value(), prices);
+    QCOMPARE(record.costStatus, QStringLiteral("exact"));
+    // The input was billed twice: once for the failed attempt (with what it reported of its output), once for the
+    // answer.
+    const double failedUsd = (failed.inputTokens * 1.0 + qMax<qint64>(0, failed.outputTokens) * 5.0) / 1e6;
+    const double answerUsd = (record.inputTokens * 1.0 + record.outputTokens * 5.0) / 1e6;
+    QVERIFY2(qAbs(record.costUsd - (failedUsd + answerUsd)) < 1e-12,
+             qPrintable(QStringLiteral("%1 instead of %2 + %3 (failed attempt: %4 in, %5 out)")
+                            .arg(record.costUsd, 0, 'g', 12)
+                            .arg(failedUsd, 0, 'g', 12)
+                            .arg(answerUsd, 0, 'g', 12)
+                            .arg(failed.inputTokens)
+                            .arg(failed.outputTokens)));
+    QVERIFY(failedUsd > 0);
 }
 
 QTEST_GUILESS_MAIN(TestGatewayCache)
