@@ -178,6 +178,9 @@ void ProxyExchange::startNextAttempt()
     }
     m_attempt = m_planner.next();
     if (!m_attempt) {
+        // The failed attempt was the last one after all: its usage is the request's own, not an extra.
+        if (!m_billedFailures.isEmpty() && m_billedFailures.last().first == m_planner.attempts().size() - 1)
+            m_usage = m_billedFailures.takeLast().second;
         const QString why = m_lastFailure.isEmpty()
             ? m_planner.stopReason()
             : m_lastFailure + QStringLiteral(" (") + m_planner.stopReason() + QLatin1Char(')');

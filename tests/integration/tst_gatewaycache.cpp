@@ -103,6 +103,7 @@ private Q_SLOTS:
     void errorsAndCutStreamsAreNotCached();
     void hitIsLoggedAtZeroWithTheSavedCost();
     void billedFailedAttemptIsCounted();
+    void lastFailedAttemptIsNotCountedTwice();
 
 private:
     struct Setup
@@ -434,6 +435,23 @@ void TestGatewayCache::billedFailedAttemptIsCounted()
                             .arg(failed.inputTokens)
                             .arg(failed.outputTokens)));
     QVERIFY(failedUsd > 0);
+}
+
+void TestGatewayCache::lastFailedAttemptIsNotCountedTwice()
+{
+    GatewayFixture gateway;
+    // Both tries break after message_start: the first is a billed failed attempt, the last one's usage is the
+    // request's own (estimated as a cut stream), never both.
+    gateway.upstream().enqueueFault(
+        MockFault::resetMidStream(1).forModel(QStringLiteral("anthropic-text")).repeated(2));
+    const auto reply = chat(gateway, chatBody(QStringLiteral("claude-test"), true));
+    QCOMPARE(reply.status, 502);
+    QVERIFY(gateway.waitForRecords(1));
+    const RequestRecord &record = gateway.records.first();
+    QCOMPARE(record.attempts.size(), 2);
+    QVERIFY(record.attempts.first().inputTokens > 0);
+    QCOMPARE(record.attempts.last().inputTokens, -1);
+    QCOMPARE(record.inputTokens, record.attempts.first().inputTokens);
 }
 
 QTEST_GUILESS_MAIN(TestGatewayCache)
