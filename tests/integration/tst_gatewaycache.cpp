@@ -97,6 +97,7 @@ private Q_SLOTS:
     void streamedRequestReplaysANonStreamedAnswer();
     void nonStreamedRequestReplaysAStreamedAnswer();
     void anthropicClientGetsAnAnswerCachedFromAnotherFormat();
+    void responsesClientReplaysAsAResponsesStream();
     void entryExpires();
     void noCacheSkipsTheLookupAndNoStoreTheWrite();
     void explicitHeaderTurnsTheCacheOnAndOff();
@@ -263,6 +264,37 @@ void TestGatewayCache::anthropicClientGetsAnAnswerCachedFromAnotherFormat()
     // The OpenAI chat format is another key: a miss.
     QCOMPARE(chat(gateway, chatBody(QStringLiteral("gpt-test"), false)).header("x-sluice-cache"), QByteArray("miss"));
     QCOMPARE(upstreamCalls(gateway), 2);
+}
+
+void TestGatewayCache::responsesClientReplaysAsAResponsesStream()
+{
+    Setup setup = start(CacheOn);
+    QVERIFY(setup.gateway);
+    GatewayFixture &gateway = *setup.gateway;
+    const QNetworkRequest request = gateway.request(QStringLiteral("/v1/responses"));
+    const auto json = gateway.post(request, R"({"model":"claude-test","input":"Hello, how are you?"})");
+    QCOMPARE(json.status, 200);
+    QCOMPARE(json.header("x-sluice-cache"), QByteArray("miss"));
+    const auto stream = gateway.post(request, R"({"model":"claude-test","input":"Hello, how are you?","stream":true})");
+    QCOMPARE(stream.status, 200);
+    QCOMPARE(stream.header("x-sluice-cache"), QByteArray("hit"));
+    QCOMPARE(upstreamCalls(gateway), 1);
+    const QList<SseEvent> events = eventsOf(stream.body);
+    QVERIFY(events.size() > 3);
+    QCOMPARE(events.first().event, QByteArray("response.created"));
+    QCOMPARE(events.last().event, QByteArray("response.completed"));
+    // The completed response carries the same output text as the JSON answer.
+    const auto outputText = [](const QJsonObject &response) {
+        QString text;
+        for (const QJsonValue &item : response.value(QLatin1String("output")).toArray()) {
+            for (const QJsonValue &part : item.toObject().value(QLatin1String("content")).toArray())
+                text += part.toObject().value(QLatin1String("text")).toString();
+        }
+        return text;
+    };
+    const QString expected = outputText(jsonOf(json.body));
+    QVERIFY(!expected.isEmpty());
+    QCOMPARE(outputText(jsonOf(events.last().data).value(QLatin1String("response")).toObject()), expected);
 }
 
 void TestGatewayCache::entryExpires()
