@@ -290,6 +290,21 @@ private Q_SLOTS:
         QVERIFY(text(pane, "summaryCost").startsWith(QStringLiteral("Not priced")));
     }
 
+    void billedFailedAttemptSaysSo()
+    {
+        RequestDetailPane pane;
+        RequestRecord r = GuiTestRecords::fallback();
+        r.attempts.first().inputTokens = 12000;
+        r.attempts.first().outputTokens = 1;
+        pane.showRecord(r);
+        const QString reason = text(pane, "attempt1Reason");
+        QVERIFY2(
+            reason.contains(QStringLiteral("Billed by the provider and counted in the cost: 12,000 input, 1 output "
+                                           "tokens")),
+            qPrintable(reason));
+        QVERIFY(!text(pane, "attempt2Reason").contains(QStringLiteral("Billed")));
+    }
+
     void cacheHitShowsWhatItSaved()
     {
         RequestDetailPane pane;
