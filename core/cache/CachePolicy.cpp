@@ -1,5 +1,7 @@
 #include "CachePolicy.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QList>
 
 #include "config/Config.h"
@@ -36,6 +38,11 @@ CachePolicy CachePolicy::decide(const CacheSettings &settings, const ModelRoute 
         }
     }
     return policy;
+}
+
+bool CachePolicy::isCacheable(const QByteArray &body)
+{
+    return QJsonDocument::fromJson(body).object().value(QLatin1String("n")).toInteger(1) <= 1;
 }
 
 } // namespace sluice

@@ -24,6 +24,8 @@ struct CachePolicy
 
     // route may be null (an unknown model: nothing is cached).
     static CachePolicy decide(const CacheSettings &settings, const ModelRoute *route, const HttpHeaders &headers);
+    // False for requests whose answer a cache entry cannot hold: several choices (OpenAI's n > 1).
+    static bool isCacheable(const QByteArray &body);
 };
 
 } // namespace sluice

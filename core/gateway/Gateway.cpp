@@ -248,6 +248,8 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     QByteArray cacheKey;
     if (m_cache)
         cache = CachePolicy::decide(m_config.cache, m_config.model(client.model), request.headers);
+    if (cache.applies() && !CachePolicy::isCacheable(request.body))
+        cache = CachePolicy();
     if (cache.applies()) {
         cacheKey = CacheKey::compute(format, record.tokenName, request.body);
         if (cache.read) {

@@ -165,6 +165,11 @@ void TestResponseCache::policyFollowsConfigAndHeaders()
     QVERIFY(noStore.read);
     QVERIFY(!noStore.write);
     QVERIFY(!CachePolicy::decide(global, &plain, {{"cache-control", "no-store, no-cache"}}).applies());
+
+    // An entry holds one answer: several choices are not cached.
+    QVERIFY(CachePolicy::isCacheable(R"({"model":"m","messages":[]})"));
+    QVERIFY(CachePolicy::isCacheable(R"({"model":"m","messages":[],"n":1})"));
+    QVERIFY(!CachePolicy::isCacheable(R"({"model":"m","messages":[],"n":3})"));
 }
 
 void TestResponseCache::configReadsCacheSettings()
