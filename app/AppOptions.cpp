@@ -11,7 +11,7 @@ QString AppOptions::usage()
         "SIGINT/SIGTERM\n"
         "  sluice key set NAME | key list | key delete NAME                 manage keys in the OS keychain\n"
         "  sluice spend [--data-dir DIR] [--config FILE]                    today's and this month's spend\n"
-        "  sluice prices show MODEL | prices update FILE | prices info       the price catalog\n"
+        "  sluice prices show MODEL | prices update FILE|URL | prices info   the price catalog\n"
         "  sluice discover [--ollama-port N] [--lmstudio-port N]            find local Ollama / LM Studio, print "
         "config\n"
         "  sluice --help | --version\n"

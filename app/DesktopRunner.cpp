@@ -1,5 +1,7 @@
 #include "DesktopRunner.h"
 
+#include <tuple>
+
 #include <QApplication>
 #include <QPointer>
 #include <QThread>
@@ -62,6 +64,8 @@ int runDesktop(const AppOptions &options)
     QThread gatewayThread;
     gatewayThread.setObjectName(QStringLiteral("gateway"));
     auto *service = new GatewayService(startup->config, startup->secrets);
+    // Opened with the gateway (on its thread); the writer above has migrated the database.
+    std::ignore = service->setCacheDatabase(startup->databasePath);
     service->setRecordSink(
         startup->pricingSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); }));
     service->moveToThread(&gatewayThread);

@@ -1,5 +1,7 @@
 #include "HeadlessRunner.h"
 
+#include <tuple>
+
 #include <QCoreApplication>
 #include <QTextStream>
 
@@ -32,6 +34,8 @@ int runHeadless(const AppOptions &options)
                      [&err](const QString &message) { err << "sluice: request log: " << message << Qt::endl; });
 
     GatewayService service(startup->config, startup->secrets);
+    // Opened with the gateway (on its thread); the writer above has migrated the database.
+    std::ignore = service.setCacheDatabase(startup->databasePath);
     service.setRecordSink(
         startup->pricingSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); }));
     Result<QUrl> url = service.start(options.port);

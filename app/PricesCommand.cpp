@@ -6,6 +6,7 @@
 #include <QTextStream>
 
 #include "config/ConfigLoader.h"
+#include "cost/CatalogDownload.h"
 #include "cost/PriceCatalog.h"
 
 namespace sluice {
@@ -22,8 +23,9 @@ QString usage()
         "Usage:\n"
         "  sluice prices show MODEL [--provider NAME] [--config FILE] [--data-dir DIR]\n"
         "                             the price of MODEL (the name sent upstream) and the catalog's date\n"
-        "  sluice prices update FILE [--data-dir DIR]\n"
-        "                             check a genai-prices data.json and install it as the price catalog\n"
+        "  sluice prices update FILE|URL [--data-dir DIR]\n"
+        "                             check a genai-prices data.json (a file, or downloaded from an https URL)\n"
+        "                             and install it as the price catalog; a running Sluice switches to it\n"
         "  sluice prices info [--data-dir DIR]\n"
         "                             the price catalog in use\n"
         "\n"
@@ -177,15 +179,27 @@ int showPrice(const Options &options, QTextStream &out, QTextStream &err, const 
 int updateCatalog(const Options &options, QTextStream &out, QTextStream &err, const QDateTime &now)
 {
     if (options.positional.size() != 1)
-        return badUsage(err, QStringLiteral("'update' takes exactly one FILE (a genai-prices data.json)"));
+        return badUsage(err, QStringLiteral("'update' takes exactly one FILE or URL (a genai-prices data.json)"));
     const QString dataDir = dataDirOf(options);
     const PriceCatalog previous = PriceCatalog::load(dataDir);
-    Result<PriceCatalog> installed = PriceCatalog::install(options.positional.first(), dataDir, now.date());
+    const QString source = options.positional.first();
+    Result<PriceCatalog> installed = makeError(QString());
+    if (CatalogDownload::looksLikeUrl(source)) {
+        const QUrl url(source);
+        Result<QByteArray> downloaded = CatalogDownload::fetch(url);
+        if (!downloaded)
+            return fail(err, downloaded.errorMessage() + QStringLiteral("; the price catalog was not changed."));
+        const QString shown = url.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
+        installed = PriceCatalog::installData(*downloaded, shown, shown, dataDir, now.date());
+    } else {
+        installed = PriceCatalog::install(source, dataDir, now.date());
+    }
     if (!installed)
         return fail(err, installed.errorMessage() + QStringLiteral("; the price catalog was not changed."));
-    out << "Installed the price catalog " << describeCatalog(*installed) << ".\n"
+    out << "Installed the price catalog " << describeCatalog(*installed) << ", dated "
+        << installed->date().toString(Qt::ISODate) << ".\n"
         << "It replaces " << previous.version() << " (" << formatCount(previous.modelCount())
-        << " models). A running Sluice keeps its current prices until it is restarted.\n";
+        << " models). A running Sluice with this data folder switches to it within a second.\n";
     out.flush();
     return ExitOk;
 }

@@ -36,14 +36,16 @@ Result<Startup> Startup::prepare(const AppOptions &options)
         return makeError(QStringLiteral("Cannot create the data directory %1; choose another with --data-dir.")
                              .arg(QDir::toNativeSeparators(dataDir)));
     startup.databasePath = QDir(dataDir).filePath(QStringLiteral("sluice.db"));
-    startup.prices = std::make_shared<const PriceCatalog>(PriceCatalog::load(dataDir, &startup.pricesWarning));
+    startup.livePrices = std::make_shared<LivePriceCatalog>(dataDir);
+    startup.prices = startup.livePrices->current();
+    startup.pricesWarning = startup.livePrices->loadWarning();
     return startup;
 }
 
 std::function<void(RequestRecord &&)> Startup::pricingSink(std::function<void(RequestRecord &&)> next) const
 {
-    return [prices = prices, config = config, next = std::move(next)](RequestRecord &&record) {
-        priceRecord(record, *prices, config);
+    return [prices = prices, live = livePrices, config = config, next = std::move(next)](RequestRecord &&record) {
+        priceRecord(record, live ? *live->current() : *prices, config);
         next(std::move(record));
     };
 }

@@ -7,6 +7,7 @@
 #include "common/RequestRecord.h"
 #include "common/Result.h"
 #include "config/Config.h"
+#include "cost/LivePriceCatalog.h"
 #include "cost/PriceCatalog.h"
 #include "gateway/GatewaySecrets.h"
 
@@ -20,6 +21,8 @@ struct Startup
     GatewaySecrets secrets;
     QString databasePath;
     std::shared_ptr<const PriceCatalog> prices; // built-in, or a newer one installed with `sluice prices update`
+    // The catalog in force from moment to moment: follows `sluice prices update` without a restart.
+    std::shared_ptr<LivePriceCatalog> livePrices;
     QString pricesWarning; // an installed catalog that could not be read (the built-in one is used)
 
     // Prices a finished record and hands it on; called on the gateway thread for every request.

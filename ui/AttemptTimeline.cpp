@@ -5,6 +5,7 @@
 #include <QEvent>
 #include <QGridLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QPaintEvent>
 #include <QPainter>
 
@@ -152,7 +153,14 @@ QStringList AttemptTimeline::cells(const QList<AttemptRecord> &attempts, int ind
     cells << QString();
     cells << RecordFormat::decisionLabel(a.decision);
     cells << (a.waitBeforeNextMs > 0 ? RecordFormat::milliseconds(a.waitBeforeNextMs) : QString());
-    cells << a.reason;
+    QString reason = a.reason;
+    if (a.inputTokens >= 0 || a.outputTokens >= 0) {
+        reason += (reason.isEmpty() ? QString() : QStringLiteral(". "))
+            + tr("Billed by the provider and counted in the cost: %1 input, %2 output tokens")
+                  .arg(a.inputTokens < 0 ? RecordFormat::unknown() : QLocale().toString(a.inputTokens),
+                       a.outputTokens < 0 ? RecordFormat::unknown() : QLocale().toString(a.outputTokens));
+    }
+    cells << reason;
     return cells;
 }
 

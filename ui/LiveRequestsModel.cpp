@@ -53,7 +53,8 @@ QVariant LiveRequestsModel::data(const QModelIndex &index, int role) const
             return RecordFormat::color(RecordFormat::Tone::Warning, palette);
         if (column == Cost && r.costStatus == QLatin1String(CostStatus::Unpriced))
             return RecordFormat::color(RecordFormat::costTone(r), palette);
-        if (column == Cost && r.costStatus == QLatin1String(CostStatus::Free))
+        if (column == Cost
+            && (r.costStatus == QLatin1String(CostStatus::Free) || r.costStatus == QLatin1String(CostStatus::Cached)))
             return palette.color(QPalette::PlaceholderText);
         if (isUnknown(r, column))
             return palette.color(QPalette::PlaceholderText);

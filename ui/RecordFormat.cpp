@@ -108,6 +108,8 @@ QString RecordFormat::cost(const RequestRecord &record)
         return QCoreApplication::translate("RecordFormat", "unpriced");
     if (status == QLatin1String(CostStatus::Free))
         return QCoreApplication::translate("RecordFormat", "free");
+    if (status == QLatin1String(CostStatus::Cached))
+        return QCoreApplication::translate("RecordFormat", "cached");
     if (status.isEmpty() || record.costUsd < 0)
         return unknown();
     if (status == QLatin1String(CostStatus::Estimated))
@@ -128,6 +130,18 @@ QString RecordFormat::costDetail(const RequestRecord &record)
     if (status == QLatin1String(CostStatus::Free))
         return QCoreApplication::translate("RecordFormat", "Free: %1 is configured as a free provider.")
             .arg(record.provider);
+    if (status == QLatin1String(CostStatus::Cached)) {
+        if (record.savedUsd < 0) {
+            return QCoreApplication::translate("RecordFormat",
+                                               "$0, cached: answered from Sluice's response cache. What it saved is "
+                                               "unknown: no price is known for %1.")
+                .arg(model);
+        }
+        return QCoreApplication::translate("RecordFormat",
+                                           "$0, cached: answered from Sluice's response cache; saved %1 (the cached "
+                                           "answer's usage at the current price).")
+            .arg(usd(record.savedUsd));
+    }
     if (status.isEmpty() || record.costUsd < 0)
         return QCoreApplication::translate("RecordFormat", "Not priced (logged before costs were recorded).");
     if (status == QLatin1String(CostStatus::Estimated)) {

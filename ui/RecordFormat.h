@@ -28,7 +28,7 @@ public:
 
     // US dollars with 4 decimals, up to 6 for fractions of a tenth of a cent: "$0.0012", "$0.000368".
     static QString usd(double usd);
-    // The cost cell: "$0.0012", "≈$0.0012" (estimated), "unpriced" (never $0), "free", or unknown().
+    // The cost cell: "$0.0012", "≈$0.0012" (estimated), "unpriced" (never $0), "free", "cached", or unknown().
     static QString cost(const RequestRecord &record);
     // The cost with what its status means, for the detail pane.
     static QString costDetail(const RequestRecord &record);

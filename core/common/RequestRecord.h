@@ -30,6 +30,7 @@ inline constexpr auto Exact = "exact"; // from the usage the provider reported a
 inline constexpr auto Estimated = "estimated"; // no usage reported (cut or cancelled stream): estimated from sizes
 inline constexpr auto Unpriced = "unpriced"; // no price known for the model: costUsd is -1, never 0
 inline constexpr auto Free = "free"; // a provider configured as free (local models)
+inline constexpr auto Cached = "cached"; // answered from Sluice's response cache: costUsd is 0, savedUsd what it saved
 } // namespace CostStatus
 
 // One try of one upstream deployment within a request, and what the router decided after it: the request's
@@ -48,6 +49,13 @@ struct AttemptRecord
     QString decision; // "done", "retry", "next", "fallback", "give_up", or "skipped" (not sent: circuit open)
     qint64 waitBeforeNextMs = 0; // backoff before the next attempt
     QString reason; // why that decision, in words a user can follow; never contains secrets
+    // Usage the provider reported for this attempt although it failed and another attempt followed: billed, so
+    // counted in the request's cost (docs/costs.md). -1: none reported. The last attempt's usage is the request's.
+    qint64 inputTokens = -1;
+    qint64 outputTokens = -1;
+    qint64 cachedTokens = -1;
+    qint64 reasoningTokens = -1;
+    qint64 cacheWriteTokens = -1;
 };
 
 // One logged request: built along the request's path and handed to the store once, when it ends.
@@ -84,6 +92,8 @@ struct RequestRecord
     // Sizes a cost estimate falls back on when the provider reported no usage; -1: not measured.
     qint64 requestBytes = -1; // the client's request body as received, before any truncation for the log
     qint64 relayedTextChars = -1; // generated text, reasoning and tool-call arguments relayed to the client
+    bool cacheHit = false; // answered from the response cache; no upstream was called
+    double savedUsd = -1; // cache hits: the cost of the cached answer's usage at today's price; -1: unknown
 };
 
 using RequestRecords = QList<RequestRecord>;

@@ -99,6 +99,13 @@ struct ModelDeployment
     }
 };
 
+// A model's own response-cache setting (`cache:` on a model, docs/configuration.md).
+struct RouteCacheSettings
+{
+    bool enabled = true;
+    qint64 ttlMs = 0; // 0: CacheSettings::ttlMs
+};
+
 // A model name clients use, and where it goes.
 struct ModelRoute
 {
@@ -116,6 +123,7 @@ struct ModelRoute
     // Leave out request parameters the target provider cannot honour instead of refusing the request with a 400;
     // unset: RoutingSettings::dropUnsupportedParams.
     std::optional<bool> dropUnsupportedParams;
+    std::optional<RouteCacheSettings> cache; // unset: CacheSettings::enabled decides
 };
 
 // Per deployment: after `failures` failures within `windowS` seconds, requests skip it for `cooldownS`
@@ -164,6 +172,15 @@ struct PriceSettings
     QList<PriceOverride> overrides; // first match wins
 };
 
+// The exact-match response cache (`cache:` at the top level, docs/configuration.md).
+struct CacheSettings
+{
+    bool enabled = false; // for models without their own cache setting
+    qint64 ttlMs = 60LL * 60 * 1000;
+    qint64 maxEntries = 10'000; // past either bound the oldest entries are evicted
+    qint64 maxBytes = 256LL * 1024 * 1024;
+};
+
 struct LoggingSettings
 {
     bool storeBodies = true;
@@ -180,6 +197,7 @@ struct Config
     LoggingSettings logging;
     RoutingSettings routing;
     PriceSettings prices;
+    CacheSettings cache;
 
     const ProviderConfig *provider(const QString &name) const;
     const ModelRoute *model(const QString &name) const;

@@ -31,8 +31,8 @@ constexpr qsizetype MaxModelNameLength = 256;
 constexpr qint64 MaxTimeoutMs = 24LL * 60 * 60 * 1000;
 
 const QStringList TopLevelKeys
-    = {QStringLiteral("gateway"), QStringLiteral("providers"), QStringLiteral("models"), QStringLiteral("tokens"),
-       QStringLiteral("logging"), QStringLiteral("prices"),    QStringLiteral("routing")};
+    = {QStringLiteral("gateway"), QStringLiteral("providers"), QStringLiteral("models"),  QStringLiteral("tokens"),
+       QStringLiteral("logging"), QStringLiteral("prices"),    QStringLiteral("routing"), QStringLiteral("cache")};
 const QStringList GatewayKeys = {QStringLiteral("listen"),           QStringLiteral("port"),
                                  QStringLiteral("allowed_hosts"),    QStringLiteral("allowed_origins"),
                                  QStringLiteral("max_header_bytes"), QStringLiteral("max_body_bytes")};
@@ -47,7 +47,8 @@ const QStringList TimeoutKeys = {QStringLiteral("connect_ms"), QStringLiteral("f
 const QStringList ModelKeys
     = {QStringLiteral("name"),        QStringLiteral("provider"),    QStringLiteral("upstream_model"),
        QStringLiteral("deployments"), QStringLiteral("balance"),     QStringLiteral("fallbacks"),
-       QStringLiteral("retry"),       QStringLiteral("fallback_on"), QStringLiteral("drop_unsupported_params")};
+       QStringLiteral("retry"),       QStringLiteral("fallback_on"), QStringLiteral("drop_unsupported_params"),
+       QStringLiteral("cache")};
 const QStringList DeploymentKeys = {QStringLiteral("provider"), QStringLiteral("model"), QStringLiteral("api_key"),
                                     QStringLiteral("weight"), QStringLiteral("timeouts")};
 const QStringList RetryKeys
@@ -66,6 +67,10 @@ const QStringList FailureClassNames
 const QStringList TokenKeys = {QStringLiteral("name"), QStringLiteral("secret")};
 const QStringList LoggingKeys = {QStringLiteral("store_bodies"), QStringLiteral("max_body_bytes")};
 const QStringList PriceKeys = {QStringLiteral("overrides")};
+const QStringList CacheKeys
+    = {QStringLiteral("enabled"), QStringLiteral("ttl"), QStringLiteral("max_entries"), QStringLiteral("max_size_mb")};
+const QStringList RouteCacheKeys = {QStringLiteral("enabled"), QStringLiteral("ttl")};
+constexpr qint64 MaxCacheTtlMs = 366LL * 24 * 60 * 60 * 1000;
 const QStringList PriceOverrideKeys
     = {QStringLiteral("model"),       QStringLiteral("provider"),        QStringLiteral("input_mtok"),
        QStringLiteral("output_mtok"), QStringLiteral("cache_read_mtok"), QStringLiteral("cache_write_mtok")};
@@ -260,6 +265,9 @@ private:
     void readLogging(const YAML::Node &node, LoggingSettings &logging);
     void readPrices(const YAML::Node &node, PriceSettings &prices);
     std::optional<double> price(const Entry &entry);
+    void readCache(const YAML::Node &node, CacheSettings &cache);
+    bool readRouteCache(const Entry &entry, RouteCacheSettings &cache);
+    std::optional<qint64> duration(const Entry &entry, qint64 maxMs);
 
     QString m_source;
     QList<QPair<int, QString>> m_errors; // line, message
@@ -546,6 +554,8 @@ Config ConfigReader::read(const YAML::Node &root)
             routingNode = section.value;
         else if (section.key == QLatin1String("prices"))
             pricesNode = section.value;
+        else if (section.key == QLatin1String("cache"))
+            readCache(section.value, config.cache);
     }
     // Providers first: models refer to them wherever the sections appear in the file.
     if (providersNode.IsDefined())
@@ -890,6 +900,12 @@ void ConfigReader::readModels(const YAML::Node &node, QList<ModelRoute> &models)
                 } else if (field.key == QLatin1String("drop_unsupported_params")) {
                     if (const std::optional<bool> value = boolean(field))
                         model.dropUnsupportedParams = *value;
+                    else
+                        ok = false;
+                } else if (field.key == QLatin1String("cache")) {
+                    RouteCacheSettings cache;
+                    if (readRouteCache(field, cache))
+                        model.cache = cache;
                     else
                         ok = false;
                 }
@@ -1438,6 +1454,94 @@ std::optional<double> ConfigReader::price(const Entry &entry)
         return std::nullopt;
     }
     return value;
+}
+
+// "90s", "10m", "1h", "7d", or a whole number of seconds.
+std::optional<qint64> ConfigReader::duration(const Entry &entry, qint64 maxMs)
+{
+    const QString expected = QStringLiteral("a duration such as 30s, 10m, 1h or 7d");
+    if (!entry.value.IsScalar()) {
+        error(entry.value.IsNull() ? entry.keyNode : entry.value, entry.path,
+              QStringLiteral("expected %1, found %2").arg(expected, describe(entry.value)));
+        return std::nullopt;
+    }
+    const QString raw = QString::fromStdString(entry.value.Scalar()).trimmed();
+    static const QRegularExpression pattern(QStringLiteral("^(\\d+)\\s*(ms|s|m|h|d)?$"));
+    const QRegularExpressionMatch match = pattern.match(raw);
+    bool ok = match.hasMatch();
+    qint64 ms = 0;
+    if (ok) {
+        const qint64 amount = match.captured(1).toLongLong(&ok);
+        const QString unit = match.captured(2);
+        const qint64 scale = unit == QLatin1String("ms") ? 1
+            : unit == QLatin1String("m")                 ? 60'000
+            : unit == QLatin1String("h")                 ? 3'600'000
+            : unit == QLatin1String("d")                 ? 86'400'000
+                                                         : 1000;
+        ok = ok && amount > 0 && amount <= maxMs / scale;
+        ms = amount * scale;
+    }
+    if (!ok || ms > maxMs) {
+        error(entry.value, entry.path,
+              QStringLiteral("%1 is not %2 (more than 0, at most %3 days)")
+                  .arg(quoted(raw), expected)
+                  .arg(maxMs / 86'400'000));
+        return std::nullopt;
+    }
+    return ms;
+}
+
+void ConfigReader::readCache(const YAML::Node &node, CacheSettings &cache)
+{
+    const std::optional<QList<Entry>> fields
+        = entries(node, QStringLiteral("cache"), CacheKeys, QStringLiteral("a mapping of settings"));
+    if (!fields)
+        return;
+    for (const Entry &field : *fields) {
+        if (field.key == QLatin1String("enabled")) {
+            if (const std::optional<bool> value = boolean(field))
+                cache.enabled = *value;
+        } else if (field.key == QLatin1String("ttl")) {
+            if (const std::optional<qint64> value = duration(field, MaxCacheTtlMs))
+                cache.ttlMs = *value;
+        } else if (field.key == QLatin1String("max_entries")) {
+            if (const std::optional<qint64> value = integer(field, 1, 100'000'000))
+                cache.maxEntries = *value;
+        } else if (field.key == QLatin1String("max_size_mb")) {
+            if (const std::optional<qint64> value = integer(field, 1, 1024LL * 1024))
+                cache.maxBytes = *value * 1024 * 1024;
+        }
+    }
+}
+
+// `cache: true | false` or `cache: {enabled: ..., ttl: ...}`.
+bool ConfigReader::readRouteCache(const Entry &entry, RouteCacheSettings &cache)
+{
+    if (entry.value.IsScalar()) {
+        const std::optional<bool> value = boolean(entry);
+        if (value)
+            cache.enabled = *value;
+        return value.has_value();
+    }
+    const std::optional<QList<Entry>> fields
+        = entries(entry.value, entry.path, RouteCacheKeys, QStringLiteral("true, false or a mapping of settings"));
+    if (!fields)
+        return false;
+    bool ok = true;
+    for (const Entry &field : *fields) {
+        if (field.key == QLatin1String("enabled")) {
+            if (const std::optional<bool> value = boolean(field))
+                cache.enabled = *value;
+            else
+                ok = false;
+        } else if (field.key == QLatin1String("ttl")) {
+            if (const std::optional<qint64> value = duration(field, MaxCacheTtlMs))
+                cache.ttlMs = *value;
+            else
+                ok = false;
+        }
+    }
+    return ok;
 }
 
 void ConfigReader::readPrices(const YAML::Node &node, PriceSettings &prices)

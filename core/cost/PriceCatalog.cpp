@@ -391,7 +391,13 @@ Result<PriceCatalog> PriceCatalog::install(const QString &file, const QString &d
     Result<QByteArray> bytes = readCatalogFile(file);
     if (!bytes)
         return bytes.error();
-    Result<PriceCatalog> checked = fromJson(*bytes, QDir::toNativeSeparators(file));
+    return installData(*bytes, QDir::toNativeSeparators(file), QFileInfo(file).fileName(), dataDir, today);
+}
+
+Result<PriceCatalog> PriceCatalog::installData(const QByteArray &json, const QString &sourceName,
+                                               const QString &sourceLabel, const QString &dataDir, const QDate &today)
+{
+    Result<PriceCatalog> checked = fromJson(json, sourceName);
     if (!checked)
         return checked;
     const QString target = installedPath(dataDir);
@@ -401,13 +407,13 @@ Result<PriceCatalog> PriceCatalog::install(const QString &file, const QString &d
                                         "folder (--data-dir).")
                              .arg(QDir::toNativeSeparators(folder)));
     }
-    const QString digest = QString::fromLatin1(QCryptographicHash::hash(*bytes, QCryptographicHash::Sha256).toHex());
+    const QString digest = QString::fromLatin1(QCryptographicHash::hash(json, QCryptographicHash::Sha256).toHex());
     const QByteArray version = QStringLiteral("%1 installed from %2 (sha256 %3)\n")
-                                   .arg(today.toString(Qt::ISODate), QFileInfo(file).fileName(), digest.left(12))
+                                   .arg(today.toString(Qt::ISODate), sourceLabel, digest.left(12))
                                    .toUtf8();
     // Data first, then its VERSION: an interrupted update leaves a valid catalog, at worst with the old date.
     for (const auto &[path, content] :
-         {std::pair {target, *bytes}, std::pair {QDir(folder).filePath(QStringLiteral("VERSION")), version}}) {
+         {std::pair {target, json}, std::pair {QDir(folder).filePath(QStringLiteral("VERSION")), version}}) {
         QSaveFile out(path);
         if (!out.open(QIODevice::WriteOnly) || out.write(content) != content.size() || !out.commit()) {
             return makeError(QStringLiteral("Cannot write %1 (%2): check that the disk is writable and has free "

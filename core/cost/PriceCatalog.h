@@ -90,6 +90,10 @@ public:
     // Validates file and installs it as dataDir's catalog (replacing any installed before), dated today.
     static Result<PriceCatalog> install(const QString &file, const QString &dataDir,
                                         const QDate &today = QDate::currentDate());
+    // As install(), for data already read (a download): sourceName names it in errors, sourceLabel in VERSION.
+    static Result<PriceCatalog> installData(const QByteArray &json, const QString &sourceName,
+                                            const QString &sourceLabel, const QString &dataDir,
+                                            const QDate &today = QDate::currentDate());
     static QString installedPath(const QString &dataDir);
 
     QDate date() const { return m_date; }

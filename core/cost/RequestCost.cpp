@@ -139,7 +139,10 @@ TokenUsage estimateUsage(const RequestRecord &record)
     return usage;
 }
 
-Cost costOfRecord(const RequestRecord &record, const PriceCatalog &catalog, const Config &config)
+namespace {
+
+// The cost of the answer the client got (or of the last attempt, when none answered).
+Cost costOfAnswer(const RequestRecord &record, const PriceCatalog &catalog, const Config &config)
 {
     const ProviderConfig *provider = config.provider(record.provider);
     if (provider && provider->free)
@@ -203,9 +206,65 @@ Cost costOfRecord(const RequestRecord &record, const PriceCatalog &catalog, cons
     return cost;
 }
 
+// What the provider of a failed attempt billed for the usage it reported.
+Cost costOfFailedAttempt(const AttemptRecord &attempt, const QDateTime &when, const PriceCatalog &catalog,
+                         const Config &config)
+{
+    const ProviderConfig *provider = config.provider(attempt.provider);
+    if (provider && provider->free)
+        return CostCalculator::free(QStringLiteral("provider '%1' is configured as free").arg(attempt.provider));
+    const std::optional<PriceMatch> match = catalog.find(config, attempt.provider, attempt.upstreamModel, when);
+    if (!match) {
+        warnOnceUnpriced(attempt.provider, attempt.upstreamModel);
+        return CostCalculator::unpriced(
+            QStringLiteral("no price for model '%1' (provider '%2')").arg(attempt.upstreamModel, attempt.provider));
+    }
+    TokenUsage usage;
+    usage.input = attempt.inputTokens;
+    usage.output = attempt.outputTokens;
+    usage.cached = attempt.cachedTokens;
+    usage.reasoning = attempt.reasoningTokens;
+    usage.cacheWrite = attempt.cacheWriteTokens;
+    return CostCalculator::compute(match->price, usage);
+}
+
+} // namespace
+
+Cost costOfRecord(const RequestRecord &record, const PriceCatalog &catalog, const Config &config)
+{
+    Cost cost = costOfAnswer(record, catalog, config);
+    const QDateTime when = record.startedAt.isValid() ? record.startedAt : QDateTime::currentDateTimeUtc();
+    // Failed attempts the provider billed (it reported usage before failing) count too: the user pays for them.
+    for (qsizetype i = 0; i < record.attempts.size(); ++i) {
+        const AttemptRecord &attempt = record.attempts.at(i);
+        if (attempt.inputTokens < 0 && attempt.outputTokens < 0)
+            continue;
+        const Cost part = costOfFailedAttempt(attempt, when, catalog, config);
+        const QString label = QStringLiteral("failed attempt %1 (%2)").arg(i + 1).arg(attempt.deployment);
+        if (part.status == QLatin1String(CostStatus::Unpriced) || cost.usd < 0) {
+            cost.usd = -1;
+            cost.status = QString::fromLatin1(CostStatus::Unpriced);
+            cost.detail += QStringLiteral("; plus %1, %2").arg(label, part.detail);
+            continue;
+        }
+        cost.usd += part.usd;
+        if (cost.status == QLatin1String(CostStatus::Free))
+            cost.status = part.status;
+        cost.detail += QStringLiteral("; plus %1 billed: %2").arg(label, part.detail);
+    }
+    return cost;
+}
+
 void priceRecord(RequestRecord &record, const PriceCatalog &catalog, const Config &config)
 {
     const Cost cost = costOfRecord(record, catalog, config);
+    if (record.cacheHit) {
+        // Nothing was bought: what the cached answer's usage would cost now is what the hit saved.
+        record.savedUsd = cost.usd;
+        record.costUsd = 0;
+        record.costStatus = QString::fromLatin1(CostStatus::Cached);
+        return;
+    }
     record.costUsd = cost.usd;
     record.costStatus = cost.status;
 }

@@ -13,7 +13,7 @@ struct Config;
 
 // The cost stage: sets record.costUsd and record.costStatus from the usage the provider reported, the price of the
 // upstream model (config overrides first, then the catalog) and the provider's `free` flag. Call it once per
-// finished record, before it goes to the store.
+// finished record, before it goes to the store. A cache hit costs 0 and records what it saved in savedUsd.
 void priceRecord(RequestRecord &record, const PriceCatalog &catalog, const Config &config);
 
 // What priceRecord decides, with how it got there (for `sluice prices` and the request detail).

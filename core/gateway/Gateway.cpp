@@ -8,6 +8,11 @@
 #include "api/CanonicalError.h"
 #include "api/FormatCodec.h"
 #include "api/OpenAiChatRequest.h"
+#include "api/ResponseAssembler.h"
+#include "cache/CacheKey.h"
+#include "cache/CacheLogging.h"
+#include "cache/CachePolicy.h"
+#include "cache/ResponseCache.h"
 #include "common/MonotonicClock.h"
 #include "gateway/ProxyExchange.h"
 #include "http/HttpRequest.h"
@@ -255,6 +260,26 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     record.requestedModel = client.model;
     record.stream = client.stream;
 
+    CachePolicy cache;
+    QByteArray cacheKey;
+    if (m_cache)
+        cache = CachePolicy::decide(m_config.cache, m_config.model(client.model), request.headers);
+    // Only chat answers are cached: embeddings and legacy completions have no canonical answer to replay.
+    const bool chatFormat = format != ApiFormat::OpenAiEmbeddings && format != ApiFormat::OpenAiCompletions;
+    if (cache.applies() && (!chatFormat || !CachePolicy::isCacheable(request.body)))
+        cache = CachePolicy();
+    if (cache.applies()) {
+        cacheKey = CacheKey::compute(format, record.tokenName, request.body);
+        if (cache.read) {
+            const std::optional<CachedAnswer> hit = m_cache->lookup(cacheKey);
+            if (hit && ResponseAssembler::isReplayable(hit->response)) {
+                respondFromCache(responder, std::move(record), client, *hit);
+                return;
+            }
+        }
+        client.cacheStatus = QByteArrayLiteral("miss");
+    }
+
     Result<RoutePlanner> plan = m_router->plan(client.model);
     if (!plan) {
         CanonicalError error = CanonicalError::make(404, plan.errorMessage(), QStringLiteral("model_not_found"));
@@ -271,7 +296,75 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     auto *exchange = new ProxyExchange(
         responder, std::move(record), std::move(client), std::move(plan).value(), providers,
         [this](RequestRecord &&done) { complete(std::move(done)); }, this);
+    if (cache.write) {
+        exchange->setAnswerSink([store = m_cache, key = cacheKey,
+                                 ttlMs = cache.ttlMs](const CanonicalResponse &response, const RequestRecord &done) {
+            if (!ResponseAssembler::isReplayable(response))
+                return;
+            CachedAnswer answer;
+            answer.response = response;
+            answer.provider = done.provider;
+            answer.upstreamModel = done.upstreamModel;
+            answer.deployment = done.attempts.isEmpty() ? QString() : done.attempts.last().deployment;
+            if (Result<void> stored = store->store(key, done.requestedModel, std::move(answer), ttlMs); !stored)
+                qCInfo(lcCache) << "request" << done.id << "was not cached:" << stored.errorMessage();
+        });
+    }
     exchange->start();
+}
+
+void Gateway::respondFromCache(HttpResponder *responder, RequestRecord record, const ClientRequest &client,
+                               const CachedAnswer &answer)
+{
+    const FormatCodec &codec = FormatCodec::forFormat(client.format);
+    HttpHeaders headers;
+    QByteArray body;
+    if (client.stream) {
+        StreamEncoderOptions options;
+        options.requestedModel = client.model;
+        options.includeUsage = client.includeUsage;
+        const std::unique_ptr<StreamEncoder> encoder = codec.createStreamEncoder(options);
+        body = encoder->encode(ResponseAssembler::toEvents(answer.response));
+        body += encoder->finish();
+        headers.append(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream"));
+        headers.append(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache"));
+    } else {
+        body = codec.encodeResponse(answer.response, client.model);
+        headers.append(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json"));
+    }
+    headers.append(QByteArrayLiteral("x-sluice-request-id"), record.id.toLatin1());
+    headers.append(QByteArrayLiteral("x-sluice-cache"), QByteArrayLiteral("hit"));
+    if (client.stream) {
+        responder->beginStream(200, headers);
+        responder->writeChunk(body);
+        responder->endStream();
+        record.timeToFirstTokenUs = (monotonicNowNs() - client.arrivedNs) / 1000;
+    } else {
+        responder->sendResponse(200, headers, body);
+    }
+    record.latencyUs = (monotonicNowNs() - client.arrivedNs) / 1000;
+    record.httpStatus = 200;
+    record.cacheHit = true;
+    record.provider = answer.provider;
+    record.upstreamModel = answer.upstreamModel;
+    record.deployment = answer.deployment;
+    record.attemptCount = 0;
+    record.requestBytes = client.body.size();
+    const TokenUsage &usage = answer.response.usage;
+    record.inputTokens = usage.input;
+    record.outputTokens = usage.output;
+    record.cachedTokens = usage.cached;
+    record.reasoningTokens = usage.reasoning;
+    record.cacheWriteTokens = usage.cacheWrite;
+    qint64 generated = 0;
+    for (const ContentPart &part : answer.response.content)
+        generated += part.text.size() + part.arguments.size();
+    record.relayedTextChars = generated;
+    if (m_config.logging.storeBodies) {
+        record.responseBody = body.left(m_config.logging.maxBodyBytes);
+        record.bodiesTruncated = record.bodiesTruncated || body.size() > m_config.logging.maxBodyBytes;
+    }
+    complete(std::move(record));
 }
 
 void Gateway::handleModels(HttpResponder *responder, RequestRecord record)

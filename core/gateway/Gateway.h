@@ -20,11 +20,15 @@ namespace sluice {
 class Clock;
 class Router;
 class UpstreamClient;
+class ResponseCache;
+struct CachedAnswer;
 struct CanonicalError;
+struct ClientRequest;
 
 // The request pipeline behind the HTTP server. Order, for every request:
 //   host/origin guard -> pause check -> endpoint -> gateway token -> body validation (client format)
-//   -> route plan (model -> deployments, fallbacks) -> ProxyExchange (attempts, translation, relay)
+//   -> response cache lookup (a hit is answered here) -> route plan (model -> deployments, fallbacks)
+//   -> ProxyExchange (attempts, translation, relay; a whole answer is stored in the response cache)
 // and a RequestRecord handed to the record sink once per request (health checks excepted).
 class Gateway : public QObject, public HttpRequestHandler
 {
@@ -44,6 +48,8 @@ public:
     bool isPaused() const { return m_paused; }
     int inFlight() const { return m_inFlight; }
     Router &router() { return *m_router; }
+    // The response cache (null: none); it must outlive this gateway and live on its thread.
+    void setResponseCache(ResponseCache *cache) { m_cache = cache; }
 
 private:
     struct Endpoint;
@@ -55,6 +61,8 @@ private:
     void respondJson(HttpResponder *responder, RequestRecord record, const QByteArray &body);
     void respondError(HttpResponder *responder, RequestRecord record, ApiFormat format, const CanonicalError &error,
                       const char *errorClass);
+    void respondFromCache(HttpResponder *responder, RequestRecord record, const ClientRequest &client,
+                          const CachedAnswer &answer);
     RequestRecord newRecord(const HttpRequest &request) const;
     void complete(RequestRecord &&record);
 
@@ -65,6 +73,7 @@ private:
     QHash<QString, ProviderAdapter> m_adapters;
     std::unique_ptr<Router> m_router;
     UpstreamClient *m_client;
+    ResponseCache *m_cache = nullptr;
     RecordSink m_sink;
     bool m_paused = false;
     int m_inFlight = 0;

@@ -1,5 +1,7 @@
 #include "GatewayService.h"
 
+#include "cache/CacheLogging.h"
+#include "cache/ResponseCache.h"
 #include "gateway/Gateway.h"
 #include "http/HttpServer.h"
 #include "http/UpstreamClient.h"
@@ -35,6 +37,22 @@ QList<BreakerSnapshot> GatewayService::breakerSnapshot() const
     return m_gateway ? m_gateway->router().breakerSnapshot() : QList<BreakerSnapshot>();
 }
 
+Result<void> GatewayService::setCacheDatabase(const QString &databasePath)
+{
+    m_cacheDatabase = databasePath;
+    if (!m_gateway)
+        return {};
+    m_gateway->setResponseCache(nullptr);
+    auto cache = std::make_unique<ResponseCache>(m_config.cache);
+    if (Result<void> opened = cache->open(databasePath); !opened) {
+        m_cache.reset();
+        return opened;
+    }
+    m_cache = std::move(cache);
+    m_gateway->setResponseCache(m_cache.get());
+    return {};
+}
+
 Result<QUrl> GatewayService::start(int portOverride)
 {
     stop();
@@ -42,6 +60,11 @@ Result<QUrl> GatewayService::start(int portOverride)
     m_client = new UpstreamClient(this);
     m_gateway = new Gateway(m_config, m_secrets, m_client, m_routingClock, this);
     m_gateway->setRecordSink(m_sink);
+    // A cache that cannot open costs speed, not answers: the gateway serves without it.
+    if (!m_cacheDatabase.isEmpty()) {
+        if (Result<void> cache = setCacheDatabase(m_cacheDatabase); !cache)
+            qCWarning(lcCache).noquote() << "Serving without the response cache:" << cache.errorMessage();
+    }
     m_gateway->setPaused(m_paused);
     HttpServerLimits limits;
     limits.maxHeaderBytes = m_config.gateway.maxHeaderBytes;
@@ -71,6 +94,7 @@ void GatewayService::stop()
     }
     delete m_gateway;
     m_gateway = nullptr;
+    m_cache.reset();
     delete m_client;
     m_client = nullptr;
     m_endpoint.clear();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+
 #include <QObject>
 #include <QUrl>
 
@@ -14,6 +16,7 @@ namespace sluice {
 class Clock;
 class Gateway;
 class HttpServer;
+class ResponseCache;
 class UpstreamClient;
 
 // The running gateway: HTTP server, upstream client and pipeline, all on the thread this object lives on.
@@ -31,6 +34,11 @@ public:
     // The clock routing decisions (breakers, key rests, latency averages) run on; a steady clock by default.
     // Takes effect at the next start(); tests pass a ManualClock.
     void setRoutingClock(std::shared_ptr<const Clock> clock);
+    // The request log's database, already migrated, where the response cache keeps its entries. Call on this
+    // object's thread; before start() the cache opens with the gateway, after it at once. Without it nothing is
+    // cached.
+    Result<void> setCacheDatabase(const QString &databasePath);
+    ResponseCache *responseCache() const { return m_cache.get(); }
 
     // Listens on the configured address and port (portOverride > 0 replaces the port; 0 keeps it).
     Result<QUrl> start(int portOverride = -1);
@@ -46,6 +54,8 @@ private:
     GatewaySecrets m_secrets;
     std::function<void(RequestRecord &&)> m_sink;
     std::shared_ptr<const Clock> m_routingClock;
+    QString m_cacheDatabase;
+    std::unique_ptr<ResponseCache> m_cache;
     UpstreamClient *m_client = nullptr;
     Gateway *m_gateway = nullptr;
     HttpServer *m_server = nullptr;

@@ -10,6 +10,7 @@
 #include "api/CanonicalError.h"
 #include "api/FormatCodec.h"
 #include "api/OpenAiCompletionsCodec.h"
+#include "api/ResponseAssembler.h"
 #include "common/MonotonicClock.h"
 #include "gateway/GatewaySecrets.h"
 #include "http/HttpResponder.h"
@@ -148,6 +149,10 @@ void ProxyExchange::resetAttempt()
     m_attemptFirstByteMs = -1;
     m_sawDone = false;
     m_dropped.clear();
+    m_assembler.reset();
+    m_tapDecoder.reset();
+    m_answer.reset();
+    m_usage = TokenUsage(); // each attempt reports its own; failed ones that were billed are kept by noteBilledFailure
 }
 
 bool ProxyExchange::dropsUnsupported(const QString &model) const
@@ -222,6 +227,9 @@ void ProxyExchange::startNextAttempt()
     }
     m_attempt = m_planner.next();
     if (!m_attempt) {
+        // The failed attempt was the last one after all: its usage is the request's own, not an extra.
+        if (!m_billedFailures.isEmpty() && m_billedFailures.last().first == m_planner.attempts().size() - 1)
+            m_usage = m_billedFailures.takeLast().second;
         const QString why = m_lastFailure.isEmpty()
             ? m_planner.stopReason()
             : m_lastFailure + QStringLiteral(" (") + m_planner.stopReason() + QLatin1Char(')');
@@ -293,8 +301,12 @@ void ProxyExchange::onHeaders(int status, const HttpHeaders &headers)
     m_attemptFirstByteMs = (monotonicNowNs() - m_attemptStartNs) / 1'000'000;
     if (!m_request.stream || !isSuccess(status))
         return;
+    if (m_answerSink)
+        m_assembler = std::make_unique<ResponseAssembler>();
     if (forwardsClientBody()) {
         m_mode = Mode::FastStream;
+        if (m_answerSink)
+            m_tapDecoder = FormatCodec::forFormat(m_adapter->format()).createStreamDecoder();
         return;
     }
     m_mode = Mode::TranslatedStream;
@@ -339,6 +351,8 @@ void ProxyExchange::relayFastStream(const QByteArray &data)
     m_sse.feed(data, m_events);
     QByteArray out;
     for (const SseEvent &event : std::as_const(m_events)) {
+        if (m_tapDecoder)
+            m_assembler->feed(m_tapDecoder->decodeEvent(event));
         if (event.data == "[DONE]") {
             m_sawDone = true;
         } else {
@@ -377,6 +391,8 @@ void ProxyExchange::relayFastStream(const QByteArray &data)
 
 bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
 {
+    if (m_assembler)
+        m_assembler->feed(events);
     QByteArray out;
     for (const CanonicalEvent &event : events) {
         if (event.type == CanonicalEvent::Type::Error && !m_contentSent) {
@@ -386,6 +402,7 @@ bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
             AttemptOutcome outcome
                 = AttemptOutcome::http(event.error.status > 0 ? event.error.status : 502, event.error.message.toUtf8());
             outcome.malformedBody = event.error.status <= 0;
+            m_usage = m_decoder->usage(); // a message_start may have reported (billed) input already
             attemptFailed(outcome,
                           QStringLiteral("Provider '%1' reported an error in its stream: %2")
                               .arg(m_adapter->name(), event.error.message),
@@ -452,6 +469,8 @@ void ProxyExchange::onFinished()
         outcome.timeToFirstByteMs = m_attemptFirstByteMs;
         m_planner.finish(outcome);
         m_responder->endStream();
+        if (m_assembler && m_assembler->isComplete())
+            m_answer = m_assembler->response();
         if (m_streamError.isEmpty())
             finish(200, ErrorClass::None, {});
         else
@@ -483,6 +502,11 @@ void ProxyExchange::onFinished()
         outcome.timeToFirstByteMs = m_attemptFirstByteMs;
         m_planner.finish(outcome);
         m_responder->endStream();
+        if (m_tapDecoder) {
+            m_assembler->feed(m_tapDecoder->finish());
+            if (m_assembler->isComplete())
+                m_answer = m_assembler->response();
+        }
         finish(m_status, ErrorClass::None, {});
         return;
     }
@@ -527,6 +551,10 @@ void ProxyExchange::deliverBuffered()
         if (m_request.format == ApiFormat::OpenAiEmbeddings && m_usage.input >= 0)
             m_usage.output = 0; // embeddings generate no tokens
         clientBody = m_body;
+        if (m_answerSink) {
+            if (Result<CanonicalResponse> decoded = FormatCodec::forFormat(m_adapter->format()).decodeResponse(m_body))
+                m_answer = std::move(decoded).value();
+        }
     } else {
         Result<CanonicalResponse> response = FormatCodec::forFormat(m_adapter->format()).decodeResponse(m_body);
         if (!response) {
@@ -542,12 +570,15 @@ void ProxyExchange::deliverBuffered()
         for (const ContentPart &part : response->content)
             m_relayedChars += part.text.size() + part.arguments.size();
         clientBody = FormatCodec::forFormat(m_request.format).encodeResponse(response.value(), m_request.model);
+        if (m_answerSink)
+            m_answer = response.value();
     }
     AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body, m_headers);
     outcome.timeToFirstByteMs = m_attemptFirstByteMs;
     const RouteDecision decision = m_planner.finish(outcome);
     if (decision.action == RouteDecision::Action::Retry || decision.action == RouteDecision::Action::MoveOn) {
         // A 2xx the router does not accept (a refusal it may fall back from).
+        noteBilledFailure(decision);
         m_lastFailure = decision.reason;
         QTimer::singleShot(decision.waitMs, this, &ProxyExchange::startNextAttempt);
         return;
@@ -580,6 +611,7 @@ void ProxyExchange::attemptFailed(AttemptOutcome outcome, const QString &message
         outcome.timeToFirstByteMs = m_attemptFirstByteMs;
     const RouteDecision decision = m_planner.finish(outcome);
     m_lastFailure = message;
+    noteBilledFailure(decision);
     if (decision.action == RouteDecision::Action::Retry || decision.action == RouteDecision::Action::MoveOn) {
         qCInfo(lcExchange) << "request" << m_record.id << "attempt failed:" << decision.reason;
         QTimer::singleShot(decision.waitMs, this, &ProxyExchange::startNextAttempt);
@@ -614,6 +646,14 @@ void ProxyExchange::attemptFailed(AttemptOutcome outcome, const QString &message
         CanonicalError::make(timeout ? 504 : 502, message,
                              timeout ? QStringLiteral("upstream_timeout") : QStringLiteral("upstream_unavailable")),
         errorClass);
+}
+
+void ProxyExchange::noteBilledFailure(const RouteDecision &decision)
+{
+    const bool another
+        = decision.action == RouteDecision::Action::Retry || decision.action == RouteDecision::Action::MoveOn;
+    if (another && m_usage.reported() && !m_planner.attempts().isEmpty())
+        m_billedFailures.append({m_planner.attempts().size() - 1, m_usage});
 }
 
 void ProxyExchange::onFailed(const UpstreamError &error)
@@ -692,6 +732,8 @@ HttpHeaders ProxyExchange::clientHeaders(const QByteArray &contentType) const
     }
     if (!m_dropped.isEmpty())
         headers.append(QByteArrayLiteral("x-sluice-dropped-params"), m_dropped.join(QLatin1Char(',')).toUtf8());
+    if (!m_request.cacheStatus.isEmpty())
+        headers.append(QByteArrayLiteral("x-sluice-cache"), m_request.cacheStatus);
     return headers;
 }
 
@@ -720,10 +762,23 @@ void ProxyExchange::finish(int status, const char *errorClass, const QString &me
         reason += (reason.isEmpty() ? QString() : QStringLiteral("; "))
             + QStringLiteral("dropped unsupported parameters: ") + m_dropped.join(QStringLiteral(", "));
     }
+    for (const auto &[position, usage] : std::as_const(m_billedFailures)) {
+        if (position >= m_record.attempts.size())
+            continue;
+        AttemptRecord &attempt = m_record.attempts[position];
+        attempt.inputTokens = usage.input;
+        attempt.outputTokens = usage.output;
+        attempt.cachedTokens = usage.cached;
+        attempt.reasoningTokens = usage.reasoning;
+        attempt.cacheWriteTokens = usage.cacheWrite;
+    }
     m_record.responseBody = m_responseLog.bytes();
     m_record.bodiesTruncated = m_record.bodiesTruncated || m_responseLog.truncated();
     if (*errorClass)
         qCInfo(lcExchange) << "request" << m_record.id << "ended:" << m_record.errorClass << status;
+    // Only a whole, successful answer is cached: never an error, a cut stream or a client that left early.
+    if (m_answerSink && m_answer && !*errorClass && isSuccess(status) && m_streamError.isEmpty())
+        m_answerSink(*m_answer, m_record);
     m_completion(std::move(m_record));
     deleteLater();
 }

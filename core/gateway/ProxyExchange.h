@@ -10,6 +10,7 @@
 
 #include "api/ApiFormat.h"
 #include "api/CanonicalRequest.h"
+#include "api/CanonicalResponse.h"
 #include "api/OpenAiChatRequest.h"
 #include "api/OpenAiEmbeddingsRequest.h"
 #include "api/SseParser.h"
@@ -27,6 +28,7 @@ class HttpResponder;
 class ProviderAdapter;
 class UpstreamCall;
 class UpstreamClient;
+class ResponseAssembler;
 struct CanonicalError;
 struct GatewaySecrets;
 
@@ -43,6 +45,7 @@ struct ClientRequest
     bool includeUsage = false; // the client asked for the usage chunk (OpenAI chat)
     QByteArray anthropicBeta;
     qint64 arrivedNs = 0;
+    QByteArray cacheStatus; // x-sluice-cache response header ("miss"); empty when the cache is not in play
 };
 
 // Everything an exchange needs from the gateway that outlives it.
@@ -64,12 +67,16 @@ class ProxyExchange : public QObject
     Q_OBJECT
 public:
     using Completion = std::function<void(RequestRecord &&)>;
+    // Gets the whole answer of a successful request (before Completion), for the response cache.
+    using AnswerSink = std::function<void(const CanonicalResponse &answer, const RequestRecord &record)>;
 
     ProxyExchange(HttpResponder *responder, RequestRecord record, ClientRequest request, RoutePlanner planner,
                   ProviderDirectory providers, Completion completion, QObject *parent = nullptr);
     ~ProxyExchange() override;
 
     void start();
+    // Set before start(): the exchange then also assembles the provider-neutral answer (from streams too).
+    void setAnswerSink(AnswerSink sink) { m_answerSink = std::move(sink); }
 
 private:
     enum class Mode { Buffered, FastStream, TranslatedStream };
@@ -100,6 +107,8 @@ private:
     bool dropsUnsupported(const QString &model) const;
     // The current provider takes the client's own body, edited only in its model name and usage request.
     bool forwardsClientBody() const;
+    // Keeps the usage of an attempt that failed and is followed by another (the provider billed it).
+    void noteBilledFailure(const RouteDecision &decision);
 
     QPointer<HttpResponder> m_responder;
     QPointer<UpstreamCall> m_call;
@@ -133,6 +142,16 @@ private:
     QString m_streamError; // the provider's error event after output began: the answer is incomplete
     QStringList m_dropped; // parameters left out of the current attempt's body (drop_unsupported_params)
     bool m_done = false;
+
+    // The answer for the AnswerSink: streams are folded into it as they are relayed.
+    AnswerSink m_answerSink;
+    std::unique_ptr<ResponseAssembler> m_assembler;
+    std::unique_ptr<StreamDecoder> m_tapDecoder; // fast path: reads the relayed OpenAI chunks
+    std::optional<CanonicalResponse> m_answer;
+
+    // Attempts that failed after the provider reported usage (billed) and were followed by another attempt:
+    // their position in the planner's attempts and that usage.
+    QList<QPair<qsizetype, TokenUsage>> m_billedFailures;
 };
 
 } // namespace sluice

@@ -59,11 +59,11 @@ QString RecordColumns::insertRequestSql()
         "INSERT INTO requests (id, started_at, token_name, endpoint, requested_model, provider, upstream_model, "
         "stream, http_status, error_class, error_message, latency_us, time_to_first_token_us, input_tokens, "
         "output_tokens, cached_tokens, reasoning_tokens, bodies_truncated, cache_write_tokens, cost_usd, "
-        "cost_status, attempt_count, deployment) "
+        "cost_status, attempt_count, deployment, saved_usd) "
         "VALUES (:id, :started_at, :token_name, :endpoint, :requested_model, :provider, :upstream_model, :stream, "
         ":http_status, :error_class, :error_message, :latency_us, :time_to_first_token_us, :input_tokens, "
         ":output_tokens, :cached_tokens, :reasoning_tokens, :bodies_truncated, :cache_write_tokens, :cost_usd, "
-        ":cost_status, :attempt_count, :deployment) ON CONFLICT(id) DO NOTHING");
+        ":cost_status, :attempt_count, :deployment, :saved_usd) ON CONFLICT(id) DO NOTHING");
 }
 
 QString RecordColumns::insertBodiesSql()
@@ -106,15 +106,19 @@ void RecordColumns::bindRequest(QSqlQuery &query, const RequestRecord &record)
     query.bindValue(
         QStringLiteral(":deployment"),
         textOrNull(withAttempts ? AttemptSummary::answeringDeployment(record.attempts) : record.deployment));
+    query.bindValue(QStringLiteral(":saved_usd"),
+                    record.savedUsd < 0 ? QVariant(QMetaType::fromType<double>()) : QVariant(record.savedUsd));
 }
 
 QString RecordColumns::insertAttemptSql()
 {
     return QStringLiteral(
         "INSERT INTO request_attempts (request_seq, attempt, model, deployment, provider, upstream_model, key_ref, "
-        "started_at_ms, latency_ms, http_status, error_class, decision, wait_before_next_ms, reason) "
+        "started_at_ms, latency_ms, http_status, error_class, decision, wait_before_next_ms, reason, input_tokens, "
+        "output_tokens, cached_tokens, reasoning_tokens, cache_write_tokens) "
         "VALUES (:request_seq, :attempt, :model, :deployment, :provider, :upstream_model, :key_ref, :started_at_ms, "
-        ":latency_ms, :http_status, :error_class, :decision, :wait_before_next_ms, :reason)");
+        ":latency_ms, :http_status, :error_class, :decision, :wait_before_next_ms, :reason, :input_tokens, "
+        ":output_tokens, :cached_tokens, :reasoning_tokens, :cache_write_tokens)");
 }
 
 void RecordColumns::bindAttempt(QSqlQuery &query, qint64 requestSeq, int position, const AttemptRecord &attempt)
@@ -139,6 +143,11 @@ void RecordColumns::bindAttempt(QSqlQuery &query, qint64 requestSeq, int positio
     query.bindValue(QStringLiteral(":decision"), text(attempt.decision));
     query.bindValue(QStringLiteral(":wait_before_next_ms"), attempt.waitBeforeNextMs);
     query.bindValue(QStringLiteral(":reason"), textOrNull(attempt.reason));
+    query.bindValue(QStringLiteral(":input_tokens"), knownOrNull(attempt.inputTokens));
+    query.bindValue(QStringLiteral(":output_tokens"), knownOrNull(attempt.outputTokens));
+    query.bindValue(QStringLiteral(":cached_tokens"), knownOrNull(attempt.cachedTokens));
+    query.bindValue(QStringLiteral(":reasoning_tokens"), knownOrNull(attempt.reasoningTokens));
+    query.bindValue(QStringLiteral(":cache_write_tokens"), knownOrNull(attempt.cacheWriteTokens));
 }
 
 bool RecordColumns::isKeyReference(const QString &keyRef)
@@ -190,7 +199,7 @@ QString RecordColumns::selectSql(bool withBodies)
         "SELECT r.id, r.started_at, r.token_name, r.endpoint, r.requested_model, r.provider, r.upstream_model, "
         "r.stream, r.http_status, r.error_class, r.error_message, r.latency_us, r.time_to_first_token_us, "
         "r.input_tokens, r.output_tokens, r.cached_tokens, r.reasoning_tokens, r.bodies_truncated, "
-        "r.cache_write_tokens, r.cost_usd, r.cost_status, r.attempt_count, r.deployment");
+        "r.cache_write_tokens, r.cost_usd, r.cost_status, r.attempt_count, r.deployment, r.saved_usd");
     if (withBodies) {
         return columns
             + QStringLiteral(", b.encoding, b.request_body, b.response_body FROM requests r "
@@ -225,14 +234,16 @@ RequestRecord RecordColumns::read(const QSqlQuery &query, bool withBodies)
     record.costStatus = query.value(20).toString();
     record.attemptCount = query.value(21).isNull() ? -1 : query.value(21).toInt();
     record.deployment = query.value(22).toString();
+    record.savedUsd = query.value(23).isNull() ? -1 : query.value(23).toDouble();
+    record.cacheHit = record.costStatus == QLatin1String(CostStatus::Cached);
     if (withBodies) {
-        const bool compressed = query.value(23).toInt() == ZlibEncoding;
+        const bool compressed = query.value(24).toInt() == ZlibEncoding;
         const auto decode = [compressed](const QVariant &value) {
             const QByteArray stored = value.toByteArray();
             return compressed && !stored.isEmpty() ? qUncompress(stored) : stored;
         };
-        record.requestBody = decode(query.value(24));
-        record.responseBody = decode(query.value(25));
+        record.requestBody = decode(query.value(25));
+        record.responseBody = decode(query.value(26));
     }
     return record;
 }
@@ -240,7 +251,8 @@ RequestRecord RecordColumns::read(const QSqlQuery &query, bool withBodies)
 QString RecordColumns::selectAttemptsSql()
 {
     return QStringLiteral("SELECT a.model, a.deployment, a.provider, a.upstream_model, a.key_ref, a.started_at_ms, "
-                          "a.latency_ms, a.http_status, a.error_class, a.decision, a.wait_before_next_ms, a.reason "
+                          "a.latency_ms, a.http_status, a.error_class, a.decision, a.wait_before_next_ms, a.reason, "
+                          "a.input_tokens, a.output_tokens, a.cached_tokens, a.reasoning_tokens, a.cache_write_tokens "
                           "FROM request_attempts a WHERE a.request_seq = (SELECT seq FROM requests WHERE id = ?) "
                           "ORDER BY a.attempt");
 }
@@ -260,6 +272,11 @@ AttemptRecord RecordColumns::readAttempt(const QSqlQuery &query)
     attempt.decision = query.value(9).toString();
     attempt.waitBeforeNextMs = query.value(10).toLongLong();
     attempt.reason = query.value(11).toString();
+    attempt.inputTokens = knownOrMinusOne(query.value(12));
+    attempt.outputTokens = knownOrMinusOne(query.value(13));
+    attempt.cachedTokens = knownOrMinusOne(query.value(14));
+    attempt.reasoningTokens = knownOrMinusOne(query.value(15));
+    attempt.cacheWriteTokens = knownOrMinusOne(query.value(16));
     return attempt;
 }
 

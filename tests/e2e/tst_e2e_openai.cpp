@@ -2,6 +2,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QTcpServer>
 #include <QTemporaryDir>
 
@@ -37,6 +39,7 @@ private Q_SLOTS:
     void openAiSdkThroughHeadlessSluice();
     void badConfigExitsWithFileAndLine();
     void portInUseIsReportedClearly();
+    void cacheAndLivePricesThroughHeadlessSluice();
 
 private:
     QByteArray configFor(const QUrl &upstream) const;
@@ -186,6 +189,75 @@ void TestE2eOpenAi::portInUseIsReportedClearly()
     const QString message = QString::fromUtf8(sluice.readAllStandardError());
     QVERIFY2(message.contains(QString::number(occupant.serverPort())), qPrintable(message));
     QVERIFY2(message.contains(QLatin1String("in use")), qPrintable(message));
+}
+
+void TestE2eOpenAi::cacheAndLivePricesThroughHeadlessSluice()
+{
+    const QString configPath = m_dir.filePath(QStringLiteral("cache.yaml"));
+    const QString dataDir = m_dir.filePath(QStringLiteral("cache-data"));
+    QVERIFY(writeFile(configPath, configFor(m_upstream) + "cache:\n  enabled: true\n  ttl: 1h\n"));
+    ListeningProcess sluice;
+    const QUrl gateway
+        = sluice.start(QStringLiteral(SLUICE_BINARY),
+                       {QStringLiteral("--headless"), QStringLiteral("--config"), configPath,
+                        QStringLiteral("--data-dir"), dataDir, QStringLiteral("--port"), QStringLiteral("0")},
+                       environment());
+    QVERIFY2(gateway.isValid(), qPrintable(sluice.output()));
+
+    QNetworkAccessManager network;
+    const auto chat = [&](const QByteArray &cacheControl) {
+        QNetworkRequest request(gateway.resolved(QUrl(QStringLiteral("/v1/chat/completions"))));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        request.setRawHeader("Authorization", QByteArray("Bearer ") + GatewayToken);
+        if (!cacheControl.isEmpty())
+            request.setRawHeader("Cache-Control", cacheControl);
+        QNetworkReply *reply = network.post(
+            request,
+            QByteArrayLiteral("{\"model\":\"gpt-e2e\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"));
+        const bool finished = QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000);
+        const QByteArray cache = finished ? reply->rawHeader("x-sluice-cache") : QByteArrayLiteral("(no answer)");
+        reply->deleteLater();
+        return cache;
+    };
+
+    // The model has no price yet (a local address, a name no catalog knows): unpriced.
+    QCOMPARE(chat({}), QByteArray("miss"));
+
+    // A catalog that prices it is installed while Sluice runs; Sluice switches to it.
+    const QString file = m_dir.filePath(QStringLiteral("recorded-prices.json"));
+    QVERIFY(writeFile(file,
+                      "[{\"id\": \"recorded-openai\", \"api_pattern\": \"https://api\\\\.recorded\\\\.test\", "
+                      "\"models\": [{\"id\": \"openai-text\", \"match\": {\"equals\": \"openai-text\"}, "
+                      "\"prices\": {\"input_mtok\": 2, \"output_mtok\": 8}}]}]"));
+    QProcess update;
+    update.start(QStringLiteral(SLUICE_BINARY),
+                 {QStringLiteral("prices"), QStringLiteral("update"), file, QStringLiteral("--data-dir"), dataDir});
+    QVERIFY(update.waitForFinished(30000));
+    QVERIFY2(update.exitCode() == 0, update.readAllStandardError().constData());
+    QVERIFY2(
+        QTest::qWaitFor([&] { return sluice.output().contains(QLatin1String("Now pricing with the catalog")); }, 5000),
+        qPrintable(sluice.output()));
+
+    QCOMPARE(chat({}), QByteArray("hit"));
+    QCOMPARE(chat(QByteArrayLiteral("no-cache")), QByteArray("miss"));
+    QCOMPARE(sluice.stop(), 0);
+
+    RequestLogReader reader(dataDir + QStringLiteral("/sluice.db"));
+    QVERIFY(reader.open().ok());
+    const Result<RequestRecords> recent = reader.recent(10);
+    QVERIFY2(recent.ok(), qPrintable(recent.errorMessage()));
+    QCOMPARE(recent->size(), 3);
+    const RequestRecord &fresh = recent->at(0);
+    const RequestRecord &hit = recent->at(1);
+    const RequestRecord &first = recent->at(2);
+    QCOMPARE(first.costStatus, QStringLiteral("unpriced"));
+    // 16 input and 363 output tokens: 16 x 2 + 363 x 8 = 2,936 $/M.
+    QCOMPARE(hit.costStatus, QStringLiteral("cached"));
+    QCOMPARE(hit.costUsd, 0.0);
+    QVERIFY2(qAbs(hit.savedUsd - 0.002936) < 1e-12, qPrintable(QString::number(hit.savedUsd, 'g', 12)));
+    QCOMPARE(fresh.costStatus, QStringLiteral("exact"));
+    QVERIFY(qAbs(fresh.costUsd - 0.002936) < 1e-12);
+    QVERIFY(fresh.savedUsd < 0);
 }
 
 QTEST_GUILESS_MAIN(TestE2eOpenAi)

@@ -294,6 +294,23 @@ private Q_SLOTS:
         QCOMPARE(proxy.rowCount(), 2);
     }
 
+    void cacheHitsShowCachedNotACost()
+    {
+        LiveRequestsModel model;
+        RequestRecord hit = GuiTestRecords::record(QStringLiteral("hit"), GuiTestRecords::baseTime());
+        hit.cacheHit = true;
+        hit.costStatus = QLatin1String(CostStatus::Cached);
+        hit.costUsd = 0;
+        hit.savedUsd = 0.0012;
+        model.appendRecords({hit});
+        const QModelIndex cell = model.index(0, LiveRequestsModel::Cost);
+        QCOMPARE(cell.data().toString(), QStringLiteral("cached"));
+        QVERIFY2(cell.data(Qt::ToolTipRole).toString().contains(QStringLiteral("saved $0.0012")),
+                 qPrintable(cell.data(Qt::ToolTipRole).toString()));
+        QCOMPARE(cell.data(Qt::ForegroundRole).value<QColor>(),
+                 QGuiApplication::palette().color(QPalette::PlaceholderText));
+    }
+
     void sampleShowsAttemptsAndCostsAsLogged()
     {
         LiveRequestsModel model;

@@ -290,6 +290,39 @@ private Q_SLOTS:
         QVERIFY(text(pane, "summaryCost").startsWith(QStringLiteral("Not priced")));
     }
 
+    void billedFailedAttemptSaysSo()
+    {
+        RequestDetailPane pane;
+        RequestRecord r = GuiTestRecords::fallback();
+        r.attempts.first().inputTokens = 12000;
+        r.attempts.first().outputTokens = 1;
+        pane.showRecord(r);
+        const QString reason = text(pane, "attempt1Reason");
+        QVERIFY2(
+            reason.contains(QStringLiteral("Billed by the provider and counted in the cost: 12,000 input, 1 output "
+                                           "tokens")),
+            qPrintable(reason));
+        QVERIFY(!text(pane, "attempt2Reason").contains(QStringLiteral("Billed")));
+    }
+
+    void cacheHitShowsWhatItSaved()
+    {
+        RequestDetailPane pane;
+        RequestRecord r = GuiTestRecords::record(QStringLiteral("hit"), GuiTestRecords::baseTime());
+        r.cacheHit = true;
+        r.costStatus = QLatin1String(CostStatus::Cached);
+        r.costUsd = 0;
+        r.savedUsd = 0.0098;
+        pane.showRecord(r);
+        const QString cost = text(pane, "summaryCost");
+        QVERIFY2(cost.startsWith(QStringLiteral("$0, cached")) && cost.contains(QStringLiteral("saved $0.0098")),
+                 qPrintable(cost));
+        r.savedUsd = -1;
+        pane.showRecord(r);
+        QVERIFY2(text(pane, "summaryCost").contains(QStringLiteral("no price is known")),
+                 qPrintable(text(pane, "summaryCost")));
+    }
+
     void showsTheErrorOfAFailedRequest()
     {
         RequestDetailPane pane;

@@ -327,7 +327,7 @@ private Q_SLOTS:
             qPrintable(updated.out));
         QVERIFY(updated.out.contains(QLatin1String("prices/data.json; 1 provider, 1 model)")));
         QVERIFY(updated.out.contains(QLatin1String("It replaces 2026-08-21 genai-prices")));
-        QVERIFY(updated.out.contains(QLatin1String("A running Sluice keeps its current prices until it is restarted")));
+        QVERIFY(updated.out.contains(QLatin1String("A running Sluice with this data folder switches to it")));
 
         const Output info = prices({QStringLiteral("info"), QStringLiteral("--data-dir"), dataDir});
         QCOMPARE(info.code, 0);

@@ -386,6 +386,94 @@ private Q_SLOTS:
         }
         QSqlDatabase::removeDatabase(QStringLiteral("raw"));
     }
+
+    void example11BilledFailedAttemptCounts()
+    {
+        // claude-haiku-4-5 reported 12,000 input tokens, then the connection broke before any content; the
+        // fallback gpt-4o-mini (openai, overridden to $0.2/M and $0.8/M) answered with 2,000 input, 500 output.
+        RequestRecord record = request(QStringLiteral("openai"), QStringLiteral("gpt-4o-mini"), 2000, 500);
+        AttemptRecord failed;
+        failed.provider = QStringLiteral("anthropic");
+        failed.upstreamModel = QStringLiteral("claude-haiku-4-5");
+        failed.deployment = QStringLiteral("anthropic/claude-haiku-4-5");
+        failed.decision = QStringLiteral("fallback");
+        failed.inputTokens = 12000;
+        AttemptRecord answered;
+        answered.provider = QStringLiteral("openai");
+        answered.upstreamModel = QStringLiteral("gpt-4o-mini");
+        answered.deployment = QStringLiteral("openai/gpt-4o-mini");
+        answered.decision = QStringLiteral("done");
+        record.attempts = {failed, answered};
+        priceRecord(record, m_catalog, m_config);
+        // 12,000 x 1 = 12,000 $/M, plus 2,000 x 0.2 + 500 x 0.8 = 800 $/M: 12,800 $/M
+        verifyUsd(record, 0.0128, CostStatus::Exact);
+        QVERIFY(m_doc.contains(QLatin1String("**= $0.0128**")));
+        {
+            // The failed attempt's usage is logged with it, so the cost can be explained later.
+            QTemporaryDir dir;
+            const QString path = dir.filePath(QStringLiteral("sluice.db"));
+            RequestLogWriter writer;
+            QVERIFY(writer.open(path).ok());
+            writer.append(RequestRecord(record));
+            writer.flush();
+            RequestLogReader reader(path);
+            const Result<RequestRecord> read = reader.byId(record.id);
+            QVERIFY2(read.ok(), qPrintable(read.ok() ? QString() : read.errorMessage()));
+            QCOMPARE(read->attempts.size(), 2);
+            QCOMPARE(read->attempts.first().inputTokens, 12000);
+            QCOMPARE(read->attempts.first().outputTokens, -1);
+            QCOMPARE(read->attempts.last().inputTokens, -1);
+            QVERIFY(qAbs(costOfRecord(read.value(), m_catalog, m_config).usd - 0.0128) < 1e-12);
+        }
+        QVERIFY(costOfRecord(record, m_catalog, m_config)
+                    .detail.contains(QLatin1String("plus failed attempt 1 (anthropic/claude-haiku-4-5) billed")));
+
+        // Without its usage (a failure before the provider reported any), the failed attempt adds nothing.
+        record.attempts.first().inputTokens = -1;
+        priceRecord(record, m_catalog, m_config);
+        verifyUsd(record, 0.0008, CostStatus::Exact);
+
+        // A billed attempt on a model without a price makes the request unpriced, never cheaper.
+        record.attempts.first().inputTokens = 12000;
+        record.attempts.first().upstreamModel = QStringLiteral("my-finetune-v2");
+        record.attempts.first().provider = QStringLiteral("openai");
+        priceRecord(record, m_catalog, m_config);
+        QCOMPARE(record.costStatus, QString::fromLatin1(CostStatus::Unpriced));
+        QCOMPARE(record.costUsd, -1.0);
+    }
+
+    void example12CacheHitCostsNothingAndRecordsTheSaving()
+    {
+        RequestRecord record = request(QStringLiteral("openai"), QStringLiteral("gpt-4o-mini"), 1000, 1000);
+        record.cacheHit = true;
+        priceRecord(record, m_catalog, m_config);
+        QCOMPARE(record.costStatus, QString::fromLatin1(CostStatus::Cached));
+        QCOMPARE(record.costUsd, 0.0);
+        // What the cached usage costs now: 1,000 x 0.2 + 1,000 x 0.8 = 1,000 $/M
+        QVERIFY(qAbs(record.savedUsd - 0.001) < 1e-12);
+        QVERIFY(m_doc.contains(QLatin1String("`saved_usd` = $0.001")));
+
+        RequestRecord unknown = request(QStringLiteral("openai"), QStringLiteral("my-finetune-v2"), 1000, 1000);
+        unknown.cacheHit = true;
+        priceRecord(unknown, m_catalog, m_config);
+        QCOMPARE(unknown.costUsd, 0.0);
+        QCOMPARE(unknown.savedUsd, -1.0);
+
+        // The log keeps both.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("sluice.db"));
+        RequestLogWriter writer;
+        QVERIFY(writer.open(path).ok());
+        writer.append(RequestRecord(record));
+        writer.flush();
+        RequestLogReader reader(path);
+        QVERIFY(reader.open().ok());
+        const Result<RequestRecord> read = reader.byId(record.id);
+        QVERIFY(read.ok());
+        QCOMPARE(read->costStatus, QString::fromLatin1(CostStatus::Cached));
+        QVERIFY(read->cacheHit);
+        QVERIFY(qAbs(read->savedUsd - 0.001) < 1e-12);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRequestCost)

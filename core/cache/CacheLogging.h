@@ -1,0 +1,9 @@
+#pragma once
+
+#include <QLoggingCategory>
+
+namespace sluice {
+
+Q_DECLARE_LOGGING_CATEGORY(lcCache)
+
+} // namespace sluice
