@@ -11,6 +11,7 @@ QString AppOptions::usage()
         "SIGINT/SIGTERM\n"
         "  sluice key set NAME | key list | key delete NAME                 manage keys in the OS keychain\n"
         "  sluice spend [--data-dir DIR] [--config FILE]                    today's and this month's spend\n"
+        "  sluice token create NAME [...] | token list | token revoke NAME  gateway tokens (sluice token help)\n"
         "  sluice prices show MODEL | prices update FILE | prices info       the price catalog\n"
         "  sluice --help | --version\n"
         "\n"
@@ -24,7 +25,8 @@ AppOptions AppOptions::parse(const QStringList &arguments)
 {
     AppOptions options;
     const QStringList args = arguments.mid(1);
-    static const QStringList subcommands = {QStringLiteral("key"), QStringLiteral("prices"), QStringLiteral("spend")};
+    static const QStringList subcommands
+        = {QStringLiteral("key"), QStringLiteral("prices"), QStringLiteral("spend"), QStringLiteral("token")};
     if (!args.isEmpty() && subcommands.contains(args.first())) {
         options.mode = Mode::Subcommand;
         options.subcommand = args.first();

@@ -62,6 +62,10 @@ int runDesktop(const AppOptions &options)
     auto *service = new GatewayService(startup->config, startup->secrets);
     service->setRecordSink(
         startup->pricingSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); }));
+    service->setDatabasePath(startup->databasePath);
+    service->setPriceCatalog(startup->prices);
+    QObject::connect(service, &GatewayService::budgetWarning, &tray,
+                     [&tray](const QString &message) { tray.notify(QStringLiteral("Sluice budget"), message); });
     service->moveToThread(&gatewayThread);
     QObject::connect(&gatewayThread, &QThread::finished, service, &QObject::deleteLater);
     gatewayThread.start();

@@ -34,6 +34,10 @@ int runHeadless(const AppOptions &options)
     GatewayService service(startup->config, startup->secrets);
     service.setRecordSink(
         startup->pricingSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); }));
+    service.setDatabasePath(startup->databasePath);
+    service.setPriceCatalog(startup->prices);
+    QObject::connect(&service, &GatewayService::budgetWarning, &service,
+                     [&err](const QString &message) { err << "sluice: budget: " << message << Qt::endl; });
     Result<QUrl> url = service.start(options.port);
     if (!url) {
         err << "sluice: " << url.errorMessage() << Qt::endl;

@@ -3,6 +3,7 @@
 #include "KeyCommand.h"
 #include "PricesCommand.h"
 #include "SpendCommand.h"
+#include "TokenCommand.h"
 #include "secrets/SecretStore.h"
 
 #ifdef SLUICE_WITH_GUI
@@ -41,6 +42,8 @@ int main(int argc, char *argv[])
             return sluice::runSpendCommand(options.subcommandArgs, out, err);
         if (options.subcommand == QLatin1String("prices"))
             return sluice::runPricesCommand(options.subcommandArgs, out, err);
+        if (options.subcommand == QLatin1String("token"))
+            return sluice::runTokenCommand(options.subcommandArgs, out, err);
         QTextStream in(stdin);
         sluice::SecretStore store;
         return sluice::runKeyCommand(options.subcommandArgs, in, out, err, store);

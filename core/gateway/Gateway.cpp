@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QUuid>
 
 #include "api/CanonicalError.h"
@@ -17,6 +18,8 @@
 namespace sluice {
 
 namespace {
+Q_LOGGING_CATEGORY(lcGateway, "sluice.gateway")
+
 enum class Route { Proxy, CountTokens, Models, RoutingState, Unknown };
 
 struct EndpointMatch
@@ -79,11 +82,13 @@ qint64 textCharacters(const QJsonValue &value)
 }
 } // namespace
 
-Gateway::Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamClient *client, QObject *parent)
+Gateway::Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamClient *client, QObject *parent,
+                 std::shared_ptr<const Clock> clock)
     : QObject(parent)
     , m_config(config)
     , m_secrets(secrets)
     , m_hostGuard(config.gateway)
+    , m_admission(config, std::move(clock))
     , m_router(std::make_unique<Router>(config))
     , m_client(client)
 {
@@ -94,6 +99,38 @@ Gateway::Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamCl
 }
 
 Gateway::~Gateway() = default;
+
+Result<void> Gateway::setDatabasePath(const QString &path, int reloadIntervalMs)
+{
+    m_reloadTimer.stop();
+    m_tokenStore.close();
+    if (Result<void> opened = m_tokenStore.open(path, SqliteConnection::Mode::ReadOnly); !opened)
+        return opened;
+    m_dataVersion = -1;
+    reloadStoredTokens();
+    // A cheap poll on the gateway thread: PRAGMA data_version changes only when another connection committed.
+    connect(&m_reloadTimer, &QTimer::timeout, this, &Gateway::reloadStoredTokens, Qt::UniqueConnection);
+    m_reloadTimer.start(reloadIntervalMs);
+    return {};
+}
+
+void Gateway::reloadStoredTokens()
+{
+    const Result<qint64> version = m_tokenStore.dataVersion();
+    if (!version || *version == m_dataVersion)
+        return;
+    const Result<QList<StoredToken>> tokens = m_tokenStore.list();
+    if (!tokens) {
+        qCWarning(lcGateway) << "Cannot reload the gateway tokens:" << tokens.errorMessage();
+        return;
+    }
+    m_dataVersion = *version;
+    QHash<QByteArray, QString> names;
+    for (const StoredToken &token : *tokens)
+        names.insert(token.secretSha256, token.name);
+    m_tokens.setStoredTokens(names);
+    m_admission.setStoredTokens(*tokens, m_tokenStore.database());
+}
 
 RequestRecord Gateway::newRecord(const HttpRequest &request) const
 {
@@ -161,7 +198,8 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
         respondError(responder, std::move(record), endpoint.format,
                      CanonicalError::make(401,
                                           QStringLiteral("No gateway tokens are configured, so Sluice accepts no "
-                                                         "requests. Add one under 'tokens:' in %1 (see "
+                                                         "requests. Make one with `sluice token create NAME`, or "
+                                                         "add one under 'tokens:' in %1 (see "
                                                          "docs/configuration.md).")
                                               .arg(m_config.sourcePath.isEmpty() ? QStringLiteral("the config file")
                                                                                  : m_config.sourcePath),
@@ -246,6 +284,17 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
         respondError(responder, std::move(record), format, error, ErrorClass::NotFound);
         return;
     }
+    const Admission::Decision admitted = m_admission.admit(record.id, record.tokenName, client);
+    if (!admitted.admitted) {
+        HttpHeaders headers;
+        if (admitted.retryAfterS >= 0)
+            headers.append(QByteArrayLiteral("Retry-After"), QByteArray::number(admitted.retryAfterS));
+        respondError(responder, std::move(record), format, admitted.error, admitted.errorClass, headers);
+        return;
+    }
+    for (const QString &warning : admitted.warnings)
+        client.responseHeaders.append(QByteArrayLiteral("x-sluice-budget-warning"), warning.toUtf8());
+
     ProviderDirectory providers;
     providers.adapters = &m_adapters;
     providers.secrets = &m_secrets;
@@ -334,10 +383,12 @@ void Gateway::respondJson(HttpResponder *responder, RequestRecord record, const 
 }
 
 void Gateway::respondError(HttpResponder *responder, RequestRecord record, ApiFormat format,
-                           const CanonicalError &error, const char *errorClass)
+                           const CanonicalError &error, const char *errorClass, const HttpHeaders &extraHeaders)
 {
     const EncodedError encoded = FormatCodec::forFormat(format).encodeError(error);
     HttpHeaders headers = jsonHeaders();
+    for (const auto &[name, value] : extraHeaders.fields())
+        headers.append(name, value);
     headers.append(QByteArrayLiteral("x-sluice-request-id"), record.id.toLatin1());
     responder->sendResponse(encoded.status, headers, encoded.body);
     record.latencyUs = (monotonicNowNs() - m_arrivedNs) / 1000;
@@ -352,6 +403,8 @@ void Gateway::respondError(HttpResponder *responder, RequestRecord record, ApiFo
 void Gateway::complete(RequestRecord &&record)
 {
     --m_inFlight;
+    for (const QString &message : m_admission.settle(record))
+        emit budgetWarning(message);
     if (m_sink)
         m_sink(std::move(record));
 }

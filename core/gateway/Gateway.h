@@ -5,25 +5,31 @@
 
 #include <QHash>
 #include <QObject>
+#include <QTimer>
 
 #include "api/ApiFormat.h"
 #include "common/RequestRecord.h"
 #include "config/Config.h"
+#include "gateway/Admission.h"
 #include "gateway/GatewaySecrets.h"
 #include "gateway/HostGuard.h"
 #include "gateway/TokenAuthenticator.h"
 #include "http/HttpRequestHandler.h"
 #include "providers/ProviderAdapter.h"
+#include "store/TokenStore.h"
 
 namespace sluice {
 
+class Clock;
+class PriceCatalog;
 class Router;
 class UpstreamClient;
 struct CanonicalError;
 
 // The request pipeline behind the HTTP server. Order, for every request:
 //   host/origin guard -> pause check -> endpoint -> gateway token -> body validation (client format)
-//   -> route plan (model -> deployments, fallbacks) -> ProxyExchange (attempts, translation, relay)
+//   -> route plan (model -> deployments, fallbacks) -> admission (allowed models, rate limits, budgets)
+//   -> ProxyExchange (attempts, translation, relay) -> settle (cost booked against budgets)
 // and a RequestRecord handed to the record sink once per request (health checks excepted).
 class Gateway : public QObject, public HttpRequestHandler
 {
@@ -31,8 +37,16 @@ class Gateway : public QObject, public HttpRequestHandler
 public:
     using RecordSink = std::function<void(RequestRecord &&)>;
 
-    Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamClient *client, QObject *parent = nullptr);
+    Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamClient *client, QObject *parent = nullptr,
+            std::shared_ptr<const Clock> clock = nullptr);
     ~Gateway() override;
+
+    // Accepts the gateway tokens kept in this database too (`sluice token create`), re-read whenever the database
+    // changed (checked every reloadIntervalMs), and takes the budgets' spend so far from its request log.
+    Result<void> setDatabasePath(const QString &path, int reloadIntervalMs = 1000);
+    // Prices finished requests for spend budgets; without it budgets count no cost.
+    void setPriceCatalog(std::shared_ptr<const PriceCatalog> catalog) { m_admission.setPriceCatalog(catalog); }
+    Admission &admission() { return m_admission; }
 
     void handle(const HttpRequest &request, HttpResponder *responder) override;
 
@@ -41,6 +55,10 @@ public:
     bool isPaused() const { return m_paused; }
     int inFlight() const { return m_inFlight; }
     Router &router() { return *m_router; }
+
+signals:
+    // A budget passed its soft threshold (once per budget and period): for a tray notification.
+    void budgetWarning(const QString &message);
 
 private:
     struct Endpoint;
@@ -51,7 +69,8 @@ private:
     void handleHealth(HttpResponder *responder);
     void respondJson(HttpResponder *responder, RequestRecord record, const QByteArray &body);
     void respondError(HttpResponder *responder, RequestRecord record, ApiFormat format, const CanonicalError &error,
-                      const char *errorClass);
+                      const char *errorClass, const HttpHeaders &extraHeaders = {});
+    void reloadStoredTokens();
     RequestRecord newRecord(const HttpRequest &request) const;
     void complete(RequestRecord &&record);
 
@@ -59,6 +78,10 @@ private:
     GatewaySecrets m_secrets;
     HostGuard m_hostGuard;
     TokenAuthenticator m_tokens;
+    Admission m_admission;
+    TokenStore m_tokenStore;
+    QTimer m_reloadTimer;
+    qint64 m_dataVersion = -1;
     QHash<QString, ProviderAdapter> m_adapters;
     std::unique_ptr<Router> m_router;
     UpstreamClient *m_client;

@@ -32,6 +32,15 @@ Result<QUrl> GatewayService::start(int portOverride)
     m_gateway = new Gateway(m_config, m_secrets, m_client, this);
     m_gateway->setRecordSink(m_sink);
     m_gateway->setPaused(m_paused);
+    m_gateway->setPriceCatalog(m_prices);
+    connect(m_gateway, &Gateway::budgetWarning, this, &GatewayService::budgetWarning);
+    if (!m_databasePath.isEmpty()) {
+        if (Result<void> opened = m_gateway->setDatabasePath(m_databasePath); !opened) {
+            const Error error = opened.error();
+            stop();
+            return error;
+        }
+    }
     HttpServerLimits limits;
     limits.maxHeaderBytes = m_config.gateway.maxHeaderBytes;
     limits.maxBodyBytes = m_config.gateway.maxBodyBytes;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+
 #include <QObject>
 #include <QUrl>
 
@@ -12,6 +14,7 @@ namespace sluice {
 
 class Gateway;
 class HttpServer;
+class PriceCatalog;
 class UpstreamClient;
 
 // The running gateway: HTTP server, upstream client and pipeline, all on the thread this object lives on.
@@ -26,6 +29,10 @@ public:
 
     // Records are handed to sink on this object's thread; it must be thread-safe and must not block.
     void setRecordSink(std::function<void(RequestRecord &&)> sink);
+    // Before start(): the database whose gateway tokens are accepted too, and whose log the budgets start from.
+    void setDatabasePath(const QString &path) { m_databasePath = path; }
+    // Before start(): prices requests for the spend budgets.
+    void setPriceCatalog(std::shared_ptr<const PriceCatalog> catalog) { m_prices = std::move(catalog); }
 
     // Listens on the configured address and port (portOverride > 0 replaces the port; 0 keeps it).
     Result<QUrl> start(int portOverride = -1);
@@ -33,11 +40,18 @@ public:
     void setPaused(bool paused);
     bool isPaused() const;
     QUrl endpoint() const { return m_endpoint; }
+    Gateway *gateway() const { return m_gateway; }
+
+signals:
+    // A spend budget passed its soft threshold (docs/costs.md); emitted on this object's thread.
+    void budgetWarning(const QString &message);
 
 private:
     Config m_config;
     GatewaySecrets m_secrets;
     std::function<void(RequestRecord &&)> m_sink;
+    QString m_databasePath;
+    std::shared_ptr<const PriceCatalog> m_prices;
     UpstreamClient *m_client = nullptr;
     Gateway *m_gateway = nullptr;
     HttpServer *m_server = nullptr;

@@ -615,6 +615,8 @@ HttpHeaders ProxyExchange::clientHeaders(const QByteArray &contentType) const
         headers.append(QByteArrayLiteral("x-sluice-model"), m_attempt->model.toUtf8());
         headers.append(QByteArrayLiteral("x-sluice-attempts"), QByteArray::number(m_attempt->number));
     }
+    for (const auto &[name, value] : m_request.responseHeaders.fields())
+        headers.append(name, value);
     return headers;
 }
 

@@ -41,6 +41,7 @@ struct ClientRequest
     bool includeUsage = false; // the client asked for the usage chunk (OpenAI chat)
     QByteArray anthropicBeta;
     qint64 arrivedNs = 0;
+    HttpHeaders responseHeaders; // added to every answer, e.g. x-sluice-budget-warning from admission
 };
 
 // Everything an exchange needs from the gateway that outlives it.

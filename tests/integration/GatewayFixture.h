@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -14,11 +16,19 @@ namespace sluice::test {
 
 inline constexpr auto TestToken = "sk-sluice-test-token";
 
+// Additions to the fixture's config and set-up, for tests that need more than extraYaml can append.
+struct FixtureExtras
+{
+    QByteArray providers; // list items appended to providers: ($UPSTREAM is the mock upstream's base URL)
+    QByteArray models; // list items appended to models:
+    std::function<void(GatewayService &)> beforeStart; // e.g. setDatabasePath, setPriceCatalog
+};
+
 // A gateway on a free loopback port in front of a MockUpstream, with the records it logs collected in memory.
 class GatewayFixture
 {
 public:
-    explicit GatewayFixture(const QByteArray &extraYaml = {})
+    explicit GatewayFixture(const QByteArray &extraYaml = {}, const FixtureExtras &extras = {})
     {
         QVERIFY(m_upstream.listen().ok());
         const QByteArray upstream = m_upstream.baseUrl().toString().toUtf8();
@@ -54,7 +64,8 @@ public:
             + upstream
             + "\n"
               "    api_key: env:SLUICE_TEST_PROVIDER_KEY\n"
-              "models:\n"
+            + QByteArray(extras.providers).replace("$UPSTREAM", upstream)
+            + "models:\n"
               "  - name: gpt-test\n"
               "    provider: mock\n"
               "    upstream_model: openai-text\n"
@@ -88,7 +99,8 @@ public:
               "      - {provider: mock-impatient, model: openai-text}\n"
               "    retry: {attempts: 2, backoff_ms: 10, max_backoff_ms: 100}\n"
               "    fallback_on: [rate_limit, server_error, timeout, connection, content_policy]\n"
-              "tokens:\n"
+            + extras.models
+            + "tokens:\n"
               "  - name: editor\n"
               "    secret: env:SLUICE_TEST_GATEWAY_TOKEN\n"
             + extraYaml;
@@ -99,6 +111,8 @@ public:
         secrets.tokens.append({QStringLiteral("editor"), QString::fromLatin1(TestToken)});
         m_service = std::make_unique<GatewayService>(config.value(), secrets);
         m_service->setRecordSink([this](RequestRecord &&record) { records.append(std::move(record)); });
+        if (extras.beforeStart)
+            extras.beforeStart(*m_service);
         Result<QUrl> url = m_service->start(0);
         QVERIFY2(url.ok(), qPrintable(url.errorMessage()));
         m_base = url.value();
@@ -107,6 +121,7 @@ public:
     MockUpstream &upstream() { return m_upstream; }
     GatewayService &service() { return *m_service; }
     QUrl url(const QString &path) const { return m_base.resolved(QUrl(path)); }
+    quint16 port() const { return quint16(m_base.port()); }
 
     QNetworkRequest request(const QString &path, const QByteArray &token = TestToken) const
     {
