@@ -1,7 +1,7 @@
 #include "TokenCommand.h"
 
 #include <QDir>
-#include <QLocale>
+#include <QLoggingCategory>
 #include <QStandardPaths>
 #include <QTextStream>
 
@@ -172,6 +172,8 @@ int runTokenCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     if (command == QLatin1String("create") && !TokenStore::isValidName(positional.front()))
         return badUsage(err, QStringLiteral("NAME must be 1 to 64 letters, digits, '-', '_' or '.'"));
 
+    // The database's upgrade notes are for the gateway's log, not for a command whose output may be captured.
+    QLoggingCategory::setFilterRules(QStringLiteral("sluice.store.info=false"));
     // Startup::defaultDataDir()'s folder, without pulling the gateway into this command.
     if (dataDir.isEmpty())
         dataDir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/sluice");

@@ -142,6 +142,12 @@ double Admission::upperBound(const ClientRequest &request, QString *provider) co
     return bound;
 }
 
+bool Admission::mayUse(const QString &token, const QString &model) const
+{
+    const auto policy = m_policies.constFind(token);
+    return policy == m_policies.cend() || policy->models.isEmpty() || policy->models.contains(model);
+}
+
 Admission::Decision Admission::admit(const QString &requestId, const QString &token, const ClientRequest &request)
 {
     Decision decision;
@@ -157,8 +163,8 @@ Admission::Decision Admission::admit(const QString &requestId, const QString &to
         decision.error.param = QStringLiteral("model");
         return decision;
     }
-    if (const std::optional<RateLimiter::Refusal> refusal
-        = m_rates.admit(token, policy.rpm, policy.tpm, m_clock->nowMs())) {
+    const qint64 nowMs = m_clock->nowMs();
+    if (const std::optional<RateLimiter::Refusal> refusal = m_rates.check(token, policy.rpm, policy.tpm, nowMs)) {
         decision.admitted = false;
         decision.errorClass = ErrorClass::RateLimited;
         decision.error = CanonicalError::make(429, refusal->message, QStringLiteral("rate_limit_exceeded"));
@@ -168,28 +174,30 @@ Admission::Decision Admission::admit(const QString &requestId, const QString &to
     }
     QString provider;
     BudgetSubject subject {token, QString(), request.model};
-    if (m_ledger.limits().isEmpty())
-        return decision;
-    const double bound = upperBound(request, &provider);
+    const double bound = m_ledger.limits().isEmpty() ? -1 : upperBound(request, &provider);
     subject.provider = provider;
-    if (bound < 0 || !m_ledger.applies(subject))
-        return decision; // free providers are never blocked by a spend budget
-    const BudgetLedger::Decision budget = m_ledger.reserve(subject, bound, m_clock->utcNow());
-    if (budget.refused) {
-        decision.admitted = false;
-        decision.errorClass = ErrorClass::BudgetExceeded;
-        decision.error = CanonicalError::make(402, budget.message, QStringLiteral("budget_exceeded"));
-        return decision;
+    // Free providers are never blocked by a spend budget.
+    if (bound >= 0 && m_ledger.applies(subject)) {
+        const BudgetLedger::Decision budget = m_ledger.reserve(subject, bound, m_clock->utcNow());
+        if (budget.refused) {
+            decision.admitted = false;
+            decision.errorClass = ErrorClass::BudgetExceeded;
+            decision.error = CanonicalError::make(402, budget.message, QStringLiteral("budget_exceeded"));
+            return decision;
+        }
+        decision.warnings = budget.warnings;
+        if (budget.reservation)
+            m_pending.insert(requestId, Pending {budget.reservation});
     }
-    decision.warnings = budget.warnings;
-    if (budget.reservation)
-        m_pending.insert(requestId, Pending {budget.reservation});
+    // Counted only once admitted: a request refused by a budget does not use up the token's rate.
+    m_rates.countRequest(token, policy.rpm, nowMs);
     return decision;
 }
 
 QStringList Admission::settle(RequestRecord &record)
 {
-    if (m_catalog)
+    // Priced here only when budgets need the cost now; the record sink prices every record anyway.
+    if (m_catalog && !m_ledger.limits().isEmpty())
         priceRecord(record, *m_catalog, m_config);
     const qint64 tokens = qMax<qint64>(0, record.inputTokens) + qMax<qint64>(0, record.outputTokens);
     if (!record.tokenName.isEmpty())

@@ -54,8 +54,10 @@ public:
     void setStoredTokens(const QList<StoredToken> &tokens, const QSqlDatabase &db = {});
 
     Decision admit(const QString &requestId, const QString &token, const ClientRequest &request);
-    // Prices the finished record (when a price catalog is set), releases its reservation and books its cost and
-    // tokens. Returns the soft-threshold messages this request's cost crossed.
+    // Whether the token's allowed models include model (for listings).
+    bool mayUse(const QString &token, const QString &model) const;
+    // Prices the finished record (when budgets are set and a price catalog is), releases its reservation and books
+    // its cost and tokens. Returns the soft-threshold messages this request's cost crossed.
     QStringList settle(RequestRecord &record);
 
     BudgetLedger &ledger() { return m_ledger; }

@@ -310,6 +310,8 @@ void Gateway::handleModels(HttpResponder *responder, RequestRecord record)
 {
     QJsonArray data;
     for (const ModelRoute &model : std::as_const(m_config.models)) {
+        if (!m_admission.mayUse(record.tokenName, model.name))
+            continue; // a token limited to some models lists only those
         data.append(QJsonObject {{QStringLiteral("id"), model.name},
                                  {QStringLiteral("object"), QStringLiteral("model")},
                                  {QStringLiteral("type"), QStringLiteral("model")},

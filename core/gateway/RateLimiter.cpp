@@ -14,6 +14,20 @@ void RateLimiter::expire(Window &window, qint64 nowMs)
 
 std::optional<RateLimiter::Refusal> RateLimiter::admit(const QString &token, int rpm, qint64 tpm, qint64 nowMs)
 {
+    std::optional<Refusal> refusal = check(token, rpm, tpm, nowMs);
+    if (!refusal)
+        countRequest(token, rpm, nowMs);
+    return refusal;
+}
+
+void RateLimiter::countRequest(const QString &token, int rpm, qint64 nowMs)
+{
+    if (rpm > 0)
+        m_windows[token].starts.push_back(nowMs);
+}
+
+std::optional<RateLimiter::Refusal> RateLimiter::check(const QString &token, int rpm, qint64 tpm, qint64 nowMs)
+{
     if (rpm <= 0 && tpm <= 0)
         return std::nullopt;
     Window &window = m_windows[token];
@@ -21,10 +35,11 @@ std::optional<RateLimiter::Refusal> RateLimiter::admit(const QString &token, int
     if (rpm > 0 && qsizetype(window.starts.size()) >= rpm) {
         // Room comes back when enough of the oldest requests leave the window.
         const qint64 freeAt = window.starts.at(window.starts.size() - size_t(rpm)) + WindowMs;
-        return Refusal {QStringLiteral("Rate limit of gateway token '%1' reached: %2 requests per minute. Retry "
-                                       "after the time in Retry-After.")
+        return Refusal {QStringLiteral("Rate limit of gateway token '%1' reached: %2 %3 per minute. Retry after the "
+                                       "time in Retry-After.")
                             .arg(token)
-                            .arg(rpm),
+                            .arg(rpm)
+                            .arg(rpm == 1 ? QStringLiteral("request") : QStringLiteral("requests")),
                         qMax<qint64>(1, freeAt - nowMs)};
     }
     if (tpm > 0 && window.tokenSum >= tpm) {
@@ -44,8 +59,6 @@ std::optional<RateLimiter::Refusal> RateLimiter::admit(const QString &token, int
                             .arg(window.tokenSum),
                         qMax<qint64>(1, freeAt - nowMs)};
     }
-    if (rpm > 0)
-        window.starts.push_back(nowMs);
     return std::nullopt;
 }
 

@@ -25,6 +25,9 @@ public:
 
     // Refuses, or counts the request as started at nowMs. rpm / tpm <= 0: no limit.
     std::optional<Refusal> admit(const QString &token, int rpm, qint64 tpm, qint64 nowMs);
+    // admit() in two steps, for a request that another check may still refuse: refusal or nothing, then count.
+    std::optional<Refusal> check(const QString &token, int rpm, qint64 tpm, qint64 nowMs);
+    void countRequest(const QString &token, int rpm, qint64 nowMs);
     // Books the tokens of a completed request (TPM).
     void recordTokens(const QString &token, qint64 tokens, qint64 nowMs);
 

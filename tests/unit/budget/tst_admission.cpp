@@ -138,6 +138,24 @@ private slots:
         QCOMPARE(m_admission->ledger().spent(0, m_clock->utcNow()), 0.0);
     }
 
+    void aRequestRefusedByABudgetDoesNotUseTheRate()
+    {
+        StoredToken token;
+        token.name = QStringLiteral("ci");
+        token.rpm = 2;
+        m_admission->setStoredTokens({token});
+        RequestRecord big = finished(QStringLiteral("big"), QStringLiteral("priced"), 1000, 2500);
+        big.tokenName = token.name;
+        QVERIFY(m_admission->admit(big.id, big.tokenName, request(QStringLiteral("priced"))).admitted);
+        m_admission->settle(big);
+        QCOMPARE(m_admission->admit(QStringLiteral("2"), token.name, request(QStringLiteral("priced"))).error.status,
+                 402);
+        // The second request of the minute is still allowed: the refused one was not counted.
+        QVERIFY(m_admission->admit(QStringLiteral("3"), token.name, request(QStringLiteral("local"))).admitted);
+        QCOMPARE(m_admission->admit(QStringLiteral("4"), token.name, request(QStringLiteral("local"))).error.status,
+                 429);
+    }
+
     void tokenPoliciesComeFromTheDatabase()
     {
         StoredToken token;
