@@ -149,6 +149,20 @@ private slots:
         QCOMPARE(listed.first().toObject().value(QLatin1String("id")).toString(), QStringLiteral("gpt-test"));
     }
 
+    void configTokensTakeTheSameLimits()
+    {
+        // Appended to the fixture's config token 'editor'.
+        GatewayFixture gateway("    models: [gpt-test, claude-test]\n    rpm: 2\n");
+        QCOMPARE(gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), chat("openai-text")).status,
+                 403);
+        QCOMPARE(gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), chat()).status, 200);
+        QCOMPARE(gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), chat("claude-test")).status,
+                 200);
+        auto limited = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), chat());
+        QCOMPARE(limited.status, 429);
+        QVERIFY(errorMessage(limited.body).contains(QLatin1String("gateway token 'editor'")));
+    }
+
     void requestsPerMinuteAnswer429WithRetryAfter()
     {
         StoredToken token = named(QStringLiteral("slow"));
@@ -262,8 +276,12 @@ private slots:
         QCOMPARE(warnings.size(), 1); // $0.379 of $2.00 passed the 10% threshold
         QVERIFY(warnings.first().first().toString().contains(QLatin1String("monthly budget of token 'editor'")));
 
-        auto second = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), chat());
+        // Streamed answers carry it too.
+        const QByteArray streamed = R"({"model":"gpt-test","stream":true,"max_tokens":400,)"
+                                    R"("messages":[{"role":"user","content":"Hi"}]})";
+        auto second = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), streamed);
         QCOMPARE(second.status, 200);
+        QVERIFY(second.body.contains("data: [DONE]"));
         const QByteArray warning = second.header("x-sluice-budget-warning");
         QVERIFY2(warning.contains("the monthly budget of token 'editor' ($2.00): $0.379 spent"), warning.constData());
         QVERIFY(gateway.waitForRecords(2));
