@@ -203,7 +203,7 @@ QStringList Admission::settle(RequestRecord &record)
     if (!record.tokenName.isEmpty())
         m_rates.recordTokens(record.tokenName, tokens, m_clock->nowMs());
     const Pending pending = m_pending.take(record.id);
-    if (m_ledger.limits().isEmpty())
+    if (m_ledger.limits().isEmpty() && !pending.reservation)
         return {};
     const double usd = !m_catalog || record.costStatus == QLatin1String(CostStatus::Free) ? 0 : record.costUsd;
     return m_ledger.settle(pending.reservation,
