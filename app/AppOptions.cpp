@@ -11,6 +11,7 @@ QString AppOptions::usage()
         "SIGINT/SIGTERM\n"
         "  sluice key set NAME | key list | key delete NAME                 manage keys in the OS keychain\n"
         "  sluice spend [--data-dir DIR] [--config FILE]                    today's and this month's spend\n"
+        "  sluice token create NAME [...] | token list | token revoke NAME  gateway tokens (sluice token help)\n"
         "  sluice prices show MODEL | prices update FILE|URL | prices info   the price catalog\n"
         "  sluice discover [--ollama-port N] [--lmstudio-port N]            find local Ollama / LM Studio, print "
         "config\n"
@@ -26,8 +27,8 @@ AppOptions AppOptions::parse(const QStringList &arguments)
 {
     AppOptions options;
     const QStringList args = arguments.mid(1);
-    static const QStringList subcommands
-        = {QStringLiteral("key"), QStringLiteral("prices"), QStringLiteral("spend"), QStringLiteral("discover")};
+    static const QStringList subcommands = {QStringLiteral("key"), QStringLiteral("prices"), QStringLiteral("spend"),
+                                            QStringLiteral("discover"), QStringLiteral("token")};
     if (!args.isEmpty() && subcommands.contains(args.first())) {
         options.mode = Mode::Subcommand;
         options.subcommand = args.first();

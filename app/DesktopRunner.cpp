@@ -8,6 +8,7 @@
 
 #include "Startup.h"
 #include "UnixSignalWatcher.h"
+#include "cost/LivePriceCatalog.h"
 #include "gateway/GatewayService.h"
 #include "store/RequestLogWriter.h"
 #include "ui/MainWindow.h"
@@ -68,6 +69,13 @@ int runDesktop(const AppOptions &options)
     std::ignore = service->setCacheDatabase(startup->databasePath);
     service->setRecordSink(
         startup->pricingSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); }));
+    service->setDatabasePath(startup->databasePath);
+    service->setPriceCatalog(startup->prices);
+    // Budgets price requests with the catalog in force: `sluice prices update` applies without a restart.
+    QObject::connect(startup->livePrices.get(), &LivePriceCatalog::catalogChanged, service,
+                     [service, live = startup->livePrices] { service->setPriceCatalog(live->current()); });
+    QObject::connect(service, &GatewayService::budgetWarning, &tray,
+                     [&tray](const QString &message) { tray.notify(QStringLiteral("Sluice budget"), message); });
     service->moveToThread(&gatewayThread);
     QObject::connect(&gatewayThread, &QThread::finished, service, &QObject::deleteLater);
     gatewayThread.start();

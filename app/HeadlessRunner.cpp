@@ -7,6 +7,7 @@
 
 #include "Startup.h"
 #include "UnixSignalWatcher.h"
+#include "cost/LivePriceCatalog.h"
 #include "gateway/GatewayService.h"
 #include "store/RequestLogWriter.h"
 
@@ -38,6 +39,13 @@ int runHeadless(const AppOptions &options)
     std::ignore = service.setCacheDatabase(startup->databasePath);
     service.setRecordSink(
         startup->pricingSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); }));
+    service.setDatabasePath(startup->databasePath);
+    service.setPriceCatalog(startup->prices);
+    // Budgets price requests with the catalog in force: `sluice prices update` applies without a restart.
+    QObject::connect(startup->livePrices.get(), &LivePriceCatalog::catalogChanged, &service,
+                     [&service, live = startup->livePrices] { service.setPriceCatalog(live->current()); });
+    QObject::connect(&service, &GatewayService::budgetWarning, &service,
+                     [&err](const QString &message) { err << "sluice: budget: " << message << Qt::endl; });
     Result<QUrl> url = service.start(options.port);
     if (!url) {
         err << "sluice: " << url.errorMessage() << Qt::endl;

@@ -4,6 +4,7 @@
 #include "KeyCommand.h"
 #include "PricesCommand.h"
 #include "SpendCommand.h"
+#include "TokenCommand.h"
 #include "secrets/SecretStore.h"
 
 #ifdef SLUICE_WITH_GUI
@@ -44,6 +45,8 @@ int main(int argc, char *argv[])
             return sluice::runPricesCommand(options.subcommandArgs, out, err);
         if (options.subcommand == QLatin1String("discover"))
             return sluice::runDiscoverCommand(options.subcommandArgs, out, err);
+        if (options.subcommand == QLatin1String("token"))
+            return sluice::runTokenCommand(options.subcommandArgs, out, err);
         QTextStream in(stdin);
         sluice::SecretStore store;
         return sluice::runKeyCommand(options.subcommandArgs, in, out, err, store);

@@ -25,6 +25,7 @@
 #include "RequestDetailPane.h"
 #include "RequestLogLoader.h"
 #include "RoutingPage.h"
+#include "TokensDialog.h"
 
 namespace sluice {
 
@@ -244,9 +245,16 @@ void MainWindow::buildActions()
     m_quitAction->setMenuRole(QAction::QuitRole);
     connect(m_quitAction, &QAction::triggered, this, &MainWindow::quitRequested);
 
+    m_tokensAction = new QAction(tr("Gateway &tokens..."), this);
+    m_tokensAction->setObjectName(QStringLiteral("tokensAction"));
+    m_tokensAction->setToolTip(tr("Create and revoke the tokens tools use as their API key"));
+    m_tokensAction->setEnabled(false);
+    connect(m_tokensAction, &QAction::triggered, this, &MainWindow::showTokens);
+
     QMenu *gateway = menuBar()->addMenu(tr("&Gateway"));
     gateway->addAction(m_pauseAction);
     gateway->addAction(m_copyAction);
+    gateway->addAction(m_tokensAction);
     gateway->addSeparator();
     gateway->addAction(m_quitAction);
 
@@ -405,8 +413,17 @@ void MainWindow::setRequestCount(qint64 count)
     Q_EMIT requestCountChanged(count);
 }
 
+void MainWindow::showTokens()
+{
+    auto *dialog = new TokensDialog(m_databasePath, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
 void MainWindow::setDatabasePath(const QString &path)
 {
+    m_databasePath = path;
+    m_tokensAction->setEnabled(!path.isEmpty());
     stopLoader();
     m_model->clear();
     m_detail->clear();

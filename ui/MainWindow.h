@@ -55,6 +55,8 @@ public Q_SLOTS:
     void appendRecords(const sluice::RequestRecords &records);
     // Puts the endpoint URL on the clipboard.
     void copyEndpoint();
+    // The gateway tokens of the database (create, revoke), in a dialog.
+    void showTokens();
 
 Q_SIGNALS:
     void pauseRequested(bool paused);
@@ -98,7 +100,9 @@ private:
     QAction *m_pauseAction = nullptr;
     QAction *m_copyAction = nullptr;
     QAction *m_quitAction = nullptr;
+    QAction *m_tokensAction = nullptr;
     QAction *m_searchIcon = nullptr;
+    QString m_databasePath;
 
     QUrl m_endpoint;
     GatewayState m_state = GatewayState::Starting;

@@ -139,4 +139,11 @@ void TrayController::onActivated(QSystemTrayIcon::ActivationReason reason)
         Q_EMIT openDashboardRequested();
 }
 
+void TrayController::notify(const QString &title, const QString &message)
+{
+    m_lastNotification = title + QStringLiteral(": ") + message;
+    if (m_tray->isVisible())
+        m_tray->showMessage(title, message, QSystemTrayIcon::Warning);
+}
+
 } // namespace sluice

@@ -37,6 +37,10 @@ public:
     void setGatewayState(sluice::GatewayState state, const QString &message = {});
     void setRequestCount(qint64 count);
 
+    // A desktop notification from the tray icon (e.g. a budget's soft threshold); kept as lastNotification().
+    void notify(const QString &title, const QString &message);
+    QString lastNotification() const { return m_lastNotification; }
+
     QString toolTip() const;
     QIcon icon() const;
     QMenu *menu() const { return m_menu.get(); }
@@ -70,6 +74,7 @@ private:
     GatewayState m_state = GatewayState::Starting;
     QString m_stateMessage;
     qint64 m_requestCount = 0;
+    QString m_lastNotification;
 };
 
 } // namespace sluice

@@ -13,7 +13,7 @@ namespace ErrorClass {
 inline constexpr auto None = "";
 inline constexpr auto InvalidRequest = "invalid_request"; // the client sent something we cannot accept
 inline constexpr auto Authentication = "authentication"; // missing or unknown gateway token
-inline constexpr auto Forbidden = "forbidden"; // Host or Origin refused
+inline constexpr auto Forbidden = "forbidden"; // Host or Origin refused, or a model the gateway token may not use
 inline constexpr auto NotFound = "not_found"; // unknown endpoint or model
 inline constexpr auto UpstreamError = "upstream_error"; // the provider answered with an error status
 inline constexpr auto UpstreamConnection = "upstream_connection"; // could not connect, or the connection broke
@@ -22,6 +22,8 @@ inline constexpr auto UpstreamProtocol = "upstream_protocol"; // the provider's 
 inline constexpr auto ClientDisconnected = "client_disconnected"; // the client went away mid-request
 inline constexpr auto Paused = "paused"; // the gateway is paused by the user
 inline constexpr auto Internal = "internal";
+inline constexpr auto RateLimited = "rate_limited"; // the gateway token's RPM or TPM limit (docs/costs.md)
+inline constexpr auto BudgetExceeded = "budget_exceeded"; // a spend budget's hard limit (docs/costs.md)
 } // namespace ErrorClass
 
 // How far a request's cost can be trusted (docs/costs.md).

@@ -153,6 +153,32 @@ struct GatewayToken
     QString name; // shown in logs and the UI
     SecretRef secret; // the token's value lives in the keychain or environment
     int configLine = 0;
+    QStringList models; // client-facing model names it may use; empty: every model
+    int rpm = 0; // requests per minute; 0: no limit
+    qint64 tpm = 0; // tokens (input + output) of completed requests per minute; 0: no limit
+};
+
+// A spend budget's calendar period, in UTC: days start at 00:00, weeks on Monday, months on the 1st.
+enum class BudgetPeriod { Daily, Weekly, Monthly };
+
+// One spend budget in USD (docs/costs.md).
+struct BudgetLimit
+{
+    enum class Scope { Overall, Token, Provider, Model };
+    Scope scope = Scope::Overall;
+    QString name; // token, provider or client-facing model name; empty for Overall
+    BudgetPeriod period = BudgetPeriod::Monthly;
+    double limitUsd = 0; // hard limit: requests are refused once spend and reservations reach it
+    double softFraction = -1; // warn from this fraction of the limit on; -1: BudgetSettings::softFraction
+    int configLine = 0; // 0: a gateway token's own budget from the database
+};
+
+struct BudgetSettings
+{
+    QList<BudgetLimit> limits;
+    double softFraction = 0.8;
+    // Output tokens reserved for a request that does not say its max_tokens.
+    qint64 defaultMaxOutputTokens = 4096;
 };
 
 // A price that replaces the catalog's for matching models, in USD per million tokens (docs/costs.md).
@@ -198,6 +224,7 @@ struct Config
     RoutingSettings routing;
     PriceSettings prices;
     CacheSettings cache;
+    BudgetSettings budgets;
 
     const ProviderConfig *provider(const QString &name) const;
     const ModelRoute *model(const QString &name) const;

@@ -32,7 +32,8 @@ constexpr qint64 MaxTimeoutMs = 24LL * 60 * 60 * 1000;
 
 const QStringList TopLevelKeys
     = {QStringLiteral("gateway"), QStringLiteral("providers"), QStringLiteral("models"),  QStringLiteral("tokens"),
-       QStringLiteral("logging"), QStringLiteral("prices"),    QStringLiteral("routing"), QStringLiteral("cache")};
+       QStringLiteral("logging"), QStringLiteral("prices"),    QStringLiteral("routing"), QStringLiteral("cache"),
+       QStringLiteral("budgets")};
 const QStringList GatewayKeys = {QStringLiteral("listen"),           QStringLiteral("port"),
                                  QStringLiteral("allowed_hosts"),    QStringLiteral("allowed_origins"),
                                  QStringLiteral("max_header_bytes"), QStringLiteral("max_body_bytes")};
@@ -64,7 +65,15 @@ const QStringList FailureClassNames
     = {QStringLiteral("rate_limit"),  QStringLiteral("server_error"),   QStringLiteral("timeout"),
        QStringLiteral("connection"),  QStringLiteral("context_window"), QStringLiteral("content_policy"),
        QStringLiteral("client_error")};
-const QStringList TokenKeys = {QStringLiteral("name"), QStringLiteral("secret")};
+const QStringList TokenKeys = {QStringLiteral("name"), QStringLiteral("secret"), QStringLiteral("models"),
+                               QStringLiteral("rpm"), QStringLiteral("tpm")};
+const QStringList BudgetKeys
+    = {QStringLiteral("limits"), QStringLiteral("soft_threshold"), QStringLiteral("default_max_tokens")};
+const QStringList BudgetLimitKeys
+    = {QStringLiteral("token"),  QStringLiteral("provider"), QStringLiteral("model"),
+       QStringLiteral("period"), QStringLiteral("usd"),      QStringLiteral("soft_threshold")};
+const QStringList BudgetPeriodNames = {QStringLiteral("daily"), QStringLiteral("weekly"), QStringLiteral("monthly")};
+constexpr double MaxBudgetUsd = 1e9;
 const QStringList LoggingKeys = {QStringLiteral("store_bodies"), QStringLiteral("max_body_bytes")};
 const QStringList PriceKeys = {QStringLiteral("overrides")};
 const QStringList CacheKeys
@@ -268,6 +277,8 @@ private:
     void readCache(const YAML::Node &node, CacheSettings &cache);
     bool readRouteCache(const Entry &entry, RouteCacheSettings &cache);
     std::optional<qint64> duration(const Entry &entry, qint64 maxMs);
+    void readBudgets(const YAML::Node &node, BudgetSettings &budgets);
+    std::optional<double> fraction(const Entry &entry);
 
     QString m_source;
     QList<QPair<int, QString>> m_errors; // line, message
@@ -539,6 +550,7 @@ Config ConfigReader::read(const YAML::Node &root)
     YAML::Node modelsNode;
     YAML::Node routingNode;
     YAML::Node pricesNode;
+    YAML::Node budgetsNode;
     for (const Entry &section : *sections) {
         if (section.key == QLatin1String("gateway"))
             readGateway(section.value, config.gateway);
@@ -556,6 +568,8 @@ Config ConfigReader::read(const YAML::Node &root)
             pricesNode = section.value;
         else if (section.key == QLatin1String("cache"))
             readCache(section.value, config.cache);
+        else if (section.key == QLatin1String("budgets"))
+            budgetsNode = section.value;
     }
     // Providers first: models refer to them wherever the sections appear in the file.
     if (providersNode.IsDefined())
@@ -569,6 +583,8 @@ Config ConfigReader::read(const YAML::Node &root)
     checkModelReferences();
     if (pricesNode.IsDefined())
         readPrices(pricesNode, config.prices);
+    if (budgetsNode.IsDefined())
+        readBudgets(budgetsNode, config.budgets);
     return config;
 }
 
@@ -1409,6 +1425,27 @@ void ConfigReader::readTokens(const YAML::Node &node, QList<GatewayToken> &token
                     ownerBySecret.insert(ref->toString(), token.name);
                 }
             }
+            for (const Entry &field : fields) {
+                if (field.key == QLatin1String("models")) {
+                    const std::optional<QList<ListItem>> models
+                        = textList(field, QStringLiteral("[gpt-4.1-mini, claude-sonnet-4]"));
+                    if (!models)
+                        ok = false;
+                    else
+                        for (const ListItem &model : *models)
+                            token.models.append(model.text);
+                } else if (field.key == QLatin1String("rpm")) {
+                    if (const std::optional<qint64> value = integer(field, 0, 1'000'000))
+                        token.rpm = int(*value);
+                    else
+                        ok = false;
+                } else if (field.key == QLatin1String("tpm")) {
+                    if (const std::optional<qint64> value = integer(field, 0, 1'000'000'000'000LL))
+                        token.tpm = *value;
+                    else
+                        ok = false;
+                }
+            }
             if (!hasName)
                 ok = reportMissing(item, path, QStringLiteral("name"), QStringLiteral("add e.g. name: editor"));
             if (!hasSecret) {
@@ -1641,6 +1678,127 @@ void ConfigReader::readPrices(const YAML::Node &node, PriceSettings &prices)
                 }
                 lineByKey.insert(key, priced.configLine);
                 prices.overrides.append(priced);
+            });
+    }
+}
+
+std::optional<double> ConfigReader::fraction(const Entry &entry)
+{
+    const QString raw = entry.value.IsScalar() ? QString::fromStdString(entry.value.Scalar()).trimmed() : QString();
+    bool ok = false;
+    const double value = raw.toDouble(&ok);
+    if (!ok || !std::isfinite(value) || value <= 0 || value > 1) {
+        error(entry.value.IsNull() ? entry.keyNode : entry.value, entry.path,
+              QStringLiteral("expected a fraction of the limit above 0 and at most 1 (e.g. 0.8), found %1")
+                  .arg(entry.value.IsScalar() ? quoted(raw) : describe(entry.value)));
+        return std::nullopt;
+    }
+    return value;
+}
+
+void ConfigReader::readBudgets(const YAML::Node &node, BudgetSettings &budgets)
+{
+    const std::optional<QList<Entry>> sections
+        = entries(node, QStringLiteral("budgets"), BudgetKeys, QStringLiteral("a mapping of settings"));
+    if (!sections)
+        return;
+    for (const Entry &section : *sections) {
+        if (section.key == QLatin1String("soft_threshold")) {
+            if (const std::optional<double> value = fraction(section))
+                budgets.softFraction = *value;
+            continue;
+        }
+        if (section.key == QLatin1String("default_max_tokens")) {
+            if (const std::optional<qint64> value = integer(section, 1, 10'000'000))
+                budgets.defaultMaxOutputTokens = *value;
+            continue;
+        }
+        QHash<QString, int> lineByKey;
+        readItems(
+            section.value, section.path, QStringLiteral("'- {token: editor, period: daily, usd: 5}'"), BudgetLimitKeys,
+            QStringLiteral("a budget with fields"), QStringLiteral("is empty; give it at least period and usd"),
+            [&](const YAML::Node &item, const QString &path, const QList<Entry> &fields) {
+                BudgetLimit limit;
+                limit.configLine = lineOf(item);
+                bool ok = true;
+                bool hasPeriod = false;
+                bool hasUsd = false;
+                int scopes = 0;
+                for (const Entry &field : fields) {
+                    if (field.key == QLatin1String("token") || field.key == QLatin1String("model")
+                        || field.key == QLatin1String("provider")) {
+                        ++scopes;
+                        const std::optional<QString> value = nonEmptyText(field);
+                        if (!value) {
+                            ok = false;
+                            continue;
+                        }
+                        limit.name = value->trimmed();
+                        limit.scope = field.key == QLatin1String("token") ? BudgetLimit::Scope::Token
+                            : field.key == QLatin1String("model")         ? BudgetLimit::Scope::Model
+                                                                          : BudgetLimit::Scope::Provider;
+                        if (limit.scope == BudgetLimit::Scope::Provider && !m_providerNames.contains(limit.name)) {
+                            error(field.value, field.path,
+                                  QStringLiteral("%1 is not a configured provider").arg(quoted(limit.name)));
+                            ok = false;
+                        }
+                    } else if (field.key == QLatin1String("period")) {
+                        hasPeriod = true;
+                        const std::optional<QString> value = nonEmptyText(field);
+                        const qsizetype index = value ? BudgetPeriodNames.indexOf(value->trimmed().toLower()) : -1;
+                        if (index < 0) {
+                            if (value)
+                                error(field.value, field.path,
+                                      QStringLiteral("%1 is not a period; use daily, weekly or monthly")
+                                          .arg(quoted(*value)));
+                            ok = false;
+                        } else {
+                            limit.period = BudgetPeriod(index);
+                        }
+                    } else if (field.key == QLatin1String("usd")) {
+                        hasUsd = true;
+                        const QString raw = field.value.IsScalar()
+                            ? QString::fromStdString(field.value.Scalar()).trimmed()
+                            : QString();
+                        bool parsed = false;
+                        const double value = raw.toDouble(&parsed);
+                        if (!parsed || !std::isfinite(value) || value <= 0 || value > MaxBudgetUsd) {
+                            error(field.value, field.path,
+                                  QStringLiteral("expected an amount in USD above 0 (e.g. 5 or 0.50), found %1")
+                                      .arg(field.value.IsScalar() ? quoted(raw) : describe(field.value)));
+                            ok = false;
+                        } else {
+                            limit.limitUsd = value;
+                        }
+                    } else if (field.key == QLatin1String("soft_threshold")) {
+                        if (const std::optional<double> value = fraction(field))
+                            limit.softFraction = *value;
+                        else
+                            ok = false;
+                    }
+                }
+                if (scopes > 1) {
+                    error(item, path,
+                          QStringLiteral("give at most one of token, provider and model (none: every request)"));
+                    ok = false;
+                }
+                if (!hasPeriod)
+                    ok = reportMissing(item, path, QStringLiteral("period"),
+                                       QStringLiteral("add period: daily, weekly or monthly"));
+                if (!hasUsd)
+                    ok = reportMissing(item, path, QStringLiteral("usd"), QStringLiteral("add e.g. usd: 5"));
+                if (!ok)
+                    return;
+                const QString key = QString::number(int(limit.scope)) + QLatin1Char('\n') + limit.name
+                    + QLatin1Char('\n') + QString::number(int(limit.period));
+                if (lineByKey.contains(key)) {
+                    error(item, path,
+                          QStringLiteral("the same budget is already on line %1; keep only one")
+                              .arg(lineByKey.value(key)));
+                    return;
+                }
+                lineByKey.insert(key, limit.configLine);
+                budgets.limits.append(limit);
             });
     }
 }

@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QUuid>
 
 #include "api/CanonicalError.h"
@@ -22,6 +23,8 @@
 namespace sluice {
 
 namespace {
+Q_LOGGING_CATEGORY(lcGateway, "sluice.gateway")
+
 enum class Route { Proxy, CountTokens, Models, RoutingState, Unknown };
 
 struct EndpointMatch
@@ -94,7 +97,8 @@ Gateway::Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamCl
     , m_config(config)
     , m_secrets(secrets)
     , m_hostGuard(config.gateway)
-    , m_router(std::make_unique<Router>(config, std::move(clock)))
+    , m_admission(config, clock)
+    , m_router(std::make_unique<Router>(config, clock))
     , m_client(client)
 {
     for (const auto &[name, secret] : secrets.tokens)
@@ -104,6 +108,38 @@ Gateway::Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamCl
 }
 
 Gateway::~Gateway() = default;
+
+Result<void> Gateway::setDatabasePath(const QString &path, int reloadIntervalMs)
+{
+    m_reloadTimer.stop();
+    m_tokenStore.close();
+    if (Result<void> opened = m_tokenStore.open(path, SqliteConnection::Mode::ReadOnly); !opened)
+        return opened;
+    m_dataVersion = -1;
+    reloadStoredTokens();
+    // A cheap poll on the gateway thread: PRAGMA data_version changes only when another connection committed.
+    connect(&m_reloadTimer, &QTimer::timeout, this, &Gateway::reloadStoredTokens, Qt::UniqueConnection);
+    m_reloadTimer.start(reloadIntervalMs);
+    return {};
+}
+
+void Gateway::reloadStoredTokens()
+{
+    const Result<qint64> version = m_tokenStore.dataVersion();
+    if (!version || *version == m_dataVersion)
+        return;
+    const Result<QList<StoredToken>> tokens = m_tokenStore.list();
+    if (!tokens) {
+        qCWarning(lcGateway) << "Cannot reload the gateway tokens:" << tokens.errorMessage();
+        return;
+    }
+    m_dataVersion = *version;
+    QHash<QByteArray, QString> names;
+    for (const StoredToken &token : *tokens)
+        names.insert(token.secretSha256, token.name);
+    m_tokens.setStoredTokens(names);
+    m_admission.setStoredTokens(*tokens, m_tokenStore.database());
+}
 
 RequestRecord Gateway::newRecord(const HttpRequest &request) const
 {
@@ -172,7 +208,8 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
         respondError(responder, std::move(record), endpoint.format,
                      CanonicalError::make(401,
                                           QStringLiteral("No gateway tokens are configured, so Sluice accepts no "
-                                                         "requests. Add one under 'tokens:' in %1 (see "
+                                                         "requests. Make one with `sluice token create NAME`, or "
+                                                         "add one under 'tokens:' in %1 (see "
                                                          "docs/configuration.md).")
                                               .arg(m_config.sourcePath.isEmpty() ? QStringLiteral("the config file")
                                                                                  : m_config.sourcePath),
@@ -260,6 +297,25 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     record.requestedModel = client.model;
     record.stream = client.stream;
 
+    Result<RoutePlanner> plan = m_router->plan(client.model);
+    if (!plan) {
+        CanonicalError error = CanonicalError::make(404, plan.errorMessage(), QStringLiteral("model_not_found"));
+        error.param = QStringLiteral("model");
+        respondError(responder, std::move(record), format, error, ErrorClass::NotFound);
+        return;
+    }
+    const Admission::Decision admitted = m_admission.admit(record.id, record.tokenName, client);
+    if (!admitted.admitted) {
+        HttpHeaders headers;
+        if (admitted.retryAfterS >= 0)
+            headers.append(QByteArrayLiteral("Retry-After"), QByteArray::number(admitted.retryAfterS));
+        respondError(responder, std::move(record), format, admitted.error, admitted.errorClass, headers);
+        return;
+    }
+    for (const QString &warning : admitted.warnings)
+        client.responseHeaders.append(QByteArrayLiteral("x-sluice-budget-warning"), warning.toUtf8());
+
+    // After admission: a token never gets cached answers of a model it may not use, and a hit settles at $0.
     CachePolicy cache;
     QByteArray cacheKey;
     if (m_cache)
@@ -280,13 +336,6 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
         client.cacheStatus = QByteArrayLiteral("miss");
     }
 
-    Result<RoutePlanner> plan = m_router->plan(client.model);
-    if (!plan) {
-        CanonicalError error = CanonicalError::make(404, plan.errorMessage(), QStringLiteral("model_not_found"));
-        error.param = QStringLiteral("model");
-        respondError(responder, std::move(record), format, error, ErrorClass::NotFound);
-        return;
-    }
     ProviderDirectory providers;
     providers.adapters = &m_adapters;
     providers.secrets = &m_secrets;
@@ -334,6 +383,8 @@ void Gateway::respondFromCache(HttpResponder *responder, RequestRecord record, c
     }
     headers.append(QByteArrayLiteral("x-sluice-request-id"), record.id.toLatin1());
     headers.append(QByteArrayLiteral("x-sluice-cache"), QByteArrayLiteral("hit"));
+    for (const auto &[name, value] : client.responseHeaders.fields())
+        headers.append(name, value);
     if (client.stream) {
         responder->beginStream(200, headers);
         responder->writeChunk(body);
@@ -371,6 +422,8 @@ void Gateway::handleModels(HttpResponder *responder, RequestRecord record)
 {
     QJsonArray data;
     for (const ModelRoute &model : std::as_const(m_config.models)) {
+        if (!m_admission.mayUse(record.tokenName, model.name))
+            continue; // a token limited to some models lists only those
         data.append(QJsonObject {{QStringLiteral("id"), model.name},
                                  {QStringLiteral("object"), QStringLiteral("model")},
                                  {QStringLiteral("type"), QStringLiteral("model")},
@@ -444,10 +497,12 @@ void Gateway::respondJson(HttpResponder *responder, RequestRecord record, const 
 }
 
 void Gateway::respondError(HttpResponder *responder, RequestRecord record, ApiFormat format,
-                           const CanonicalError &error, const char *errorClass)
+                           const CanonicalError &error, const char *errorClass, const HttpHeaders &extraHeaders)
 {
     const EncodedError encoded = FormatCodec::forFormat(format).encodeError(error);
     HttpHeaders headers = jsonHeaders();
+    for (const auto &[name, value] : extraHeaders.fields())
+        headers.append(name, value);
     headers.append(QByteArrayLiteral("x-sluice-request-id"), record.id.toLatin1());
     responder->sendResponse(encoded.status, headers, encoded.body);
     record.latencyUs = (monotonicNowNs() - m_arrivedNs) / 1000;
@@ -462,6 +517,8 @@ void Gateway::respondError(HttpResponder *responder, RequestRecord record, ApiFo
 void Gateway::complete(RequestRecord &&record)
 {
     --m_inFlight;
+    for (const QString &message : m_admission.settle(record))
+        emit budgetWarning(message);
     if (m_sink)
         m_sink(std::move(record));
 }

@@ -5,19 +5,23 @@
 
 #include <QHash>
 #include <QObject>
+#include <QTimer>
 
 #include "api/ApiFormat.h"
 #include "common/RequestRecord.h"
 #include "config/Config.h"
+#include "gateway/Admission.h"
 #include "gateway/GatewaySecrets.h"
 #include "gateway/HostGuard.h"
 #include "gateway/TokenAuthenticator.h"
 #include "http/HttpRequestHandler.h"
 #include "providers/ProviderAdapter.h"
+#include "store/TokenStore.h"
 
 namespace sluice {
 
 class Clock;
+class PriceCatalog;
 class Router;
 class UpstreamClient;
 class ResponseCache;
@@ -28,7 +32,9 @@ struct ClientRequest;
 // The request pipeline behind the HTTP server. Order, for every request:
 //   host/origin guard -> pause check -> endpoint -> gateway token -> body validation (client format)
 //   -> response cache lookup (a hit is answered here) -> route plan (model -> deployments, fallbacks)
+//   -> admission (allowed models, rate limits, budgets)
 //   -> ProxyExchange (attempts, translation, relay; a whole answer is stored in the response cache)
+//   -> settle (cost booked against budgets)
 // and a RequestRecord handed to the record sink once per request (health checks excepted).
 class Gateway : public QObject, public HttpRequestHandler
 {
@@ -36,10 +42,18 @@ class Gateway : public QObject, public HttpRequestHandler
 public:
     using RecordSink = std::function<void(RequestRecord &&)>;
 
-    // clock: what routing decisions run on (a steady clock when null).
+    // clock: what routing decisions and admission (rate limits, budget periods) run on; a steady clock when
+    // null.
     Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamClient *client,
             std::shared_ptr<const Clock> clock = nullptr, QObject *parent = nullptr);
     ~Gateway() override;
+
+    // Accepts the gateway tokens kept in this database too (`sluice token create`), re-read whenever the database
+    // changed (checked every reloadIntervalMs), and takes the budgets' spend so far from its request log.
+    Result<void> setDatabasePath(const QString &path, int reloadIntervalMs = 1000);
+    // Prices finished requests for spend budgets; without it budgets count no cost.
+    void setPriceCatalog(std::shared_ptr<const PriceCatalog> catalog) { m_admission.setPriceCatalog(catalog); }
+    Admission &admission() { return m_admission; }
 
     void handle(const HttpRequest &request, HttpResponder *responder) override;
 
@@ -51,6 +65,10 @@ public:
     // The response cache (null: none); it must outlive this gateway and live on its thread.
     void setResponseCache(ResponseCache *cache) { m_cache = cache; }
 
+signals:
+    // A budget passed its soft threshold (once per budget and period): for a tray notification.
+    void budgetWarning(const QString &message);
+
 private:
     struct Endpoint;
     void handleProxied(const HttpRequest &request, HttpResponder *responder, RequestRecord record, ApiFormat format);
@@ -60,9 +78,10 @@ private:
     void handleHealth(HttpResponder *responder);
     void respondJson(HttpResponder *responder, RequestRecord record, const QByteArray &body);
     void respondError(HttpResponder *responder, RequestRecord record, ApiFormat format, const CanonicalError &error,
-                      const char *errorClass);
+                      const char *errorClass, const HttpHeaders &extraHeaders = {});
     void respondFromCache(HttpResponder *responder, RequestRecord record, const ClientRequest &client,
                           const CachedAnswer &answer);
+    void reloadStoredTokens();
     RequestRecord newRecord(const HttpRequest &request) const;
     void complete(RequestRecord &&record);
 
@@ -70,6 +89,10 @@ private:
     GatewaySecrets m_secrets;
     HostGuard m_hostGuard;
     TokenAuthenticator m_tokens;
+    Admission m_admission;
+    TokenStore m_tokenStore;
+    QTimer m_reloadTimer;
+    qint64 m_dataVersion = -1;
     QHash<QString, ProviderAdapter> m_adapters;
     std::unique_ptr<Router> m_router;
     UpstreamClient *m_client;

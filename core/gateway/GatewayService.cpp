@@ -27,6 +27,13 @@ void GatewayService::setRecordSink(std::function<void(RequestRecord &&)> sink)
         m_gateway->setRecordSink(m_sink);
 }
 
+void GatewayService::setPriceCatalog(std::shared_ptr<const PriceCatalog> catalog)
+{
+    m_prices = std::move(catalog);
+    if (m_gateway)
+        m_gateway->setPriceCatalog(m_prices);
+}
+
 void GatewayService::setRoutingClock(std::shared_ptr<const Clock> clock)
 {
     m_routingClock = std::move(clock);
@@ -66,6 +73,15 @@ Result<QUrl> GatewayService::start(int portOverride)
             qCWarning(lcCache).noquote() << "Serving without the response cache:" << cache.errorMessage();
     }
     m_gateway->setPaused(m_paused);
+    m_gateway->setPriceCatalog(m_prices);
+    connect(m_gateway, &Gateway::budgetWarning, this, &GatewayService::budgetWarning);
+    if (!m_databasePath.isEmpty()) {
+        if (Result<void> opened = m_gateway->setDatabasePath(m_databasePath); !opened) {
+            const Error error = opened.error();
+            stop();
+            return error;
+        }
+    }
     HttpServerLimits limits;
     limits.maxHeaderBytes = m_config.gateway.maxHeaderBytes;
     limits.maxBodyBytes = m_config.gateway.maxBodyBytes;

@@ -17,6 +17,7 @@ class Clock;
 class Gateway;
 class HttpServer;
 class ResponseCache;
+class PriceCatalog;
 class UpstreamClient;
 
 // The running gateway: HTTP server, upstream client and pipeline, all on the thread this object lives on.
@@ -39,6 +40,10 @@ public:
     // cached.
     Result<void> setCacheDatabase(const QString &databasePath);
     ResponseCache *responseCache() const { return m_cache.get(); }
+    // Before start(): the database whose gateway tokens are accepted too, and whose log the budgets start from.
+    void setDatabasePath(const QString &path) { m_databasePath = path; }
+    // Prices requests for the spend budgets; call again (on this object's thread) when the catalog is updated.
+    void setPriceCatalog(std::shared_ptr<const PriceCatalog> catalog);
 
     // Listens on the configured address and port (portOverride > 0 replaces the port; 0 keeps it).
     Result<QUrl> start(int portOverride = -1);
@@ -48,6 +53,11 @@ public:
     QUrl endpoint() const { return m_endpoint; }
     // Every configured deployment's circuit breaker, by deployment id; empty when not started.
     QList<BreakerSnapshot> breakerSnapshot() const;
+    Gateway *gateway() const { return m_gateway; }
+
+signals:
+    // A spend budget passed its soft threshold (docs/costs.md); emitted on this object's thread.
+    void budgetWarning(const QString &message);
 
 private:
     Config m_config;
@@ -56,6 +66,8 @@ private:
     std::shared_ptr<const Clock> m_routingClock;
     QString m_cacheDatabase;
     std::unique_ptr<ResponseCache> m_cache;
+    QString m_databasePath;
+    std::shared_ptr<const PriceCatalog> m_prices;
     UpstreamClient *m_client = nullptr;
     Gateway *m_gateway = nullptr;
     HttpServer *m_server = nullptr;

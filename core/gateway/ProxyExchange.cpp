@@ -734,6 +734,8 @@ HttpHeaders ProxyExchange::clientHeaders(const QByteArray &contentType) const
         headers.append(QByteArrayLiteral("x-sluice-dropped-params"), m_dropped.join(QLatin1Char(',')).toUtf8());
     if (!m_request.cacheStatus.isEmpty())
         headers.append(QByteArrayLiteral("x-sluice-cache"), m_request.cacheStatus);
+    for (const auto &[name, value] : m_request.responseHeaders.fields())
+        headers.append(name, value);
     return headers;
 }
 

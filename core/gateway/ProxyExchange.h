@@ -46,6 +46,7 @@ struct ClientRequest
     QByteArray anthropicBeta;
     qint64 arrivedNs = 0;
     QByteArray cacheStatus; // x-sluice-cache response header ("miss"); empty when the cache is not in play
+    HttpHeaders responseHeaders; // added to every answer, e.g. x-sluice-budget-warning from admission
 };
 
 // Everything an exchange needs from the gateway that outlives it.

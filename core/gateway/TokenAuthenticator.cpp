@@ -29,7 +29,9 @@ QString TokenAuthenticator::authenticate(const HttpRequest &request) const
     const QByteArray token = presentedToken(request);
     if (token.isEmpty())
         return {};
-    return m_names.value(digest(token));
+    const QByteArray hash = digest(token);
+    const QString name = m_names.value(hash);
+    return name.isEmpty() ? m_stored.value(hash) : name;
 }
 
 } // namespace sluice

@@ -13,7 +13,9 @@ class TokenAuthenticator
 {
 public:
     void addToken(const QString &name, const QString &secret);
-    bool isEmpty() const { return m_names.isEmpty(); }
+    // Replaces the tokens kept in the database (name -> SHA-256 of the secret); the config's stay.
+    void setStoredTokens(const QHash<QByteArray, QString> &namesByDigest) { m_stored = namesByDigest; }
+    bool isEmpty() const { return m_names.isEmpty() && m_stored.isEmpty(); }
 
     // The token name, or an empty string when the request carries no known token.
     QString authenticate(const HttpRequest &request) const;
@@ -22,6 +24,7 @@ public:
 
 private:
     QHash<QByteArray, QString> m_names; // sha256(secret) -> name
+    QHash<QByteArray, QString> m_stored; // the same, for `sluice token create` tokens
 };
 
 } // namespace sluice

@@ -61,6 +61,17 @@ private Q_SLOTS:
         QCOMPARE(tray.toolTip(), QStringLiteral("Sluice — error: port 7341 is already in use"));
     }
 
+    void budgetWarningsBecomeNotifications()
+    {
+        TrayController tray;
+        QVERIFY(tray.lastNotification().isEmpty());
+        tray.notify(QStringLiteral("Sluice budget"),
+                    QStringLiteral("$0.379 of the monthly budget of token 'editor' ($2.00) is spent (19%)"));
+        QCOMPARE(
+            tray.lastNotification(),
+            QStringLiteral("Sluice budget: $0.379 of the monthly budget of token 'editor' ($2.00) is spent (19%)"));
+    }
+
     void menuActionsAskForWhatTheUserChose()
     {
         TrayController tray;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -15,15 +17,28 @@ namespace sluice::test {
 
 inline constexpr auto TestToken = "sk-sluice-test-token";
 
+// Additions to the fixture's config and set-up, for tests that need more than extraYaml can append.
+struct FixtureExtras
+{
+    QByteArray providers; // list items appended to providers: ($UPSTREAM is the mock upstream's base URL)
+    QByteArray models; // list items appended to models:
+    std::function<void(GatewayService &)> beforeStart; // e.g. setDatabasePath, setPriceCatalog
+    std::shared_ptr<const Clock> clock; // routing and admission; a steady clock when null
+};
+
 // A gateway on a free loopback port in front of a MockUpstream, with the records it logs collected in memory.
 // extraModels: more "  - name: ..." entries for the models list; extraYaml: more top-level sections.
 class GatewayFixture
 {
 public:
-    // extraModels: list entries appended under models:; clock: what routing decisions (breakers, key rests) run
-    // on, a steady clock when null.
+    // extraModels: list entries appended under models:; clock: what routing decisions (breakers, key rests) and
+    // admission run on, a steady clock when null.
     explicit GatewayFixture(const QByteArray &extraYaml = {}, const QByteArray &extraModels = {},
                             std::shared_ptr<const Clock> clock = nullptr)
+        : GatewayFixture(extraYaml, FixtureExtras {{}, extraModels, {}, std::move(clock)})
+    { }
+
+    GatewayFixture(const QByteArray &extraYaml, const FixtureExtras &extras)
     {
         QVERIFY(m_upstream.listen().ok());
         const QByteArray upstream = m_upstream.baseUrl().toString().toUtf8();
@@ -71,7 +86,8 @@ public:
             + upstream
             + "/v1\n"
               "    api_key: env:SLUICE_TEST_PROVIDER_KEY\n"
-              "models:\n"
+            + QByteArray(extras.providers).replace("$UPSTREAM", upstream)
+            + "models:\n"
               "  - name: gpt-test\n"
               "    provider: mock\n"
               "    upstream_model: openai-text\n"
@@ -113,7 +129,7 @@ public:
               "  - name: two-keys\n"
               "    provider: mock-two-keys\n"
               "    upstream_model: openai-text\n"
-            + extraModels
+            + extras.models
             + "tokens:\n"
               "  - name: editor\n"
               "    secret: env:SLUICE_TEST_GATEWAY_TOKEN\n"
@@ -126,7 +142,9 @@ public:
         secrets.tokens.append({QStringLiteral("editor"), QString::fromLatin1(TestToken)});
         m_service = std::make_unique<GatewayService>(config.value(), secrets);
         m_service->setRecordSink([this](RequestRecord &&record) { records.append(std::move(record)); });
-        m_service->setRoutingClock(std::move(clock));
+        m_service->setRoutingClock(extras.clock);
+        if (extras.beforeStart)
+            extras.beforeStart(*m_service);
         Result<QUrl> url = m_service->start(0);
         QVERIFY2(url.ok(), qPrintable(url.errorMessage()));
         m_base = url.value();
@@ -135,6 +153,7 @@ public:
     MockUpstream &upstream() { return m_upstream; }
     GatewayService &service() { return *m_service; }
     QUrl url(const QString &path) const { return m_base.resolved(QUrl(path)); }
+    quint16 port() const { return quint16(m_base.port()); }
 
     QNetworkRequest request(const QString &path, const QByteArray &token = TestToken) const
     {

@@ -44,6 +44,7 @@ private slots:
     void missingFileSaysWhatToDo();
     void loadFileNamesTheFileInErrors();
     void defaultPathIsInTheConfigLocation();
+    void budgetsAndTokenLimitsAreRead();
 };
 
 void TestConfigLoader::exampleFileLoads()
@@ -321,6 +322,22 @@ void TestConfigLoader::validationErrors_data()
     QTest::newRow("store_bodies not a boolean")
         << QByteArray("logging:\n  store_bodies: sometimes\n") << QStringLiteral("sluice.yaml:2: logging.store_bodies:")
         << QStringLiteral("expected true or false, found 'sometimes'");
+    QTest::newRow("budget period unknown")
+        << QByteArray("budgets:\n  limits:\n    - {period: yearly, usd: 5}\n")
+        << QStringLiteral("sluice.yaml:3: budgets.limits[0].period:") << QStringLiteral("use daily, weekly or monthly");
+    QTest::newRow("budget two scopes") << QByteArray(
+        "budgets:\n  limits:\n    - {token: a, model: b, period: daily, usd: 5}\n")
+                                       << QStringLiteral("sluice.yaml:3: budgets.limits[0]:")
+                                       << QStringLiteral("at most one of token, provider");
+    QTest::newRow("budget without usd") << QByteArray("budgets:\n  limits:\n    - {period: daily}\n")
+                                        << QStringLiteral("sluice.yaml:3: budgets.limits[0]:")
+                                        << QStringLiteral("'usd' is missing");
+    QTest::newRow("budget soft threshold above 1")
+        << QByteArray("budgets:\n  soft_threshold: 80\n") << QStringLiteral("sluice.yaml:2: budgets.soft_threshold:")
+        << QStringLiteral("at most 1 (e.g. 0.8)");
+    QTest::newRow("token rpm negative") << QByteArray("tokens:\n  - name: a\n    secret: env:T\n    rpm: -1\n")
+                                        << QStringLiteral("sluice.yaml:4: tokens[0].rpm:")
+                                        << QStringLiteral("out of range");
     QTest::newRow("empty value") << QByteArray("logging:\n  max_body_bytes:\n")
                                  << QStringLiteral("sluice.yaml:2: logging.max_body_bytes:")
                                  << QStringLiteral("found nothing");
@@ -414,6 +431,47 @@ void TestConfigLoader::defaultPathIsInTheConfigLocation()
     QCOMPARE(path,
              QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation)
                  + QStringLiteral("/sluice/sluice.yaml"));
+}
+
+void TestConfigLoader::budgetsAndTokenLimitsAreRead()
+{
+    const Result<Config> result = ConfigLoader::loadString(ValidProvider
+                                                               + "tokens:\n"
+                                                                 "  - name: ci\n"
+                                                                 "    secret: env:CI_TOKEN\n"
+                                                                 "    models: [gpt-4.1-mini, o4-mini]\n"
+                                                                 "    rpm: 60\n"
+                                                                 "    tpm: 200000\n"
+                                                                 "budgets:\n"
+                                                                 "  soft_threshold: 0.9\n"
+                                                                 "  default_max_tokens: 2048\n"
+                                                                 "  limits:\n"
+                                                                 "    - {period: monthly, usd: 50}\n"
+                                                                 "    - {token: ci, period: daily, usd: 2.5, "
+                                                                 "soft_threshold: 0.5}\n"
+                                                                 "    - {provider: openai, period: weekly, usd: 20}\n"
+                                                                 "    - {model: gpt-4.1, period: Daily, usd: 1}\n",
+                                                           QStringLiteral("sluice.yaml"));
+    QVERIFY2(result.ok(), qPrintable(result.errorMessage()));
+    const GatewayToken &token = result->tokens.at(0);
+    QCOMPARE(token.models, (QStringList {QStringLiteral("gpt-4.1-mini"), QStringLiteral("o4-mini")}));
+    QCOMPARE(token.rpm, 60);
+    QCOMPARE(token.tpm, 200000);
+    const BudgetSettings &budgets = result->budgets;
+    QCOMPARE(budgets.softFraction, 0.9);
+    QCOMPARE(budgets.defaultMaxOutputTokens, 2048);
+    QCOMPARE(budgets.limits.size(), 4);
+    QCOMPARE(budgets.limits.at(0).scope, BudgetLimit::Scope::Overall);
+    QCOMPARE(budgets.limits.at(0).period, BudgetPeriod::Monthly);
+    QCOMPARE(budgets.limits.at(0).limitUsd, 50.0);
+    QCOMPARE(budgets.limits.at(1).scope, BudgetLimit::Scope::Token);
+    QCOMPARE(budgets.limits.at(1).name, QStringLiteral("ci"));
+    QCOMPARE(budgets.limits.at(1).softFraction, 0.5);
+    QCOMPARE(budgets.limits.at(1).configLine, 17);
+    QCOMPARE(budgets.limits.at(2).scope, BudgetLimit::Scope::Provider);
+    QCOMPARE(budgets.limits.at(2).period, BudgetPeriod::Weekly);
+    QCOMPARE(budgets.limits.at(3).scope, BudgetLimit::Scope::Model);
+    QCOMPARE(budgets.limits.at(3).period, BudgetPeriod::Daily);
 }
 
 void TestConfigLoader::providerPresetsFillDefaults()

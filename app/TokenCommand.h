@@ -1,0 +1,15 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+class QTextStream;
+
+namespace sluice {
+
+// `sluice token create NAME [--models a,b] [--rpm N] [--tpm N] [--budget PERIOD:USD ...] | list | revoke NAME`,
+// each with [--data-dir DIR]. args are the words after "token". create prints the new secret alone on out (the
+// only time it is shown) and what to do with it on err. Returns 0 done, 1 database error, 2 bad usage.
+int runTokenCommand(const QStringList &args, QTextStream &out, QTextStream &err);
+
+} // namespace sluice
