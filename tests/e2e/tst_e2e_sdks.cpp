@@ -311,6 +311,21 @@ void TestE2eSdks::openAiResponsesSdk()
     QVERIFY(noArgs.value(QLatin1String("arguments")).isObject());
     QVERIFY(objectAt(noArgs, QStringLiteral("arguments")).isEmpty());
     QCOMPARE(intAt(noArgs.value(QLatin1String("usage")).toObject(), "prompt_tokens"), 218);
+
+    // The same tool call through the Responses API (Mistral's recorded chat answer translated): the
+    // function_call item, plain and streamed with its argument deltas.
+    const QJsonObject weather({{QStringLiteral("location"), QStringLiteral("San Francisco")}});
+    const QJsonObject responsesTool = seen.value(QLatin1String("responsesTool")).toObject();
+    QCOMPARE(stringAt(responsesTool, "status"), QStringLiteral("completed"));
+    QCOMPARE(stringAt(responsesTool, "name"), QStringLiteral("weather"));
+    QVERIFY(!stringAt(responsesTool, "callId").isEmpty());
+    QCOMPARE(objectAt(responsesTool, QStringLiteral("arguments")), weather);
+    QCOMPARE(intAt(responsesTool.value(QLatin1String("usage")).toObject(), "output_tokens"), 22);
+    const QJsonObject responsesToolStream = seen.value(QLatin1String("responsesToolStream")).toObject();
+    QCOMPARE(stringAt(responsesToolStream, "name"), QStringLiteral("weather"));
+    QCOMPARE(objectAt(responsesToolStream, QStringLiteral("arguments")), weather);
+    QCOMPARE(objectAt(responsesToolStream, QStringLiteral("deltasArguments")), weather);
+    QCOMPARE(stringAt(responsesToolStream, "status"), QStringLiteral("completed"));
 }
 
 void TestE2eSdks::everyRequestIsLoggedWithTokens()
@@ -324,8 +339,9 @@ void TestE2eSdks::everyRequestIsLoggedWithTokens()
     QVERIFY(reader.open().ok());
     const Result<RequestRecords> recent = reader.recent(50);
     QVERIFY2(recent.ok(), qPrintable(recent.errorMessage()));
-    // Anthropic SDK: count_tokens, 2 x 2 messages, 3 tool calls; openai SDK: 2 x 2 responses, 2 tool calls.
-    QCOMPARE(recent->size(), 14);
+    // Anthropic SDK: count_tokens, 2 x 2 messages, 3 tool calls; openai SDK: 2 x 2 responses, 2 Responses tool
+    // calls, 2 chat tool calls.
+    QCOMPARE(recent->size(), 16);
 
     QMap<QString, int> byEndpoint;
     for (const RequestRecord &record : recent.value()) {
@@ -353,7 +369,7 @@ void TestE2eSdks::everyRequestIsLoggedWithTokens()
     }
     QCOMPARE(byEndpoint.value(QStringLiteral("/v1/messages")), 7);
     QCOMPARE(byEndpoint.value(QStringLiteral("/v1/messages/count_tokens")), 1);
-    QCOMPARE(byEndpoint.value(QStringLiteral("/v1/responses")), 4);
+    QCOMPARE(byEndpoint.value(QStringLiteral("/v1/responses")), 6);
     QCOMPARE(byEndpoint.value(QStringLiteral("/v1/chat/completions")), 2);
 }
 
