@@ -518,7 +518,7 @@ void Gateway::complete(RequestRecord &&record)
 {
     --m_inFlight;
     for (const QString &message : m_admission.settle(record))
-        emit budgetWarning(message);
+        Q_EMIT budgetWarning(message);
     if (m_sink)
         m_sink(std::move(record));
 }

@@ -65,7 +65,7 @@ public:
     // The response cache (null: none); it must outlive this gateway and live on its thread.
     void setResponseCache(ResponseCache *cache) { m_cache = cache; }
 
-signals:
+Q_SIGNALS:
     // A budget passed its soft threshold (once per budget and period): for a tray notification.
     void budgetWarning(const QString &message);
 

@@ -55,7 +55,7 @@ public:
     QList<BreakerSnapshot> breakerSnapshot() const;
     Gateway *gateway() const { return m_gateway; }
 
-signals:
+Q_SIGNALS:
     // A spend budget passed its soft threshold (docs/costs.md); emitted on this object's thread.
     void budgetWarning(const QString &message);
 
