@@ -192,9 +192,10 @@ void TokensDialog::reload()
         QList<QStandardItem *> row;
         row.append(new QStandardItem(token.name));
         row.append(new QStandardItem(token.models.isEmpty() ? tr("all") : token.models.join(QStringLiteral(", "))));
-        row.append(new QStandardItem(token.rpm > 0 ? QString::number(token.rpm) : QString()));
-        row.append(new QStandardItem(token.tpm > 0 ? QString::number(token.tpm) : QString()));
-        row.append(new QStandardItem(budgetsText(token)));
+        row.append(new QStandardItem(token.rpm > 0 ? QString::number(token.rpm) : tr("no limit")));
+        row.append(new QStandardItem(token.tpm > 0 ? QString::number(token.tpm) : tr("no limit")));
+        const QString budgets = budgetsText(token);
+        row.append(new QStandardItem(budgets.isEmpty() ? tr("none") : budgets));
         row.append(new QStandardItem(token.createdAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
         m_model->appendRow(row);
     }
