@@ -3,12 +3,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QUuid>
 
 #include "api/CanonicalError.h"
 #include "api/FormatCodec.h"
 #include "api/OpenAiChatRequest.h"
 #include "common/MonotonicClock.h"
+#include "common/RequestId.h"
 #include "gateway/ProxyExchange.h"
 #include "http/HttpRequest.h"
 #include "http/HttpResponder.h"
@@ -98,8 +98,8 @@ Gateway::~Gateway() = default;
 RequestRecord Gateway::newRecord(const HttpRequest &request) const
 {
     RequestRecord record;
-    record.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     record.startedAt = QDateTime::currentDateTimeUtc();
+    record.id = RequestId::create(record.startedAt.toMSecsSinceEpoch());
     record.endpoint = QString::fromLatin1(request.path.left(200));
     if (m_config.logging.storeBodies) {
         const qint64 cap = m_config.logging.maxBodyBytes;
