@@ -1,8 +1,12 @@
 #include "OpenAiChatRequest.h"
 
+#include <algorithm>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
+
+#include "JsonMembers.h"
 
 namespace sluice {
 
@@ -48,6 +52,8 @@ QByteArray OpenAiChatRequest::upstreamBody(const QByteArray &original, const QSt
     if (!renameModel && !addUsage)
         return original;
 
+    if (std::optional<QByteArray> spliced = spliceBody(original, renameModel ? upstreamModel : QString(), addUsage))
+        return *spliced;
     QJsonObject root = m_root;
     if (renameModel)
         root.insert(QLatin1String("model"), upstreamModel);
@@ -57,6 +63,56 @@ QByteArray OpenAiChatRequest::upstreamBody(const QByteArray &original, const QSt
         root.insert(QLatin1String("stream_options"), options);
     }
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
+}
+
+std::optional<QByteArray> OpenAiChatRequest::spliceBody(const QByteArray &original, const QString &upstreamModel,
+                                                        bool addUsage)
+{
+    const std::optional<JsonMembers> members = JsonMembers::scan(original);
+    if (!members)
+        return std::nullopt;
+    struct Edit
+    {
+        qsizetype begin;
+        qsizetype end;
+        QByteArray text;
+    };
+    QList<Edit> edits;
+    if (!upstreamModel.isNull()) {
+        const JsonMembers::Member *model = members->find("model");
+        // A key spelled with escapes or given twice is left to the full re-encoding.
+        if (!model
+            || std::count_if(members->members().cbegin(), members->members().cend(),
+                             [](const JsonMembers::Member &m) { return m.name == "model"; })
+                != 1)
+            return std::nullopt;
+        const QByteArray quoted = QJsonDocument(QJsonArray {upstreamModel}).toJson(QJsonDocument::Compact);
+        edits.append({model->valueBegin, model->valueEnd, quoted.sliced(1, quoted.size() - 2)});
+    }
+    if (addUsage) {
+        const QByteArray includeUsage = QByteArrayLiteral("\"include_usage\":true");
+        if (const JsonMembers::Member *options = members->find("stream_options")) {
+            const QByteArrayView value = members->value(*options);
+            QByteArray replaced;
+            if (value == "null") {
+                replaced = '{' + includeUsage + '}';
+            } else {
+                QJsonObject object = QJsonDocument::fromJson(value.toByteArray()).object();
+                object.insert(QLatin1String("include_usage"), true);
+                replaced = QJsonDocument(object).toJson(QJsonDocument::Compact);
+            }
+            edits.append({options->valueBegin, options->valueEnd, replaced});
+        } else {
+            const QByteArray member = "\"stream_options\":{" + includeUsage + '}';
+            edits.append({members->closingBrace(), members->closingBrace(),
+                          members->members().isEmpty() ? member : ',' + member});
+        }
+    }
+    std::sort(edits.begin(), edits.end(), [](const Edit &a, const Edit &b) { return a.begin > b.begin; });
+    QByteArray body = original;
+    for (const Edit &edit : std::as_const(edits))
+        body.replace(edit.begin, edit.end - edit.begin, edit.text);
+    return body;
 }
 
 } // namespace sluice

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
@@ -26,6 +28,11 @@ public:
     QByteArray upstreamBody(const QByteArray &original, const QString &upstreamModel) const;
 
 private:
+    // The original bytes with only the model value and stream_options replaced (or added), so a large prompt is
+    // not re-encoded; empty when the body's shape calls for the full re-encoding.
+    static std::optional<QByteArray> spliceBody(const QByteArray &original, const QString &upstreamModel,
+                                                bool addUsage);
+
     QJsonObject m_root;
     QString m_model;
     bool m_stream = false;

@@ -1,5 +1,7 @@
 #include "ProxyExchange.h"
 
+#include <cstring>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -8,6 +10,7 @@
 
 #include "api/CanonicalError.h"
 #include "api/FormatCodec.h"
+#include "api/JsonMembers.h"
 #include "common/MonotonicClock.h"
 #include "gateway/GatewaySecrets.h"
 #include "http/HttpResponder.h"
@@ -91,9 +94,40 @@ bool carriesOutput(const QJsonObject &chunk)
     return false;
 }
 
+// One memmem per event: Qt's substring search costs more than the rest of the relay on short texts.
 bool mayCarryUsage(const QByteArray &data)
 {
-    return data.contains("\"usage\"") && !data.contains("\"usage\":null");
+    static constexpr char key[] = "\"usage\"";
+    constexpr size_t keyLength = sizeof(key) - 1;
+    const char *end = data.constData() + data.size();
+    const char *at = data.constData();
+    while ((at = static_cast<const char *>(memmem(at, size_t(end - at), key, keyLength)))) {
+        at += keyLength;
+        while (at < end && (*at == ':' || *at == ' '))
+            ++at;
+        if (end - at < 4 || std::memcmp(at, "null", 4) != 0)
+            return true;
+    }
+    return false;
+}
+
+// The usage object of a non-streamed OpenAI answer, parsed alone: the answer is relayed as it came, so the rest
+// is only scanned for its structure. Empty when the answer is not a JSON object.
+std::optional<TokenUsage> usageOfAnswer(const QByteArray &body, QJsonParseError *parseError)
+{
+    const std::optional<JsonMembers> members = JsonMembers::scan(body);
+    if (!members) {
+        const QJsonDocument answer = QJsonDocument::fromJson(body, parseError);
+        if (!answer.isObject())
+            return std::nullopt;
+        const QJsonValue usage = answer.object().value(QLatin1String("usage"));
+        return usage.isObject() ? TokenUsage::fromOpenAiChat(usage.toObject()) : TokenUsage();
+    }
+    const JsonMembers::Member *usage = members->find("usage");
+    if (!usage)
+        return TokenUsage();
+    const QJsonDocument object = QJsonDocument::fromJson(members->value(*usage).toByteArray());
+    return object.isObject() ? TokenUsage::fromOpenAiChat(object.object()) : TokenUsage();
 }
 
 QByteArray contentTypeFor(bool stream)
@@ -278,6 +312,7 @@ void ProxyExchange::relayFastStream(const QByteArray &data)
     m_sse.feed(data, m_events);
     QByteArray out;
     for (const SseEvent &event : std::as_const(m_events)) {
+        const bool contentWasSent = m_contentSent;
         if (event.data == "[DONE]") {
             m_sawDone = true;
         } else {
@@ -310,6 +345,11 @@ void ProxyExchange::relayFastStream(const QByteArray &data)
             }
         }
         out.append(encodeSseEvent(event));
+        // The first content goes out before the rest of the read is processed: it is what the user waits for.
+        if (m_contentSent && !contentWasSent) {
+            writeStream(out);
+            out.clear();
+        }
     }
     writeStream(out);
 }
@@ -335,13 +375,18 @@ bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
             m_streamError = QStringLiteral("Provider '%1' ended its stream with an error after output began "
                                            "(incomplete answer): %2")
                                 .arg(m_adapter->name(), event.error.message);
-        if (!m_contentSent && isContent(event)) {
+        const bool firstContent = !m_contentSent && isContent(event);
+        if (firstContent) {
             m_contentSent = true;
             m_record.timeToFirstTokenUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
         }
         if (event.type == CanonicalEvent::Type::TextDelta || event.type == CanonicalEvent::Type::ToolArgumentsDelta)
             m_relayedChars += event.text.size();
         out.append(m_encoder->encode(event));
+        if (firstContent) {
+            writeStream(out);
+            out.clear();
+        }
     }
     m_usage = m_decoder->usage();
     writeStream(out);
@@ -437,9 +482,9 @@ void ProxyExchange::deliverBuffered()
     const bool sameFormat = m_adapter->format() == m_request.format;
     QByteArray clientBody;
     if (sameFormat && m_request.openAiChat) {
-        QJsonParseError parseError;
-        const QJsonDocument answer = QJsonDocument::fromJson(m_body, &parseError);
-        if (!answer.isObject()) {
+        QJsonParseError parseError {};
+        const std::optional<TokenUsage> usage = usageOfAnswer(m_body, &parseError);
+        if (!usage) {
             AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body.left(4096), m_headers);
             outcome.malformedBody = true;
             attemptFailed(outcome,
@@ -448,9 +493,7 @@ void ProxyExchange::deliverBuffered()
                           ErrorClass::UpstreamProtocol);
             return;
         }
-        const QJsonValue usage = answer.object().value(QLatin1String("usage"));
-        if (usage.isObject())
-            m_usage = TokenUsage::fromOpenAiChat(usage.toObject());
+        m_usage = *usage;
         clientBody = m_body;
     } else {
         Result<CanonicalResponse> response = FormatCodec::forFormat(m_adapter->format()).decodeResponse(m_body);

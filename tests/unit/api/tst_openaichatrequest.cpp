@@ -17,6 +17,8 @@ private Q_SLOTS:
     void forwardsUntouchedWhenNothingChanges();
     void renamesModelAndRequestsUsageForStreams();
     void keepsClientUsageRequest();
+    void editsOnlyTheModelAndStreamOptionsBytes_data();
+    void editsOnlyTheModelAndStreamOptionsBytes();
     void readsUsageDetails();
     void errorEnvelope();
 };
@@ -78,6 +80,41 @@ void TestOpenAiChatRequest::keepsClientUsageRequest()
     QVERIFY(parsed.ok());
     QVERIFY(parsed->clientWantsUsage());
     QCOMPARE(parsed->upstreamBody(body, QStringLiteral("m")), body);
+}
+
+void TestOpenAiChatRequest::editsOnlyTheModelAndStreamOptionsBytes_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("upstreamModel");
+    QTest::addColumn<QByteArray>("expected");
+    // Key order, spacing, big integers and escapes elsewhere survive: only the edited values change.
+    QTest::newRow("rename")
+        << QByteArray(R"({ "model" : "fast", "seed": 12345678901234567890, "messages": [{"content":"\"model\": x"}] })")
+        << QStringLiteral("gpt-4.1 \"o\"")
+        << QByteArray(
+               R"({ "model" : "gpt-4.1 \"o\"", "seed": 12345678901234567890, "messages": [{"content":"\"model\": x"}] })");
+    QTest::newRow("stream adds options")
+        << QByteArray(R"({"model":"m","stream":true,"seed":12345678901234567890,"messages":[]} )")
+        << QStringLiteral("m")
+        << QByteArray(
+               R"({"model":"m","stream":true,"seed":12345678901234567890,"messages":[],"stream_options":{"include_usage":true}} )");
+    QTest::newRow("stream options null")
+        << QByteArray(R"({"model":"m","stream":true,"stream_options":null,"messages":[]})") << QStringLiteral("u")
+        << QByteArray(R"({"model":"u","stream":true,"stream_options":{"include_usage":true},"messages":[]})");
+    QTest::newRow("stream options kept")
+        << QByteArray(R"({"model":"m","stream":true,"stream_options":{"include_usage":false},"messages":[]})")
+        << QStringLiteral("m")
+        << QByteArray(R"({"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[]})");
+}
+
+void TestOpenAiChatRequest::editsOnlyTheModelAndStreamOptionsBytes()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, upstreamModel);
+    QFETCH(QByteArray, expected);
+    const Result<OpenAiChatRequest> parsed = OpenAiChatRequest::parse(body);
+    QVERIFY2(parsed.ok(), qPrintable(parsed.errorMessage()));
+    QCOMPARE(parsed->upstreamBody(body, upstreamModel), expected);
 }
 
 void TestOpenAiChatRequest::readsUsageDetails()
