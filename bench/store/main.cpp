@@ -35,8 +35,9 @@ using namespace sluice;
 namespace {
 
 constexpr qint64 DayMs = 24 * 60 * 60 * 1000LL;
-// Producers pause above this many waiting records, so the run measures the writer, not a growing queue.
-constexpr qint64 MaxBacklog = 50000;
+// Producers pause above this many waiting records, so the run measures the writer, not a growing queue (and the
+// queued bodies stay under the writer's byte limit, past which it would drop them).
+constexpr qint64 MaxBacklog = 10000;
 
 struct Options
 {
