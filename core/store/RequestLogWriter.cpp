@@ -401,6 +401,7 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
     int failures = 0;
     int failuresAtStop = 0;
     bool trimDue = false; // a large backlog was taken since the heap was last trimmed
+    bool trimNow = false;
 
     for (;;) {
         bool stopping = false;
@@ -440,7 +441,10 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
             }
             if (pending.isEmpty()) {
                 pending.swap(m_queue);
-                trimDue = trimDue || pending.size() >= TrimAfterRecords || m_queuedBodyBytes >= TrimAfterBodyBytes;
+                // Under steady traffic the writer is never idle: a short queue after a backlog means it drained.
+                const bool backlog = pending.size() >= TrimAfterRecords || m_queuedBodyBytes >= TrimAfterBodyBytes;
+                trimNow = trimDue && !backlog;
+                trimDue = backlog;
             }
             stopping = m_stopping;
         }
@@ -490,6 +494,10 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
             }
         }
 
+        if (trimNow) {
+            trimNow = false;
+            releaseFreedMemory();
+        }
         if (!pending.isEmpty()) {
             ++failures;
             const QString reason = describeWriteError(error, databasePath);
