@@ -308,6 +308,14 @@ void ProxyExchange::onBody(const QByteArray &data)
 
 void ProxyExchange::relayFastStream(const QByteArray &data)
 {
+    // Until content flows, a large read is taken in two steps, so the first events go out before the rest is parsed.
+    constexpr qsizetype FirstPiece = 4096;
+    if (!m_contentSent && data.size() > 2 * FirstPiece) {
+        relayFastStream(data.first(FirstPiece));
+        if (!m_done && m_call && m_mode == Mode::FastStream)
+            relayFastStream(data.sliced(FirstPiece));
+        return;
+    }
     m_events.clear();
     m_sse.feed(data, m_events);
     QByteArray out;
