@@ -15,7 +15,8 @@ namespace sluice {
 class OpenAiChatRequest
 {
 public:
-    // Validates the body; the error message names the field and what to send instead.
+    // Validates the body; the error message names the field and what to send instead. Only the top-level members
+    // it reads are decoded (a large prompt is skipped over); a malformed body gets the full parser's diagnosis.
     static Result<OpenAiChatRequest> parse(const QByteArray &body);
 
     QString model() const { return m_model; }
@@ -33,7 +34,6 @@ private:
     static std::optional<QByteArray> spliceBody(const QByteArray &original, const QString &upstreamModel,
                                                 bool addUsage);
 
-    QJsonObject m_root;
     QString m_model;
     bool m_stream = false;
     bool m_clientWantsUsage = false;

@@ -17,6 +17,7 @@ private Q_SLOTS:
     void forwardsUntouchedWhenNothingChanges();
     void renamesModelAndRequestsUsageForStreams();
     void keepsClientUsageRequest();
+    void readsTheTopLevelOfLargeAndEscapedBodies();
     void editsOnlyTheModelAndStreamOptionsBytes_data();
     void editsOnlyTheModelAndStreamOptionsBytes();
     void readsUsageDetails();
@@ -80,6 +81,32 @@ void TestOpenAiChatRequest::keepsClientUsageRequest()
     QVERIFY(parsed.ok());
     QVERIFY(parsed->clientWantsUsage());
     QCOMPARE(parsed->upstreamBody(body, QStringLiteral("m")), body);
+}
+
+void TestOpenAiChatRequest::readsTheTopLevelOfLargeAndEscapedBodies()
+{
+    // A 200 KB prompt with braces, quotes and a "model" inside strings: only the top-level members count.
+    const QByteArray prompt = QByteArray(200000, 'x') + R"(\"}], \"model\": \"wrong\", {[)";
+    const QByteArray big = R"({"messages":[{"role":"user","content":")" + prompt
+        + R"("}],"stream":true,"model":"gpt-\u00e9","stream_options":{"include_usage":true}})";
+    const Result<OpenAiChatRequest> parsed = OpenAiChatRequest::parse(big);
+    QVERIFY2(parsed.ok(), qPrintable(parsed.errorMessage()));
+    QCOMPARE(parsed->model(), QStringLiteral("gpt-\u00e9"));
+    QVERIFY(parsed->stream());
+    QVERIFY(parsed->clientWantsUsage());
+
+    // Member names spelled with escapes are read by the full parser, as any JSON reader would.
+    const QByteArray escaped = R"({"mo\u0064el":"m","messages":[],"stream":false})";
+    const Result<OpenAiChatRequest> escapedParsed = OpenAiChatRequest::parse(escaped);
+    QVERIFY2(escapedParsed.ok(), qPrintable(escapedParsed.errorMessage()));
+    QCOMPARE(escapedParsed->model(), QStringLiteral("m"));
+    const QJsonObject renamed
+        = QJsonDocument::fromJson(escapedParsed->upstreamBody(escaped, QStringLiteral("other"))).object();
+    QCOMPARE(renamed.value(QLatin1String("model")).toString(), QStringLiteral("other"));
+
+    const Result<OpenAiChatRequest> badMessages = OpenAiChatRequest::parse(R"({"model":"m","messages":{"a":1}})");
+    QVERIFY(!badMessages.ok());
+    QVERIFY(badMessages.errorMessage().contains(QLatin1String("\"messages\"")));
 }
 
 void TestOpenAiChatRequest::editsOnlyTheModelAndStreamOptionsBytes_data()
