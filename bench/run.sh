@@ -307,8 +307,10 @@ else
     : >"$tmp/store.txt"
 fi
 store_rps=$(sed -n 's/.*committed in .* ms: \([0-9]*\) records\/s.*/\1/p' "$tmp/store.txt")
-agg_30d=$(sed -n 's/.*last 30 days *:.*median \([0-9.]*\) ms.*/\1/p' "$tmp/store.txt")
-agg_month=$(sed -n 's/.*this month *:.*median \([0-9.]*\) ms.*/\1/p' "$tmp/store.txt")
+# The spend report (what the spend command and the dashboard run) is judged; the scan of the request rows is shown.
+agg_30d=$(sed -n '/^spend report/,$ s/.*last 30 days *:.*median \([0-9.]*\) ms.*/\1/p' "$tmp/store.txt")
+agg_month=$(sed -n '/^spend report/,$ s/.*this month *:.*median \([0-9.]*\) ms.*/\1/p' "$tmp/store.txt")
+scan_30d=$(sed -n '/^spend report/q; s/.*last 30 days *:.*median \([0-9.]*\) ms.*/\1/p' "$tmp/store.txt")
 
 # ---- table ------------------------------------------------------------------------------------------------------
 rows=()
@@ -366,6 +368,7 @@ row "spend aggregation, last 30 days over $store_records rows (ms)" "–" "${agg
     "$(judge "$agg_30d" "<=" 200)"
 row "spend aggregation, this month over $store_records rows (ms)" "–" "${agg_month:-?}" "–" "≤ 200" \
     "$(judge "$agg_month" "<=" 200)"
+row "one GROUP BY over the request rows, last 30 days, no rollup (ms)" "–" "${scan_30d:-?}" "–" "–" "–"
 
 echo
 echo "Sluice benchmark ($([ "$smoke" -eq 1 ] && echo "smoke run: small counts, times not judged" || echo "full run"))"

@@ -19,6 +19,8 @@
 #include <QThread>
 #include <QUuid>
 
+#include "common/RequestId.h"
+#include "cost/SpendReport.h"
 #include "store/RequestLogWriter.h"
 #include "store/SqliteConnection.h"
 
@@ -33,8 +35,9 @@ using namespace sluice;
 namespace {
 
 constexpr qint64 DayMs = 24 * 60 * 60 * 1000LL;
-// Producers pause above this many waiting records, so the run measures the writer, not a growing queue.
-constexpr qint64 MaxBacklog = 50000;
+// Producers pause above this many waiting records, so the run measures the writer, not a growing queue (and the
+// queued bodies stay under the writer's byte limit, past which it would drop them).
+constexpr qint64 MaxBacklog = 10000;
 
 struct Options
 {
@@ -44,6 +47,7 @@ struct Options
     int repeats = 5;
     QString databasePath;
     bool keep = false;
+    bool randomIds = false;
 };
 
 QByteArray filler(QRandomGenerator &random, int bytes)
@@ -82,7 +86,7 @@ QList<QPair<QByteArray, QByteArray>> makeBodies(int bodyBytes)
 }
 
 RequestRecord makeRecord(qint64 n, qint64 total, qint64 firstMs, qint64 spanMs, QRandomGenerator &random,
-                         const QList<QPair<QByteArray, QByteArray>> &bodies)
+                         const QList<QPair<QByteArray, QByteArray>> &bodies, bool randomIds)
 {
     static const QString models[]
         = {QStringLiteral("gpt-4o-mini"),      QStringLiteral("gpt-4o"),           QStringLiteral("claude-sonnet-4"),
@@ -94,8 +98,10 @@ RequestRecord makeRecord(qint64 n, qint64 total, qint64 firstMs, qint64 spanMs, 
 
     const int model = random.bounded(int(std::size(models)));
     RequestRecord record;
-    record.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     record.startedAt = QDateTime::fromMSecsSinceEpoch(firstMs + spanMs * n / std::max<qint64>(total, 1), Qt::UTC);
+    // As the gateway makes them (time-ordered), or random version 4 ones to compare.
+    record.id = randomIds ? QUuid::createUuid().toString(QUuid::WithoutBraces)
+                          : RequestId::create(record.startedAt.toMSecsSinceEpoch());
     record.tokenName = tokens[random.bounded(int(std::size(tokens)))];
     record.endpoint = QStringLiteral("/v1/chat/completions");
     record.requestedModel = models[model];
@@ -231,7 +237,7 @@ bool writeRecords(const Options &options)
         producers.append(QThread::create([&, p] {
             QRandomGenerator random(1000 + p);
             for (qint64 n = p; n < options.records; n += options.producers) {
-                writer.append(makeRecord(n, options.records, firstMs, 30 * DayMs, random, bodies));
+                writer.append(makeRecord(n, options.records, firstMs, 30 * DayMs, random, bodies, options.randomIds));
                 if (n % 1024 == 0) {
                     while (writer.queuedCount() > MaxBacklog) {
                         QThread::msleep(1);
@@ -298,7 +304,7 @@ bool aggregate(const Options &options)
         while (plan.next()) {
             steps.append(plan.value(3).toString());
         }
-        print(QStringLiteral("aggregate: SUM tokens GROUP BY requested_model; plan: ")
+        print(QStringLiteral("aggregate over the request rows (no rollup): SUM tokens GROUP BY requested_model; plan: ")
               + steps.join(QLatin1String("; ")));
     }
 
@@ -345,6 +351,40 @@ bool aggregate(const Options &options)
                   .arg(times.first(), 0, 'f', 1));
         ok = ok && groups > 0;
     }
+
+    // What the spend command and dashboard run: total, by model and by token, whole hours from the rollup.
+    print(QStringLiteral("spend report (total, by model, by token; hourly rollup + partial hours from requests):"));
+    SpendReport report(options.databasePath);
+    if (const auto reportOpened = report.open(); !reportOpened) {
+        print(QStringLiteral("error: ") + reportOpened.errorMessage());
+        return false;
+    }
+    for (const auto &[label, from] : ranges) {
+        QList<double> times;
+        SpendSummary summary;
+        for (int run = 0; run < options.repeats; ++run) {
+            QElapsedTimer timer;
+            timer.start();
+            auto result = report.summarize(from, QDateTime::fromMSecsSinceEpoch(endMs, Qt::UTC));
+            times.append(timer.nsecsElapsed() / 1e6);
+            if (!result) {
+                print(QStringLiteral("error: ") + result.errorMessage());
+                return false;
+            }
+            summary = std::move(result).value();
+        }
+        const double first = times.first();
+        std::sort(times.begin(), times.end());
+        print(QStringLiteral("  %1: %2 requests in %3 models, %4 tokens: first %5 ms, median %6 ms, best %7 ms")
+                  .arg(label, -13)
+                  .arg(summary.total.requests, 7)
+                  .arg(summary.byModel.size())
+                  .arg(summary.byToken.size())
+                  .arg(first, 0, 'f', 1)
+                  .arg(times.at(times.size() / 2), 0, 'f', 1)
+                  .arg(times.first(), 0, 'f', 1));
+        ok = ok && !summary.byModel.isEmpty();
+    }
     return ok;
 }
 
@@ -373,7 +413,11 @@ int main(int argc, char *argv[])
         QStringLiteral("path"));
     const QCommandLineOption keepOption(QStringLiteral("keep"),
                                         QStringLiteral("Keep the temporary folder and print its path."));
-    parser.addOptions({recordsOption, bodyOption, producersOption, repeatsOption, databaseOption, keepOption});
+    const QCommandLineOption randomIdsOption(
+        QStringLiteral("random-ids"),
+        QStringLiteral("Random (version 4) request ids instead of the gateway's time-ordered ones, to compare."));
+    parser.addOptions(
+        {recordsOption, bodyOption, producersOption, repeatsOption, databaseOption, keepOption, randomIdsOption});
     parser.process(app);
 
     Options options;
@@ -382,6 +426,7 @@ int main(int argc, char *argv[])
     options.producers = std::clamp(parser.value(producersOption).toInt(), 1, 64);
     options.repeats = std::clamp(parser.value(repeatsOption).toInt(), 1, 1000);
     options.keep = parser.isSet(keepOption);
+    options.randomIds = parser.isSet(randomIdsOption);
 
     QTemporaryDir temporary;
     if (parser.isSet(databaseOption)) {

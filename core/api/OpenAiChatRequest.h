@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
@@ -13,7 +15,8 @@ namespace sluice {
 class OpenAiChatRequest
 {
 public:
-    // Validates the body; the error message names the field and what to send instead.
+    // Validates the body; the error message names the field and what to send instead. Only the top-level members
+    // it reads are decoded (a large prompt is skipped over); a malformed body gets the full parser's diagnosis.
     static Result<OpenAiChatRequest> parse(const QByteArray &body);
 
     QString model() const { return m_model; }
@@ -26,7 +29,11 @@ public:
     QByteArray upstreamBody(const QByteArray &original, const QString &upstreamModel) const;
 
 private:
-    QJsonObject m_root;
+    // The original bytes with only the model value and stream_options replaced (or added), so a large prompt is
+    // not re-encoded; empty when the body's shape calls for the full re-encoding.
+    static std::optional<QByteArray> spliceBody(const QByteArray &original, const QString &upstreamModel,
+                                                bool addUsage);
+
     QString m_model;
     bool m_stream = false;
     bool m_clientWantsUsage = false;

@@ -451,13 +451,20 @@ const CatalogProvider *PriceCatalog::providerByUrl(const QUrl &baseUrl) const
     if (!baseUrl.isValid() || baseUrl.isEmpty())
         return nullptr;
     const QString url = baseUrl.toString();
-    for (const CatalogProvider &provider : m_providers) {
-        if (provider.apiPattern
-                .match(url, 0, QRegularExpression::NormalMatch, QRegularExpression::AnchorAtOffsetMatchOption)
-                .hasMatch())
-            return &provider;
+    QMutexLocker lock(&m_urlMatches.mutex);
+    auto cached = m_urlMatches.byUrl.constFind(url);
+    if (cached == m_urlMatches.byUrl.constEnd()) {
+        qsizetype index = -1;
+        for (qsizetype i = 0; i < m_providers.size() && index < 0; ++i) {
+            if (m_providers.at(i)
+                    .apiPattern
+                    .match(url, 0, QRegularExpression::NormalMatch, QRegularExpression::AnchorAtOffsetMatchOption)
+                    .hasMatch())
+                index = i;
+        }
+        cached = m_urlMatches.byUrl.insert(url, index);
     }
-    return nullptr;
+    return *cached < 0 ? nullptr : &m_providers.at(*cached);
 }
 
 const CatalogProvider *PriceCatalog::providerByName(const QString &providerName) const

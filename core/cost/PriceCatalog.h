@@ -4,7 +4,9 @@
 
 #include <QDate>
 #include <QDateTime>
+#include <QHash>
 #include <QList>
+#include <QMutex>
 #include <QRegularExpression>
 #include <QString>
 #include <QStringList>
@@ -126,7 +128,24 @@ private:
                                   int depth = 0) const;
     PriceMatch matchOf(const CatalogProvider &provider, const CatalogModel &model, const QDateTime &when) const;
 
+    // Base URL -> index in m_providers (-1: none), as matching runs one regular expression per provider and the
+    // gateway prices every request. Thread-safe; a copied catalog starts with an empty cache.
+    struct UrlMatches
+    {
+        UrlMatches() = default;
+        UrlMatches(const UrlMatches &) { }
+        UrlMatches &operator=(const UrlMatches &)
+        {
+            QMutexLocker lock(&mutex);
+            byUrl.clear();
+            return *this;
+        }
+        QMutex mutex;
+        QHash<QString, qsizetype> byUrl;
+    };
+
     QList<CatalogProvider> m_providers;
+    mutable UrlMatches m_urlMatches;
     QDate m_date;
     QString m_version;
     QString m_origin;

@@ -1,5 +1,6 @@
 #include "SpendReport.h"
 
+#include <algorithm>
 #include <atomic>
 
 #include <QDir>
@@ -15,11 +16,25 @@ namespace {
 // The schema version that added cost columns (resources/migrations/0002_cost.sql).
 constexpr int CostSchemaVersion = 2;
 
+constexpr qint64 HourMs = 3600000;
+
+// Per-row values of requests under the column names of spend_hourly, so both sum the same way.
+const QString RequestRows = QStringLiteral(
+    "SELECT COALESCE(NULLIF(upstream_model, ''), requested_model) AS model, provider, token_name, 1 AS requests, "
+    "input_tokens, cached_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_usd, "
+    "CASE WHEN cost_status = 'estimated' THEN cost_usd END AS estimated_usd, "
+    "cost_status = 'estimated' AND cost_usd IS NOT NULL AS estimated, cost_usd IS NULL AS unpriced, "
+    "cost_status = 'free' AS free FROM requests WHERE started_at >= ? AND started_at < ?");
+
+const QString RollupRows = QStringLiteral(
+    "SELECT model, provider, token_name, requests, input_tokens, cached_tokens, cache_write_tokens, output_tokens, "
+    "reasoning_tokens, cost_usd, estimated_usd, estimated, unpriced, free FROM spend_hourly WHERE hour >= ? AND "
+    "hour < ?");
+
 const QString Aggregates = QStringLiteral(
-    "COUNT(*), TOTAL(input_tokens), TOTAL(cached_tokens), TOTAL(cache_write_tokens), TOTAL(output_tokens), "
-    "TOTAL(reasoning_tokens), TOTAL(cost_usd), TOTAL(CASE WHEN cost_status = 'estimated' THEN cost_usd END), "
-    "TOTAL(cost_status = 'estimated' AND cost_usd IS NOT NULL), TOTAL(cost_usd IS NULL), "
-    "TOTAL(cost_status = 'free')");
+    "TOTAL(requests), TOTAL(input_tokens), TOTAL(cached_tokens), TOTAL(cache_write_tokens), TOTAL(output_tokens), "
+    "TOTAL(reasoning_tokens), TOTAL(cost_usd), TOTAL(estimated_usd), TOTAL(estimated), TOTAL(unpriced), "
+    "TOTAL(free)");
 
 } // namespace
 
@@ -53,16 +68,33 @@ Result<void> SpendReport::open()
                              .arg(QDir::toNativeSeparators(m_databasePath))
                              .arg(*version));
     }
+    // A log not yet upgraded to the rollup is still read, from its request rows.
+    QSqlQuery rollup(m_connection.database());
+    m_hasRollup = rollup.exec(QStringLiteral("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = "
+                                             "'spend_hourly'"))
+        && rollup.next();
     return {};
 }
 
 Result<QList<SpendLine>> SpendReport::query(const QStringList &keys, const QDateTime &from, const QDateTime &to)
 {
+    // Whole hours come from the rollup, the partial hours at either end from the request rows.
+    const qint64 fromMs = from.toMSecsSinceEpoch();
+    const qint64 toMs = to.toMSecsSinceEpoch();
+    qint64 firstHour = (fromMs / HourMs + (fromMs % HourMs > 0 ? 1 : 0)) * HourMs;
+    qint64 endHour = toMs / HourMs * HourMs;
+    if (!m_hasRollup || firstHour >= endHour) {
+        firstHour = toMs;
+        endHour = toMs;
+    }
     const QString groupColumns = keys.join(QStringLiteral(", "));
     QString sql = QStringLiteral("SELECT ");
     if (!groupColumns.isEmpty())
         sql += groupColumns + QStringLiteral(", ");
-    sql += Aggregates + QStringLiteral(" FROM requests WHERE started_at >= ? AND started_at < ?");
+    sql += Aggregates + QStringLiteral(" FROM (") + RequestRows + QStringLiteral(" UNION ALL ") + RequestRows;
+    if (m_hasRollup)
+        sql += QStringLiteral(" UNION ALL ") + RollupRows;
+    sql += QStringLiteral(")");
     if (!groupColumns.isEmpty())
         sql += QStringLiteral(" GROUP BY ") + groupColumns + QStringLiteral(" ORDER BY TOTAL(cost_usd) DESC, 1");
     QSqlQuery query(m_connection.database());
@@ -71,8 +103,14 @@ Result<QList<SpendLine>> SpendReport::query(const QStringList &keys, const QDate
         return makeError(QStringLiteral("Reading spend from the request log %1 failed (%2).")
                              .arg(QDir::toNativeSeparators(m_databasePath), query.lastError().text()));
     }
-    query.addBindValue(from.toMSecsSinceEpoch());
-    query.addBindValue(to.toMSecsSinceEpoch());
+    query.addBindValue(fromMs);
+    query.addBindValue(std::min(firstHour, toMs));
+    query.addBindValue(std::max(endHour, fromMs));
+    query.addBindValue(toMs);
+    if (m_hasRollup) {
+        query.addBindValue(firstHour);
+        query.addBindValue(endHour);
+    }
     if (!query.exec()) {
         return makeError(QStringLiteral("Reading spend from the request log %1 failed (%2).")
                              .arg(QDir::toNativeSeparators(m_databasePath), query.lastError().text()));
@@ -88,7 +126,7 @@ Result<QList<SpendLine>> SpendReport::query(const QStringList &keys, const QDate
         const auto count = [&query, first](int column) {
             return qint64(query.value(first + column).toDouble());
         };
-        line.requests = query.value(first).toLongLong();
+        line.requests = count(0);
         line.inputTokens = count(1);
         line.cachedTokens = count(2);
         line.cacheWriteTokens = count(3);
@@ -117,9 +155,7 @@ Result<SpendSummary> SpendReport::summarize(const QDateTime &from, const QDateTi
     if (!total->isEmpty())
         summary.total = total->first();
     summary.total.name = QStringLiteral("Total");
-    Result<QList<SpendLine>> byModel
-        = query({QStringLiteral("COALESCE(NULLIF(upstream_model, ''), requested_model)"), QStringLiteral("provider")},
-                from, to);
+    Result<QList<SpendLine>> byModel = query({QStringLiteral("model"), QStringLiteral("provider")}, from, to);
     if (!byModel)
         return byModel.error();
     summary.byModel = std::move(byModel).value();

@@ -59,6 +59,7 @@ private:
 
     QString m_databasePath;
     SqliteConnection m_connection;
+    bool m_hasRollup = false; // the log has spend_hourly (an older one is summed from its request rows)
 };
 
 } // namespace sluice

@@ -4,7 +4,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QUuid>
 
 #include "api/CanonicalError.h"
 #include "api/FormatCodec.h"
@@ -15,6 +14,7 @@
 #include "cache/CachePolicy.h"
 #include "cache/ResponseCache.h"
 #include "common/MonotonicClock.h"
+#include "common/RequestId.h"
 #include "gateway/ProxyExchange.h"
 #include "http/HttpRequest.h"
 #include "http/HttpResponder.h"
@@ -144,8 +144,8 @@ void Gateway::reloadStoredTokens()
 RequestRecord Gateway::newRecord(const HttpRequest &request) const
 {
     RequestRecord record;
-    record.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     record.startedAt = QDateTime::currentDateTimeUtc();
+    record.id = RequestId::create(record.startedAt.toMSecsSinceEpoch());
     record.endpoint = QString::fromLatin1(request.path.left(200));
     if (m_config.logging.storeBodies) {
         const qint64 cap = m_config.logging.maxBodyBytes;

@@ -1,5 +1,7 @@
 #include "ProxyExchange.h"
 
+#include <cstring>
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -9,6 +11,7 @@
 
 #include "api/CanonicalError.h"
 #include "api/FormatCodec.h"
+#include "api/JsonMembers.h"
 #include "api/OpenAiCompletionsCodec.h"
 #include "api/ResponseAssembler.h"
 #include "common/MonotonicClock.h"
@@ -96,9 +99,40 @@ bool carriesOutput(const QJsonObject &chunk)
     return false;
 }
 
+// One memmem per event: Qt's substring search costs more than the rest of the relay on short texts.
 bool mayCarryUsage(const QByteArray &data)
 {
-    return data.contains("\"usage\"") && !data.contains("\"usage\":null");
+    static constexpr char key[] = "\"usage\"";
+    constexpr size_t keyLength = sizeof(key) - 1;
+    const char *end = data.constData() + data.size();
+    const char *at = data.constData();
+    while ((at = static_cast<const char *>(memmem(at, size_t(end - at), key, keyLength)))) {
+        at += keyLength;
+        while (at < end && (*at == ':' || *at == ' '))
+            ++at;
+        if (end - at < 4 || std::memcmp(at, "null", 4) != 0)
+            return true;
+    }
+    return false;
+}
+
+// The usage object of a non-streamed OpenAI answer, parsed alone: the answer is relayed as it came, so the rest
+// is only scanned for its structure. Empty when the answer is not a JSON object.
+std::optional<TokenUsage> usageOfAnswer(const QByteArray &body, QJsonParseError *parseError)
+{
+    const std::optional<JsonMembers> members = JsonMembers::scan(body);
+    if (!members) {
+        const QJsonDocument answer = QJsonDocument::fromJson(body, parseError);
+        if (!answer.isObject())
+            return std::nullopt;
+        const QJsonValue usage = answer.object().value(QLatin1String("usage"));
+        return usage.isObject() ? TokenUsage::fromOpenAiChat(usage.toObject()) : TokenUsage();
+    }
+    const JsonMembers::Member *usage = members->find("usage");
+    if (!usage)
+        return TokenUsage();
+    const QJsonDocument object = QJsonDocument::fromJson(members->value(*usage).toByteArray());
+    return object.isObject() ? TokenUsage::fromOpenAiChat(object.object()) : TokenUsage();
 }
 
 QByteArray contentTypeFor(bool stream)
@@ -347,12 +381,21 @@ void ProxyExchange::onBody(const QByteArray &data)
 
 void ProxyExchange::relayFastStream(const QByteArray &data)
 {
+    // Until content flows, a large read is taken in two steps, so the first events go out before the rest is parsed.
+    constexpr qsizetype FirstPiece = 4096;
+    if (!m_contentSent && data.size() > 2 * FirstPiece) {
+        relayFastStream(data.first(FirstPiece));
+        if (!m_done && m_call && m_mode == Mode::FastStream)
+            relayFastStream(data.sliced(FirstPiece));
+        return;
+    }
     m_events.clear();
     m_sse.feed(data, m_events);
     QByteArray out;
     for (const SseEvent &event : std::as_const(m_events)) {
         if (m_tapDecoder)
             m_assembler->feed(m_tapDecoder->decodeEvent(event));
+        const bool contentWasSent = m_contentSent;
         if (event.data == "[DONE]") {
             m_sawDone = true;
         } else {
@@ -385,6 +428,11 @@ void ProxyExchange::relayFastStream(const QByteArray &data)
             }
         }
         out.append(encodeSseEvent(event));
+        // The first content goes out before the rest of the read is processed: it is what the user waits for.
+        if (m_contentSent && !contentWasSent) {
+            writeStream(out);
+            out.clear();
+        }
     }
     writeStream(out);
 }
@@ -413,13 +461,18 @@ bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
             m_streamError = QStringLiteral("Provider '%1' ended its stream with an error after output began "
                                            "(incomplete answer): %2")
                                 .arg(m_adapter->name(), event.error.message);
-        if (!m_contentSent && isContent(event)) {
+        const bool firstContent = !m_contentSent && isContent(event);
+        if (firstContent) {
             m_contentSent = true;
             m_record.timeToFirstTokenUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
         }
         if (event.type == CanonicalEvent::Type::TextDelta || event.type == CanonicalEvent::Type::ToolArgumentsDelta)
             m_relayedChars += event.text.size();
         out.append(m_encoder->encode(event));
+        if (firstContent) {
+            writeStream(out);
+            out.clear();
+        }
     }
     m_usage = m_decoder->usage();
     writeStream(out);
@@ -534,9 +587,9 @@ void ProxyExchange::deliverBuffered()
         }
         clientBody = std::move(translated).value();
     } else if (forwardsClientBody()) {
-        QJsonParseError parseError;
-        const QJsonDocument answer = QJsonDocument::fromJson(m_body, &parseError);
-        if (!answer.isObject()) {
+        QJsonParseError parseError {};
+        const std::optional<TokenUsage> usage = usageOfAnswer(m_body, &parseError);
+        if (!usage) {
             AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body.left(4096), m_headers);
             outcome.malformedBody = true;
             attemptFailed(outcome,
@@ -545,9 +598,7 @@ void ProxyExchange::deliverBuffered()
                           ErrorClass::UpstreamProtocol);
             return;
         }
-        const QJsonValue usage = answer.object().value(QLatin1String("usage"));
-        if (usage.isObject())
-            m_usage = TokenUsage::fromOpenAiChat(usage.toObject());
+        m_usage = *usage;
         if (m_request.format == ApiFormat::OpenAiEmbeddings && m_usage.input >= 0)
             m_usage.output = 0; // embeddings generate no tokens
         clientBody = m_body;

@@ -1,5 +1,7 @@
 #include "ErrorClassifier.h"
 
+#include <cstring>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -7,6 +9,28 @@
 namespace sluice {
 
 namespace {
+
+// True when "refusal" appears other than as a member set to null.
+bool mentionsRefusal(const QByteArray &body)
+{
+    static constexpr char word[] = "refusal";
+    constexpr size_t wordLength = sizeof(word) - 1;
+    const char *end = body.constData() + body.size();
+    const char *at = body.constData();
+    while ((at = static_cast<const char *>(memmem(at, size_t(end - at), word, wordLength)))) {
+        at += wordLength;
+        const char *value = at;
+        if (value < end && *value == '"') {
+            ++value;
+            while (value < end && (*value == ' ' || *value == ':' || *value == '\n' || *value == '\t'))
+                ++value;
+            if (end - value >= 4 && std::memcmp(value, "null", 4) == 0)
+                continue;
+        }
+        return true;
+    }
+    return false;
+}
 
 // The parts of a provider's error body that identify the error, lower-cased. OpenAI: {"error": {message,
 // type, code}}; Anthropic: {"type": "error", "error": {type, message}}; Gemini: {"error": {code, message,
@@ -123,8 +147,9 @@ bool ErrorClassifier::isContentPolicyError(const QByteArray &body)
 
 bool ErrorClassifier::isRefusalAnswer(const QByteArray &body)
 {
-    // Parsing a whole answer is skipped unless one of the markers is present at all.
-    if (!body.contains("refusal") && !body.contains("content_filter") && !body.contains("blockReason")
+    // Parsing a whole answer is skipped unless one of the markers is present at all ("refusal": null, in every
+    // OpenAI answer, is not one).
+    if (!mentionsRefusal(body) && !body.contains("content_filter") && !body.contains("blockReason")
         && !body.contains("finishReason"))
         return false;
     const QJsonObject root = QJsonDocument::fromJson(body).object();

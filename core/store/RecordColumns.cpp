@@ -72,6 +72,25 @@ QString RecordColumns::insertBodiesSql()
                           "VALUES (:request_seq, :encoding, :request_body, :response_body)");
 }
 
+QString RecordColumns::rollUpSpendSql()
+{
+    // The same sums as the backfill in 0006_spend_rollup.sql.
+    return QStringLiteral(
+        "INSERT INTO spend_hourly SELECT started_at - started_at % 3600000, "
+        "COALESCE(NULLIF(upstream_model, ''), requested_model), provider, token_name, COUNT(*), TOTAL(input_tokens), "
+        "TOTAL(cached_tokens), TOTAL(cache_write_tokens), TOTAL(output_tokens), TOTAL(reasoning_tokens), "
+        "TOTAL(cost_usd), TOTAL(CASE WHEN cost_status = 'estimated' THEN cost_usd END), "
+        "TOTAL(cost_status = 'estimated' AND cost_usd IS NOT NULL), TOTAL(cost_usd IS NULL), "
+        "TOTAL(cost_status = 'free') FROM requests WHERE seq BETWEEN :first_seq AND :last_seq GROUP BY 1, 2, 3, 4 "
+        "ON CONFLICT (hour, model, provider, token_name) DO UPDATE SET requests = requests + excluded.requests, "
+        "input_tokens = input_tokens + excluded.input_tokens, cached_tokens = cached_tokens + excluded.cached_tokens, "
+        "cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, "
+        "output_tokens = output_tokens + excluded.output_tokens, "
+        "reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cost_usd = cost_usd + excluded.cost_usd, "
+        "estimated_usd = estimated_usd + excluded.estimated_usd, estimated = estimated + excluded.estimated, "
+        "unpriced = unpriced + excluded.unpriced, free = free + excluded.free");
+}
+
 // Values are bound by name: QSqlQuery's positional binding formats a placeholder name for every value, which was
 // the writer's largest cost; a name is only looked up.
 void RecordColumns::bindRequest(QSqlQuery &query, const RequestRecord &record)

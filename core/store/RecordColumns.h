@@ -22,6 +22,8 @@ public:
     // Inserts one attempt of the request row whose seq is bound; position counts from 1.
     static QString insertAttemptSql();
     static void bindAttempt(QSqlQuery &query, qint64 requestSeq, int position, const AttemptRecord &attempt);
+    // Adds the request rows with seq in [:first_seq, :last_seq] to the hourly spend rollup (spend_hourly).
+    static QString rollUpSpendSql();
     // Only references like "keychain:NAME" or "env:VAR" are stored: anything else might be a key itself.
     static bool isKeyReference(const QString &keyRef);
 

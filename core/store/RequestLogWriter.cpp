@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <utility>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -25,12 +30,17 @@ constexpr qsizetype MaxTransactionSize = 4096;
 constexpr int FirstRetryDelayMs = 250;
 constexpr int MaxRetryDelayMs = 10000;
 constexpr int AttemptsAtStop = 3;
+// After a backlog this large drains, freed heap is handed back to the system: glibc keeps it otherwise, so RSS
+// would ratchet up with every burst of streamed answers.
+constexpr qsizetype TrimAfterRecords = 1024;
+constexpr qint64 TrimAfterBodyBytes = 16 * 1024 * 1024;
 
 struct Statements
 {
     QSqlQuery insertRequest;
     QSqlQuery insertBodies;
     QSqlQuery insertAttempt;
+    QSqlQuery rollUpSpend;
 };
 
 QSqlError writeRecords(QSqlDatabase &db, Statements &statements, const RequestRecord *records, qsizetype count)
@@ -38,6 +48,8 @@ QSqlError writeRecords(QSqlDatabase &db, Statements &statements, const RequestRe
     if (!db.transaction()) {
         return db.lastError();
     }
+    qint64 firstSeq = -1;
+    qint64 lastSeq = -1;
     for (qsizetype i = 0; i < count; ++i) {
         const RequestRecord &record = records[i];
         QSqlQuery &insertRequest = statements.insertRequest;
@@ -52,6 +64,8 @@ QSqlError writeRecords(QSqlDatabase &db, Statements &statements, const RequestRe
             continue;
         }
         const qint64 seq = insertRequest.lastInsertId().toLongLong();
+        firstSeq = firstSeq < 0 ? seq : firstSeq;
+        lastSeq = seq;
         if (RecordColumns::hasBodies(record)) {
             RecordColumns::bindBodies(statements.insertBodies, seq, record);
             if (!statements.insertBodies.exec()) {
@@ -69,12 +83,35 @@ QSqlError writeRecords(QSqlDatabase &db, Statements &statements, const RequestRe
             }
         }
     }
+    // One upsert per batch: new seqs are above every seq already logged, so the range holds only this batch's rows.
+    if (firstSeq >= 0) {
+        QSqlQuery &rollUp = statements.rollUpSpend;
+        rollUp.bindValue(QStringLiteral(":first_seq"), firstSeq);
+        rollUp.bindValue(QStringLiteral(":last_seq"), lastSeq);
+        if (!rollUp.exec()) {
+            const QSqlError error = rollUp.lastError();
+            db.rollback();
+            return error;
+        }
+    }
     if (!db.commit()) {
         const QSqlError error = db.lastError();
         db.rollback();
         return error;
     }
     return {};
+}
+
+qint64 bodyBytes(const RequestRecord &record)
+{
+    return record.requestBody.size() + record.responseBody.size();
+}
+
+void releaseFreedMemory()
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
 
 QString recordCount(qint64 count)
@@ -165,7 +202,10 @@ void RequestLogWriter::append(RequestRecord record)
     AttemptSummary::fill(record);
     bool wake = false;
     bool overflowStarted = false;
+    bool droppingStarted = false;
     qint64 waiting = 0;
+    qint64 bytes = bodyBytes(record);
+    QByteArray droppedBodies[2]; // freed after the lock is released
     {
         QMutexLocker lock(&m_mutex);
         if (m_stopping) {
@@ -173,6 +213,15 @@ void RequestLogWriter::append(RequestRecord record)
             qCWarning(lcStore) << "request" << record.id << "finished after the request log was stopped; not logged";
             return;
         }
+        if (bytes > 0 && (m_droppingBodies || m_queuedBodyBytes + bytes > m_bodyByteLimit)) {
+            droppedBodies[0] = std::exchange(record.requestBody, QByteArray());
+            droppedBodies[1] = std::exchange(record.responseBody, QByteArray());
+            record.bodiesTruncated = true;
+            bytes = 0;
+            droppingStarted = !m_droppingBodies;
+            m_droppingBodies = true;
+        }
+        m_queuedBodyBytes += bytes;
         m_queue.append(std::move(record));
         ++m_appended;
         waiting = m_appended - m_settled;
@@ -186,6 +235,15 @@ void RequestLogWriter::append(RequestRecord record)
     }
     if (wake) {
         m_wake.wakeOne();
+    }
+    if (droppingStarted) {
+        const QString message = QStringLiteral("The request log is falling behind: more than %1 MB of request and "
+                                               "response bodies are waiting to be written, so new requests are "
+                                               "logged without their bodies (marked truncated) until it catches up. "
+                                               "Check that the disk is not full, slow or failing.")
+                                    .arg(bodyByteLimit() / (1024 * 1024));
+        qCWarning(lcStore).noquote() << message;
+        Q_EMIT writeFailed(message);
     }
     if (overflowStarted) {
         const QString path = databasePath();
@@ -226,6 +284,7 @@ void RequestLogWriter::stop()
                     << recordCount(m_queue.size()) << "never logged: the request log was not opened";
                 m_settled += m_queue.size();
                 m_queue.clear();
+                m_queuedBodyBytes = 0;
             }
             return;
         }
@@ -275,6 +334,24 @@ qsizetype RequestLogWriter::softQueueLimit() const
     return m_softQueueLimit;
 }
 
+void RequestLogWriter::setBodyByteLimit(qint64 bytes)
+{
+    QMutexLocker lock(&m_mutex);
+    m_bodyByteLimit = std::max<qint64>(bytes, 0);
+}
+
+qint64 RequestLogWriter::bodyByteLimit() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_bodyByteLimit;
+}
+
+qint64 RequestLogWriter::queuedBodyBytes() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_queuedBodyBytes;
+}
+
 void RequestLogWriter::run()
 {
     // Set before the thread started and unchanged while it runs.
@@ -310,7 +387,7 @@ void RequestLogWriter::run()
 void RequestLogWriter::writeLoop(const QString &databasePath, const QString &connectionName)
 {
     QSqlDatabase db = QSqlDatabase::database(connectionName, false);
-    Statements statements {QSqlQuery(db), QSqlQuery(db), QSqlQuery(db)};
+    Statements statements {QSqlQuery(db), QSqlQuery(db), QSqlQuery(db), QSqlQuery(db)};
     bool prepared = false;
     const QMetaMethod committedSignal = QMetaMethod::fromSignal(&RequestLogWriter::batchCommitted);
 
@@ -323,6 +400,8 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
     qint64 unannouncedCount = 0;
     int failures = 0;
     int failuresAtStop = 0;
+    bool trimDue = false; // a large backlog was taken since the heap was last trimmed
+    bool trimNow = false;
 
     for (;;) {
         bool stopping = false;
@@ -351,10 +430,21 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
                 if (m_stopping) {
                     return;
                 }
+                if (trimDue) {
+                    trimDue = false;
+                    lock.unlock();
+                    releaseFreedMemory();
+                    lock.relock();
+                    continue;
+                }
                 m_wake.wait(&m_mutex);
             }
             if (pending.isEmpty()) {
                 pending.swap(m_queue);
+                // Under steady traffic the writer is never idle: a short queue after a backlog means it drained.
+                const bool backlog = pending.size() >= TrimAfterRecords || m_queuedBodyBytes >= TrimAfterBodyBytes;
+                trimNow = trimDue && !backlog;
+                trimDue = backlog;
             }
             stopping = m_stopping;
         }
@@ -364,7 +454,8 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
             const std::pair<QSqlQuery *, QString> toPrepare[]
                 = {{&statements.insertRequest, RecordColumns::insertRequestSql()},
                    {&statements.insertBodies, RecordColumns::insertBodiesSql()},
-                   {&statements.insertAttempt, RecordColumns::insertAttemptSql()}};
+                   {&statements.insertAttempt, RecordColumns::insertAttemptSql()},
+                   {&statements.rollUpSpend, RecordColumns::rollUpSpendSql()}};
             prepared = true;
             for (const auto &[query, sql] : toPrepare) {
                 prepared = query->prepare(sql);
@@ -385,6 +476,10 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
                 qCInfo(lcStore) << "request log writes resumed after" << failures << "failed attempts";
                 failures = 0;
             }
+            qint64 committedBodyBytes = 0;
+            for (qsizetype i = 0; i < count; ++i) {
+                committedBodyBytes += bodyBytes(pending.at(i));
+            }
             if (isSignalConnected(committedSignal)) {
                 std::move(pending.begin(), pending.begin() + count, std::back_inserter(unannounced));
             }
@@ -392,8 +487,17 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
             pending.remove(0, count);
             QMutexLocker lock(&m_mutex);
             m_written += count;
+            m_queuedBodyBytes -= committedBodyBytes;
+            if (m_droppingBodies && m_queuedBodyBytes < m_bodyByteLimit / 2) {
+                m_droppingBodies = false;
+                qCInfo(lcStore) << "request log caught up with its queued bodies; bodies are logged again";
+            }
         }
 
+        if (trimNow) {
+            trimNow = false;
+            releaseFreedMemory();
+        }
         if (!pending.isEmpty()) {
             ++failures;
             const QString reason = describeWriteError(error, databasePath);
@@ -403,6 +507,7 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
                     QMutexLocker lock(&m_mutex);
                     lost = pending.size() + m_queue.size();
                     m_queue.clear();
+                    m_queuedBodyBytes = 0;
                     m_settled += lost;
                     m_progress.wakeAll();
                 }

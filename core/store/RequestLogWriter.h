@@ -20,15 +20,19 @@ namespace sluice {
 // Queue policy: append() never blocks on I/O and never drops a record. The queue is soft-bounded: past
 // softQueueLimit() waiting records (default 100,000, a few hundred MB with bodies) it still enqueues, but
 // warns once per overflow episode (qCWarning and writeFailed) so a slow or stuck disk shows up before memory
-// runs out; the episode ends when the queue drains below half the limit. A failed write (disk full, read-only)
-// keeps its batch, emits writeFailed and retries with backoff (250 ms doubling to 10 s). stop() and the
-// destructor flush everything; only if writes still fail after a few attempts at stop are the remaining
-// records given up, with a critical log line and writeFailed saying how many.
+// runs out; the episode ends when the queue drains below half the limit. Bodies are what make a backlog big (a
+// streamed answer is logged up to its cap), so they are bounded too: past bodyByteLimit() bytes of queued bodies
+// (default 64 MB), new records are queued without their bodies and marked truncated, with one warning per
+// episode, until the queue's bodies drain below half the limit. The request rows are always kept. A failed write (disk
+// full, read-only) keeps its batch, emits writeFailed and retries with backoff (250 ms doubling to 10 s). stop() and
+// the destructor flush everything; only if writes still fail after a few attempts at stop are the remaining records
+// given up, with a critical log line and writeFailed saying how many.
 class RequestLogWriter : public QObject
 {
     Q_OBJECT
 public:
     static constexpr qsizetype DefaultSoftQueueLimit = 100000;
+    static constexpr qint64 DefaultBodyByteLimit = 64 * 1024 * 1024;
     static constexpr qsizetype BatchSize = 512;
     static constexpr int CommitIntervalMs = 100;
 
@@ -52,6 +56,10 @@ public:
     qint64 queuedCount() const;
     void setSoftQueueLimit(qsizetype limit);
     qsizetype softQueueLimit() const;
+    void setBodyByteLimit(qint64 bytes);
+    qint64 bodyByteLimit() const;
+    // Bytes of request and response bodies appended but not yet committed.
+    qint64 queuedBodyBytes() const;
 
 Q_SIGNALS:
     // Emitted from the writer thread after commits, at most every CommitIntervalMs (commits in between are
@@ -76,10 +84,13 @@ private:
     qint64 m_settled = 0; // records committed and announced, or given up at stop
     qint64 m_written = 0;
     qsizetype m_softQueueLimit = DefaultSoftQueueLimit;
+    qint64 m_queuedBodyBytes = 0;
+    qint64 m_bodyByteLimit = DefaultBodyByteLimit;
     int m_flushWaiters = 0;
     bool m_running = false;
     bool m_stopping = false;
     bool m_overflowing = false;
+    bool m_droppingBodies = false;
 };
 
 } // namespace sluice

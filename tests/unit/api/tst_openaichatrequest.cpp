@@ -17,6 +17,9 @@ private Q_SLOTS:
     void forwardsUntouchedWhenNothingChanges();
     void renamesModelAndRequestsUsageForStreams();
     void keepsClientUsageRequest();
+    void readsTheTopLevelOfLargeAndEscapedBodies();
+    void editsOnlyTheModelAndStreamOptionsBytes_data();
+    void editsOnlyTheModelAndStreamOptionsBytes();
     void readsUsageDetails();
     void errorEnvelope();
 };
@@ -78,6 +81,67 @@ void TestOpenAiChatRequest::keepsClientUsageRequest()
     QVERIFY(parsed.ok());
     QVERIFY(parsed->clientWantsUsage());
     QCOMPARE(parsed->upstreamBody(body, QStringLiteral("m")), body);
+}
+
+void TestOpenAiChatRequest::readsTheTopLevelOfLargeAndEscapedBodies()
+{
+    // A 200 KB prompt with braces, quotes and a "model" inside strings: only the top-level members count.
+    const QByteArray prompt = QByteArray(200000, 'x') + R"(\"}], \"model\": \"wrong\", {[)";
+    const QByteArray big = R"({"messages":[{"role":"user","content":")" + prompt
+        + R"("}],"stream":true,"model":"gpt-\u00e9","stream_options":{"include_usage":true}})";
+    const Result<OpenAiChatRequest> parsed = OpenAiChatRequest::parse(big);
+    QVERIFY2(parsed.ok(), qPrintable(parsed.errorMessage()));
+    QCOMPARE(parsed->model(), QStringLiteral("gpt-\u00e9"));
+    QVERIFY(parsed->stream());
+    QVERIFY(parsed->clientWantsUsage());
+
+    // Member names spelled with escapes are read by the full parser, as any JSON reader would.
+    const QByteArray escaped = R"({"mo\u0064el":"m","messages":[],"stream":false})";
+    const Result<OpenAiChatRequest> escapedParsed = OpenAiChatRequest::parse(escaped);
+    QVERIFY2(escapedParsed.ok(), qPrintable(escapedParsed.errorMessage()));
+    QCOMPARE(escapedParsed->model(), QStringLiteral("m"));
+    const QJsonObject renamed
+        = QJsonDocument::fromJson(escapedParsed->upstreamBody(escaped, QStringLiteral("other"))).object();
+    QCOMPARE(renamed.value(QLatin1String("model")).toString(), QStringLiteral("other"));
+
+    const Result<OpenAiChatRequest> badMessages = OpenAiChatRequest::parse(R"({"model":"m","messages":{"a":1}})");
+    QVERIFY(!badMessages.ok());
+    QVERIFY(badMessages.errorMessage().contains(QLatin1String("\"messages\"")));
+}
+
+void TestOpenAiChatRequest::editsOnlyTheModelAndStreamOptionsBytes_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("upstreamModel");
+    QTest::addColumn<QByteArray>("expected");
+    // Key order, spacing, big integers and escapes elsewhere survive: only the edited values change.
+    QTest::newRow("rename")
+        << QByteArray(R"({ "model" : "fast", "seed": 12345678901234567890, "messages": [{"content":"\"model\": x"}] })")
+        << QStringLiteral("gpt-4.1 \"o\"")
+        << QByteArray(
+               R"({ "model" : "gpt-4.1 \"o\"", "seed": 12345678901234567890, "messages": [{"content":"\"model\": x"}] })");
+    QTest::newRow("stream adds options")
+        << QByteArray(R"({"model":"m","stream":true,"seed":12345678901234567890,"messages":[]} )")
+        << QStringLiteral("m")
+        << QByteArray(
+               R"({"model":"m","stream":true,"seed":12345678901234567890,"messages":[],"stream_options":{"include_usage":true}} )");
+    QTest::newRow("stream options null")
+        << QByteArray(R"({"model":"m","stream":true,"stream_options":null,"messages":[]})") << QStringLiteral("u")
+        << QByteArray(R"({"model":"u","stream":true,"stream_options":{"include_usage":true},"messages":[]})");
+    QTest::newRow("stream options kept")
+        << QByteArray(R"({"model":"m","stream":true,"stream_options":{"include_usage":false},"messages":[]})")
+        << QStringLiteral("m")
+        << QByteArray(R"({"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[]})");
+}
+
+void TestOpenAiChatRequest::editsOnlyTheModelAndStreamOptionsBytes()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, upstreamModel);
+    QFETCH(QByteArray, expected);
+    const Result<OpenAiChatRequest> parsed = OpenAiChatRequest::parse(body);
+    QVERIFY2(parsed.ok(), qPrintable(parsed.errorMessage()));
+    QCOMPARE(parsed->upstreamBody(body, upstreamModel), expected);
 }
 
 void TestOpenAiChatRequest::readsUsageDetails()

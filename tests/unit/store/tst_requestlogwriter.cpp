@@ -228,6 +228,53 @@ private Q_SLOTS:
         QCOMPARE(*reader.count(), qint64(65));
     }
 
+    void bodiesOverTheByteLimitAreDroppedButEveryRequestIsLogged()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        RequestLogWriter writer;
+        writer.setBodyByteLimit(10000);
+        QSignalSpy failed(&writer, &RequestLogWriter::writeFailed);
+        const auto withBodies = [](int n) {
+            RequestRecord record = makeRecord(n);
+            record.requestBody = QByteArray(1000, 'q');
+            record.responseBody = QByteArray(1000, 'a');
+            record.bodiesTruncated = false;
+            return record;
+        };
+        // Not open yet, so nothing drains: 5 records' bodies fit in 10,000 bytes, the next 15 are logged without.
+        QList<RequestRecord> records;
+        for (int i = 0; i < 20; ++i) {
+            records.append(withBodies(i));
+            writer.append(records.last());
+        }
+        QCOMPARE(writer.queuedBodyBytes(), qint64(10000));
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.at(0).at(0).toString().contains(QLatin1String("without their bodies")),
+                 qPrintable(failed.at(0).at(0).toString()));
+        QVERIFY(writer.open(path).ok());
+        writer.flush();
+        QCOMPARE(writer.queuedBodyBytes(), qint64(0));
+        RequestLogReader reader(path);
+        QCOMPARE(*reader.count(), qint64(20));
+        for (int i = 0; i < 20; ++i) {
+            const auto logged = reader.byId(records.at(i).id);
+            QVERIFY2(logged.ok(), qPrintable(logged.errorMessage()));
+            QCOMPARE(logged->httpStatus, records.at(i).httpStatus);
+            QCOMPARE(logged->inputTokens, records.at(i).inputTokens);
+            QCOMPARE(logged->requestBody.size(), i < 5 ? 1000 : 0);
+            QCOMPARE(logged->responseBody.size(), i < 5 ? 1000 : 0);
+            QCOMPARE(logged->bodiesTruncated, i >= 5);
+        }
+
+        // Caught up: bodies are kept again.
+        const RequestRecord later = withBodies(50);
+        writer.append(later);
+        writer.flush();
+        verifySameRecord(*reader.byId(later.id), later);
+        QCOMPARE(failed.count(), 1);
+    }
+
     void writeFailureIsReportedAndRetried()
     {
         QTemporaryDir dir;
