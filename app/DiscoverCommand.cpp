@@ -3,6 +3,7 @@
 #include <QEventLoop>
 #include <QTextStream>
 
+#include "CommandLine.h"
 #include "providers/LocalDiscovery.h"
 
 namespace sluice {
@@ -11,7 +12,6 @@ namespace {
 
 constexpr int ExitFound = 0;
 constexpr int ExitNoneFound = 1;
-constexpr int ExitUsage = 2;
 
 QString usage()
 {
@@ -25,9 +25,7 @@ QString usage()
 
 int badUsage(QTextStream &err, const QString &problem)
 {
-    err << "sluice discover: " << problem << "\n\n" << usage();
-    err.flush();
-    return ExitUsage;
+    return CommandLine::badUsage(err, QLatin1String("discover"), problem, usage());
 }
 
 } // namespace

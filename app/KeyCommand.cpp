@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QTextStream>
 
+#include "CommandLine.h"
 #include "config/Config.h"
 #include "secrets/SecretStore.h"
 
@@ -107,9 +108,7 @@ int fail(QTextStream &err, const QString &message)
 
 int badUsage(QTextStream &err, const QString &problem)
 {
-    err << "sluice key: " << problem << "\n\n" << usage();
-    err.flush();
-    return ExitUsage;
+    return CommandLine::badUsage(err, QLatin1String("key"), problem, usage());
 }
 
 int setKey(const QString &name, QTextStream &in, QTextStream &out, QTextStream &err, SecretStore &store)

@@ -2,9 +2,9 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QStandardPaths>
 #include <QTextStream>
 
+#include "CommandLine.h"
 #include "config/ConfigLoader.h"
 #include "cost/CatalogDownload.h"
 #include "cost/PriceCatalog.h"
@@ -35,16 +35,12 @@ QString usage()
 
 int badUsage(QTextStream &err, const QString &problem)
 {
-    err << "sluice prices: " << problem << "\n\n" << usage();
-    err.flush();
-    return ExitUsage;
+    return CommandLine::badUsage(err, QLatin1String("prices"), problem, usage());
 }
 
 int fail(QTextStream &err, const QString &message)
 {
-    err << "sluice prices: " << message << '\n';
-    err.flush();
-    return ExitFailed;
+    return CommandLine::fail(err, QLatin1String("prices"), message);
 }
 
 struct Options
@@ -101,10 +97,7 @@ Options parseOptions(const QStringList &words)
 
 QString dataDirOf(const Options &options)
 {
-    // Startup::defaultDataDir()'s folder, without pulling the gateway into this command.
-    return options.dataDir.isEmpty()
-        ? QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/sluice")
-        : options.dataDir;
+    return CommandLine::dataDirOr(options.dataDir);
 }
 
 QString describeCatalog(const PriceCatalog &catalog)

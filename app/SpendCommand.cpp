@@ -2,9 +2,9 @@
 
 #include <QDir>
 #include <QLocale>
-#include <QStandardPaths>
 #include <QTextStream>
 
+#include "CommandLine.h"
 #include "cost/ModelPrice.h"
 #include "cost/SpendReport.h"
 
@@ -28,9 +28,7 @@ QString usage()
 
 int badUsage(QTextStream &err, const QString &problem)
 {
-    err << "sluice spend: " << problem << "\n\n" << usage();
-    err.flush();
-    return ExitUsage;
+    return CommandLine::badUsage(err, QLatin1String("spend"), problem, usage());
 }
 
 // "~$0.0123 + 2 unpriced": the cost Sluice knows, whether part of it is estimated, and what it cannot price.
@@ -155,10 +153,7 @@ int runSpendCommand(const QStringList &args, QTextStream &out, QTextStream &err,
             return badUsage(err, QStringLiteral("unknown argument '%1'").arg(word));
         }
     }
-    // Startup::defaultDataDir()'s folder, without pulling the gateway into this read-only command.
-    if (dataDir.isEmpty())
-        dataDir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/sluice");
-    const QString databasePath = QDir(dataDir).filePath(QStringLiteral("sluice.db"));
+    const QString databasePath = QDir(CommandLine::dataDirOr(dataDir)).filePath(QStringLiteral("sluice.db"));
 
     SpendReport report(databasePath);
     if (Result<void> opened = report.open(); !opened) {

@@ -1,8 +1,8 @@
 #include "Startup.h"
 
 #include <QDir>
-#include <QStandardPaths>
 
+#include "CommandLine.h"
 #include "config/ConfigLoader.h"
 #include "cost/RequestCost.h"
 #include "secrets/SecretStore.h"
@@ -11,7 +11,7 @@ namespace sluice {
 
 QString Startup::defaultDataDir()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/sluice");
+    return CommandLine::defaultDataDir();
 }
 
 Result<Startup> Startup::prepare(const AppOptions &options)

@@ -2,9 +2,9 @@
 
 #include <QDir>
 #include <QLoggingCategory>
-#include <QStandardPaths>
 #include <QTextStream>
 
+#include "CommandLine.h"
 #include "cost/ModelPrice.h"
 #include "store/TokenStore.h"
 
@@ -36,16 +36,12 @@ QString usage()
 
 int badUsage(QTextStream &err, const QString &problem)
 {
-    err << "sluice token: " << problem << "\n\n" << usage();
-    err.flush();
-    return ExitUsage;
+    return CommandLine::badUsage(err, QLatin1String("token"), problem, usage());
 }
 
 int fail(QTextStream &err, const QString &message)
 {
-    err << "sluice token: " << message << '\n';
-    err.flush();
-    return ExitFailed;
+    return CommandLine::fail(err, QLatin1String("token"), message);
 }
 
 QString budgetsText(const StoredToken &token)
@@ -174,11 +170,9 @@ int runTokenCommand(const QStringList &args, QTextStream &out, QTextStream &err)
 
     // The database's upgrade notes are for the gateway's log, not for a command whose output may be captured.
     QLoggingCategory::setFilterRules(QStringLiteral("sluice.store.info=false"));
-    // Startup::defaultDataDir()'s folder, without pulling the gateway into this command.
-    if (dataDir.isEmpty())
-        dataDir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/sluice");
     TokenStore store;
-    if (Result<void> opened = store.open(QDir(dataDir).filePath(QStringLiteral("sluice.db"))); !opened)
+    if (Result<void> opened = store.open(QDir(CommandLine::dataDirOr(dataDir)).filePath(QStringLiteral("sluice.db")));
+        !opened)
         return fail(err, opened.errorMessage());
 
     if (command == QLatin1String("list"))

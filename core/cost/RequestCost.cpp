@@ -141,6 +141,19 @@ TokenUsage estimateUsage(const RequestRecord &record)
 
 namespace {
 
+// The token counts a request record or one of its attempts carries (the two share the field names).
+template<typename Counted>
+TokenUsage reportedUsage(const Counted &counted)
+{
+    TokenUsage usage;
+    usage.input = counted.inputTokens;
+    usage.output = counted.outputTokens;
+    usage.cached = counted.cachedTokens;
+    usage.reasoning = counted.reasoningTokens;
+    usage.cacheWrite = counted.cacheWriteTokens;
+    return usage;
+}
+
 // The cost of the answer the client got (or of the last attempt, when none answered).
 Cost costOfAnswer(const RequestRecord &record, const PriceCatalog &catalog, const Config &config)
 {
@@ -153,12 +166,7 @@ Cost costOfAnswer(const RequestRecord &record, const PriceCatalog &catalog, cons
                 .arg(record.errorClass.isEmpty() ? QStringLiteral("no route") : record.errorClass));
     }
 
-    TokenUsage usage;
-    usage.input = record.inputTokens;
-    usage.output = record.outputTokens;
-    usage.cached = record.cachedTokens;
-    usage.reasoning = record.reasoningTokens;
-    usage.cacheWrite = record.cacheWriteTokens;
+    TokenUsage usage = reportedUsage(record);
     QString estimateNote;
     if (!usage.reported()) {
         if (!mayHaveBeenBilled(record)) {
@@ -219,13 +227,7 @@ Cost costOfFailedAttempt(const AttemptRecord &attempt, const QDateTime &when, co
         return CostCalculator::unpriced(
             QStringLiteral("no price for model '%1' (provider '%2')").arg(attempt.upstreamModel, attempt.provider));
     }
-    TokenUsage usage;
-    usage.input = attempt.inputTokens;
-    usage.output = attempt.outputTokens;
-    usage.cached = attempt.cachedTokens;
-    usage.reasoning = attempt.reasoningTokens;
-    usage.cacheWrite = attempt.cacheWriteTokens;
-    return CostCalculator::compute(match->price, usage);
+    return CostCalculator::compute(match->price, reportedUsage(attempt));
 }
 
 } // namespace

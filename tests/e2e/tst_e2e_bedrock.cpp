@@ -4,7 +4,7 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 
-#include "SluiceProcess.h"
+#include "E2eSupport.h"
 #include "store/RequestLogReader.h"
 
 using namespace sluice;
@@ -27,44 +27,11 @@ QProcessEnvironment environment()
     return env;
 }
 
-bool writeFile(const QString &path, const QByteArray &contents)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(contents) == contents.size();
-}
-
-QJsonObject objectAt(const QJsonObject &root, const QString &path)
-{
-    QJsonObject object = root;
-    for (const QString &key : path.split(QLatin1Char('.')))
-        object = object.value(key).toObject();
-    return object;
-}
-
-int intAt(const QJsonObject &object, const char *key)
-{
-    return object.value(QLatin1String(key)).toInt(-1);
-}
-
-QString stringAt(const QJsonObject &object, const char *key)
-{
-    return object.value(QLatin1String(key)).toString();
-}
-
 // anthropic-text.json and anthropic-text.chunks.txt: the starts and lengths (UTF-16 units) of the two answers.
 const QLatin1String PlainText("Hello! I'm doing well, thanks for asking.");
 const QLatin1String StreamText("Hello! I'm doing well, thank you for asking.");
 constexpr int PlainLength = 105;
 constexpr int StreamLength = 108;
-
-bool isRecordedText(const QString &text, QLatin1String start, int length)
-{
-    if (text.startsWith(start) && text.size() == length)
-        return true;
-    qWarning("unexpected text (%lld characters, expected %d starting with \"%s\"): %s", qlonglong(text.size()), length,
-             start.data(), qPrintable(text.left(120)));
-    return false;
-}
 
 } // namespace
 
@@ -78,8 +45,6 @@ private Q_SLOTS:
     void everyRequestIsLoggedWithTokens();
 
 private:
-    QJsonObject runNode(const QString &script, const QProcessEnvironment &extra);
-
     QTemporaryDir m_dir;
     ListeningProcess m_mock;
     ListeningProcess m_sluice;
@@ -115,35 +80,8 @@ void TestE2eBedrock::initTestCase()
     const QString configPath = m_dir.filePath(QStringLiteral("sluice.yaml"));
     m_dataDir = m_dir.filePath(QStringLiteral("data"));
     QVERIFY(writeFile(configPath, config));
-    m_gateway = m_sluice.start(QStringLiteral(SLUICE_BINARY),
-                               {QStringLiteral("--headless"), QStringLiteral("--config"), configPath,
-                                QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--port"), QStringLiteral("0")},
-                               environment());
+    m_gateway = startHeadlessSluice(m_sluice, configPath, m_dataDir, environment());
     QVERIFY2(m_gateway.isValid(), qPrintable(m_sluice.output()));
-}
-
-QJsonObject TestE2eBedrock::runNode(const QString &script, const QProcessEnvironment &extra)
-{
-    QProcess node;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(extra);
-    node.setProcessEnvironment(env);
-    node.setWorkingDirectory(QStringLiteral(SLUICE_E2E_DIR));
-    node.start(QStringLiteral("node"), {script});
-    if (!node.waitForFinished(60000)) {
-        node.kill();
-        node.waitForFinished();
-        qWarning("node %s did not finish in 60 s", qPrintable(script));
-        return {};
-    }
-    const QByteArray err = node.readAllStandardError();
-    const QByteArray out = node.readAllStandardOutput();
-    if (node.exitStatus() != QProcess::NormalExit || node.exitCode() != 0) {
-        qWarning("node %s failed (exit %d):\n%s\n%s", qPrintable(script), node.exitCode(), out.constData(),
-                 err.constData());
-        return {};
-    }
-    return QJsonDocument::fromJson(out).object();
 }
 
 void TestE2eBedrock::anthropicSdk()

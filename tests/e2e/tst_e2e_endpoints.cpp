@@ -5,7 +5,7 @@
 #include <QMap>
 #include <QTemporaryDir>
 
-#include "SluiceProcess.h"
+#include "E2eSupport.h"
 #include "store/RequestLogReader.h"
 #include "support/MockEndpoints.h"
 
@@ -22,30 +22,6 @@ QProcessEnvironment environment()
     env.insert(QStringLiteral("SLUICE_E2E_GATEWAY_TOKEN"), QString::fromLatin1(GatewayToken));
     env.insert(QStringLiteral("SLUICE_E2E_PROVIDER_KEY"), QString::fromLatin1(ProviderKey));
     return env;
-}
-
-bool writeFile(const QString &path, const QByteArray &contents)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(contents) == contents.size();
-}
-
-QJsonObject objectAt(const QJsonObject &root, const QString &path)
-{
-    QJsonObject object = root;
-    for (const QString &key : path.split(QLatin1Char('.')))
-        object = object.value(key).toObject();
-    return object;
-}
-
-QString stringAt(const QJsonObject &object, const char *key)
-{
-    return object.value(QLatin1String(key)).toString();
-}
-
-int intAt(const QJsonObject &object, const char *key)
-{
-    return object.value(QLatin1String(key)).toInt(-1);
 }
 
 // The vectors the SDK handed its caller, as doubles (float32 values, exact for the mock's synthetic vectors).
@@ -148,28 +124,17 @@ void TestE2eEndpoints::initTestCase()
     const QString configPath = m_dir.filePath(QStringLiteral("sluice.yaml"));
     m_dataDir = m_dir.filePath(QStringLiteral("data"));
     QVERIFY(writeFile(configPath, config()));
-    m_gateway = m_sluice.start(QStringLiteral(SLUICE_BINARY),
-                               {QStringLiteral("--headless"), QStringLiteral("--config"), configPath,
-                                QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--port"), QStringLiteral("0")},
-                               environment());
+    m_gateway = startHeadlessSluice(m_sluice, configPath, m_dataDir, environment());
     QVERIFY2(m_gateway.isValid(), qPrintable(m_sluice.output()));
 }
 
 void TestE2eEndpoints::openAiSdkEmbeddingsAndCompletions()
 {
-    QProcess node;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment env;
     env.insert(QStringLiteral("OPENAI_BASE_URL"), m_gateway.toString() + QStringLiteral("/v1"));
     env.insert(QStringLiteral("OPENAI_API_KEY"), QString::fromLatin1(GatewayToken));
-    node.setProcessEnvironment(env);
-    node.setWorkingDirectory(QStringLiteral(SLUICE_E2E_DIR));
-    node.start(QStringLiteral("node"), {QStringLiteral("openai_endpoints.mjs")});
-    QVERIFY(node.waitForFinished(60000));
-    const QByteArray out = node.readAllStandardOutput();
-    QVERIFY2(node.exitStatus() == QProcess::NormalExit && node.exitCode() == 0,
-             qPrintable(QString::fromUtf8(out + node.readAllStandardError())));
-    const QJsonObject seen = QJsonDocument::fromJson(out).object();
-    QVERIFY2(!seen.isEmpty(), out.constData());
+    const QJsonObject seen = runNode(QStringLiteral("openai_endpoints.mjs"), env);
+    QVERIFY2(!seen.isEmpty(), "the openai endpoints script failed (see the warning above)");
 
     // Embeddings passed through to an OpenAI provider, decoded by the SDK from the base64 it asked for.
     const QJsonObject openai = objectAt(seen, QStringLiteral("embeddings.openai"));
@@ -208,13 +173,11 @@ void TestE2eEndpoints::openAiSdkEmbeddingsAndCompletions()
     const QJsonObject translated = objectAt(seen, QStringLiteral("completions.translated"));
     QCOMPARE(stringAt(translated, "object"), QStringLiteral("text_completion"));
     QCOMPARE(stringAt(translated, "model"), QStringLiteral("claude-e2e"));
-    QVERIFY(stringAt(translated, "text").startsWith(AnthropicPlainText));
-    QCOMPARE(stringAt(translated, "text").size(), AnthropicPlainLength);
+    QVERIFY(isRecordedText(stringAt(translated, "text"), AnthropicPlainText, AnthropicPlainLength));
     QCOMPARE(stringAt(translated, "finish"), QStringLiteral("stop"));
     QCOMPARE(intAt(translated.value(QLatin1String("usage")).toObject(), "completion_tokens"), 29);
     const QJsonObject translatedStream = objectAt(seen, QStringLiteral("completions.translatedStream"));
-    QVERIFY(stringAt(translatedStream, "text").startsWith(AnthropicStreamText));
-    QCOMPARE(stringAt(translatedStream, "text").size(), AnthropicStreamLength);
+    QVERIFY(isRecordedText(stringAt(translatedStream, "text"), AnthropicStreamText, AnthropicStreamLength));
     QVERIFY(intAt(translatedStream, "chunks") > 2);
     QCOMPARE(stringAt(translatedStream, "finish"), QStringLiteral("stop"));
     QCOMPARE(intAt(translatedStream.value(QLatin1String("usage")).toObject(), "completion_tokens"), 30);

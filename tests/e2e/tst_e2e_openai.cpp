@@ -7,7 +7,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 
-#include "SluiceProcess.h"
+#include "E2eSupport.h"
 #include "store/RequestLogReader.h"
 
 using namespace sluice;
@@ -22,12 +22,6 @@ QProcessEnvironment environment()
     env.insert(QStringLiteral("SLUICE_E2E_GATEWAY_TOKEN"), QString::fromLatin1(GatewayToken));
     env.insert(QStringLiteral("SLUICE_E2E_PROVIDER_KEY"), QStringLiteral("sk-provider-e2e-fake"));
     return env;
-}
-
-bool writeFile(const QString &path, const QByteArray &contents)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(contents) == contents.size();
 }
 } // namespace
 
@@ -84,26 +78,16 @@ void TestE2eOpenAi::openAiSdkThroughHeadlessSluice()
     QVERIFY(writeFile(configPath, configFor(m_upstream)));
 
     ListeningProcess sluice;
-    const QUrl gateway
-        = sluice.start(QStringLiteral(SLUICE_BINARY),
-                       {QStringLiteral("--headless"), QStringLiteral("--config"), configPath,
-                        QStringLiteral("--data-dir"), dataDir, QStringLiteral("--port"), QStringLiteral("0")},
-                       environment());
+    const QUrl gateway = startHeadlessSluice(sluice, configPath, dataDir, environment());
     QVERIFY2(gateway.isValid(), qPrintable(sluice.output()));
     QCOMPARE(gateway.host(), QStringLiteral("127.0.0.1"));
 
-    QProcess node;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment env;
     env.insert(QStringLiteral("OPENAI_BASE_URL"), gateway.toString() + QStringLiteral("/v1"));
     env.insert(QStringLiteral("OPENAI_API_KEY"), QString::fromLatin1(GatewayToken));
     env.insert(QStringLiteral("SLUICE_E2E_MODEL"), QStringLiteral("gpt-e2e"));
-    node.setProcessEnvironment(env);
-    node.setWorkingDirectory(QStringLiteral(SLUICE_E2E_DIR));
-    node.start(QStringLiteral("node"), {QStringLiteral("openai_chat.mjs")});
-    QVERIFY2(node.waitForFinished(60000), "node did not finish");
-    const QByteArray nodeErr = node.readAllStandardError();
-    QVERIFY2(node.exitCode() == 0, nodeErr.constData());
-    const QJsonObject seen = QJsonDocument::fromJson(node.readAllStandardOutput()).object();
+    const QJsonObject seen = runNode(QStringLiteral("openai_chat.mjs"), env);
+    QVERIFY2(!seen.isEmpty(), "the openai SDK script failed (see the warning above)");
 
     const QJsonObject plain = seen.value(QLatin1String("plain")).toObject();
     QVERIFY(plain.value(QLatin1String("text")).toString().startsWith(QLatin1String("**Holiday Name:** Galaxy Day")));
@@ -197,11 +181,7 @@ void TestE2eOpenAi::cacheAndLivePricesThroughHeadlessSluice()
     const QString dataDir = m_dir.filePath(QStringLiteral("cache-data"));
     QVERIFY(writeFile(configPath, configFor(m_upstream) + "cache:\n  enabled: true\n  ttl: 1h\n"));
     ListeningProcess sluice;
-    const QUrl gateway
-        = sluice.start(QStringLiteral(SLUICE_BINARY),
-                       {QStringLiteral("--headless"), QStringLiteral("--config"), configPath,
-                        QStringLiteral("--data-dir"), dataDir, QStringLiteral("--port"), QStringLiteral("0")},
-                       environment());
+    const QUrl gateway = startHeadlessSluice(sluice, configPath, dataDir, environment());
     QVERIFY2(gateway.isValid(), qPrintable(sluice.output()));
 
     QNetworkAccessManager network;

@@ -5,7 +5,7 @@
 #include <QMap>
 #include <QTemporaryDir>
 
-#include "SluiceProcess.h"
+#include "E2eSupport.h"
 #include "store/RequestLogReader.h"
 
 using namespace sluice;
@@ -23,30 +23,6 @@ QProcessEnvironment environment()
     return env;
 }
 
-bool writeFile(const QString &path, const QByteArray &contents)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(contents) == contents.size();
-}
-
-QJsonObject objectAt(const QJsonObject &root, const QString &path)
-{
-    QJsonObject object = root;
-    for (const QString &key : path.split(QLatin1Char('.')))
-        object = object.value(key).toObject();
-    return object;
-}
-
-int intAt(const QJsonObject &object, const char *key)
-{
-    return object.value(QLatin1String(key)).toInt(-1);
-}
-
-QString stringAt(const QJsonObject &object, const char *key)
-{
-    return object.value(QLatin1String(key)).toString();
-}
-
 // The recordings the mock replays (named by the upstream model): the plain and the streamed recording of each
 // differ; these are the texts' starts and lengths (in UTF-16 units, as in JavaScript).
 const QLatin1String AnthropicPlainText("Hello! I'm doing well, thanks for asking.");
@@ -57,16 +33,6 @@ constexpr int AnthropicPlainLength = 105;
 constexpr int AnthropicStreamLength = 108;
 constexpr int OpenAiPlainLength = 1842;
 constexpr int OpenAiStreamLength = 1724;
-
-// The answer's text starts as recorded and has its full length: nothing lost or doubled in translation.
-bool isRecordedText(const QString &text, QLatin1String start, int length)
-{
-    if (text.startsWith(start) && text.size() == length)
-        return true;
-    qWarning("unexpected text (%lld characters, expected %d starting with \"%s\"): %s", qlonglong(text.size()), length,
-             start.data(), qPrintable(text.left(120)));
-    return false;
-}
 } // namespace
 
 // The official Anthropic SDK and the openai SDK's Responses API, through `sluice --headless`, to providers of
@@ -82,7 +48,6 @@ private Q_SLOTS:
 
 private:
     QByteArray config() const;
-    QJsonObject runNode(const QString &script, const QProcessEnvironment &extra);
 
     QTemporaryDir m_dir;
     ListeningProcess m_mock;
@@ -155,42 +120,8 @@ void TestE2eSdks::initTestCase()
     const QString configPath = m_dir.filePath(QStringLiteral("sluice.yaml"));
     m_dataDir = m_dir.filePath(QStringLiteral("data"));
     QVERIFY(writeFile(configPath, config()));
-    m_gateway = m_sluice.start(QStringLiteral(SLUICE_BINARY),
-                               {QStringLiteral("--headless"), QStringLiteral("--config"), configPath,
-                                QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--port"), QStringLiteral("0")},
-                               environment());
+    m_gateway = startHeadlessSluice(m_sluice, configPath, m_dataDir, environment());
     QVERIFY2(m_gateway.isValid(), qPrintable(m_sluice.output()));
-}
-
-QJsonObject TestE2eSdks::runNode(const QString &script, const QProcessEnvironment &extra)
-{
-    QProcess node;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(extra);
-    env.insert(QStringLiteral("SLUICE_E2E_ANTHROPIC_MODEL"), QStringLiteral("claude-e2e"));
-    env.insert(QStringLiteral("SLUICE_E2E_OPENAI_MODEL"), QStringLiteral("gpt-e2e"));
-    node.setProcessEnvironment(env);
-    node.setWorkingDirectory(QStringLiteral(SLUICE_E2E_DIR));
-    node.start(QStringLiteral("node"), {script});
-    if (!node.waitForFinished(60000)) {
-        node.kill();
-        node.waitForFinished();
-        qWarning("node %s did not finish in 60 s", qPrintable(script));
-        return {};
-    }
-    const QByteArray err = node.readAllStandardError();
-    const QByteArray out = node.readAllStandardOutput();
-    if (node.exitStatus() != QProcess::NormalExit || node.exitCode() != 0) {
-        qWarning("node %s failed (exit %d):\n%s\n%s", qPrintable(script), node.exitCode(), out.constData(),
-                 err.constData());
-        return {};
-    }
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(out, &parseError);
-    if (!doc.isObject())
-        qWarning("node %s printed no JSON object (%s):\n%s", qPrintable(script), qPrintable(parseError.errorString()),
-                 out.constData());
-    return doc.object();
 }
 
 void TestE2eSdks::anthropicSdk()
@@ -198,6 +129,8 @@ void TestE2eSdks::anthropicSdk()
     QProcessEnvironment env;
     env.insert(QStringLiteral("ANTHROPIC_BASE_URL"), m_gateway.toString());
     env.insert(QStringLiteral("ANTHROPIC_API_KEY"), QString::fromLatin1(GatewayToken));
+    env.insert(QStringLiteral("SLUICE_E2E_ANTHROPIC_MODEL"), QStringLiteral("claude-e2e"));
+    env.insert(QStringLiteral("SLUICE_E2E_OPENAI_MODEL"), QStringLiteral("gpt-e2e"));
     env.insert(QStringLiteral("SLUICE_E2E_TOOL_MODEL"), QStringLiteral("claude-tool-e2e"));
     env.insert(QStringLiteral("SLUICE_E2E_OPENAI_TOOL_MODEL"), QStringLiteral("mistral-tool-e2e"));
     const QJsonObject seen = runNode(QStringLiteral("anthropic_messages.mjs"), env);
@@ -269,6 +202,8 @@ void TestE2eSdks::openAiResponsesSdk()
     QProcessEnvironment env;
     env.insert(QStringLiteral("OPENAI_BASE_URL"), m_gateway.toString() + QStringLiteral("/v1"));
     env.insert(QStringLiteral("OPENAI_API_KEY"), QString::fromLatin1(GatewayToken));
+    env.insert(QStringLiteral("SLUICE_E2E_ANTHROPIC_MODEL"), QStringLiteral("claude-e2e"));
+    env.insert(QStringLiteral("SLUICE_E2E_OPENAI_MODEL"), QStringLiteral("gpt-e2e"));
     env.insert(QStringLiteral("SLUICE_E2E_TOOL_MODEL"), QStringLiteral("mistral-tool-e2e"));
     env.insert(QStringLiteral("SLUICE_E2E_NO_ARGS_TOOL_MODEL"), QStringLiteral("groq-tool-e2e"));
     const QJsonObject seen = runNode(QStringLiteral("openai_responses.mjs"), env);

@@ -6,7 +6,7 @@
 #include <QtEndian>
 
 #include "GatewayFixture.h"
-#include "api/SseParser.h"
+#include "GatewayTestSupport.h"
 #include "support/MockEndpoints.h"
 
 using namespace sluice;
@@ -59,29 +59,6 @@ const QByteArray ExtraModels = "  - name: embed-openai\n"
 const QString AnthropicText = QStringLiteral(
     "Hello! I'm doing well, thanks for asking. How are you doing today? Is there anything I can help you with?");
 
-QJsonObject jsonOf(const QByteArray &body)
-{
-    return QJsonDocument::fromJson(body).object();
-}
-
-QByteArray toJson(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-QString errorMessageOf(const QByteArray &body)
-{
-    return jsonOf(body).value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString();
-}
-
-QList<SseEvent> eventsOf(const QByteArray &body)
-{
-    SseParser parser;
-    QList<SseEvent> events;
-    parser.feed(body, events);
-    return events;
-}
-
 QList<double> floatsOf(const QJsonValue &embedding)
 {
     QList<double> values;
@@ -96,31 +73,10 @@ QList<double> floatsOf(const QJsonValue &embedding)
     return values;
 }
 
-QByteArray anthropicBody(const QString &model, bool stream, const QJsonObject &extra = {})
+// The text of a text_completion answer's first choice.
+QString completionText(const QJsonObject &answer)
 {
-    QJsonObject body {{QStringLiteral("model"), model},
-                      {QStringLiteral("max_tokens"), 256},
-                      {QStringLiteral("messages"),
-                       QJsonArray {QJsonObject {{QStringLiteral("role"), QStringLiteral("user")},
-                                                {QStringLiteral("content"), QStringLiteral("How many r's?")}}}}};
-    if (stream)
-        body.insert(QStringLiteral("stream"), true);
-    for (auto it = extra.begin(); it != extra.end(); ++it)
-        body.insert(it.key(), it.value());
-    return toJson(body);
-}
-
-QByteArray chatBody(const QString &model, bool stream, const QJsonObject &extra = {})
-{
-    QJsonObject body {{QStringLiteral("model"), model},
-                      {QStringLiteral("messages"),
-                       QJsonArray {QJsonObject {{QStringLiteral("role"), QStringLiteral("user")},
-                                                {QStringLiteral("content"), QStringLiteral("How many r's?")}}}}};
-    if (stream)
-        body.insert(QStringLiteral("stream"), true);
-    for (auto it = extra.begin(); it != extra.end(); ++it)
-        body.insert(it.key(), it.value());
-    return toJson(body);
+    return answer.value(QLatin1String("choices")).toArray().first().toObject().value(QLatin1String("text")).toString();
 }
 } // namespace
 
@@ -364,7 +320,7 @@ void TestFormats::embeddingsGeminiErrorInOpenAiShape()
                                     toJson(QJsonObject {{QStringLiteral("model"), QStringLiteral("embed-gemini")},
                                                         {QStringLiteral("input"), QStringLiteral("hello")}}));
     QCOMPARE(reply.status, 400);
-    const QJsonObject error = jsonOf(reply.body).value(QLatin1String("error")).toObject();
+    const QJsonObject error = errorOf(reply.body);
     QVERIFY2(error.value(QLatin1String("message")).toString().contains(QLatin1String("Injected failure: status 400")),
              reply.body.constData());
     QCOMPARE(error.value(QLatin1String("type")).toString(), QStringLiteral("invalid_request_error"));
@@ -384,13 +340,7 @@ void TestFormats::completionsPassThroughToOpenAiProvider()
     QCOMPARE(reply.status, 200);
     const QJsonObject answer = jsonOf(reply.body);
     QCOMPARE(answer.value(QLatin1String("object")).toString(), QStringLiteral("text_completion"));
-    QVERIFY(answer.value(QLatin1String("choices"))
-                .toArray()
-                .first()
-                .toObject()
-                .value(QLatin1String("text"))
-                .toString()
-                .startsWith(QLatin1String("The new holiday is called")));
+    QVERIFY(completionText(answer).startsWith(QLatin1String("The new holiday is called")));
 
     // The client's body goes to the provider's own /completions, logprobs and all.
     const ReceivedRequest sent = gateway.upstream().lastRequest();
@@ -551,13 +501,7 @@ void TestFormats::completionsToChatOnlyOpenAiCompatibleProvider()
     const QJsonObject answer = jsonOf(reply.body);
     QCOMPARE(answer.value(QLatin1String("object")).toString(), QStringLiteral("text_completion"));
     QCOMPARE(answer.value(QLatin1String("model")).toString(), QStringLiteral("groq-chat"));
-    QVERIFY(answer.value(QLatin1String("choices"))
-                .toArray()
-                .first()
-                .toObject()
-                .value(QLatin1String("text"))
-                .toString()
-                .startsWith(QLatin1String("I'd like to introduce \"Luminaria\"")));
+    QVERIFY(completionText(answer).startsWith(QLatin1String("I'd like to introduce \"Luminaria\"")));
     const ReceivedRequest sent = gateway.upstream().lastRequest();
     QCOMPARE(sent.path, QByteArray("/v1/chat/completions"));
     QCOMPARE(sent.json().value(QLatin1String("model")).toString(), QStringLiteral("groq-text"));

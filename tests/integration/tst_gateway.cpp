@@ -4,59 +4,11 @@
 #include <QTcpSocket>
 
 #include "GatewayFixture.h"
-#include "api/SseParser.h"
+#include "GatewayTestSupport.h"
 #include "routing/ManualClock.h"
 
 using namespace sluice;
 using namespace sluice::test;
-
-namespace {
-QJsonObject jsonOf(const QByteArray &body)
-{
-    return QJsonDocument::fromJson(body).object();
-}
-
-QJsonObject errorOf(const QByteArray &body)
-{
-    return jsonOf(body).value(QLatin1String("error")).toObject();
-}
-
-QByteArray chatBody(const QString &model, bool stream, bool includeUsage = false)
-{
-    QJsonObject body {{QStringLiteral("model"), model},
-                      {QStringLiteral("messages"),
-                       QJsonArray {QJsonObject {{QStringLiteral("role"), QStringLiteral("user")},
-                                                {QStringLiteral("content"), QStringLiteral("Invent a holiday.")}}}}};
-    if (stream)
-        body.insert(QStringLiteral("stream"), true);
-    if (includeUsage)
-        body.insert(QStringLiteral("stream_options"), QJsonObject {{QStringLiteral("include_usage"), true}});
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
-}
-
-QList<SseEvent> eventsOf(const QByteArray &body)
-{
-    SseParser parser;
-    QList<SseEvent> events;
-    parser.feed(body, events);
-    return events;
-}
-
-QString textOf(const QList<SseEvent> &events)
-{
-    QString text;
-    for (const SseEvent &event : events) {
-        const QJsonArray choices = jsonOf(event.data).value(QLatin1String("choices")).toArray();
-        for (const QJsonValue &choice : choices)
-            text += choice.toObject()
-                        .value(QLatin1String("delta"))
-                        .toObject()
-                        .value(QLatin1String("content"))
-                        .toString();
-    }
-    return text;
-}
-} // namespace
 
 class TestGateway : public QObject
 {
@@ -109,16 +61,7 @@ void TestGateway::nonStreamedCompletionIsRelayedAndLogged()
     const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
                                     chatBody(QStringLiteral("gpt-test"), false));
     QCOMPARE(reply.status, 200);
-    const QJsonObject answer = jsonOf(reply.body);
-    QVERIFY(answer.value(QLatin1String("choices"))
-                .toArray()
-                .first()
-                .toObject()
-                .value(QLatin1String("message"))
-                .toObject()
-                .value(QLatin1String("content"))
-                .toString()
-                .startsWith(QLatin1String("**Holiday Name")));
+    QVERIFY(chatMessageText(reply.body).startsWith(QLatin1String("**Holiday Name")));
     QVERIFY(!reply.header("x-sluice-request-id").isEmpty());
 
     // The upstream got the configured upstream model name and the provider key, never the gateway token.
@@ -162,7 +105,7 @@ void TestGateway::streamIsRelayedAndUsageChunkHiddenWhenNotAsked()
         const QJsonObject chunk = jsonOf(event.data);
         QVERIFY2(!chunk.value(QLatin1String("choices")).toArray().isEmpty(), "usage-only chunk leaked to client");
     }
-    QVERIFY(textOf(events).startsWith(QLatin1String("**Holiday Name")));
+    QVERIFY(chatStreamText(events).startsWith(QLatin1String("**Holiday Name")));
 
     // Sluice asked upstream for usage on the client's behalf, and logged it.
     QCOMPARE(gateway.upstream()
@@ -188,7 +131,9 @@ void TestGateway::streamKeepsUsageChunkWhenClientAsks()
 {
     GatewayFixture gateway;
     const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
-                                    chatBody(QStringLiteral("openai-text"), true, true));
+                                    chatBody(QStringLiteral("openai-text"), true,
+                                             QJsonObject {{QStringLiteral("stream_options"),
+                                                           QJsonObject {{QStringLiteral("include_usage"), true}}}}));
     QCOMPARE(reply.status, 200);
     const QList<SseEvent> events = eventsOf(reply.body);
     QVERIFY(events.size() >= 2);
@@ -242,13 +187,13 @@ void TestGateway::hostAndOriginAreGuarded()
     rebinding.setRawHeader("Host", "attacker.example:7341");
     auto reply = gateway.get(rebinding);
     QCOMPARE(reply.status, 403);
-    QVERIFY(errorOf(reply.body).value(QLatin1String("message")).toString().contains(QLatin1String("allowed_hosts")));
+    QVERIFY(errorMessageOf(reply.body).contains(QLatin1String("allowed_hosts")));
 
     QNetworkRequest browser = gateway.request(QStringLiteral("/v1/models"));
     browser.setRawHeader("Origin", "https://evil.example");
     reply = gateway.get(browser);
     QCOMPARE(reply.status, 403);
-    QVERIFY(errorOf(reply.body).value(QLatin1String("message")).toString().contains(QLatin1String("allowed_origins")));
+    QVERIFY(errorMessageOf(reply.body).contains(QLatin1String("allowed_origins")));
 
     QNetworkRequest allowed = gateway.request(QStringLiteral("/v1/models"));
     allowed.setRawHeader("Origin", "http://localhost:3000");
@@ -260,14 +205,14 @@ void TestGateway::badRequestsGetClearErrors()
     GatewayFixture gateway;
     auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), "{not json");
     QCOMPARE(reply.status, 400);
-    QVERIFY(errorOf(reply.body).value(QLatin1String("message")).toString().contains(QLatin1String("not valid JSON")));
+    QVERIFY(errorMessageOf(reply.body).contains(QLatin1String("not valid JSON")));
     QCOMPARE(errorOf(reply.body).value(QLatin1String("type")).toString(), QStringLiteral("invalid_request_error"));
 
     reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
                          chatBody(QStringLiteral("nope"), false));
     QCOMPARE(reply.status, 404);
     QCOMPARE(errorOf(reply.body).value(QLatin1String("code")).toString(), QStringLiteral("model_not_found"));
-    QVERIFY(errorOf(reply.body).value(QLatin1String("message")).toString().contains(QLatin1String("gpt-test")));
+    QVERIFY(errorMessageOf(reply.body).contains(QLatin1String("gpt-test")));
 
     reply = gateway.get(gateway.request(QStringLiteral("/v1/nothing")));
     QCOMPARE(reply.status, 404);
@@ -286,7 +231,7 @@ void TestGateway::upstreamErrorKeepsStatusAndMessage()
                                     chatBody(QStringLiteral("gpt-test"), true));
     QCOMPARE(reply.status, 429);
     QCOMPARE(reply.header("retry-after"), QByteArray("7"));
-    QVERIFY(!errorOf(reply.body).value(QLatin1String("message")).toString().isEmpty());
+    QVERIFY(!errorMessageOf(reply.body).isEmpty());
     QVERIFY(gateway.waitForRecords(1));
     QCOMPARE(gateway.records.first().httpStatus, 429);
     QCOMPARE(gateway.records.first().errorClass, QString::fromLatin1(ErrorClass::UpstreamError));
@@ -301,7 +246,7 @@ void TestGateway::unreachableUpstreamIs502()
                                     chatBody(QStringLiteral("gpt-test"), false));
     QCOMPARE(reply.status, 502);
     QCOMPARE(errorOf(reply.body).value(QLatin1String("code")).toString(), QStringLiteral("upstream_unavailable"));
-    QVERIFY(errorOf(reply.body).value(QLatin1String("message")).toString().contains(QLatin1String("'mock'")));
+    QVERIFY(errorMessageOf(reply.body).contains(QLatin1String("'mock'")));
     QVERIFY(gateway.waitForRecords(1));
     QCOMPARE(gateway.records.first().errorClass, QString::fromLatin1(ErrorClass::UpstreamConnection));
 }
@@ -390,18 +335,6 @@ void TestGateway::bodiesAreNotStoredWhenTurnedOff()
     QCOMPARE(gateway.records.first().outputTokens, 300);
 }
 
-QByteArray anthropicBody(const QString &model, bool stream)
-{
-    QJsonObject body {{QStringLiteral("model"), model},
-                      {QStringLiteral("max_tokens"), 256},
-                      {QStringLiteral("messages"),
-                       QJsonArray {QJsonObject {{QStringLiteral("role"), QStringLiteral("user")},
-                                                {QStringLiteral("content"), QStringLiteral("Hello, how are you?")}}}}};
-    if (stream)
-        body.insert(QStringLiteral("stream"), true);
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
-}
-
 void TestGateway::retryHonoursRetryAfterThenSucceeds()
 {
     GatewayFixture gateway;
@@ -469,7 +402,7 @@ void TestGateway::faultIsRetriedTransparently()
     if (stream) {
         const QList<SseEvent> events = eventsOf(reply.body);
         QCOMPARE(events.last().data, QByteArray("[DONE]"));
-        QVERIFY(textOf(events).startsWith(QLatin1String("**Holiday Name")));
+        QVERIFY(chatStreamText(events).startsWith(QLatin1String("**Holiday Name")));
     } else {
         QCOMPARE(jsonOf(reply.body)
                      .value(QLatin1String("usage"))
@@ -503,15 +436,7 @@ void TestGateway::serverErrorsFallBackToAnotherModelAndFormat()
     const QJsonObject answer = jsonOf(reply.body);
     QCOMPARE(answer.value(QLatin1String("object")).toString(), QStringLiteral("chat.completion"));
     QCOMPARE(answer.value(QLatin1String("model")).toString(), QStringLiteral("primary"));
-    QVERIFY(answer.value(QLatin1String("choices"))
-                .toArray()
-                .first()
-                .toObject()
-                .value(QLatin1String("message"))
-                .toObject()
-                .value(QLatin1String("content"))
-                .toString()
-                .startsWith(QLatin1String("Hello! I'm doing well")));
+    QVERIFY(chatMessageText(reply.body).startsWith(QLatin1String("Hello! I'm doing well")));
     QCOMPARE(gateway.upstream().lastRequest().path, QByteArray("/v1/messages"));
     QCOMPARE(gateway.upstream().lastRequest().headers.value("x-api-key"), QByteArray("sk-provider-secret-value"));
     QVERIFY(gateway.waitForRecords(1));
@@ -534,7 +459,7 @@ void TestGateway::streamFallsBackBeforeFirstByte()
     QCOMPARE(reply.status, 200);
     const QList<SseEvent> events = eventsOf(reply.body);
     QCOMPARE(events.last().data, QByteArray("[DONE]"));
-    QVERIFY(textOf(events).startsWith(QLatin1String("**Holiday Name")));
+    QVERIFY(chatStreamText(events).startsWith(QLatin1String("**Holiday Name")));
     QVERIFY(gateway.waitForRecords(1));
     QCOMPARE(gateway.records.first().attempts.size(), 2);
     QCOMPARE(gateway.records.first().attempts.at(0).errorClass, QStringLiteral("connection"));
@@ -773,13 +698,7 @@ void TestGateway::anthropicClientStreamFromOpenAiProvider()
     QVERIFY(events.size() > 5);
     QCOMPARE(events.first().event, QByteArray("message_start"));
     QCOMPARE(events.last().event, QByteArray("message_stop"));
-    QString text;
-    for (const SseEvent &event : events) {
-        const QJsonObject data = jsonOf(event.data);
-        if (event.event == "content_block_delta")
-            text += data.value(QLatin1String("delta")).toObject().value(QLatin1String("text")).toString();
-    }
-    QVERIFY(text.startsWith(QLatin1String("**Holiday Name")));
+    QVERIFY(anthropicStreamText(events).startsWith(QLatin1String("**Holiday Name")));
     QVERIFY(gateway.waitForRecords(1));
     QCOMPARE(gateway.records.first().outputTokens, 300);
     QVERIFY(gateway.records.first().timeToFirstTokenUs > 0);
@@ -803,18 +722,10 @@ void TestGateway::openAiClientToAnthropicProvider()
     if (stream) {
         const QList<SseEvent> events = eventsOf(reply.body);
         QCOMPARE(events.last().data, QByteArray("[DONE]"));
-        text = textOf(events);
+        text = chatStreamText(events);
         QCOMPARE(jsonOf(events.first().data).value(QLatin1String("model")).toString(), QStringLiteral("claude-test"));
     } else {
-        text = jsonOf(reply.body)
-                   .value(QLatin1String("choices"))
-                   .toArray()
-                   .first()
-                   .toObject()
-                   .value(QLatin1String("message"))
-                   .toObject()
-                   .value(QLatin1String("content"))
-                   .toString();
+        text = chatMessageText(reply.body);
     }
     QVERIFY2(text.startsWith(QLatin1String("Hello! I'm doing well")), qPrintable(text));
     QCOMPARE(gateway.upstream().lastRequest().headers.value("anthropic-version"), QByteArray("2023-06-01"));
@@ -829,15 +740,7 @@ void TestGateway::openAiClientToGeminiProvider()
     const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
                                     chatBody(QStringLiteral("gemini-test"), false));
     QCOMPARE(reply.status, 200);
-    const QString text = jsonOf(reply.body)
-                             .value(QLatin1String("choices"))
-                             .toArray()
-                             .first()
-                             .toObject()
-                             .value(QLatin1String("message"))
-                             .toObject()
-                             .value(QLatin1String("content"))
-                             .toString();
+    const QString text = chatMessageText(reply.body);
     QVERIFY2(text.startsWith(QLatin1String("There are **3** r's")), qPrintable(text));
     QVERIFY(gateway.upstream().lastRequest().path.endsWith("/models/google-text:generateContent"));
     QCOMPARE(gateway.upstream().lastRequest().headers.value("x-goog-api-key"), QByteArray("sk-provider-secret-value"));
@@ -852,7 +755,7 @@ void TestGateway::azureDeploymentUrlAndKeyHeader()
     const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
                                     chatBody(QStringLiteral("azure-test"), true));
     QCOMPARE(reply.status, 200);
-    QVERIFY(textOf(eventsOf(reply.body)).startsWith(QLatin1String("**Holiday Name")));
+    QVERIFY(chatStreamText(eventsOf(reply.body)).startsWith(QLatin1String("**Holiday Name")));
     const ReceivedRequest sent = gateway.upstream().lastRequest();
     QCOMPARE(sent.path, QByteArray("/openai/deployments/openai-text/chat/completions"));
     QCOMPARE(sent.query, QByteArray("api-version=2024-10-21"));

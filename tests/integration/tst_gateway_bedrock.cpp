@@ -6,7 +6,7 @@
 #include <QNetworkReply>
 #include <QtTest>
 
-#include "api/SseParser.h"
+#include "GatewayTestSupport.h"
 #include "config/ConfigLoader.h"
 #include "gateway/GatewayService.h"
 #include "support/MockUpstream.h"
@@ -25,19 +25,6 @@ const QString SecretAccessKey = QStringLiteral("aws-secret-access-key-value");
 const QString AccessKeyId = QStringLiteral("AKIDSLUICETEST");
 const QString SessionToken = QStringLiteral("aws-session-token-value");
 const QString BedrockApiKey = QStringLiteral("ABSK-bedrock-api-key-value");
-
-QJsonObject jsonOf(const QByteArray &body)
-{
-    return QJsonDocument::fromJson(body).object();
-}
-
-QList<SseEvent> eventsOf(const QByteArray &body)
-{
-    SseParser parser;
-    QList<SseEvent> events;
-    parser.feed(body, events);
-    return events;
-}
 
 QByteArray toolRequest(const QString &model, bool stream)
 {
@@ -314,15 +301,7 @@ private Q_SLOTS:
         const QList<SseEvent> events = eventsOf(reply.body);
         QCOMPARE(events.first().event, QByteArray("message_start"));
         QCOMPARE(events.last().event, QByteArray("message_stop"));
-        QString text;
-        for (const SseEvent &event : events) {
-            if (event.event == "content_block_delta")
-                text += jsonOf(event.data)
-                            .value(QLatin1String("delta"))
-                            .toObject()
-                            .value(QLatin1String("text"))
-                            .toString();
-        }
+        const QString text = anthropicStreamText(events);
         QVERIFY2(text.startsWith(QLatin1String("Hello! I'm doing well")), qPrintable(text));
         QVERIFY(gateway.waitForRecords(1));
         QCOMPARE(gateway.records.first().inputTokens, 12);
@@ -400,7 +379,7 @@ private Q_SLOTS:
         const auto reply = gateway.post(QStringLiteral("/v1/chat/completions"),
                                         toolRequest(QStringLiteral("throttled-alone"), false));
         QCOMPARE(reply.status, 429);
-        const QJsonObject error = jsonOf(reply.body).value(QLatin1String("error")).toObject();
+        const QJsonObject error = errorOf(reply.body);
         QVERIFY2(error.value(QLatin1String("message")).toString().contains(QLatin1String("Too many requests")),
                  reply.body.constData());
         QVERIFY(gateway.waitForRecords(1));

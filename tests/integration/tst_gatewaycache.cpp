@@ -4,7 +4,7 @@
 #include <QTemporaryDir>
 
 #include "GatewayFixture.h"
-#include "api/SseParser.h"
+#include "GatewayTestSupport.h"
 #include "cache/ResponseCache.h"
 #include "cost/PriceCatalog.h"
 #include "cost/RequestCost.h"
@@ -15,57 +15,6 @@ using namespace sluice;
 using namespace sluice::test;
 
 namespace {
-
-QJsonObject jsonOf(const QByteArray &body)
-{
-    return QJsonDocument::fromJson(body).object();
-}
-
-QByteArray chatBody(const QString &model, bool stream, const QString &prompt = QStringLiteral("Invent a holiday."))
-{
-    QJsonObject body {{QStringLiteral("model"), model},
-                      {QStringLiteral("messages"),
-                       QJsonArray {QJsonObject {{QStringLiteral("role"), QStringLiteral("user")},
-                                                {QStringLiteral("content"), prompt}}}}};
-    if (stream)
-        body.insert(QStringLiteral("stream"), true);
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
-}
-
-QList<SseEvent> eventsOf(const QByteArray &body)
-{
-    SseParser parser;
-    QList<SseEvent> events;
-    parser.feed(body, events);
-    return events;
-}
-
-QString streamedText(const QByteArray &body)
-{
-    QString text;
-    for (const SseEvent &event : eventsOf(body)) {
-        for (const QJsonValue &choice : jsonOf(event.data).value(QLatin1String("choices")).toArray())
-            text += choice.toObject()
-                        .value(QLatin1String("delta"))
-                        .toObject()
-                        .value(QLatin1String("content"))
-                        .toString();
-    }
-    return text;
-}
-
-QString messageText(const QByteArray &body)
-{
-    return jsonOf(body)
-        .value(QLatin1String("choices"))
-        .toArray()
-        .first()
-        .toObject()
-        .value(QLatin1String("message"))
-        .toObject()
-        .value(QLatin1String("content"))
-        .toString();
-}
 
 // A migrated request log in a temporary folder, as the app has before the gateway starts.
 QString migratedDatabase(const QTemporaryDir &dir)
@@ -115,6 +64,9 @@ private:
     static Setup start(const QByteArray &yaml);
     static GatewayFixture::Reply chat(GatewayFixture &gateway, const QByteArray &body,
                                       const QList<QPair<QByteArray, QByteArray>> &headers = {});
+    // The gateway's x-sluice-cache answer header for this chat request ("hit", "miss", ...).
+    static QByteArray cacheOf(GatewayFixture &gateway, const QByteArray &body,
+                              const QList<QPair<QByteArray, QByteArray>> &headers = {});
 };
 
 TestGatewayCache::Setup TestGatewayCache::start(const QByteArray &yaml)
@@ -136,6 +88,12 @@ GatewayFixture::Reply TestGatewayCache::chat(GatewayFixture &gateway, const QByt
     return gateway.post(request, body);
 }
 
+QByteArray TestGatewayCache::cacheOf(GatewayFixture &gateway, const QByteArray &body,
+                                     const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    return chat(gateway, body, headers).header("x-sluice-cache");
+}
+
 void TestGatewayCache::initTestCase()
 {
     QVERIFY2(!qEnvironmentVariableIsEmpty("SLUICE_RECORDINGS_DIR"),
@@ -154,14 +112,14 @@ void TestGatewayCache::secondRequestIsAHit()
     QCOMPARE(second.status, 200);
     QCOMPARE(second.header("x-sluice-cache"), QByteArray("hit"));
     QCOMPARE(upstreamCalls(gateway), 1);
-    QCOMPARE(messageText(second.body), messageText(first.body));
-    QVERIFY(messageText(second.body).startsWith(QLatin1String("**Holiday Name")));
+    QCOMPARE(chatMessageText(second.body), chatMessageText(first.body));
+    QVERIFY(chatMessageText(second.body).startsWith(QLatin1String("**Holiday Name")));
     QCOMPARE(jsonOf(second.body).value(QLatin1String("model")).toString(), QStringLiteral("gpt-test"));
     QCOMPARE(jsonOf(second.body).value(QLatin1String("usage")).toObject().value(QLatin1String("completion_tokens")),
              jsonOf(first.body).value(QLatin1String("usage")).toObject().value(QLatin1String("completion_tokens")));
 
     // Another prompt is a miss.
-    const auto other = chat(gateway, chatBody(QStringLiteral("gpt-test"), false, QStringLiteral("Another one.")));
+    const auto other = chat(gateway, chatBody(QStringLiteral("gpt-test"), false, {}, QStringLiteral("Another one.")));
     QCOMPARE(other.header("x-sluice-cache"), QByteArray("miss"));
     QCOMPARE(upstreamCalls(gateway), 2);
 
@@ -194,7 +152,7 @@ void TestGatewayCache::streamedRequestReplaysANonStreamedAnswer()
     QVERIFY2(events.size() >= 3, stream.body.left(2000).constData());
     QCOMPARE(events.last().data, QByteArray("[DONE]"));
     // The recorded stream and the recorded JSON answer differ: this text can only come from the cache.
-    QCOMPARE(streamedText(stream.body), messageText(json.body));
+    QCOMPARE(chatStreamText(eventsOf(stream.body)), chatMessageText(json.body));
     QVERIFY(gateway.waitForRecords(2));
     QVERIFY(gateway.records.at(1).stream);
     QVERIFY(gateway.records.at(1).timeToFirstTokenUs >= 0);
@@ -208,19 +166,19 @@ void TestGatewayCache::nonStreamedRequestReplaysAStreamedAnswer()
     const auto stream = chat(gateway, chatBody(QStringLiteral("gpt-test"), true));
     QCOMPARE(stream.status, 200);
     QCOMPARE(stream.header("x-sluice-cache"), QByteArray("miss"));
-    const QString streamed = streamedText(stream.body);
+    const QString streamed = chatStreamText(eventsOf(stream.body));
     QVERIFY(streamed.startsWith(QLatin1String("**Holiday Name")));
 
     const auto json = chat(gateway, chatBody(QStringLiteral("gpt-test"), false));
     QCOMPARE(json.header("x-sluice-cache"), QByteArray("hit"));
     QCOMPARE(upstreamCalls(gateway), 1);
-    QCOMPARE(messageText(json.body), streamed);
+    QCOMPARE(chatMessageText(json.body), streamed);
     QCOMPARE(jsonOf(json.body).value(QLatin1String("usage")).toObject().value(QLatin1String("completion_tokens")), 300);
 
     // And streamed again, from the same entry.
     const auto again = chat(gateway, chatBody(QStringLiteral("gpt-test"), true));
     QCOMPARE(again.header("x-sluice-cache"), QByteArray("hit"));
-    QCOMPARE(streamedText(again.body), streamed);
+    QCOMPARE(chatStreamText(eventsOf(again.body)), streamed);
     QCOMPARE(upstreamCalls(gateway), 1);
 }
 
@@ -231,26 +189,14 @@ void TestGatewayCache::anthropicClientGetsAnAnswerCachedFromAnotherFormat()
     GatewayFixture &gateway = *setup.gateway;
     // An Anthropic client streams from an OpenAI provider (translated), then asks the same without streaming.
     const auto body = [](bool stream) {
-        QJsonObject object {
-            {QStringLiteral("model"), QStringLiteral("gpt-test")},
-            {QStringLiteral("max_tokens"), 1024},
-            {QStringLiteral("messages"),
-             QJsonArray {QJsonObject {{QStringLiteral("role"), QStringLiteral("user")},
-                                      {QStringLiteral("content"), QStringLiteral("Invent a holiday.")}}}}};
-        if (stream)
-            object.insert(QStringLiteral("stream"), true);
-        return QJsonDocument(object).toJson(QJsonDocument::Compact);
+        return anthropicBody(QStringLiteral("gpt-test"), stream, QJsonObject {{QStringLiteral("max_tokens"), 1024}},
+                             QStringLiteral("Invent a holiday."));
     };
     QNetworkRequest request = gateway.request(QStringLiteral("/v1/messages"));
     const auto streamed = gateway.post(request, body(true));
     QCOMPARE(streamed.status, 200);
     QCOMPARE(streamed.header("x-sluice-cache"), QByteArray("miss"));
-    QString streamedText;
-    for (const SseEvent &event : eventsOf(streamed.body)) {
-        if (event.event == "content_block_delta")
-            streamedText
-                += jsonOf(event.data).value(QLatin1String("delta")).toObject().value(QLatin1String("text")).toString();
-    }
+    const QString streamedText = anthropicStreamText(eventsOf(streamed.body));
     const auto json = gateway.post(request, body(false));
     QCOMPARE(json.status, 200);
     QCOMPARE(json.header("x-sluice-cache"), QByteArray("hit"));
@@ -262,7 +208,7 @@ void TestGatewayCache::anthropicClientGetsAnAnswerCachedFromAnotherFormat()
         streamedText);
 
     // The OpenAI chat format is another key: a miss.
-    QCOMPARE(chat(gateway, chatBody(QStringLiteral("gpt-test"), false)).header("x-sluice-cache"), QByteArray("miss"));
+    QCOMPARE(cacheOf(gateway, chatBody(QStringLiteral("gpt-test"), false)), QByteArray("miss"));
     QCOMPARE(upstreamCalls(gateway), 2);
 }
 
@@ -307,14 +253,14 @@ void TestGatewayCache::entryExpires()
     qint64 now = 1'900'000'000'000;
     cache->setClock([&now] { return now; });
 
-    QCOMPARE(chat(gateway, chatBody(QStringLiteral("gpt-test"), false)).header("x-sluice-cache"), QByteArray("miss"));
+    QCOMPARE(cacheOf(gateway, chatBody(QStringLiteral("gpt-test"), false)), QByteArray("miss"));
     now += 10 * 60'000 - 1;
-    QCOMPARE(chat(gateway, chatBody(QStringLiteral("gpt-test"), false)).header("x-sluice-cache"), QByteArray("hit"));
+    QCOMPARE(cacheOf(gateway, chatBody(QStringLiteral("gpt-test"), false)), QByteArray("hit"));
     now += 1;
-    QCOMPARE(chat(gateway, chatBody(QStringLiteral("gpt-test"), false)).header("x-sluice-cache"), QByteArray("miss"));
+    QCOMPARE(cacheOf(gateway, chatBody(QStringLiteral("gpt-test"), false)), QByteArray("miss"));
     QCOMPARE(upstreamCalls(gateway), 2);
     // The fresh answer was stored again.
-    QCOMPARE(chat(gateway, chatBody(QStringLiteral("gpt-test"), false)).header("x-sluice-cache"), QByteArray("hit"));
+    QCOMPARE(cacheOf(gateway, chatBody(QStringLiteral("gpt-test"), false)), QByteArray("hit"));
     QCOMPARE(upstreamCalls(gateway), 2);
 }
 
@@ -326,17 +272,17 @@ void TestGatewayCache::noCacheSkipsTheLookupAndNoStoreTheWrite()
     const QByteArray body = chatBody(QStringLiteral("gpt-test"), false);
 
     // no-store: answered, but not kept.
-    QCOMPARE(chat(gateway, body, {{"Cache-Control", "no-store"}}).header("x-sluice-cache"), QByteArray("miss"));
-    QCOMPARE(chat(gateway, body, {{"Cache-Control", "no-store"}}).header("x-sluice-cache"), QByteArray("miss"));
+    QCOMPARE(cacheOf(gateway, body, {{"Cache-Control", "no-store"}}), QByteArray("miss"));
+    QCOMPARE(cacheOf(gateway, body, {{"Cache-Control", "no-store"}}), QByteArray("miss"));
     QCOMPARE(upstreamCalls(gateway), 2);
     QCOMPARE(gateway.service().responseCache()->entryCount(), 0);
 
-    QCOMPARE(chat(gateway, body).header("x-sluice-cache"), QByteArray("miss"));
-    QCOMPARE(chat(gateway, body).header("x-sluice-cache"), QByteArray("hit"));
+    QCOMPARE(cacheOf(gateway, body), QByteArray("miss"));
+    QCOMPARE(cacheOf(gateway, body), QByteArray("hit"));
     QCOMPARE(upstreamCalls(gateway), 3);
 
     // no-cache: a fresh answer even though one is cached.
-    QCOMPARE(chat(gateway, body, {{"Cache-Control", "no-cache"}}).header("x-sluice-cache"), QByteArray("miss"));
+    QCOMPARE(cacheOf(gateway, body, {{"Cache-Control", "no-cache"}}), QByteArray("miss"));
     QCOMPARE(upstreamCalls(gateway), 4);
     QCOMPARE(gateway.service().responseCache()->entryCount(), 1);
 }
@@ -350,16 +296,16 @@ void TestGatewayCache::explicitHeaderTurnsTheCacheOnAndOff()
 
     // No cache configured: not in play, no header.
     QVERIFY(!chat(gateway, body).headers.isEmpty());
-    QVERIFY(chat(gateway, body).header("x-sluice-cache").isEmpty());
+    QVERIFY(cacheOf(gateway, body).isEmpty());
     QCOMPARE(upstreamCalls(gateway), 2);
 
-    QCOMPARE(chat(gateway, body, {{"x-sluice-cache", "on"}}).header("x-sluice-cache"), QByteArray("miss"));
-    QCOMPARE(chat(gateway, body, {{"x-sluice-cache", "on"}}).header("x-sluice-cache"), QByteArray("hit"));
+    QCOMPARE(cacheOf(gateway, body, {{"x-sluice-cache", "on"}}), QByteArray("miss"));
+    QCOMPARE(cacheOf(gateway, body, {{"x-sluice-cache", "on"}}), QByteArray("hit"));
     QCOMPARE(upstreamCalls(gateway), 3);
     // Requests without the header still do not use it.
-    QVERIFY(chat(gateway, body).header("x-sluice-cache").isEmpty());
+    QVERIFY(cacheOf(gateway, body).isEmpty());
     QCOMPARE(upstreamCalls(gateway), 4);
-    QVERIFY(chat(gateway, body, {{"x-sluice-cache", "off"}}).header("x-sluice-cache").isEmpty());
+    QVERIFY(cacheOf(gateway, body, {{"x-sluice-cache", "off"}}).isEmpty());
     QCOMPARE(upstreamCalls(gateway), 5);
 }
 
@@ -389,7 +335,7 @@ void TestGatewayCache::errorsAndCutStreamsAreNotCached()
     QCOMPARE(gateway.service().responseCache()->entryCount(), 0);
 
     const int before = upstreamCalls(gateway);
-    QCOMPARE(chat(gateway, chatBody(QStringLiteral("gpt-test"), true)).header("x-sluice-cache"), QByteArray("miss"));
+    QCOMPARE(cacheOf(gateway, chatBody(QStringLiteral("gpt-test"), true)), QByteArray("miss"));
     QCOMPARE(upstreamCalls(gateway), before + 1);
     QCOMPARE(gateway.service().responseCache()->entryCount(), 1);
 }
@@ -410,8 +356,8 @@ void TestGatewayCache::hitIsLoggedAtZeroWithTheSavedCost()
     prices.prices.overrides.append(price);
 
     const QByteArray body = chatBody(QStringLiteral("gpt-test"), false);
-    QCOMPARE(chat(gateway, body).header("x-sluice-cache"), QByteArray("miss"));
-    QCOMPARE(chat(gateway, body).header("x-sluice-cache"), QByteArray("hit"));
+    QCOMPARE(cacheOf(gateway, body), QByteArray("miss"));
+    QCOMPARE(cacheOf(gateway, body), QByteArray("hit"));
     QVERIFY(gateway.waitForRecords(2));
     RequestRecord bought = gateway.records.at(0);
     RequestRecord hit = gateway.records.at(1);

@@ -6,6 +6,7 @@
 #include <QTest>
 
 #include "GatewayFixture.h"
+#include "GatewayTestSupport.h"
 #include "cost/PriceCatalog.h"
 #include "store/RequestLogWriter.h"
 #include "store/TokenStore.h"
@@ -34,16 +35,6 @@ StoredToken named(const QString &name)
     StoredToken token;
     token.name = name;
     return token;
-}
-
-QJsonObject jsonOf(const QByteArray &body)
-{
-    return QJsonDocument::fromJson(body).object();
-}
-
-QString errorMessage(const QByteArray &body)
-{
-    return jsonOf(body).value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString();
 }
 
 } // namespace
@@ -137,7 +128,7 @@ private slots:
         auto refused
             = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions"), secret), chat("claude-test"));
         QCOMPARE(refused.status, 403);
-        const QString message = errorMessage(refused.body);
+        const QString message = errorMessageOf(refused.body);
         QVERIFY2(message.contains(QLatin1String("'narrow'")) && message.contains(QLatin1String("'claude-test'")),
                  qPrintable(message));
         QVERIFY(gateway.upstream().requests().size() == 1);
@@ -160,7 +151,7 @@ private slots:
                  200);
         auto limited = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), chat());
         QCOMPARE(limited.status, 429);
-        QVERIFY(errorMessage(limited.body).contains(QLatin1String("gateway token 'editor'")));
+        QVERIFY(errorMessageOf(limited.body).contains(QLatin1String("gateway token 'editor'")));
     }
 
     void requestsPerMinuteAnswer429WithRetryAfter()
@@ -176,9 +167,8 @@ private slots:
         QCOMPARE(limited.status, 429);
         const int retryAfter = limited.header("Retry-After").toInt();
         QVERIFY2(retryAfter >= 1 && retryAfter <= 60, limited.header("Retry-After").constData());
-        QVERIFY(errorMessage(limited.body).contains(QLatin1String("2 requests per minute")));
-        QCOMPARE(jsonOf(limited.body).value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(),
-                 QStringLiteral("rate_limit_exceeded"));
+        QVERIFY(errorMessageOf(limited.body).contains(QLatin1String("2 requests per minute")));
+        QCOMPARE(errorOf(limited.body).value(QLatin1String("code")).toString(), QStringLiteral("rate_limit_exceeded"));
 
         // An Anthropic client gets the refusal in its own format.
         QNetworkRequest messages = gateway.request(QStringLiteral("/v1/messages"), secret);
@@ -186,9 +176,7 @@ private slots:
             messages, R"({"model":"gpt-test","max_tokens":50,"messages":[{"role":"user","content":"Hi"}]})");
         QCOMPARE(anthropic.status, 429);
         QVERIFY(!anthropic.header("Retry-After").isEmpty());
-        QCOMPARE(
-            jsonOf(anthropic.body).value(QLatin1String("error")).toObject().value(QLatin1String("type")).toString(),
-            QStringLiteral("rate_limit_error"));
+        QCOMPARE(errorOf(anthropic.body).value(QLatin1String("type")).toString(), QStringLiteral("rate_limit_error"));
         QVERIFY(gateway.waitForRecords(4));
         QCOMPARE(gateway.records.last().errorClass, QString::fromLatin1(ErrorClass::RateLimited));
     }
@@ -204,8 +192,8 @@ private slots:
         QCOMPARE(gateway.post(gateway.request(QStringLiteral("/v1/chat/completions"), secret), chat()).status, 200);
         auto limited = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions"), secret), chat());
         QCOMPARE(limited.status, 429);
-        QVERIFY2(errorMessage(limited.body).contains(QLatin1String("100 tokens per minute (379 used")),
-                 qPrintable(errorMessage(limited.body)));
+        QVERIFY2(errorMessageOf(limited.body).contains(QLatin1String("100 tokens per minute (379 used")),
+                 qPrintable(errorMessageOf(limited.body)));
         QVERIFY(limited.header("Retry-After").toInt() >= 1);
     }
 
@@ -240,7 +228,7 @@ private slots:
                 ++admitted;
             } else {
                 QCOMPARE(response.status, 402);
-                const QString message = errorMessage(response.body);
+                const QString message = errorMessageOf(response.body);
                 QVERIFY2(message.contains(QLatin1String("the daily budget overall ($1.00)"))
                              && message.contains(QLatin1String("resets at")),
                          qPrintable(message));
@@ -330,7 +318,7 @@ private slots:
                                extras());
         auto refused = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")), chat());
         QCOMPARE(refused.status, 402);
-        QVERIFY2(errorMessage(refused.body).contains(QLatin1String("$1.50 spent")), refused.body.constData());
+        QVERIFY2(errorMessageOf(refused.body).contains(QLatin1String("$1.50 spent")), refused.body.constData());
         QCOMPARE(gateway.upstream().requests().size(), qsizetype(0));
     }
 };

@@ -77,6 +77,31 @@ bool queryHas(const QByteArray &query, const QByteArray &field)
     return fields.contains(field);
 }
 
+// The faults a streamed answer shows while it is sent: late headers, slow events, cut or reset after N events.
+void applyStreamFault(MockResponse &response, const std::optional<MockFault> &fault, int eventCount)
+{
+    if (!fault)
+        return;
+    switch (fault->kind) {
+    case MockFault::Kind::SlowHeaders:
+        response.headDelayMs = fault->delayMs;
+        break;
+    case MockFault::Kind::SlowStream:
+        response.pieceDelayMs = fault->delayMs;
+        break;
+    case MockFault::Kind::TruncatedStream:
+        response.end = MockResponse::End::Close;
+        response.endAfterPieces = qBound(0, fault->afterEvents, eventCount);
+        break;
+    case MockFault::Kind::ResetMidStream:
+        response.end = MockResponse::End::Reset;
+        response.endAfterPieces = qBound(0, fault->afterEvents, eventCount);
+        break;
+    default:
+        break;
+    }
+}
+
 } // namespace
 
 MockEndpoints::MockEndpoints(const RecordingLibrary *library)
@@ -302,27 +327,7 @@ MockResponse MockEndpoints::streamResponse(const Route &route, const RecordingLi
     response.head
         = head(200, jsonArray ? "application/json" : "text/event-stream; charset=utf-8", "Transfer-Encoding: chunked",
                keepAlive, serial, jsonArray ? QByteArray() : QByteArrayLiteral("Cache-Control: no-cache\r\n"));
-
-    if (fault) {
-        switch (fault->kind) {
-        case MockFault::Kind::SlowHeaders:
-            response.headDelayMs = fault->delayMs;
-            break;
-        case MockFault::Kind::SlowStream:
-            response.pieceDelayMs = fault->delayMs;
-            break;
-        case MockFault::Kind::TruncatedStream:
-            response.end = MockResponse::End::Close;
-            response.endAfterPieces = qBound(0, fault->afterEvents, eventCount);
-            break;
-        case MockFault::Kind::ResetMidStream:
-            response.end = MockResponse::End::Reset;
-            response.endAfterPieces = qBound(0, fault->afterEvents, eventCount);
-            break;
-        default:
-            break;
-        }
-    }
+    applyStreamFault(response, fault, eventCount);
     return response;
 }
 
@@ -564,26 +569,7 @@ MockResponse MockEndpoints::bedrockResponse(const Route &route, const std::optio
     response.pieceDelayMs = eventDelayMs;
     response.closeAfter = !keepAlive;
     response.head = head(200, "application/vnd.amazon.eventstream", "Transfer-Encoding: chunked", keepAlive, serial);
-    if (fault) {
-        switch (fault->kind) {
-        case MockFault::Kind::SlowHeaders:
-            response.headDelayMs = fault->delayMs;
-            break;
-        case MockFault::Kind::SlowStream:
-            response.pieceDelayMs = fault->delayMs;
-            break;
-        case MockFault::Kind::TruncatedStream:
-            response.end = MockResponse::End::Close;
-            response.endAfterPieces = qBound(0, fault->afterEvents, eventCount);
-            break;
-        case MockFault::Kind::ResetMidStream:
-            response.end = MockResponse::End::Reset;
-            response.endAfterPieces = qBound(0, fault->afterEvents, eventCount);
-            break;
-        default:
-            break;
-        }
-    }
+    applyStreamFault(response, fault, eventCount);
     return response;
 }
 

@@ -64,6 +64,22 @@ QByteArray openAiStream(int chars)
     return body;
 }
 
+// The record as the request log gives it back: written to a fresh database, then read by its id.
+Result<RequestRecord> throughTheLog(const RequestRecord &record)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sluice.db"));
+    RequestLogWriter writer;
+    if (Result<void> opened = writer.open(path); !opened.ok())
+        return opened.error();
+    writer.append(RequestRecord(record));
+    writer.flush();
+    RequestLogReader reader(path);
+    if (Result<void> opened = reader.open(); !opened.ok())
+        return opened.error();
+    return reader.byId(record.id);
+}
+
 } // namespace
 
 class TestRequestCost : public QObject
@@ -410,14 +426,7 @@ private Q_SLOTS:
         QVERIFY(m_doc.contains(QLatin1String("**= $0.0128**")));
         {
             // The failed attempt's usage is logged with it, so the cost can be explained later.
-            QTemporaryDir dir;
-            const QString path = dir.filePath(QStringLiteral("sluice.db"));
-            RequestLogWriter writer;
-            QVERIFY(writer.open(path).ok());
-            writer.append(RequestRecord(record));
-            writer.flush();
-            RequestLogReader reader(path);
-            const Result<RequestRecord> read = reader.byId(record.id);
+            const Result<RequestRecord> read = throughTheLog(record);
             QVERIFY2(read.ok(), qPrintable(read.ok() ? QString() : read.errorMessage()));
             QCOMPARE(read->attempts.size(), 2);
             QCOMPARE(read->attempts.first().inputTokens, 12000);
@@ -460,16 +469,8 @@ private Q_SLOTS:
         QCOMPARE(unknown.savedUsd, -1.0);
 
         // The log keeps both.
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("sluice.db"));
-        RequestLogWriter writer;
-        QVERIFY(writer.open(path).ok());
-        writer.append(RequestRecord(record));
-        writer.flush();
-        RequestLogReader reader(path);
-        QVERIFY(reader.open().ok());
-        const Result<RequestRecord> read = reader.byId(record.id);
-        QVERIFY(read.ok());
+        const Result<RequestRecord> read = throughTheLog(record);
+        QVERIFY2(read.ok(), qPrintable(read.errorMessage()));
         QCOMPARE(read->costStatus, QString::fromLatin1(CostStatus::Cached));
         QVERIFY(read->cacheHit);
         QVERIFY(qAbs(read->savedUsd - 0.001) < 1e-12);
