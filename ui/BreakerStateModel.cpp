@@ -107,6 +107,9 @@ QVariant BreakerStateModel::data(const QModelIndex &index, int role) const
     case State:
         return QString(QStringLiteral("● ") + stateLabel(b));
     case Failures:
+        // Opening clears the count: say what opened it rather than "0 of N".
+        if (b.state != QLatin1String("closed") && b.failureThreshold > 0)
+            return tr("reached %1").arg(b.failureThreshold);
         return b.failureThreshold > 0 ? tr("%1 of %2").arg(b.recentFailures).arg(b.failureThreshold)
                                       : QString::number(b.recentFailures);
     case NextProbe:

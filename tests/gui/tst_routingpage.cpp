@@ -23,7 +23,7 @@ QList<BreakerSnapshot> breakers()
     BreakerSnapshot open;
     open.deployment = QStringLiteral("openai/gpt-4.1");
     open.state = QStringLiteral("open");
-    open.recentFailures = 5;
+    open.recentFailures = 0; // opening clears the count
     open.failureThreshold = 5;
     open.probeInMs = 12'400;
     open.lastFailure = QStringLiteral("server_error");
@@ -76,6 +76,7 @@ private Q_SLOTS:
         QCOMPARE(cell(model, 0, BreakerStateModel::LastFailure), QStringLiteral("none"));
 
         QCOMPARE(cell(model, 1, BreakerStateModel::State), QStringLiteral("● Open"));
+        QCOMPARE(cell(model, 1, BreakerStateModel::Failures), QStringLiteral("reached 5"));
         QCOMPARE(cell(model, 1, BreakerStateModel::NextProbe), QStringLiteral("in 12 s"));
         QCOMPARE(cell(model, 1, BreakerStateModel::LastFailure), QStringLiteral("Server error, 18 s ago"));
         QCOMPARE(model.index(1, BreakerStateModel::State).data(Qt::ForegroundRole).value<QColor>(),
@@ -111,6 +112,8 @@ private Q_SLOTS:
     void pageAsksForStateWhileShownAndSaysWhatIsTripped()
     {
         MainWindow window;
+        window.setEndpoint(QUrl(QStringLiteral("http://127.0.0.1:7341/v1")));
+        window.setGatewayState(GatewayState::Running);
         window.resize(1280, 640);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
