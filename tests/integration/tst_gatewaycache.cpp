@@ -54,6 +54,7 @@ private Q_SLOTS:
     void hitIsLoggedAtZeroWithTheSavedCost();
     void billedFailedAttemptIsCounted();
     void lastFailedAttemptIsNotCountedTwice();
+    void hitsPassTheTokensLimitsFirst();
 
 private:
     struct Setup
@@ -430,6 +431,22 @@ void TestGatewayCache::lastFailedAttemptIsNotCountedTwice()
     QVERIFY(record.attempts.first().inputTokens > 0);
     QCOMPARE(record.attempts.last().inputTokens, -1);
     QCOMPARE(record.inputTokens, record.attempts.first().inputTokens);
+}
+
+// The cache is looked up after admission: a hit costs nothing but still counts against the token's rate limit.
+void TestGatewayCache::hitsPassTheTokensLimitsFirst()
+{
+    Setup setup = start("    rpm: 2\n" + CacheOn); // the fixture's token 'editor', two requests a minute
+    QVERIFY(setup.gateway);
+    GatewayFixture &gateway = *setup.gateway;
+    const QByteArray body = chatBody(QStringLiteral("gpt-test"), false);
+    QCOMPARE(cacheOf(gateway, body), QByteArray("miss"));
+    QCOMPARE(cacheOf(gateway, body), QByteArray("hit"));
+    const auto third = chat(gateway, body);
+    QCOMPARE(third.status, 429);
+    QVERIFY(!third.header("Retry-After").isEmpty());
+    QVERIFY(third.header("x-sluice-cache").isEmpty());
+    QCOMPARE(upstreamCalls(gateway), 1);
 }
 
 QTEST_GUILESS_MAIN(TestGatewayCache)
