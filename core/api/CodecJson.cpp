@@ -199,6 +199,26 @@ QJsonObject toolParameters(const QJsonObject &parameters)
                                 : parameters;
 }
 
+void insertToolChoice(QJsonObject &root, const ToolChoice &choice, const QJsonObject &namedTool)
+{
+    switch (choice.mode) {
+    case ToolChoice::Mode::Unset:
+        break;
+    case ToolChoice::Mode::Auto:
+        root.insert(QStringLiteral("tool_choice"), QStringLiteral("auto"));
+        break;
+    case ToolChoice::Mode::None:
+        root.insert(QStringLiteral("tool_choice"), QStringLiteral("none"));
+        break;
+    case ToolChoice::Mode::Required:
+        root.insert(QStringLiteral("tool_choice"), QStringLiteral("required"));
+        break;
+    case ToolChoice::Mode::Tool:
+        root.insert(QStringLiteral("tool_choice"), namedTool);
+        break;
+    }
+}
+
 QJsonObject jsonSchemaFormat(const ResponseFormat &format)
 {
     QJsonObject schema {{QStringLiteral("name"), format.name.isEmpty() ? QStringLiteral("response") : format.name},

@@ -60,6 +60,9 @@ bool passBuiltinTool(const CanonicalTool &tool, qsizetype index, bool same, ApiF
                      QJsonArray &tools);
 // The tool's parameter schema; an empty one becomes an object schema without properties.
 QJsonObject toolParameters(const QJsonObject &parameters);
+// tool_choice as OpenAI chat and Responses write it: "auto", "none", "required", or namedTool for one tool
+// (the two formats name it differently); nothing when unset.
+void insertToolChoice(QJsonObject &root, const ToolChoice &choice, const QJsonObject &namedTool);
 // name, schema, description and strict of a json_schema response format (OpenAI chat and Responses).
 QJsonObject jsonSchemaFormat(const ResponseFormat &format);
 // The request's own extras (same format only), then the gate's verdict: the encoded body or the refusal.

@@ -501,25 +501,10 @@ Result<EncodedRequest> OpenAiChatCodec::encodeRequest(const CanonicalRequest &re
         if (request.parallelToolCalls)
             root.insert(QStringLiteral("parallel_tool_calls"), *request.parallelToolCalls);
     }
-    switch (request.toolChoice.mode) {
-    case ToolChoice::Mode::Unset:
-        break;
-    case ToolChoice::Mode::Auto:
-        root.insert(QStringLiteral("tool_choice"), QStringLiteral("auto"));
-        break;
-    case ToolChoice::Mode::None:
-        root.insert(QStringLiteral("tool_choice"), QStringLiteral("none"));
-        break;
-    case ToolChoice::Mode::Required:
-        root.insert(QStringLiteral("tool_choice"), QStringLiteral("required"));
-        break;
-    case ToolChoice::Mode::Tool:
-        root.insert(QStringLiteral("tool_choice"),
-                    QJsonObject {
-                        {QStringLiteral("type"), QStringLiteral("function")},
-                        {QStringLiteral("function"), QJsonObject {{QStringLiteral("name"), request.toolChoice.name}}}});
-        break;
-    }
+    codec::insertToolChoice(
+        root, request.toolChoice,
+        QJsonObject {{QStringLiteral("type"), QStringLiteral("function")},
+                     {QStringLiteral("function"), QJsonObject {{QStringLiteral("name"), request.toolChoice.name}}}});
 
     if (request.maxTokens) {
         root.insert(options.legacyMaxTokens ? QStringLiteral("max_tokens") : QStringLiteral("max_completion_tokens"),

@@ -414,24 +414,9 @@ Result<EncodedRequest> OpenAiResponsesCodec::encodeRequest(const CanonicalReques
         if (request.parallelToolCalls)
             root.insert(QStringLiteral("parallel_tool_calls"), *request.parallelToolCalls);
     }
-    switch (request.toolChoice.mode) {
-    case ToolChoice::Mode::Unset:
-        break;
-    case ToolChoice::Mode::Auto:
-        root.insert(QStringLiteral("tool_choice"), QStringLiteral("auto"));
-        break;
-    case ToolChoice::Mode::None:
-        root.insert(QStringLiteral("tool_choice"), QStringLiteral("none"));
-        break;
-    case ToolChoice::Mode::Required:
-        root.insert(QStringLiteral("tool_choice"), QStringLiteral("required"));
-        break;
-    case ToolChoice::Mode::Tool:
-        root.insert(QStringLiteral("tool_choice"),
-                    QJsonObject {{QStringLiteral("type"), QStringLiteral("function")},
-                                 {QStringLiteral("name"), request.toolChoice.name}});
-        break;
-    }
+    codec::insertToolChoice(root, request.toolChoice,
+                            QJsonObject {{QStringLiteral("type"), QStringLiteral("function")},
+                                         {QStringLiteral("name"), request.toolChoice.name}});
 
     if (request.maxTokens)
         root.insert(QStringLiteral("max_output_tokens"), *request.maxTokens);
