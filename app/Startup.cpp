@@ -45,7 +45,9 @@ Result<Startup> Startup::prepare(const AppOptions &options)
 std::function<void(RequestRecord &&)> Startup::pricingSink(std::function<void(RequestRecord &&)> next) const
 {
     return [prices = prices, live = livePrices, config = config, next = std::move(next)](RequestRecord &&record) {
-        priceRecord(record, live ? *live->current() : *prices, config);
+        // Budgets price a record when it settles (Admission::settle); it is not priced twice.
+        if (record.costStatus.isEmpty())
+            priceRecord(record, live ? *live->current() : *prices, config);
         next(std::move(record));
     };
 }

@@ -25,7 +25,7 @@ struct Startup
     std::shared_ptr<LivePriceCatalog> livePrices;
     QString pricesWarning; // an installed catalog that could not be read (the built-in one is used)
 
-    // Prices a finished record and hands it on; called on the gateway thread for every request.
+    // Prices a finished record (unless budgets already did) and hands it on; called on the gateway thread.
     std::function<void(RequestRecord &&)> pricingSink(std::function<void(RequestRecord &&)> next) const;
 
     static Result<Startup> prepare(const AppOptions &options);

@@ -196,7 +196,7 @@ Admission::Decision Admission::admit(const QString &requestId, const QString &to
 
 QStringList Admission::settle(RequestRecord &record)
 {
-    // Priced here only when budgets need the cost now; the record sink prices every record anyway.
+    // Priced here only when budgets need the cost now; the record sink prices the records not priced yet.
     if (m_catalog && !m_ledger.limits().isEmpty())
         priceRecord(record, *m_catalog, m_config);
     const qint64 tokens = qMax<qint64>(0, record.inputTokens) + qMax<qint64>(0, record.outputTokens);
