@@ -1,7 +1,5 @@
 #include "DesktopRunner.h"
 
-#include <tuple>
-
 #include <QApplication>
 #include <QPointer>
 #include <QThread>
@@ -65,10 +63,10 @@ int runDesktop(const AppOptions &options)
     QThread gatewayThread;
     gatewayThread.setObjectName(QStringLiteral("gateway"));
     auto *service = new GatewayService(startup->config, startup->secrets);
-    // Opened with the gateway (on its thread); the writer above has migrated the database.
-    std::ignore = service->setCacheDatabase(startup->databasePath);
     service->setRecordSink(
         startup->pricingSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); }));
+    // Tokens, budgets and the response cache open with the gateway (on its thread); the writer above has migrated
+    // the database.
     service->setDatabasePath(startup->databasePath);
     service->setPriceCatalog(startup->prices);
     // Budgets price requests with the catalog in force: `sluice prices update` applies without a restart.

@@ -1,7 +1,5 @@
 #include "HeadlessRunner.h"
 
-#include <tuple>
-
 #include <QCoreApplication>
 #include <QTextStream>
 
@@ -35,10 +33,10 @@ int runHeadless(const AppOptions &options)
                      [&err](const QString &message) { err << "sluice: request log: " << message << Qt::endl; });
 
     GatewayService service(startup->config, startup->secrets);
-    // Opened with the gateway (on its thread); the writer above has migrated the database.
-    std::ignore = service.setCacheDatabase(startup->databasePath);
     service.setRecordSink(
         startup->pricingSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); }));
+    // Tokens, budgets and the response cache open with the gateway (on its thread); the writer above has migrated
+    // the database.
     service.setDatabasePath(startup->databasePath);
     service.setPriceCatalog(startup->prices);
     // Budgets price requests with the catalog in force: `sluice prices update` applies without a restart.

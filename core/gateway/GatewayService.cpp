@@ -44,6 +44,12 @@ QList<BreakerSnapshot> GatewayService::breakerSnapshot() const
     return m_gateway ? m_gateway->router().breakerSnapshot() : QList<BreakerSnapshot>();
 }
 
+void GatewayService::setDatabasePath(const QString &path)
+{
+    m_databasePath = path;
+    m_cacheDatabase = path;
+}
+
 Result<void> GatewayService::setCacheDatabase(const QString &databasePath)
 {
     m_cacheDatabase = databasePath;

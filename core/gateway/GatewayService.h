@@ -35,13 +35,13 @@ public:
     // The clock routing decisions (breakers, key rests, latency averages) run on; a steady clock by default.
     // Takes effect at the next start(); tests pass a ManualClock.
     void setRoutingClock(std::shared_ptr<const Clock> clock);
-    // The request log's database, already migrated, where the response cache keeps its entries. Call on this
-    // object's thread; before start() the cache opens with the gateway, after it at once. Without it nothing is
-    // cached.
+    // Only the response cache's database (setDatabasePath sets it too). Call on this object's thread; before
+    // start() the cache opens with the gateway, after it at once. Without it nothing is cached.
     Result<void> setCacheDatabase(const QString &databasePath);
     ResponseCache *responseCache() const { return m_cache.get(); }
-    // Before start(): the database whose gateway tokens are accepted too, and whose log the budgets start from.
-    void setDatabasePath(const QString &path) { m_databasePath = path; }
+    // Before start(): the request log's database, already migrated: its gateway tokens are accepted too, the
+    // budgets start from its log, and the response cache keeps its entries there.
+    void setDatabasePath(const QString &path);
     // Prices requests for the spend budgets; call again (on this object's thread) when the catalog is updated.
     void setPriceCatalog(std::shared_ptr<const PriceCatalog> catalog);
 
