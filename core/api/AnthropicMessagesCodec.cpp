@@ -191,8 +191,10 @@ Result<CanonicalRequest> AnthropicMessagesCodec::decodeRequest(const QByteArray 
             out.role = CanonicalMessage::Role::User;
         else if (role == QLatin1String("assistant"))
             out.role = CanonicalMessage::Role::Assistant;
+        else if (role == QLatin1String("system"))
+            out.role = CanonicalMessage::Role::System; // Claude Code's mid-conversation instructions
         else
-            return makeError(QStringLiteral("\"%1.role\" must be \"user\" or \"assistant\".").arg(path));
+            return makeError(QStringLiteral("\"%1.role\" must be \"user\", \"assistant\" or \"system\".").arg(path));
         Result<ContentParts> parts
             = decodeBlocks(message.value(QLatin1String("content")), path + QStringLiteral(".content"));
         if (!parts)
@@ -250,6 +252,9 @@ Result<CanonicalRequest> AnthropicMessagesCodec::decodeRequest(const QByteArray 
         request.reasoning.enabled = true;
         if (thinking.value(QLatin1String("budget_tokens")).isDouble())
             request.reasoning.budgetTokens = qint64(thinking.value(QLatin1String("budget_tokens")).toDouble());
+    } else if (thinkingType == QLatin1String("adaptive")) {
+        request.reasoning.enabled = true;
+        request.reasoning.adaptive = true;
     } else if (thinkingType == QLatin1String("disabled")) {
         request.reasoning.enabled = false;
     } else if (!thinking.isEmpty()) {
@@ -296,10 +301,11 @@ Result<EncodedRequest> AnthropicMessagesCodec::encodeRequest(const CanonicalRequ
     qint64 maxTokens = request.maxTokens.value_or(options.defaultMaxTokens);
     root.insert(QStringLiteral("max_tokens"), maxTokens);
 
-    // Instructions given mid-conversation have no place of their own in Anthropic's format: they join the system.
+    // Instructions given mid-conversation stay in place for Anthropic clients (Claude Code sends them); from other
+    // formats they join the system prompt, where every Anthropic model takes them.
     ContentParts system = request.system;
     for (const CanonicalMessage &message : request.messages) {
-        if (message.role == CanonicalMessage::Role::System)
+        if (message.role == CanonicalMessage::Role::System && !same)
             system.append(message.parts);
     }
     if (!system.isEmpty()) {
@@ -321,7 +327,7 @@ Result<EncodedRequest> AnthropicMessagesCodec::encodeRequest(const CanonicalRequ
     QJsonArray messages;
     for (qsizetype i = 0; i < request.messages.size(); ++i) {
         const CanonicalMessage &message = request.messages[i];
-        if (message.role == CanonicalMessage::Role::System)
+        if (message.role == CanonicalMessage::Role::System && !same)
             continue;
         const bool assistant = message.role == CanonicalMessage::Role::Assistant;
         const QString path = at(QStringLiteral("messages"), i);
@@ -443,8 +449,11 @@ Result<EncodedRequest> AnthropicMessagesCodec::encodeRequest(const CanonicalRequ
         const QJsonObject only = results.first().toObject();
         const bool plainText = results.size() == 1 && only.size() == 2
             && only.value(QLatin1String("type")).toString() == QLatin1String("text");
+        QString role = assistant ? QStringLiteral("assistant") : QStringLiteral("user");
+        if (message.role == CanonicalMessage::Role::System)
+            role = QStringLiteral("system");
         messages.append(QJsonObject {
-            {QStringLiteral("role"), assistant ? QStringLiteral("assistant") : QStringLiteral("user")},
+            {QStringLiteral("role"), role},
             {QStringLiteral("content"), plainText ? only.value(QLatin1String("text")) : QJsonValue(results)}});
     }
     root.insert(QStringLiteral("messages"), messages);
@@ -453,7 +462,7 @@ Result<EncodedRequest> AnthropicMessagesCodec::encodeRequest(const CanonicalRequ
         QJsonArray tools;
         for (qsizetype i = 0; i < request.tools.size(); ++i) {
             const CanonicalTool &tool = request.tools[i];
-            if (codec::passBuiltinTool(tool, i, same, request.sourceFormat, gate, tools))
+            if (codec::passBuiltinTool(tool, i, same, gate, tools))
                 continue;
             QJsonObject object = same ? tool.extras : QJsonObject();
             if (tool.extras.contains(QLatin1String("cache_control")))
@@ -499,6 +508,8 @@ Result<EncodedRequest> AnthropicMessagesCodec::encodeRequest(const CanonicalRequ
     if (same || options.translateReasoning) {
         if (same && request.reasoning.enabled == false) {
             root.insert(QStringLiteral("thinking"), QJsonObject {{QStringLiteral("type"), QStringLiteral("disabled")}});
+        } else if (same && request.reasoning.adaptive) {
+            root.insert(QStringLiteral("thinking"), QJsonObject {{QStringLiteral("type"), QStringLiteral("adaptive")}});
         } else if (request.reasoning.wantsThinking() && (!same || request.reasoning.enabled.value_or(false))) {
             qint64 budget = qMax<qint64>(1024, request.reasoning.effectiveBudget(8192));
             if (!request.maxTokens) {

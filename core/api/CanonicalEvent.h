@@ -35,6 +35,7 @@ struct CanonicalEvent
     int index = 0; // tool call ordinal within the answer: 0, 1, 2... in order of first appearance
     QString toolCallId;
     QString toolName;
+    QString toolNamespace; // ToolCallStart to a Responses client: the namespace tool the called function belongs to
     TokenUsage usage;
     FinishReason finishReason = FinishReason::Stop;
     QString stopSequence;

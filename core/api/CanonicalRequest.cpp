@@ -14,11 +14,15 @@ qint64 ReasoningConfig::effectiveBudget(qint64 fallback) const
         return 8192;
     if (effort == QLatin1String("high"))
         return 24576;
+    if (effort == QLatin1String("max") || effort == QLatin1String("xhigh"))
+        return 32768;
     return fallback;
 }
 
 QString ReasoningConfig::effectiveEffort() const
 {
+    if (effort == QLatin1String("max"))
+        return QStringLiteral("high"); // Anthropic's top effort; OpenAI's and Gemini's top is "high"
     if (!effort.isEmpty())
         return effort;
     if (!budgetTokens)
@@ -30,6 +34,14 @@ QString ReasoningConfig::effectiveEffort() const
     if (*budgetTokens <= 16384)
         return QStringLiteral("medium");
     return QStringLiteral("high");
+}
+
+std::pair<QString, QString> CanonicalRequest::splitToolName(const QString &name) const
+{
+    const QString space = toolNamespaces.value(name);
+    if (space.isEmpty())
+        return {QString(), name};
+    return {space, name.mid(space.size() + 2)};
 }
 
 } // namespace sluice

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -58,6 +59,7 @@ struct ResponseFormat
 struct ReasoningConfig
 {
     std::optional<bool> enabled; // an explicit on/off (Anthropic thinking.type, Gemini includeThoughts)
+    bool adaptive = false; // Anthropic thinking.type "adaptive": the model decides how much to think
     QString effort; // "minimal" | "low" | "medium" | "high" (OpenAI, Gemini thinkingLevel)
     std::optional<qint64> budgetTokens; // Anthropic budget_tokens, Gemini thinkingBudget
     QString summary; // OpenAI Responses reasoning.summary ("auto", "concise", "detailed")
@@ -97,8 +99,13 @@ struct CanonicalRequest
     // Top-level fields of sourceFormat that Sluice does not model: sent again to the same format, refused (or
     // dropped) for any other.
     QJsonObject extras;
+    // Responses "namespace" tools, flattened into plain functions named NAMESPACE__NAME for other formats:
+    // flattened name -> namespace, so calls can be given back under their own names.
+    QHash<QString, QString> toolNamespaces;
 
     QString systemText() const { return joinedText(system); }
+    // A flattened tool name back as (namespace, function name); the namespace is empty for plain tools.
+    std::pair<QString, QString> splitToolName(const QString &name) const;
 };
 
 } // namespace sluice

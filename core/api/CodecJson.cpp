@@ -179,16 +179,16 @@ QString at(const QString &path, qsizetype index)
     return QStringLiteral("%1[%2]").arg(path).arg(index);
 }
 
-bool passBuiltinTool(const CanonicalTool &tool, qsizetype index, bool same, ApiFormat sourceFormat, ParameterGate &gate,
-                     QJsonArray &tools)
+bool passBuiltinTool(const CanonicalTool &tool, qsizetype index, bool same, ParameterGate &gate, QJsonArray &tools)
 {
     if (tool.builtinType.isEmpty())
         return false;
+    // A provider's hosted tool (web search, code interpreter...) runs only there; agents treat it as optional, so
+    // another provider gets the request without it, and the log says so.
     if (same)
         tools.append(tool.raw);
     else
-        gate.refuse(QStringLiteral("tools[%1] (%2)").arg(index).arg(tool.builtinType),
-                    QStringLiteral("a built-in tool of %1").arg(apiFormatName(sourceFormat)));
+        gate.omit(QStringLiteral("tools[%1] (%2)").arg(index).arg(tool.builtinType));
     return true;
 }
 

@@ -55,9 +55,9 @@ QString statusOnlyMessage(int status, const QByteArray &body);
 QString at(const QString &path, qsizetype index);
 
 // Encoder chores shared by the formats.
-// A built-in tool goes out unchanged to its own format and is refused by any other; true when `tool` was one.
-bool passBuiltinTool(const CanonicalTool &tool, qsizetype index, bool same, ApiFormat sourceFormat, ParameterGate &gate,
-                     QJsonArray &tools);
+// A built-in (hosted) tool goes out unchanged to its own format and is left out, and listed as dropped, for any
+// other; true when `tool` was one.
+bool passBuiltinTool(const CanonicalTool &tool, qsizetype index, bool same, ParameterGate &gate, QJsonArray &tools);
 // The tool's parameter schema; an empty one becomes an object schema without properties.
 QJsonObject toolParameters(const QJsonObject &parameters);
 // tool_choice as OpenAI chat and Responses write it: "auto", "none", "required", or namedTool for one tool

@@ -430,7 +430,7 @@ Result<EncodedRequest> GeminiCodec::encodeRequest(const CanonicalRequest &reques
         QJsonArray tools;
         for (qsizetype i = 0; i < request.tools.size(); ++i) {
             const CanonicalTool &tool = request.tools[i];
-            if (codec::passBuiltinTool(tool, i, same, request.sourceFormat, gate, tools))
+            if (codec::passBuiltinTool(tool, i, same, gate, tools))
                 continue;
             QJsonObject declaration {{QStringLiteral("name"), tool.name}};
             if (!tool.description.isEmpty())

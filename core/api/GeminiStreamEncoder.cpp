@@ -10,8 +10,17 @@ GeminiStreamEncoder::GeminiStreamEncoder(StreamEncoderOptions options)
     : StreamEncoder(std::move(options))
 { }
 
+QByteArray GeminiStreamEncoder::frame(const QByteArray &json)
+{
+    if (!options().jsonArray)
+        return encodeSseEvent(SseEvent {{}, json});
+    const QByteArray separator = m_arrayOpen ? QByteArrayLiteral(",\r\n") : QByteArrayLiteral("[");
+    m_arrayOpen = true;
+    return separator + json;
+}
+
 QByteArray GeminiStreamEncoder::chunk(const QJsonArray &parts, const QString &finishReason,
-                                      const QString &finishMessage) const
+                                      const QString &finishMessage)
 {
     QJsonObject candidate {
         {QStringLiteral("content"),
@@ -26,7 +35,7 @@ QByteArray GeminiStreamEncoder::chunk(const QJsonArray &parts, const QString &fi
                         {QStringLiteral("responseId"), m_id}};
     if (m_usage.reported())
         object.insert(QStringLiteral("usageMetadata"), GeminiCodec::usageJson(m_usage));
-    return encodeSseEvent(SseEvent {{}, codec::toJson(object)});
+    return frame(codec::toJson(object));
 }
 
 QByteArray GeminiStreamEncoder::flushCalls()
@@ -86,9 +95,11 @@ QByteArray GeminiStreamEncoder::onEvent(const CanonicalEvent &event)
                      GeminiCodec::finishReasonNameFor(event.finishReason), event.finishMessage);
         break;
     case Type::Error:
-        out += encodeSseEvent(SseEvent {{}, GeminiCodec().encodeError(event.error).body});
+        out += frame(GeminiCodec().encodeError(event.error).body);
         break;
     }
+    if (event.isTerminal() && options().jsonArray)
+        out += QByteArrayLiteral("]");
     return out;
 }
 

@@ -9,7 +9,8 @@ namespace sluice {
 
 // Canonical events as Gemini SSE chunks (GenerateContentResponse objects): text and thought parts as they come,
 // each function call as one whole functionCall part once its arguments are complete, and a last chunk with
-// finishReason and usageMetadata. Errors go out as an {"error": ...} chunk.
+// finishReason and usageMetadata. Errors go out as an {"error": ...} chunk. With options.jsonArray the chunks form
+// one JSON array (streamGenerateContent without alt=sse), closed by the terminal chunk.
 class GeminiStreamEncoder : public StreamEncoder
 {
 public:
@@ -27,9 +28,11 @@ private:
         QString arguments;
     };
 
-    QByteArray chunk(const QJsonArray &parts, const QString &finishReason = {},
-                     const QString &finishMessage = {}) const;
+    QByteArray chunk(const QJsonArray &parts, const QString &finishReason = {}, const QString &finishMessage = {});
     QByteArray flushCalls();
+    // One chunk as an SSE event, or as the next element of the JSON array.
+    QByteArray frame(const QByteArray &json);
+    bool m_arrayOpen = false;
 
     QString m_id;
     TokenUsage m_usage;

@@ -484,7 +484,7 @@ Result<EncodedRequest> OpenAiChatCodec::encodeRequest(const CanonicalRequest &re
         QJsonArray tools;
         for (qsizetype i = 0; i < request.tools.size(); ++i) {
             const CanonicalTool &tool = request.tools[i];
-            if (codec::passBuiltinTool(tool, i, same, request.sourceFormat, gate, tools))
+            if (codec::passBuiltinTool(tool, i, same, gate, tools))
                 continue;
             QJsonObject function {{QStringLiteral("name"), tool.name}};
             if (!tool.description.isEmpty())

@@ -14,6 +14,11 @@ using Kind = ContentPart::Kind;
 
 using codec::at;
 
+QString flatToolName(const QString &space, const QString &name)
+{
+    return space + QStringLiteral("__") + name;
+}
+
 ContentPart rawPart(const QJsonObject &object)
 {
     ContentPart part;
@@ -148,8 +153,10 @@ Result<CanonicalRequest> OpenAiResponsesCodec::decodeRequest(const QByteArray &b
                 const QString name = item.value(QLatin1String("name")).toString();
                 if (callId.isEmpty() || name.isEmpty())
                     return makeError(QStringLiteral("\"%1\" needs \"call_id\" and \"name\".").arg(path));
-                ContentPart call
-                    = ContentPart::makeToolCall(callId, name, item.value(QLatin1String("arguments")).toString());
+                // A call of a namespaced tool names its namespace: it goes out under the flattened name.
+                const QString space = item.value(QLatin1String("namespace")).toString();
+                ContentPart call = ContentPart::makeToolCall(callId, space.isEmpty() ? name : flatToolName(space, name),
+                                                             item.value(QLatin1String("arguments")).toString());
                 if (item.value(QLatin1String("id")).isString())
                     call.extras.insert(QStringLiteral("id"), item.value(QLatin1String("id")));
                 messageFor(request, CanonicalMessage::Role::Assistant).parts.append(call);
@@ -202,6 +209,27 @@ Result<CanonicalRequest> OpenAiResponsesCodec::decodeRequest(const QByteArray &b
         const QJsonObject tool = tools[i].toObject();
         CanonicalTool out;
         const QString type = tool.value(QLatin1String("type")).toString();
+        if (type == QLatin1String("namespace")) {
+            // A group of functions (Codex's sub-agent tools): each becomes a plain function NAMESPACE__NAME.
+            const QString space = tool.value(QLatin1String("name")).toString();
+            const QJsonArray members = tool.value(QLatin1String("tools")).toArray();
+            for (qsizetype j = 0; j < members.size(); ++j) {
+                const QJsonObject member = members[j].toObject();
+                const QString name = member.value(QLatin1String("name")).toString();
+                if (space.isEmpty() || name.isEmpty())
+                    return makeError(QStringLiteral("\"%1\" needs a \"name\" and named \"tools\".")
+                                         .arg(at(QStringLiteral("tools"), i)));
+                CanonicalTool function;
+                function.name = flatToolName(space, name);
+                function.description = member.value(QLatin1String("description")).toString();
+                function.parameters = member.value(QLatin1String("parameters")).toObject();
+                if (member.value(QLatin1String("strict")).isBool())
+                    function.strict = member.value(QLatin1String("strict")).toBool();
+                request.toolNamespaces.insert(function.name, space);
+                request.tools.append(function);
+            }
+            continue;
+        }
         if (type == QLatin1String("function")) {
             out.name = tool.value(QLatin1String("name")).toString();
             if (out.name.isEmpty())
@@ -267,8 +295,10 @@ Result<CanonicalRequest> OpenAiResponsesCodec::decodeRequest(const QByteArray &b
     const QJsonObject reasoning = root.value(QLatin1String("reasoning")).toObject();
     request.reasoning.effort = reasoning.value(QLatin1String("effort")).toString();
     request.reasoning.summary = reasoning.value(QLatin1String("summary")).toString();
-    if (request.reasoning.effort == QLatin1String("none"))
-        request.reasoning = ReasoningConfig {false, {}, {}, {}};
+    if (request.reasoning.effort == QLatin1String("none")) {
+        request.reasoning = ReasoningConfig();
+        request.reasoning.enabled = false;
+    }
 
     request.stream = root.value(QLatin1String("stream")).toBool(false);
     request.includeUsage = true; // the Responses stream always reports usage in response.completed
@@ -337,13 +367,17 @@ Result<EncodedRequest> OpenAiResponsesCodec::encodeRequest(const CanonicalReques
                 break;
             case Kind::ToolCall: {
                 flushContent();
+                const auto [space, name] = same ? request.splitToolName(part.toolName)
+                                                : std::pair<QString, QString> {QString(), part.toolName};
                 QJsonObject call {{QStringLiteral("type"), QStringLiteral("function_call")},
                                   {QStringLiteral("call_id"), part.toolCallId},
-                                  {QStringLiteral("name"), part.toolName},
+                                  {QStringLiteral("name"), name},
                                   {QStringLiteral("arguments"),
                                    part.arguments.trimmed().isEmpty() ? QStringLiteral("{}") : part.arguments}};
                 if (same && part.extras.value(QLatin1String("id")).isString())
                     call.insert(QStringLiteral("id"), part.extras.value(QLatin1String("id")));
+                if (!space.isEmpty())
+                    call.insert(QStringLiteral("namespace"), space);
                 input.append(call);
                 break;
             }
@@ -399,7 +433,7 @@ Result<EncodedRequest> OpenAiResponsesCodec::encodeRequest(const CanonicalReques
         QJsonArray tools;
         for (qsizetype i = 0; i < request.tools.size(); ++i) {
             const CanonicalTool &tool = request.tools[i];
-            if (codec::passBuiltinTool(tool, i, same, request.sourceFormat, gate, tools))
+            if (codec::passBuiltinTool(tool, i, same, gate, tools))
                 continue;
             QJsonObject object {{QStringLiteral("type"), QStringLiteral("function")},
                                 {QStringLiteral("name"), tool.name}};
@@ -646,11 +680,15 @@ QJsonObject OpenAiResponsesCodec::reasoningItem(const QString &id, const QString
 }
 
 QJsonObject OpenAiResponsesCodec::functionCallItem(const QString &id, const QString &status, const QString &callId,
-                                                   const QString &name, const QString &arguments)
+                                                   const QString &name, const QString &arguments,
+                                                   const QString &toolNamespace)
 {
-    return QJsonObject {{QStringLiteral("id"), id},         {QStringLiteral("type"), QStringLiteral("function_call")},
-                        {QStringLiteral("status"), status}, {QStringLiteral("call_id"), callId},
-                        {QStringLiteral("name"), name},     {QStringLiteral("arguments"), arguments}};
+    QJsonObject item {{QStringLiteral("id"), id},         {QStringLiteral("type"), QStringLiteral("function_call")},
+                      {QStringLiteral("status"), status}, {QStringLiteral("call_id"), callId},
+                      {QStringLiteral("name"), name},     {QStringLiteral("arguments"), arguments}};
+    if (!toolNamespace.isEmpty())
+        item.insert(QStringLiteral("namespace"), toolNamespace);
+    return item;
 }
 
 QByteArray OpenAiResponsesCodec::encodeResponse(const CanonicalResponse &response, const QString &requestedModel) const
@@ -678,7 +716,8 @@ QByteArray OpenAiResponsesCodec::encodeResponse(const CanonicalResponse &respons
             flushText();
             output.append(functionCallItem(codec::newId(QLatin1String("fc_")), QStringLiteral("completed"),
                                            part.toolCallId, part.toolName,
-                                           part.arguments.trimmed().isEmpty() ? QStringLiteral("{}") : part.arguments));
+                                           part.arguments.trimmed().isEmpty() ? QStringLiteral("{}") : part.arguments,
+                                           part.extras.value(QLatin1String("namespace")).toString()));
             break;
         case Kind::Raw:
             if (part.rawFormat == ApiFormat::OpenAiResponses) {

@@ -35,8 +35,10 @@ public:
     static QJsonObject messageItem(const QString &id, const QString &status, const QString &text,
                                    const QString &refusal = {});
     static QJsonObject reasoningItem(const QString &id, const QString &text, const QString &signature);
+    // toolNamespace: the namespace tool the function belongs to (Codex's namespaced tools), or empty.
     static QJsonObject functionCallItem(const QString &id, const QString &status, const QString &callId,
-                                        const QString &name, const QString &arguments);
+                                        const QString &name, const QString &arguments,
+                                        const QString &toolNamespace = {});
 };
 
 } // namespace sluice

@@ -101,7 +101,7 @@ QByteArray OpenAiResponsesStreamEncoder::closeItem()
         out += send("response.function_call_arguments.done",
                     with({{QStringLiteral("name"), m_name}, {QStringLiteral("arguments"), arguments}}));
         item = OpenAiResponsesCodec::functionCallItem(m_itemId, QStringLiteral("completed"), m_callId, m_name,
-                                                      arguments);
+                                                      arguments, m_namespace);
         break;
     }
     }
@@ -194,10 +194,11 @@ QByteArray OpenAiResponsesStreamEncoder::onEvent(const CanonicalEvent &event)
         out += openItem(Item::FunctionCall,
                         OpenAiResponsesCodec::functionCallItem(codec::newId(QLatin1String("fc_")),
                                                                QStringLiteral("in_progress"), event.toolCallId,
-                                                               event.toolName, QString()));
+                                                               event.toolName, QString(), event.toolNamespace));
         m_tool = event.index;
         m_callId = event.toolCallId;
         m_name = event.toolName;
+        m_namespace = event.toolNamespace;
         break;
     case Type::ToolArgumentsDelta: {
         if (m_open != Item::FunctionCall || m_tool != event.index) {

@@ -45,6 +45,7 @@ private:
     int m_tool = -1;
     QString m_callId;
     QString m_name;
+    QString m_namespace;
 };
 
 } // namespace sluice

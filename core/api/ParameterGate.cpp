@@ -22,6 +22,12 @@ void ParameterGate::refuse(const QString &name, const QString &reason)
         m_refused.append(entry);
 }
 
+void ParameterGate::omit(const QString &name)
+{
+    if (!m_dropped.contains(name))
+        m_dropped.append(name);
+}
+
 bool ParameterGate::sameFormat(const CanonicalRequest &request) const
 {
     return request.sourceFormat == m_target;
@@ -39,7 +45,7 @@ void ParameterGate::checkExtras(const CanonicalRequest &request)
 
 Error ParameterGate::error() const
 {
-    return makeError(QStringLiteral("The request cannot be translated for a %1 provider: %2 %3 no equivalent there. "
+    return makeError(QStringLiteral("The request cannot be translated for the %1 format: %2 %3 no equivalent there. "
                                     "Remove %4 from the request, or configure the route to drop unsupported "
                                     "parameters.")
                          .arg(apiFormatName(m_target), m_refused.join(QStringLiteral(", ")),
@@ -51,11 +57,14 @@ bool ParameterGate::isHarmlessToOmit(ApiFormat source, const QString &key, const
 {
     if (codec::isEmptyValue(value))
         return true;
+    // Hints and bookkeeping for the client's own service; another provider's answer is the same without them.
     static const QStringList anywhere = {QStringLiteral("store"),
                                          QStringLiteral("service_tier"),
                                          QStringLiteral("prompt_cache_key"),
                                          QStringLiteral("prompt_cache_retention"),
                                          QStringLiteral("safety_identifier"),
+                                         QStringLiteral("client_metadata"),
+                                         QStringLiteral("background"),
                                          QStringLiteral("stream_options")};
     if (anywhere.contains(key))
         return true;

@@ -19,6 +19,8 @@ public:
 
     // `name` is the parameter as the client wrote it (e.g. "top_k", "messages[2].content[1]").
     void refuse(const QString &name, const QString &reason);
+    // Something optional the target cannot run (a provider's hosted tool): always left out, and listed.
+    void omit(const QString &name);
     // The request's extras: kept when it comes from the target format; otherwise each key is refused, except
     // hints that change nothing about the answer (store, service_tier...), which are left out silently.
     void checkExtras(const CanonicalRequest &request);

@@ -11,6 +11,7 @@ struct StreamEncoderOptions
 {
     QString requestedModel; // the model name the client asked for: the one it sees back
     bool includeUsage = false; // OpenAI chat: the client asked for stream_options.include_usage
+    bool jsonArray = false; // Gemini: one JSON array of chunks (streamGenerateContent without alt=sse), not SSE
 };
 
 // Writes canonical events as one client format's SSE bytes, in the exact sequence that format's SDKs expect.

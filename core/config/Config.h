@@ -56,6 +56,9 @@ struct ProviderConfig
     int idleTimeoutMs = 120'000;
     int totalTimeoutMs = 600'000;
     bool free = false; // local models (Ollama, LM Studio): every request costs nothing
+    // Serves OpenAI's Responses API (/responses) itself: Responses clients are passed through to it in their own
+    // format. Unset: OpenAI and Azure OpenAI do, other types do not.
+    std::optional<bool> responsesApi;
     QString apiVersion = QStringLiteral("2024-10-21"); // Azure OpenAI's api-version query parameter
     // Amazon Bedrock: the AWS region; with accessKeyId set, requests are SigV4-signed (apiKey holds the secret
     // access key), without it apiKey is a Bedrock API key sent as a bearer token.

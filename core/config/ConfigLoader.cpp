@@ -37,8 +37,9 @@ const QStringList GatewayKeys = {QStringLiteral("listen"),           QStringLite
                                  QStringLiteral("allowed_hosts"),    QStringLiteral("allowed_origins"),
                                  QStringLiteral("max_header_bytes"), QStringLiteral("max_body_bytes")};
 const QStringList ProviderKeys
-    = {QStringLiteral("name"),     QStringLiteral("type"), QStringLiteral("base_url"), QStringLiteral("api_key"),
-       QStringLiteral("timeouts"), QStringLiteral("free"), QStringLiteral("api_keys"), QStringLiteral("api_version")};
+    = {QStringLiteral("name"),     QStringLiteral("type"),        QStringLiteral("base_url"),
+       QStringLiteral("api_key"),  QStringLiteral("timeouts"),    QStringLiteral("free"),
+       QStringLiteral("api_keys"), QStringLiteral("api_version"), QStringLiteral("responses_api")};
 // Amazon Bedrock's fields (type bedrock).
 const QStringList AwsProviderKeys
     = {QStringLiteral("region"), QStringLiteral("access_key_id"), QStringLiteral("session_token")};
@@ -768,6 +769,11 @@ void ConfigReader::readProviders(const YAML::Node &node, QList<ProviderConfig> &
                     hasFree = true;
                     if (const std::optional<bool> value = boolean(field))
                         provider.free = *value;
+                    else
+                        ok = false;
+                } else if (field.key == QLatin1String("responses_api")) {
+                    if (const std::optional<bool> value = boolean(field))
+                        provider.responsesApi = *value;
                     else
                         ok = false;
                 } else if (field.key == QLatin1String("api_version")) {

@@ -4,9 +4,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QUrl>
 
 #include "api/CanonicalError.h"
 #include "api/FormatCodec.h"
+#include "api/JsonMembers.h"
 #include "api/OpenAiChatRequest.h"
 #include "api/ResponseAssembler.h"
 #include "cache/CacheKey.h"
@@ -29,10 +31,46 @@ enum class Route { Proxy, CountTokens, Models, RoutingState, Unknown };
 
 struct EndpointMatch
 {
+    EndpointMatch() = default;
+    EndpointMatch(Route route_, ApiFormat format_, QByteArray method_)
+        : route(route_)
+        , format(format_)
+        , method(std::move(method_))
+    { }
+
     Route route = Route::Unknown;
     ApiFormat format = ApiFormat::OpenAiChat; // the client's wire format (also for its errors)
     QByteArray method;
+    QString model; // Gemini: the model named in the path
+    bool stream = false; // Gemini: :streamGenerateContent
 };
+
+// Gemini's /v1beta/models/{model}:{method} (the model percent-encoded, the method after the last colon).
+EndpointMatch matchGeminiEndpoint(QByteArrayView path)
+{
+    const QByteArrayView tail = path.sliced(8); // after "/models/"
+    const qsizetype colon = tail.lastIndexOf(':');
+    EndpointMatch match;
+    match.format = ApiFormat::Gemini;
+    match.model = QUrl::fromPercentEncoding(tail.first(colon < 0 ? tail.size() : colon).toByteArray());
+    if (match.model.isEmpty())
+        return {};
+    const QByteArrayView method = colon < 0 ? QByteArrayView() : tail.sliced(colon + 1);
+    if (method.isEmpty()) {
+        match.route = Route::Models; // one model's description
+        match.method = QByteArrayLiteral("GET");
+    } else if (method == "generateContent" || method == "streamGenerateContent") {
+        match.route = Route::Proxy;
+        match.method = QByteArrayLiteral("POST");
+        match.stream = method == "streamGenerateContent";
+    } else if (method == "countTokens") {
+        match.route = Route::CountTokens;
+        match.method = QByteArrayLiteral("POST");
+    } else {
+        return {};
+    }
+    return match;
+}
 
 // Tolerates one trailing slash, and paths without the /v1 prefix, as SDKs build URLs from base URLs either way.
 EndpointMatch matchEndpoint(const QByteArray &rawPath)
@@ -40,8 +78,16 @@ EndpointMatch matchEndpoint(const QByteArray &rawPath)
     QByteArrayView path = rawPath;
     if (path.size() > 1 && path.endsWith('/'))
         path.chop(1);
+    if (path.startsWith("/v1beta/")) {
+        path = path.sliced(7);
+        if (path == "/models")
+            return {Route::Models, ApiFormat::Gemini, QByteArrayLiteral("GET")};
+        return path.startsWith("/models/") ? matchGeminiEndpoint(path) : EndpointMatch();
+    }
     if (path.startsWith("/v1/"))
         path = path.sliced(3);
+    if (path.startsWith("/models/") && path.contains(':'))
+        return matchGeminiEndpoint(path);
     if (path == "/chat/completions")
         return {Route::Proxy, ApiFormat::OpenAiChat, QByteArrayLiteral("POST")};
     if (path == "/messages")
@@ -58,6 +104,19 @@ EndpointMatch matchEndpoint(const QByteArray &rawPath)
         return {Route::Models, ApiFormat::OpenAiChat, QByteArrayLiteral("GET")};
     if (rawPath == "/admin/routing")
         return {Route::RoutingState, ApiFormat::OpenAiChat, QByteArrayLiteral("GET")};
+    return {};
+}
+
+// The "model" member of a JSON body, or empty: for the log of a request refused before it was understood.
+QString modelNamedIn(const QByteArray &body)
+{
+    if (const std::optional<JsonMembers> members = JsonMembers::scan(body)) {
+        const JsonMembers::Member *model = members->find("model");
+        if (!model)
+            return {};
+        const QByteArray value = '[' + members->value(*model).toByteArray() + ']';
+        return QJsonDocument::fromJson(value).array().first().toString().left(200);
+    }
     return {};
 }
 
@@ -161,6 +220,11 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
         handleHealth(responder);
         return;
     }
+    if (request.method == "HEAD" && request.path == "/") {
+        // Clients probe the base URL before their first request: an answer, but nothing worth a log row.
+        responder->sendResponse(200, HttpHeaders(), QByteArray());
+        return;
+    }
     RequestRecord record = newRecord(request);
     m_arrivedNs = request.arrivedNs;
     ++m_inFlight;
@@ -180,20 +244,7 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
             ErrorClass::Paused);
         return;
     }
-    if (endpoint.route == Route::Unknown) {
-        respondError(responder, std::move(record), endpoint.format,
-                     CanonicalError::make(
-                         404,
-                         QStringLiteral("Sluice has no endpoint %1 %2. Available: POST "
-                                        "/v1/chat/completions, /v1/messages, /v1/responses, "
-                                        "/v1/completions, /v1/embeddings, /v1/messages/count_tokens; GET "
-                                        "/v1/models, /health.")
-                             .arg(QString::fromLatin1(request.method), QString::fromLatin1(request.path.left(200))),
-                         QStringLiteral("unknown_url")),
-                     ErrorClass::NotFound);
-        return;
-    }
-    if (request.method != endpoint.method) {
+    if (endpoint.route != Route::Unknown && request.method != endpoint.method) {
         respondError(
             responder, std::move(record), endpoint.format,
             CanonicalError::make(405,
@@ -233,15 +284,32 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
         return;
     }
 
+    if (endpoint.route == Route::Unknown) {
+        respondError(responder, std::move(record), endpoint.format,
+                     CanonicalError::make(
+                         404,
+                         QStringLiteral("Sluice has no endpoint %1 %2. Available: POST "
+                                        "/v1/chat/completions, /v1/messages, /v1/responses, "
+                                        "/v1/completions, /v1/embeddings, /v1/messages/count_tokens, "
+                                        "/v1beta/models/MODEL:generateContent (also :streamGenerateContent, "
+                                        ":countTokens); GET /v1/models, /v1beta/models, /health.")
+                             .arg(QString::fromLatin1(request.method), QString::fromLatin1(request.path.left(200))),
+                         QStringLiteral("unknown_url")),
+                     ErrorClass::NotFound);
+        return;
+    }
     switch (endpoint.route) {
     case Route::Proxy:
-        handleProxied(request, responder, std::move(record), endpoint.format);
+        handleProxied(request, responder, std::move(record), endpoint.format, endpoint.model, endpoint.stream);
         return;
     case Route::CountTokens:
-        handleCountTokens(request, responder, std::move(record));
+        handleCountTokens(request, responder, std::move(record), endpoint.format, endpoint.model);
         return;
     case Route::Models:
-        handleModels(responder, std::move(record));
+        if (endpoint.format == ApiFormat::Gemini)
+            handleGeminiModels(responder, std::move(record), endpoint.model);
+        else
+            handleModels(responder, std::move(record));
         return;
     case Route::RoutingState:
         handleRoutingState(responder, std::move(record));
@@ -252,13 +320,17 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
 }
 
 void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder, RequestRecord record,
-                            ApiFormat format)
+                            ApiFormat format, const QString &pathModel, bool pathStream)
 {
     ClientRequest client;
     client.format = format;
     client.body = request.body;
     client.arrivedNs = request.arrivedNs;
     client.anthropicBeta = request.headers.value(QByteArrayLiteral("anthropic-beta"));
+    // The model is logged even when the body is refused, so the row says what the client tried.
+    record.requestedModel = format == ApiFormat::Gemini ? pathModel : modelNamedIn(request.body);
+    if (format == ApiFormat::Gemini)
+        client.jsonArrayStream = pathStream && !request.query.split('&').contains("alt=sse");
     if (format == ApiFormat::OpenAiChat) {
         Result<OpenAiChatRequest> chat = OpenAiChatRequest::parse(request.body);
         if (!chat) {
@@ -289,10 +361,17 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
                          ErrorClass::InvalidRequest);
             return;
         }
-        client.model = decoded->model;
-        client.stream = decoded->stream;
-        client.includeUsage = decoded->includeUsage;
-        client.canonical = std::move(decoded).value();
+        CanonicalRequest canonical = std::move(decoded).value();
+        if (format == ApiFormat::Gemini) {
+            // Gemini names the model and the streaming in the URL, not the body.
+            canonical.model = pathModel;
+            canonical.stream = pathStream;
+            canonical.includeUsage = true;
+        }
+        client.model = canonical.model;
+        client.stream = canonical.stream;
+        client.includeUsage = canonical.includeUsage;
+        client.canonical = std::move(canonical);
     }
     record.requestedModel = client.model;
     record.stream = client.stream;
@@ -325,7 +404,14 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     if (cache.applies() && (!chatFormat || !CachePolicy::isCacheable(request.body)))
         cache = CachePolicy();
     if (cache.applies()) {
-        cacheKey = CacheKey::compute(format, record.tokenName, request.body);
+        if (format == ApiFormat::Gemini) {
+            // Gemini names the model in the URL: it must be part of the key all the same.
+            QJsonObject keyed = QJsonDocument::fromJson(request.body).object();
+            keyed.insert(QStringLiteral("model"), client.model);
+            cacheKey = CacheKey::compute(format, record.tokenName, compact(keyed));
+        } else {
+            cacheKey = CacheKey::compute(format, record.tokenName, request.body);
+        }
         if (cache.read) {
             const std::optional<CachedAnswer> hit = m_cache->lookup(cacheKey);
             if (hit && ResponseAssembler::isReplayable(hit->response)) {
@@ -372,10 +458,13 @@ void Gateway::respondFromCache(HttpResponder *responder, RequestRecord record, c
         StreamEncoderOptions options;
         options.requestedModel = client.model;
         options.includeUsage = client.includeUsage;
+        options.jsonArray = client.jsonArrayStream;
         const std::unique_ptr<StreamEncoder> encoder = codec.createStreamEncoder(options);
         body = encoder->encode(ResponseAssembler::toEvents(answer.response));
         body += encoder->finish();
-        headers.append(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream"));
+        headers.append(QByteArrayLiteral("Content-Type"),
+                       client.jsonArrayStream ? QByteArrayLiteral("application/json")
+                                              : QByteArrayLiteral("text/event-stream"));
         headers.append(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache"));
     } else {
         body = codec.encodeResponse(answer.response, client.model);
@@ -443,22 +532,62 @@ void Gateway::handleModels(HttpResponder *responder, RequestRecord record)
     respondJson(responder, std::move(record), compact(list));
 }
 
-void Gateway::handleCountTokens(const HttpRequest &request, HttpResponder *responder, RequestRecord record)
+void Gateway::handleGeminiModels(HttpResponder *responder, RequestRecord record, const QString &model)
+{
+    const auto describe = [](const ModelRoute &route) {
+        return QJsonObject {
+            {QStringLiteral("name"), QString(QStringLiteral("models/") + route.name)},
+            {QStringLiteral("baseModelId"), route.name},
+            {QStringLiteral("version"), QStringLiteral("sluice")},
+            {QStringLiteral("displayName"), route.name},
+            {QStringLiteral("description"), QString(QStringLiteral("Served by Sluice (%1)").arg(route.provider))},
+            {QStringLiteral("supportedGenerationMethods"),
+             QJsonArray {QStringLiteral("generateContent"), QStringLiteral("streamGenerateContent"),
+                         QStringLiteral("countTokens")}}};
+    };
+    if (!model.isEmpty()) {
+        const QString name = model.startsWith(QLatin1String("models/")) ? model.mid(7) : model;
+        const ModelRoute *route = m_config.model(name);
+        record.requestedModel = name;
+        if (!route || !m_admission.mayUse(record.tokenName, name)) {
+            respondError(responder, std::move(record), ApiFormat::Gemini,
+                         CanonicalError::make(404, QStringLiteral("Sluice has no model '%1'.").arg(name),
+                                              QStringLiteral("model_not_found")),
+                         ErrorClass::NotFound);
+            return;
+        }
+        respondJson(responder, std::move(record), compact(describe(*route)));
+        return;
+    }
+    QJsonArray models;
+    for (const ModelRoute &route : std::as_const(m_config.models)) {
+        if (m_admission.mayUse(record.tokenName, route.name))
+            models.append(describe(route));
+    }
+    respondJson(responder, std::move(record), compact(QJsonObject {{QStringLiteral("models"), models}}));
+}
+
+void Gateway::handleCountTokens(const HttpRequest &request, HttpResponder *responder, RequestRecord record,
+                                ApiFormat format, const QString &pathModel)
 {
     const QJsonDocument doc = QJsonDocument::fromJson(request.body);
-    if (!doc.isObject() || !doc.object().value(QLatin1String("model")).isString()) {
-        respondError(responder, std::move(record), ApiFormat::AnthropicMessages,
+    const bool gemini = format == ApiFormat::Gemini;
+    if (!doc.isObject() || (!gemini && !doc.object().value(QLatin1String("model")).isString())) {
+        respondError(responder, std::move(record), format,
                      CanonicalError::make(400,
-                                          QStringLiteral("The body must be a JSON object with \"model\" and "
-                                                         "\"messages\"."),
+                                          gemini ? QStringLiteral("The body must be a JSON object with \"contents\".")
+                                                 : QStringLiteral("The body must be a JSON object with \"model\" and "
+                                                                  "\"messages\"."),
                                           QStringLiteral("invalid_request")),
                      ErrorClass::InvalidRequest);
         return;
     }
-    record.requestedModel = doc.object().value(QLatin1String("model")).toString();
+    record.requestedModel = gemini ? pathModel : doc.object().value(QLatin1String("model")).toString();
     // An estimate (about four characters a token): providers count differently, and this costs no call.
     const qint64 tokens = (textCharacters(doc.object()) + 3) / 4;
-    respondJson(responder, std::move(record), compact(QJsonObject {{QStringLiteral("input_tokens"), tokens}}));
+    const QJsonObject answer = gemini ? QJsonObject {{QStringLiteral("totalTokens"), tokens}}
+                                      : QJsonObject {{QStringLiteral("input_tokens"), tokens}};
+    respondJson(responder, std::move(record), compact(answer));
 }
 
 void Gateway::handleRoutingState(HttpResponder *responder, RequestRecord record)

@@ -70,10 +70,13 @@ Q_SIGNALS:
     void budgetWarning(const QString &message);
 
 private:
-    struct Endpoint;
-    void handleProxied(const HttpRequest &request, HttpResponder *responder, RequestRecord record, ApiFormat format);
+    void handleProxied(const HttpRequest &request, HttpResponder *responder, RequestRecord record, ApiFormat format,
+                       const QString &pathModel, bool pathStream);
     void handleModels(HttpResponder *responder, RequestRecord record);
-    void handleCountTokens(const HttpRequest &request, HttpResponder *responder, RequestRecord record);
+    // GET /v1beta/models (model empty) or /v1beta/models/{model}, in Gemini's shape.
+    void handleGeminiModels(HttpResponder *responder, RequestRecord record, const QString &model);
+    void handleCountTokens(const HttpRequest &request, HttpResponder *responder, RequestRecord record, ApiFormat format,
+                           const QString &pathModel);
     void handleRoutingState(HttpResponder *responder, RequestRecord record);
     void handleHealth(HttpResponder *responder);
     void respondJson(HttpResponder *responder, RequestRecord record, const QByteArray &body);

@@ -1,6 +1,7 @@
 #include "ProxyExchange.h"
 
 #include <cstring>
+#include <tuple>
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -215,6 +216,41 @@ bool ProxyExchange::forwardsClientBody() const
     }
 }
 
+bool ProxyExchange::passesThrough() const
+{
+    if (!m_adapter)
+        return false;
+    switch (m_request.format) {
+    case ApiFormat::OpenAiResponses:
+        return m_adapter->supports(ProviderAdapter::Operation::Responses);
+    case ApiFormat::Gemini:
+        return m_adapter->format() == ApiFormat::Gemini && !m_request.jsonArrayStream;
+    default:
+        return false;
+    }
+}
+
+QByteArray ProxyExchange::withRequestedModel(const QByteArray &json, bool event) const
+{
+    if (m_request.format != ApiFormat::OpenAiResponses || !m_attempt
+        || m_attempt->deployment.upstreamModel == m_request.model || !json.contains("\"model\""))
+        return json;
+    QJsonObject root = QJsonDocument::fromJson(json).object();
+    if (event) {
+        // response.created, .in_progress, .completed, ... carry the response object.
+        QJsonObject response = root.value(QLatin1String("response")).toObject();
+        if (!response.contains(QLatin1String("model")))
+            return json;
+        response.insert(QStringLiteral("model"), m_request.model);
+        root.insert(QStringLiteral("response"), response);
+    } else {
+        if (!root.contains(QLatin1String("model")))
+            return json;
+        root.insert(QStringLiteral("model"), m_request.model);
+    }
+    return QJsonDocument(root).toJson(QJsonDocument::Compact);
+}
+
 Result<QByteArray> ProxyExchange::attemptBody(const ProviderAdapter &adapter, const QString &upstreamModel)
 {
     if (m_request.format == ApiFormat::OpenAiEmbeddings) {
@@ -227,6 +263,16 @@ Result<QByteArray> ProxyExchange::attemptBody(const ProviderAdapter &adapter, co
             return m_request.embeddings->geminiBody(upstreamModel, drop, m_dropped);
         }
         return m_request.embeddings->upstreamBody(m_request.body, upstreamModel);
+    }
+    if (passesThrough()) {
+        if (m_request.format == ApiFormat::Gemini)
+            return m_request.body; // the model travels in the URL
+        QJsonParseError parseError {};
+        QJsonObject root = QJsonDocument::fromJson(m_request.body, &parseError).object();
+        if (parseError.error != QJsonParseError::NoError)
+            return makeError(QStringLiteral("The request body is not JSON: %1").arg(parseError.errorString()));
+        root.insert(QStringLiteral("model"), upstreamModel);
+        return QJsonDocument(root).toJson(QJsonDocument::Compact);
     }
     if (forwardsClientBody()) {
         if (m_request.format == ApiFormat::OpenAiCompletions)
@@ -289,7 +335,7 @@ void ProxyExchange::startNextAttempt()
     Result<QByteArray> body = attemptBody(*m_adapter, m_attempt->deployment.upstreamModel);
     if (!body) {
         // The request cannot be expressed for this provider: the client must change it (or the route).
-        m_planner.abandon();
+        m_planner.refuse(body.errorMessage());
         sendClientError(CanonicalError::make(400,
                                              QStringLiteral("%1 (model '%2' is served by %3, which speaks %4)")
                                                  .arg(body.errorMessage(), m_request.model, m_adapter->name(),
@@ -312,6 +358,9 @@ void ProxyExchange::startNextAttempt()
                                       timeouts);
     else if (m_request.format == ApiFormat::OpenAiCompletions && forwardsClientBody())
         upstream = m_adapter->request(ProviderAdapter::Operation::Completions, body.value(), upstreamModel,
+                                      m_request.stream, key, timeouts);
+    else if (m_request.format == ApiFormat::OpenAiResponses && passesThrough())
+        upstream = m_adapter->request(ProviderAdapter::Operation::Responses, body.value(), upstreamModel,
                                       m_request.stream, key, timeouts);
     else
         upstream
@@ -343,12 +392,18 @@ void ProxyExchange::onHeaders(int status, const HttpHeaders &headers)
             m_tapDecoder = FormatCodec::forFormat(m_adapter->format()).createStreamDecoder();
         return;
     }
+    if (passesThrough()) {
+        m_mode = Mode::RelayStream;
+        m_decoder = FormatCodec::forFormat(m_request.format).createStreamDecoder();
+        return;
+    }
     m_mode = Mode::TranslatedStream;
     m_decoder = FormatCodec::forFormat(m_adapter->format()).createStreamDecoder();
     if (!m_encoder) {
         StreamEncoderOptions options;
         options.requestedModel = m_request.model;
         options.includeUsage = m_request.includeUsage;
+        options.jsonArray = m_request.jsonArrayStream;
         m_encoder = FormatCodec::forFormat(m_request.format).createStreamEncoder(options);
     }
 }
@@ -358,6 +413,9 @@ void ProxyExchange::onBody(const QByteArray &data)
     switch (m_mode) {
     case Mode::FastStream:
         relayFastStream(data);
+        return;
+    case Mode::RelayStream:
+        relayPassthrough(data);
         return;
     case Mode::TranslatedStream:
         relayTranslated(m_decoder->feed(data));
@@ -437,6 +495,90 @@ void ProxyExchange::relayFastStream(const QByteArray &data)
     writeStream(out);
 }
 
+void ProxyExchange::relayPassthrough(const QByteArray &data)
+{
+    m_events.clear();
+    m_sse.feed(data, m_events);
+    QByteArray out;
+    for (const SseEvent &event : std::as_const(m_events)) {
+        const bool contentWasSent = m_contentSent;
+        if (!notePassthroughEvents(m_decoder->decodeEvent(event)))
+            return;
+        out.append(encodeSseEvent(SseEvent {event.event, withRequestedModel(event.data, true)}));
+        // The first content goes out before the rest of the read is processed: it is what the user waits for.
+        if (m_contentSent && !contentWasSent) {
+            writeStream(out);
+            out.clear();
+        }
+    }
+    writeStream(out);
+}
+
+bool ProxyExchange::notePassthroughEvents(const CanonicalEvents &events)
+{
+    if (m_assembler)
+        m_assembler->feed(events);
+    for (const CanonicalEvent &event : events) {
+        if (event.type == CanonicalEvent::Type::Error && !m_contentSent) {
+            AttemptOutcome outcome
+                = AttemptOutcome::http(event.error.status > 0 ? event.error.status : 502, event.error.message.toUtf8());
+            outcome.malformedBody = event.error.status <= 0;
+            m_usage = m_decoder->usage();
+            attemptFailed(outcome,
+                          QStringLiteral("Provider '%1' reported an error in its stream: %2")
+                              .arg(m_adapter->name(), event.error.message),
+                          ErrorClass::UpstreamError);
+            return false;
+        }
+        if (event.type == CanonicalEvent::Type::Error)
+            m_streamError = QStringLiteral("Provider '%1' ended its stream with an error after output began "
+                                           "(incomplete answer): %2")
+                                .arg(m_adapter->name(), event.error.message);
+        if (!m_contentSent && isContent(event)) {
+            m_contentSent = true;
+            m_record.timeToFirstTokenUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
+        }
+        if (event.type == CanonicalEvent::Type::TextDelta || event.type == CanonicalEvent::Type::ToolArgumentsDelta)
+            m_relayedChars += event.text.size();
+    }
+    m_usage = m_decoder->usage();
+    return true;
+}
+
+void ProxyExchange::finishPassthrough()
+{
+    // Events the body's end completes: a pending Finish, or an Error when the stream was cut.
+    const CanonicalEvents tail = m_decoder->finish();
+    const bool cut = !tail.isEmpty() && tail.last().type == CanonicalEvent::Type::Error;
+    if (cut && m_contentSent) {
+        if (m_assembler)
+            m_assembler->feed(tail);
+        failStartedStream(QStringLiteral("Provider '%1' ended its stream before the answer was complete: %2")
+                              .arg(m_adapter->name(), tail.last().error.message),
+                          ErrorClass::UpstreamConnection);
+        return;
+    }
+    if (!notePassthroughEvents(tail))
+        return; // cut before any content: the planner moved on
+    m_contentSent = true; // an answer with no content is still a complete answer
+    if (!m_responder->responseStarted())
+        beginClientStream();
+    const QByteArray held = std::exchange(m_heldBack, {});
+    m_responseLog.append(held);
+    m_responder->writeChunk(held);
+    AttemptOutcome outcome = AttemptOutcome::http(m_status);
+    outcome.contentSent = true;
+    outcome.timeToFirstByteMs = m_attemptFirstByteMs;
+    m_planner.finish(outcome);
+    m_responder->endStream();
+    if (m_assembler && m_assembler->isComplete())
+        m_answer = m_assembler->response();
+    if (m_streamError.isEmpty())
+        finish(200, ErrorClass::None, {});
+    else
+        finish(200, ErrorClass::UpstreamError, m_streamError);
+}
+
 bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
 {
     if (m_assembler)
@@ -444,9 +586,8 @@ bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
     QByteArray out;
     for (const CanonicalEvent &event : events) {
         if (event.type == CanonicalEvent::Type::Error && !m_contentSent) {
-            // The provider reported an error inside the stream before any content: still a failed attempt.
-            m_call->disconnect(this);
-            m_call->abort();
+            // The provider reported an error inside the stream before any content: still a failed attempt
+            // (attemptFailed aborts the call, if the body has not ended yet).
             AttemptOutcome outcome
                 = AttemptOutcome::http(event.error.status > 0 ? event.error.status : 502, event.error.message.toUtf8());
             outcome.malformedBody = event.error.status <= 0;
@@ -468,7 +609,15 @@ bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
         }
         if (event.type == CanonicalEvent::Type::TextDelta || event.type == CanonicalEvent::Type::ToolArgumentsDelta)
             m_relayedChars += event.text.size();
-        out.append(m_encoder->encode(event));
+        if (event.type == CanonicalEvent::Type::ToolCallStart && m_request.canonical
+            && m_request.canonical->toolNamespaces.contains(event.toolName)) {
+            // A call of a namespaced (flattened) tool goes back under its own name and namespace.
+            CanonicalEvent named = event;
+            std::tie(named.toolNamespace, named.toolName) = m_request.canonical->splitToolName(event.toolName);
+            out.append(m_encoder->encode(named));
+        } else {
+            out.append(m_encoder->encode(event));
+        }
         if (firstContent) {
             writeStream(out);
             out.clear();
@@ -500,7 +649,8 @@ void ProxyExchange::writeStream(const QByteArray &bytes)
 
 void ProxyExchange::beginClientStream()
 {
-    m_responder->beginStream(200, clientHeaders(contentTypeFor(true)));
+    m_responder->beginStream(200,
+                             clientHeaders(m_request.jsonArrayStream ? contentTypeFor(false) : contentTypeFor(true)));
 }
 
 void ProxyExchange::onDrained()
@@ -512,6 +662,10 @@ void ProxyExchange::onDrained()
 void ProxyExchange::onFinished()
 {
     m_call = nullptr;
+    if (m_mode == Mode::RelayStream) {
+        finishPassthrough();
+        return;
+    }
     if (m_mode == Mode::TranslatedStream) {
         if (!relayTranslated(m_decoder->finish()))
             return; // failed before any content: the planner moved on
@@ -586,6 +740,23 @@ void ProxyExchange::deliverBuffered()
             return;
         }
         clientBody = std::move(translated).value();
+    } else if (passesThrough()) {
+        Result<CanonicalResponse> response = FormatCodec::forFormat(m_request.format).decodeResponse(m_body);
+        if (!response) {
+            AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body.left(4096), m_headers);
+            outcome.malformedBody = true;
+            attemptFailed(outcome,
+                          QStringLiteral("Provider '%1' sent an answer Sluice could not read: %2")
+                              .arg(m_adapter->name(), response.errorMessage()),
+                          ErrorClass::UpstreamProtocol);
+            return;
+        }
+        m_usage = response->usage;
+        for (const ContentPart &part : response->content)
+            m_relayedChars += part.text.size() + part.arguments.size();
+        clientBody = withRequestedModel(m_body, false);
+        if (m_answerSink)
+            m_answer = std::move(response).value();
     } else if (forwardsClientBody()) {
         QJsonParseError parseError {};
         const std::optional<TokenUsage> usage = usageOfAnswer(m_body, &parseError);
@@ -618,9 +789,17 @@ void ProxyExchange::deliverBuffered()
             return;
         }
         m_usage = response->usage;
-        for (const ContentPart &part : response->content)
+        CanonicalResponse answer = response.value();
+        for (ContentPart &part : answer.content) {
             m_relayedChars += part.text.size() + part.arguments.size();
-        clientBody = FormatCodec::forFormat(m_request.format).encodeResponse(response.value(), m_request.model);
+            if (part.kind == ContentPart::Kind::ToolCall && m_request.canonical
+                && m_request.canonical->toolNamespaces.contains(part.toolName)) {
+                const auto [space, name] = m_request.canonical->splitToolName(part.toolName);
+                part.toolName = name;
+                part.extras.insert(QStringLiteral("namespace"), space);
+            }
+        }
+        clientBody = FormatCodec::forFormat(m_request.format).encodeResponse(answer, m_request.model);
         if (m_answerSink)
             m_answer = response.value();
     }
@@ -730,6 +909,13 @@ void ProxyExchange::failStartedStream(const QString &message, const char *errorC
     if (m_mode == Mode::TranslatedStream) {
         writeStream(m_encoder->encode(CanonicalEvent::failure(error)));
         writeStream(m_encoder->finish());
+    } else if (m_mode == Mode::RelayStream) {
+        // The client's own format's error event, as its SDK expects it mid-stream.
+        StreamEncoderOptions options;
+        options.requestedModel = m_request.model;
+        writeStream(FormatCodec::forFormat(m_request.format)
+                        .createStreamEncoder(options)
+                        ->encode(CanonicalEvent::failure(error)));
     } else {
         writeStream(encodeSseEvent(SseEvent {{}, FormatCodec::forFormat(m_request.format).encodeError(error).body}));
     }
@@ -766,7 +952,7 @@ HttpHeaders ProxyExchange::clientHeaders(const QByteArray &contentType) const
     if (contentType.contains("event-stream"))
         headers.append(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache"));
     // Rate-limit and request-id headers help clients back off and report issues; hop-by-hop ones never pass.
-    if (m_adapter && (m_adapter->format() == m_request.format || forwardsClientBody())) {
+    if (m_adapter && (m_adapter->format() == m_request.format || forwardsClientBody() || passesThrough())) {
         for (const auto &[name, value] : m_headers.fields()) {
             const QByteArray lower = name.toLower();
             if (lower.startsWith("x-ratelimit-") || lower.startsWith("openai-")

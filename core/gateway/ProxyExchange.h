@@ -43,6 +43,7 @@ struct ClientRequest
     QString model;
     bool stream = false;
     bool includeUsage = false; // the client asked for the usage chunk (OpenAI chat)
+    bool jsonArrayStream = false; // Gemini :streamGenerateContent without alt=sse: one JSON array, not SSE
     QByteArray anthropicBeta;
     qint64 arrivedNs = 0;
     QByteArray cacheStatus; // x-sluice-cache response header ("miss"); empty when the cache is not in play
@@ -80,7 +81,9 @@ public:
     void setAnswerSink(AnswerSink sink) { m_answerSink = std::move(sink); }
 
 private:
-    enum class Mode { Buffered, FastStream, TranslatedStream };
+    // FastStream: OpenAI chat relayed as it came; RelayStream: another format relayed as it came (Responses,
+    // Gemini), read by the format's decoder on the way; TranslatedStream: decoded and encoded for the client.
+    enum class Mode { Buffered, FastStream, RelayStream, TranslatedStream };
 
     void startNextAttempt();
     Result<QByteArray> attemptBody(const ProviderAdapter &adapter, const QString &upstreamModel);
@@ -92,6 +95,10 @@ private:
     void onDrained();
 
     void relayFastStream(const QByteArray &data);
+    void relayPassthrough(const QByteArray &data);
+    // The relayed stream's events as the decoder read them: false when they failed the attempt before any content.
+    bool notePassthroughEvents(const CanonicalEvents &events);
+    void finishPassthrough();
     // False when the events failed the attempt before any content (the planner decides what comes next).
     bool relayTranslated(const CanonicalEvents &events);
     // The attempt failed before any content reached the client: let the planner decide what comes next.
@@ -108,6 +115,11 @@ private:
     bool dropsUnsupported(const QString &model) const;
     // The current provider takes the client's own body, edited only in its model name and usage request.
     bool forwardsClientBody() const;
+    // The current provider takes the client's own format, other than OpenAI chat (Responses to a provider serving
+    // /responses, Gemini to Gemini): the body goes as sent, the answer comes back as sent.
+    bool passesThrough() const;
+    // An answer's events or body naming the model the client asked for (Responses passthrough).
+    QByteArray withRequestedModel(const QByteArray &json, bool event) const;
     // Keeps the usage of an attempt that failed and is followed by another (the provider billed it).
     void noteBilledFailure(const RouteDecision &decision);
 

@@ -21,7 +21,17 @@ QByteArray TokenAuthenticator::presentedToken(const HttpRequest &request)
     const QByteArray authorization = request.headers.value(QByteArrayLiteral("authorization"));
     if (authorization.size() > 7 && authorization.first(7).compare("bearer ", Qt::CaseInsensitive) == 0)
         return authorization.sliced(7).trimmed();
-    return request.headers.value(QByteArrayLiteral("x-api-key")).trimmed();
+    for (const QByteArray &header : {QByteArrayLiteral("x-api-key"), QByteArrayLiteral("x-goog-api-key")}) {
+        const QByteArray token = request.headers.value(header).trimmed();
+        if (!token.isEmpty())
+            return token;
+    }
+    // Gemini clients may put the key in the query string.
+    for (const QByteArray &pair : request.query.split('&')) {
+        if (pair.startsWith("key="))
+            return QByteArray::fromPercentEncoding(pair.sliced(4));
+    }
+    return {};
 }
 
 QString TokenAuthenticator::authenticate(const HttpRequest &request) const

@@ -7,7 +7,8 @@
 
 namespace sluice {
 
-// Maps a presented gateway token (Authorization: Bearer ... or x-api-key: ...) to the token's name.
+// Maps a presented gateway token (Authorization: Bearer ..., x-api-key: ..., or Gemini's x-goog-api-key: ... and
+// ?key=...) to the token's name.
 // Only SHA-256 digests of the secrets are kept, so comparisons do not leak the secret through timing.
 class TokenAuthenticator
 {
@@ -19,7 +20,7 @@ public:
 
     // The token name, or an empty string when the request carries no known token.
     QString authenticate(const HttpRequest &request) const;
-    // The token presented by a request (empty if none): Bearer first, then x-api-key.
+    // The token presented by a request (empty if none): Bearer first, then x-api-key, x-goog-api-key, ?key=.
     static QByteArray presentedToken(const HttpRequest &request);
 
 private:

@@ -161,6 +161,9 @@ bool ProviderAdapter::supports(Operation operation) const
         return m_format == ApiFormat::Gemini || (m_format == ApiFormat::OpenAiChat && !hasNoEmbeddings(m_config.type));
     case Operation::Completions:
         return m_format == ApiFormat::OpenAiChat && !hasNoCompletions(m_config.type);
+    case Operation::Responses:
+        return m_format == ApiFormat::OpenAiChat
+            && m_config.responsesApi.value_or(m_config.type == QLatin1String("openai") || m_preset.azure);
     }
     return false;
 }
@@ -169,9 +172,15 @@ UpstreamRequest ProviderAdapter::request(Operation operation, const QByteArray &
                                          bool stream, const QString &apiKey, const UpstreamTimeouts &timeouts) const
 {
     UpstreamRequest upstream = request(body, upstreamModel, stream, apiKey, timeouts);
-    const QString path
-        = operation == Operation::Embeddings ? QStringLiteral("/embeddings") : QStringLiteral("/completions");
-    if (m_format == ApiFormat::Gemini) {
+    QString path = QStringLiteral("/completions");
+    if (operation == Operation::Embeddings)
+        path = QStringLiteral("/embeddings");
+    else if (operation == Operation::Responses)
+        path = QStringLiteral("/responses");
+    if (operation == Operation::Responses && m_preset.azure) {
+        // Azure serves the Responses API on its v1 path, which names the deployment in the body's model.
+        upstream.url = endpoint(QStringLiteral("/openai/v1/responses"));
+    } else if (m_format == ApiFormat::Gemini) {
         QString geminiPath = QStringLiteral("/v1beta/models/") + upstreamModel + QStringLiteral(":batchEmbedContents");
         if (m_config.baseUrl.path().endsWith(QLatin1String("/v1beta")))
             geminiPath.remove(0, 7);

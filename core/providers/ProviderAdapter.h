@@ -46,7 +46,8 @@ public:
 
     // Endpoints besides chat. Embeddings: the OpenAI-compatible types that serve /embeddings, and Gemini
     // (batchEmbedContents). Completions: the OpenAI-compatible types that still serve legacy /completions.
-    enum class Operation { Embeddings, Completions };
+    // Responses: OpenAI's Responses API, served by OpenAI and Azure OpenAI (and providers marked responses_api).
+    enum class Operation { Embeddings, Completions, Responses };
     bool supports(Operation operation) const;
     // One attempt's HTTP request for such an endpoint (supports(operation) must be true); never streamed for
     // embeddings.

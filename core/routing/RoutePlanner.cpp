@@ -472,6 +472,17 @@ void RoutePlanner::abandon()
     d.stopReason = record.reason;
 }
 
+void RoutePlanner::refuse(const QString &reason)
+{
+    if (!m_d || !m_d->inFlight)
+        return;
+    abandon();
+    AttemptRecord &record = m_d->records.last();
+    record.errorClass = failureClassName(FailureClass::ClientError);
+    record.reason = QStringLiteral("refused: ") + reason;
+    m_d->stopReason = record.reason;
+}
+
 const QList<AttemptRecord> &RoutePlanner::attempts() const
 {
     static const QList<AttemptRecord> none;

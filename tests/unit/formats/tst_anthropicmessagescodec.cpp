@@ -4,6 +4,9 @@
 
 #include "FormatTestSupport.h"
 #include "api/AnthropicMessagesCodec.h"
+#include "api/GeminiCodec.h"
+#include "api/OpenAiChatCodec.h"
+#include "api/OpenAiResponsesCodec.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -37,6 +40,23 @@ const QByteArray ClaudeCodeRequest = R"({
   "stop_sequences": ["###"], "top_k": 20, "temperature": 1,
   "context_management": {"edits": []}
 })";
+
+// What current Claude Code sends for a model name it does not know (a user's alias): adaptive thinking with an
+// effort, and instructions as a system message in the middle of the conversation.
+const QByteArray ClaudeCodeAliasRequest = R"({
+  "model": "work", "max_tokens": 32000, "stream": true,
+  "system": [{"type": "text", "text": "You are a Claude agent."}],
+  "messages": [
+    {"role": "user", "content": [{"type": "text", "text": "Say hello"}]},
+    {"role": "system", "content": "Available agent types for the Agent tool: general."},
+    {"role": "assistant", "content": "Hello."},
+    {"role": "user", "content": "Again"}
+  ],
+  "thinking": {"type": "adaptive"},
+  "output_config": {"effort": "max"},
+  "metadata": {"user_id": "device-1"},
+  "context_management": {"edits": [{"type": "clear_thinking_20251015", "keep": "all"}]}
+})";
 } // namespace
 
 class TestAnthropicMessagesCodec : public QObject
@@ -47,6 +67,8 @@ private Q_SLOTS:
     void requestErrorsNameTheField_data();
     void requestErrorsNameTheField();
     void reEncodesItsOwnRequestFaithfully();
+    void keepsMidConversationSystemMessagesForAnthropic();
+    void translatesMidConversationSystemAndAdaptiveThinking();
     void encodesAForeignRequestWithinAnthropicRules();
     void refusesWhatItCannotExpress();
     void streamEncoderEmitsTheSdkSequence();
@@ -94,7 +116,7 @@ void TestAnthropicMessagesCodec::requestErrorsNameTheField_data()
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QString>("field");
     QTest::newRow("max_tokens") << QByteArray(R"({"model":"m","messages":[]})") << QStringLiteral("\"max_tokens\"");
-    QTest::newRow("role") << QByteArray(R"({"model":"m","max_tokens":5,"messages":[{"role":"system","content":"x"}]})")
+    QTest::newRow("role") << QByteArray(R"({"model":"m","max_tokens":5,"messages":[{"role":"tool","content":"x"}]})")
                           << QStringLiteral("messages[0].role");
     QTest::newRow("tool_use_id") << QByteArray(
         R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result"}]}]})")
@@ -130,6 +152,82 @@ void TestAnthropicMessagesCodec::reEncodesItsOwnRequestFaithfully()
                                      QString::fromUtf8(
                                          QJsonDocument(sent.value(key).toArray()).toJson(QJsonDocument::Compact)))));
     }
+}
+
+void TestAnthropicMessagesCodec::keepsMidConversationSystemMessagesForAnthropic()
+{
+    const Result<CanonicalRequest> decoded = AnthropicMessagesCodec().decodeRequest(ClaudeCodeAliasRequest);
+    QVERIFY2(decoded.ok(), qPrintable(decoded.errorMessage()));
+    QCOMPARE(decoded->messages.size(), 4);
+    QCOMPARE(decoded->messages[1].role, CanonicalMessage::Role::System);
+    QVERIFY(decoded->reasoning.adaptive);
+    QVERIFY(decoded->reasoning.wantsThinking());
+    QCOMPARE(decoded->reasoning.effort, QStringLiteral("max"));
+
+    const Result<EncodedRequest> encoded = AnthropicMessagesCodec().encodeRequest(*decoded, {});
+    QVERIFY2(encoded.ok(), qPrintable(encoded.errorMessage()));
+    const QJsonObject sent = parseObject(encoded->body);
+    const QJsonObject original = parseObject(ClaudeCodeAliasRequest);
+    // The same request goes to Anthropic: the system message in its place, adaptive thinking and effort as sent.
+    QCOMPARE(sent.value(QLatin1String("messages")).toArray().at(1),
+             original.value(QLatin1String("messages")).toArray().at(1));
+    QCOMPARE(sent.value(QLatin1String("system")).toString(), QStringLiteral("You are a Claude agent."));
+    QCOMPARE(sent.value(QLatin1String("thinking")), original.value(QLatin1String("thinking")));
+    QCOMPARE(sent.value(QLatin1String("output_config")), original.value(QLatin1String("output_config")));
+    QCOMPARE(sent.value(QLatin1String("max_tokens")).toInt(), 32000);
+}
+
+void TestAnthropicMessagesCodec::translatesMidConversationSystemAndAdaptiveThinking()
+{
+    const Result<CanonicalRequest> decoded = AnthropicMessagesCodec().decodeRequest(ClaudeCodeAliasRequest);
+    QVERIFY2(decoded.ok(), qPrintable(decoded.errorMessage()));
+
+    // OpenAI chat: a system message where Claude Code put it; Anthropic's top effort is OpenAI's "high".
+    const Result<EncodedRequest> chat = OpenAiChatCodec().encodeRequest(*decoded, {});
+    QVERIFY2(chat.ok(), qPrintable(chat.errorMessage()));
+    const QJsonObject chatBody = parseObject(chat->body);
+    const QJsonArray messages = chatBody.value(QLatin1String("messages")).toArray();
+    QCOMPARE(messages.size(), 5);
+    QCOMPARE(messages[0].toObject().value(QLatin1String("role")).toString(), QStringLiteral("system"));
+    QCOMPARE(messages[2].toObject().value(QLatin1String("role")).toString(), QStringLiteral("system"));
+    QCOMPARE(messages[2].toObject().value(QLatin1String("content")).toString(),
+             QStringLiteral("Available agent types for the Agent tool: general."));
+    QCOMPARE(chatBody.value(QLatin1String("reasoning_effort")).toString(), QStringLiteral("high"));
+
+    // Responses: a system message item in place.
+    const Result<EncodedRequest> responses = OpenAiResponsesCodec().encodeRequest(*decoded, {});
+    QVERIFY2(responses.ok(), qPrintable(responses.errorMessage()));
+    const QJsonArray input = parseObject(responses->body).value(QLatin1String("input")).toArray();
+    QCOMPARE(input[1].toObject().value(QLatin1String("role")).toString(), QStringLiteral("system"));
+
+    // Gemini: the instructions join systemInstruction; adaptive thinking is Gemini's dynamic budget unless an
+    // effort says how much.
+    const Result<EncodedRequest> gemini = GeminiCodec().encodeRequest(*decoded, {});
+    QVERIFY2(gemini.ok(), qPrintable(gemini.errorMessage()));
+    const QJsonObject geminiBody = parseObject(gemini->body);
+    const QString system = QString::fromUtf8(
+        QJsonDocument(geminiBody.value(QLatin1String("systemInstruction")).toObject()).toJson(QJsonDocument::Compact));
+    QVERIFY2(system.contains(QLatin1String("Available agent types")), qPrintable(system));
+    QCOMPARE(geminiBody.value(QLatin1String("contents")).toArray().size(), 3);
+    const QJsonObject thinking = geminiBody.value(QLatin1String("generationConfig"))
+                                     .toObject()
+                                     .value(QLatin1String("thinkingConfig"))
+                                     .toObject();
+    QCOMPARE(thinking.value(QLatin1String("includeThoughts")).toBool(), true);
+    QCOMPARE(thinking.value(QLatin1String("thinkingBudget")).toInt(), 32768);
+
+    CanonicalRequest adaptiveOnly = *decoded;
+    adaptiveOnly.reasoning.effort.clear();
+    const Result<EncodedRequest> dynamic = GeminiCodec().encodeRequest(adaptiveOnly, {});
+    QVERIFY(dynamic.ok());
+    QCOMPARE(parseObject(dynamic->body)
+                 .value(QLatin1String("generationConfig"))
+                 .toObject()
+                 .value(QLatin1String("thinkingConfig"))
+                 .toObject()
+                 .value(QLatin1String("thinkingBudget"))
+                 .toInt(),
+             -1);
 }
 
 void TestAnthropicMessagesCodec::encodesAForeignRequestWithinAnthropicRules()

@@ -409,7 +409,28 @@ void TestCrossFormat::unsupportedParametersAreNamed()
     QVERIFY(!toGemini.ok());
     QVERIFY2(toGemini.errorMessage().contains(QLatin1String("'previous_response_id'")),
              qPrintable(toGemini.errorMessage()));
-    QVERIFY(toGemini.errorMessage().contains(QLatin1String("tools[0] (web_search)")));
+    // A hosted tool is optional for the agent: never the reason for a refusal.
+    QVERIFY(!toGemini.errorMessage().contains(QLatin1String("web_search")));
+
+    // What Codex sends on every request: its own bookkeeping is left out, the hosted tool too (and listed), and
+    // the request goes through with default settings.
+    const CanonicalRequest codex
+        = decoded(OpenAiResponsesCodec(),
+                  R"({"model":"m","input":[{"type":"message","id":"msg_1","role":"developer","content":"Be brief."},
+            {"type":"message","id":"msg_2","role":"user","content":[{"type":"input_text","text":"hi"}]}],
+            "tools":[{"type":"function","name":"exec_command","parameters":{"type":"object"},"strict":false},
+                     {"type":"web_search","external_web_access":true}],
+            "tool_choice":"auto","parallel_tool_calls":true,"reasoning":{"summary":"auto"},"store":false,
+            "include":["reasoning.encrypted_content"],"prompt_cache_key":"thread-1",
+            "client_metadata":{"thread_id":"thread-1","session_id":"s"}})");
+    for (const ApiFormat format : {ApiFormat::OpenAiChat, ApiFormat::AnthropicMessages, ApiFormat::Gemini}) {
+        const Result<EncodedRequest> encoded = FormatCodec::forFormat(format).encodeRequest(codex);
+        QVERIFY2(encoded.ok(), qPrintable(apiFormatName(format) + QStringLiteral(": ") + encoded.errorMessage()));
+        QCOMPARE(encoded->dropped, QStringList {QStringLiteral("tools[1] (web_search)")});
+        QVERIFY(!encoded->body.contains("client_metadata"));
+        QVERIFY(!encoded->body.contains("thread-1"));
+        QVERIFY(encoded->body.contains("exec_command"));
+    }
 
     const CanonicalRequest anthropic = decoded(
         AnthropicMessagesCodec(),
