@@ -33,6 +33,8 @@ void GeminiStreamDecoder::onEvent(const SseEvent &event)
         const QJsonArray parts
             = candidate.value(QLatin1String("content")).toObject().value(QLatin1String("parts")).toArray();
         for (const QJsonValue &value : parts) {
+            if (takePartialCall(value.toObject()))
+                continue;
             const ContentPart part = GeminiCodec::partFromJson(value.toObject());
             switch (part.kind) {
             case ContentPart::Kind::Text:
@@ -71,8 +73,54 @@ void GeminiStreamDecoder::onEvent(const SseEvent &event)
         emitEvent(CanonicalEvent::usageEvent(usage));
 }
 
+bool GeminiStreamDecoder::takePartialCall(const QJsonObject &part)
+{
+    const QJsonObject call = part.value(QLatin1String("functionCall")).toObject();
+    const bool streamed
+        = call.contains(QLatin1String("partialArgs")) || call.value(QLatin1String("willContinue")).toBool();
+    if (!part.contains(QLatin1String("functionCall")) || (!streamed && !m_partial))
+        return false;
+    if (!streamed && !call.value(QLatin1String("name")).toString().isEmpty()) {
+        flushPartialCall(); // a whole new call follows a streamed one
+        return false;
+    }
+    if (!m_partial) {
+        // The first piece names the call (and carries its id and thought signature).
+        QJsonObject head = part;
+        QJsonObject named = call;
+        named.remove(QLatin1String("partialArgs"));
+        named.remove(QLatin1String("willContinue"));
+        named.remove(QLatin1String("args"));
+        head.insert(QStringLiteral("functionCall"), named);
+        const ContentPart start = GeminiCodec::partFromJson(head);
+        m_partial = PartialCall {m_toolCount++, {}};
+        emitEvent(CanonicalEvent::toolCallStart(m_partial->index, start.toolCallId, start.toolName));
+    }
+    if (!m_partial->arguments.apply(call.value(QLatin1String("partialArgs")).toArray())) {
+        emitError(502,
+                  QStringLiteral("The provider streamed a function call's arguments with a JSON path Sluice "
+                                 "cannot read."),
+                  QStringLiteral("upstream_protocol"));
+        return true;
+    }
+    if (!call.value(QLatin1String("willContinue")).toBool())
+        flushPartialCall();
+    return true;
+}
+
+void GeminiStreamDecoder::flushPartialCall()
+{
+    if (!m_partial)
+        return;
+    const QJsonObject arguments = m_partial->arguments.arguments();
+    emitEvent(CanonicalEvent::toolArgumentsDelta(
+        m_partial->index, QString::fromUtf8(QJsonDocument(arguments).toJson(QJsonDocument::Compact))));
+    m_partial.reset();
+}
+
 void GeminiStreamDecoder::onEnd()
 {
+    flushPartialCall();
     if (!m_finish)
         return;
     FinishReason reason = *m_finish;

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QVarLengthArray>
 
 namespace sluice {
@@ -138,6 +140,17 @@ const JsonMembers::Member *JsonMembers::find(QByteArrayView name) const
 QByteArrayView JsonMembers::value(const Member &member) const
 {
     return m_json.sliced(member.valueBegin, member.valueEnd - member.valueBegin);
+}
+
+QString JsonMembers::stringMember(QByteArrayView json, QByteArrayView name)
+{
+    const std::optional<JsonMembers> members = scan(json);
+    const Member *member = members ? members->find(name) : nullptr;
+    if (!member)
+        return {};
+    // Decoded by the JSON parser, escapes included, as the one element of an array.
+    const QByteArray value = '[' + members->value(*member).toByteArray() + ']';
+    return QJsonDocument::fromJson(value).array().first().toString();
 }
 
 } // namespace sluice

@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
+#include <QString>
 
 namespace sluice {
 
@@ -30,6 +31,9 @@ public:
     const Member *find(QByteArrayView name) const;
     QByteArrayView value(const Member &member) const;
     const QList<Member> &members() const { return m_members; }
+    // The value of a top-level string member of a JSON object (e.g. "model"), decoded; empty when the text is not
+    // an object or the member is missing or not a string.
+    static QString stringMember(QByteArrayView json, QByteArrayView name);
     // Offset of the object's closing brace.
     qsizetype closingBrace() const { return m_closingBrace; }
 

@@ -70,6 +70,9 @@ struct RequestRecord
     QString requestedModel; // the model name the client asked for
     QString provider; // configured provider name that answered (or was tried last)
     QString upstreamModel; // the model name sent upstream
+    // The model the provider's answer names (e.g. "gpt-4.1-2025-04-14" for an Azure deployment called "prod"); empty
+    // when it named none or the same as upstreamModel. Pricing falls back on it when upstreamModel has no price.
+    QString servedModel;
     bool stream = false;
     int httpStatus = 0; // status sent to the client
     QString errorClass; // one of ErrorClass, empty on success

@@ -190,15 +190,24 @@ Cost costOfAnswer(const RequestRecord &record, const PriceCatalog &catalog, cons
                            .arg(EstimatedCharsPerToken);
     }
 
-    const QString model = record.upstreamModel.isEmpty() ? record.requestedModel : record.upstreamModel;
+    const QString sent = record.upstreamModel.isEmpty() ? record.requestedModel : record.upstreamModel;
     const QDateTime when = record.startedAt.isValid() ? record.startedAt : QDateTime::currentDateTimeUtc();
-    const std::optional<PriceMatch> match = catalog.find(config, record.provider, model, when);
+    std::optional<PriceMatch> match = catalog.find(config, record.provider, sent, when);
+    QString model = sent;
+    if (!match && !record.servedModel.isEmpty()) {
+        // An Azure deployment or a router alias has no price of its own: the model the provider says it served has.
+        model = record.servedModel;
+        match = catalog.find(config, record.provider, model, when);
+    }
     if (!match) {
         warnOnceUnpriced(record.provider, model);
+        const QString named = record.servedModel.isEmpty()
+            ? QStringLiteral("'%1'").arg(sent)
+            : QStringLiteral("'%1' (served as '%2')").arg(sent, record.servedModel);
         return CostCalculator::unpriced(
-            QStringLiteral("no price for model '%1' (provider '%2') in the price catalog %3 or the config's "
+            QStringLiteral("no price for model %1 (provider '%2') in the price catalog %3 or the config's "
                            "prices.overrides")
-                .arg(model, record.provider, catalog.version()));
+                .arg(named, record.provider, catalog.version()));
     }
     Cost cost = CostCalculator::compute(match->price, usage);
     if (cost.status == QLatin1String(CostStatus::Unpriced)) {

@@ -110,14 +110,7 @@ EndpointMatch matchEndpoint(const QByteArray &rawPath)
 // The "model" member of a JSON body, or empty: for the log of a request refused before it was understood.
 QString modelNamedIn(const QByteArray &body)
 {
-    if (const std::optional<JsonMembers> members = JsonMembers::scan(body)) {
-        const JsonMembers::Member *model = members->find("model");
-        if (!model)
-            return {};
-        const QByteArray value = '[' + members->value(*model).toByteArray() + ']';
-        return QJsonDocument::fromJson(value).array().first().toString().left(200);
-    }
-    return {};
+    return JsonMembers::stringMember(body, "model").left(200);
 }
 
 HttpHeaders jsonHeaders()

@@ -187,6 +187,7 @@ void ProxyExchange::resetAttempt()
     m_assembler.reset();
     m_tapDecoder.reset();
     m_answer.reset();
+    m_servedModel.clear();
     m_usage = TokenUsage(); // each attempt reports its own; failed ones that were billed are kept by noteBilledFailure
 }
 
@@ -471,6 +472,8 @@ void ProxyExchange::relayFastStream(const QByteArray &data)
                                   ErrorClass::UpstreamProtocol);
                     return;
                 }
+                if (m_servedModel.isEmpty())
+                    m_servedModel = chunk.value(QLatin1String("model")).toString();
                 if (!m_contentSent && carriesOutput(chunk)) {
                     m_contentSent = true;
                     m_record.timeToFirstTokenUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
@@ -542,6 +545,7 @@ bool ProxyExchange::notePassthroughEvents(const CanonicalEvents &events)
             m_relayedChars += event.text.size();
     }
     m_usage = m_decoder->usage();
+    m_servedModel = m_decoder->model();
     return true;
 }
 
@@ -624,6 +628,7 @@ bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
         }
     }
     m_usage = m_decoder->usage();
+    m_servedModel = m_decoder->model();
     writeStream(out);
     return true;
 }
@@ -754,6 +759,7 @@ void ProxyExchange::deliverBuffered()
         m_usage = response->usage;
         for (const ContentPart &part : response->content)
             m_relayedChars += part.text.size() + part.arguments.size();
+        m_servedModel = response->model;
         clientBody = withRequestedModel(m_body, false);
         if (m_answerSink)
             m_answer = std::move(response).value();
@@ -770,6 +776,7 @@ void ProxyExchange::deliverBuffered()
             return;
         }
         m_usage = *usage;
+        m_servedModel = JsonMembers::stringMember(m_body, "model");
         if (m_request.format == ApiFormat::OpenAiEmbeddings && m_usage.input >= 0)
             m_usage.output = 0; // embeddings generate no tokens
         clientBody = m_body;
@@ -789,6 +796,7 @@ void ProxyExchange::deliverBuffered()
             return;
         }
         m_usage = response->usage;
+        m_servedModel = response->model;
         CanonicalResponse answer = response.value();
         for (ContentPart &part : answer.content) {
             m_relayedChars += part.text.size() + part.arguments.size();
@@ -995,6 +1003,8 @@ void ProxyExchange::finish(int status, const char *errorClass, const QString &me
     m_record.reasoningTokens = m_usage.reasoning;
     m_record.cacheWriteTokens = m_usage.cacheWrite;
     m_record.relayedTextChars = m_mode == Mode::FastStream ? -1 : m_relayedChars;
+    if (m_servedModel != m_record.upstreamModel)
+        m_record.servedModel = m_servedModel.left(200);
     m_record.attempts = m_planner.attempts();
     if (!m_dropped.isEmpty() && !m_record.attempts.isEmpty()) {
         QString &reason = m_record.attempts.last().reason;

@@ -153,6 +153,7 @@ private:
     qint64 m_relayedChars = 0;
     QString m_lastFailure; // why the last attempt failed, for the final error
     QString m_streamError; // the provider's error event after output began: the answer is incomplete
+    QString m_servedModel; // the model the provider's answer names, for pricing
     QStringList m_dropped; // parameters left out of the current attempt's body (drop_unsupported_params)
     bool m_done = false;
 

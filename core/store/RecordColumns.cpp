@@ -59,11 +59,11 @@ QString RecordColumns::insertRequestSql()
         "INSERT INTO requests (id, started_at, token_name, endpoint, requested_model, provider, upstream_model, "
         "stream, http_status, error_class, error_message, latency_us, time_to_first_token_us, input_tokens, "
         "output_tokens, cached_tokens, reasoning_tokens, bodies_truncated, cache_write_tokens, cost_usd, "
-        "cost_status, attempt_count, deployment, saved_usd) "
+        "cost_status, attempt_count, deployment, saved_usd, served_model) "
         "VALUES (:id, :started_at, :token_name, :endpoint, :requested_model, :provider, :upstream_model, :stream, "
         ":http_status, :error_class, :error_message, :latency_us, :time_to_first_token_us, :input_tokens, "
         ":output_tokens, :cached_tokens, :reasoning_tokens, :bodies_truncated, :cache_write_tokens, :cost_usd, "
-        ":cost_status, :attempt_count, :deployment, :saved_usd) ON CONFLICT(id) DO NOTHING");
+        ":cost_status, :attempt_count, :deployment, :saved_usd, :served_model) ON CONFLICT(id) DO NOTHING");
 }
 
 QString RecordColumns::insertBodiesSql()
@@ -127,6 +127,7 @@ void RecordColumns::bindRequest(QSqlQuery &query, const RequestRecord &record)
         textOrNull(withAttempts ? AttemptSummary::answeringDeployment(record.attempts) : record.deployment));
     query.bindValue(QStringLiteral(":saved_usd"),
                     record.savedUsd < 0 ? QVariant(QMetaType::fromType<double>()) : QVariant(record.savedUsd));
+    query.bindValue(QStringLiteral(":served_model"), textOrNull(record.servedModel));
 }
 
 QString RecordColumns::insertAttemptSql()
@@ -218,7 +219,8 @@ QString RecordColumns::selectSql(bool withBodies)
         "SELECT r.id, r.started_at, r.token_name, r.endpoint, r.requested_model, r.provider, r.upstream_model, "
         "r.stream, r.http_status, r.error_class, r.error_message, r.latency_us, r.time_to_first_token_us, "
         "r.input_tokens, r.output_tokens, r.cached_tokens, r.reasoning_tokens, r.bodies_truncated, "
-        "r.cache_write_tokens, r.cost_usd, r.cost_status, r.attempt_count, r.deployment, r.saved_usd");
+        "r.cache_write_tokens, r.cost_usd, r.cost_status, r.attempt_count, r.deployment, r.saved_usd, "
+        "r.served_model");
     if (withBodies) {
         return columns
             + QStringLiteral(", b.encoding, b.request_body, b.response_body FROM requests r "
@@ -254,15 +256,16 @@ RequestRecord RecordColumns::read(const QSqlQuery &query, bool withBodies)
     record.attemptCount = query.value(21).isNull() ? -1 : query.value(21).toInt();
     record.deployment = query.value(22).toString();
     record.savedUsd = query.value(23).isNull() ? -1 : query.value(23).toDouble();
+    record.servedModel = query.value(24).toString();
     record.cacheHit = record.costStatus == QLatin1String(CostStatus::Cached);
     if (withBodies) {
-        const bool compressed = query.value(24).toInt() == ZlibEncoding;
+        const bool compressed = query.value(25).toInt() == ZlibEncoding;
         const auto decode = [compressed](const QVariant &value) {
             const QByteArray stored = value.toByteArray();
             return compressed && !stored.isEmpty() ? qUncompress(stored) : stored;
         };
-        record.requestBody = decode(query.value(25));
-        record.responseBody = decode(query.value(26));
+        record.requestBody = decode(query.value(26));
+        record.responseBody = decode(query.value(27));
     }
     return record;
 }

@@ -214,6 +214,27 @@ private Q_SLOTS:
         QCOMPARE(record.costStatus, QString::fromLatin1(CostStatus::Unpriced));
     }
 
+    void deploymentNamesArePricedByTheServedModel()
+    {
+        // An Azure deployment (or a router alias) has no price; the answer names the model that served it.
+        RequestRecord record = request(QStringLiteral("openai"), QStringLiteral("prod-chat"), 120, 40);
+        record.servedModel = QStringLiteral("gpt-4o-mini");
+        priceRecord(record, m_catalog, m_config);
+        verifyUsd(record, 120 * 0.2 / 1e6 + 40 * 0.8 / 1e6, CostStatus::Exact);
+        const Result<RequestRecord> read = throughTheLog(record);
+        QVERIFY2(read.ok(), qPrintable(read.errorMessage()));
+        QCOMPARE(read->servedModel, QStringLiteral("gpt-4o-mini"));
+        verifyUsd(*read, 120 * 0.2 / 1e6 + 40 * 0.8 / 1e6, CostStatus::Exact);
+
+        // Neither name known: unpriced, and the detail names both.
+        RequestRecord unknown = request(QStringLiteral("openai"), QStringLiteral("prod-chat"), 120, 40);
+        unknown.servedModel = QStringLiteral("house-model-7");
+        priceRecord(unknown, m_catalog, m_config);
+        QCOMPARE(unknown.costStatus, QString::fromLatin1(CostStatus::Unpriced));
+        const QString detail = costOfRecord(unknown, m_catalog, m_config).detail;
+        QVERIFY2(detail.contains(QLatin1String("'prod-chat' (served as 'house-model-7')")), qPrintable(detail));
+    }
+
     void example8FreeProvidersCostNothing()
     {
         RequestRecord record = request(QStringLiteral("ollama"), QStringLiteral("llama3.1:8b"), 1200, 300);

@@ -4,6 +4,7 @@
 
 #include "FormatTestSupport.h"
 #include "api/GeminiCodec.h"
+#include "api/GeminiPartialCall.h"
 #include "api/OpenAiChatCodec.h"
 
 using namespace sluice;
@@ -23,6 +24,8 @@ private Q_SLOTS:
     void decodesAnInboundRequest();
     void reportsSafetyBlocks();
     void streamEncoderRoundTrips();
+    void assemblesStreamedFunctionCallArguments();
+    void streamEncoderWritesAJsonArrayWithoutSse();
     void translatesErrors();
 };
 
@@ -351,6 +354,91 @@ void TestGeminiCodec::streamEncoderRoundTrips()
     QCOMPARE(back.usage.input, 30);
     QCOMPARE(back.usage.output, 12);
     QCOMPARE(back.usage.reasoning, 4);
+}
+
+void TestGeminiCodec::assemblesStreamedFunctionCallArguments()
+{
+    // Gemini 3 streams a call's arguments as JSON-path pieces; the name comes once, strings may be split.
+    const QByteArray stream
+        = "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":"
+          "\"get_weather\",\"partialArgs\":[{\"jsonPath\":\"$.location\",\"stringValue\":\"Bos\","
+          "\"willContinue\":true}],\"willContinue\":true},\"thoughtSignature\":\"c2ln\"}]}}],"
+          "\"modelVersion\":\"gemini-3-pro\",\"responseId\":\"r\"}\r\n\r\n"
+          "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"functionCall\":{"
+          "\"partialArgs\":[{\"jsonPath\":\"$.location\",\"stringValue\":\"ton\"},{\"jsonPath\":\"$.days\","
+          "\"numberValue\":3},{\"jsonPath\":\"$.units[0]\",\"stringValue\":\"C\"},{\"jsonPath\":"
+          "\"$['opts']['metric']\",\"boolValue\":true}],\"willContinue\":true}}]}}]}\r\n\r\n"
+          "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"functionCall\":{}}]},"
+          "\"finishReason\":\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":9,\"candidatesTokenCount\":5}}"
+          "\r\n\r\n";
+    std::unique_ptr<StreamDecoder> decoder = GeminiCodec().createStreamDecoder();
+    const StreamSummary summary = summarize(decodeInPieces(*decoder, stream, 11));
+    QVERIFY2(summary.violations.isEmpty(), qPrintable(summary.violations.join(QLatin1Char('\n'))));
+    QCOMPARE(summary.calls.size(), 1);
+    QCOMPARE(summary.calls[0].name, QStringLiteral("get_weather"));
+    QCOMPARE(GeminiCodec::signatureFromToolCallId(summary.calls[0].id), QStringLiteral("c2ln"));
+    const QJsonObject arguments = parseObject(summary.calls[0].arguments);
+    QCOMPARE(arguments.value(QLatin1String("location")).toString(), QStringLiteral("Boston"));
+    QCOMPARE(arguments.value(QLatin1String("days")).toInt(), 3);
+    QCOMPARE(arguments.value(QLatin1String("units")).toArray(), QJsonArray {QStringLiteral("C")});
+    QCOMPARE(arguments.value(QLatin1String("opts")).toObject().value(QLatin1String("metric")).toBool(), true);
+    QCOMPARE(summary.finish, FinishReason::ToolCalls);
+
+    // Through an OpenAI chat client: one call, named once, with the whole arguments object.
+    std::unique_ptr<StreamDecoder> again = GeminiCodec().createStreamDecoder();
+    std::unique_ptr<StreamEncoder> encoder = OpenAiChatCodec().createStreamEncoder({});
+    QByteArray chat = encoder->encode(decodeInPieces(*again, stream, 5));
+    chat += encoder->finish();
+    std::unique_ptr<StreamDecoder> chatDecoder = OpenAiChatCodec().createStreamDecoder();
+    const StreamSummary client = summarize(decodeInPieces(*chatDecoder, chat));
+    QCOMPARE(client.calls.size(), 1);
+    QCOMPARE(parseObject(client.calls[0].arguments), arguments);
+
+    // Paths Sluice cannot read are refused, never guessed.
+    QVERIFY(GeminiPartialCall::parsePath(QStringLiteral("location")).isEmpty());
+    QVERIFY(GeminiPartialCall::parsePath(QStringLiteral("$[0]")).isEmpty());
+    QVERIFY(GeminiPartialCall::parsePath(QStringLiteral("$.a[")).isEmpty());
+    QCOMPARE(GeminiPartialCall::parsePath(QStringLiteral("$.a.b[2]")).size(), 3);
+}
+
+void TestGeminiCodec::streamEncoderWritesAJsonArrayWithoutSse()
+{
+    StreamEncoderOptions options;
+    options.requestedModel = QStringLiteral("g-alias");
+    options.jsonArray = true;
+    std::unique_ptr<StreamEncoder> encoder = GeminiCodec().createStreamEncoder(options);
+    QByteArray bytes = encoder->encode(
+        CanonicalEvents {CanonicalEvent::start(QStringLiteral("r1"), QStringLiteral("up")),
+                         CanonicalEvent::textDelta(QStringLiteral("Hel")),
+                         CanonicalEvent::textDelta(QStringLiteral("lo")), CanonicalEvent::finish(FinishReason::Stop)});
+    bytes += encoder->finish();
+    // streamGenerateContent without alt=sse: one JSON array of GenerateContentResponse objects.
+    QJsonParseError error {};
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
+    QVERIFY2(doc.isArray(), qPrintable(error.errorString() + QStringLiteral(": ") + QString::fromUtf8(bytes)));
+    QCOMPARE(doc.array().size(), 3);
+    QString text;
+    for (const QJsonValue &chunk : doc.array()) {
+        const QJsonArray parts = chunk.toObject()
+                                     .value(QLatin1String("candidates"))
+                                     .toArray()
+                                     .first()
+                                     .toObject()
+                                     .value(QLatin1String("content"))
+                                     .toObject()
+                                     .value(QLatin1String("parts"))
+                                     .toArray();
+        for (const QJsonValue &part : parts)
+            text += part.toObject().value(QLatin1String("text")).toString();
+    }
+    QCOMPARE(text, QStringLiteral("Hello"));
+
+    // An error mid-stream closes the array too.
+    std::unique_ptr<StreamEncoder> failing = GeminiCodec().createStreamEncoder(options);
+    QByteArray cut = failing->encode(CanonicalEvent::textDelta(QStringLiteral("Hel")));
+    cut += failing->finish();
+    QVERIFY(QJsonDocument::fromJson(cut).isArray());
+    QVERIFY(cut.contains("\"error\""));
 }
 
 void TestGeminiCodec::translatesErrors()
