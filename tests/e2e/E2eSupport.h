@@ -1,5 +1,8 @@
 #pragma once
 
+#include <algorithm>
+
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -7,10 +10,27 @@
 #include <QString>
 
 #include "SluiceProcess.h"
+#include "store/RequestLogReader.h"
 
-// Helpers shared by the end-to-end tests: config files, the node SDK scripts' JSON reports, the headless gateway.
-// SLUICE_E2E_DIR and SLUICE_BINARY come from tests/e2e/CMakeLists.txt.
+// Helpers shared by the end-to-end tests: config files, the node SDK scripts' JSON reports, the headless gateway,
+// other programs (the coding agents) and the request log. SLUICE_E2E_DIR and SLUICE_BINARY come from
+// tests/e2e/CMakeLists.txt.
 namespace sluice::test {
+
+// The recordings the mock replays (named by the upstream model): the plain and the streamed recording of each
+// differ; these are the texts' starts and lengths (in UTF-16 units, as in JavaScript).
+namespace recorded {
+inline const QLatin1String AnthropicPlainText("Hello! I'm doing well, thanks for asking.");
+inline const QLatin1String AnthropicStreamText("Hello! I'm doing well, thank you for asking.");
+inline const QLatin1String OpenAiPlainText("**Holiday Name:** Galaxy Day");
+inline const QLatin1String OpenAiStreamText("**Holiday Name:** Harmony Day");
+inline const QLatin1String GoogleStreamText("There are **3** \"r\"s in strawberry.");
+constexpr int AnthropicPlainLength = 105;
+constexpr int AnthropicStreamLength = 108;
+constexpr int OpenAiPlainLength = 1842;
+constexpr int OpenAiStreamLength = 1724;
+constexpr int GoogleStreamLength = 55;
+} // namespace recorded
 
 inline bool writeFile(const QString &path, const QByteArray &contents)
 {
@@ -86,6 +106,76 @@ inline QUrl startHeadlessSluice(ListeningProcess &sluice, const QString &configP
                         {QStringLiteral("--headless"), QStringLiteral("--config"), configPath,
                          QStringLiteral("--data-dir"), dataDir, QStringLiteral("--port"), QStringLiteral("0")},
                         env);
+}
+
+// A program run to its end: exit code (-1 if it crashed or was stopped), output, and how long it took.
+struct ProgramRun
+{
+    int exitCode = -1;
+    bool timedOut = false;
+    QByteArray out;
+    QByteArray err;
+    qint64 elapsedMs = 0;
+};
+
+// Runs program under `timeout` (SIGTERM after timeoutS seconds, SIGKILL 5 s later) in workDir with exactly env
+// (nothing inherited) and stdin from /dev/null.
+inline ProgramRun runProgram(const QString &program, const QStringList &arguments, const QProcessEnvironment &env,
+                             const QString &workDir, int timeoutS)
+{
+    ProgramRun run;
+    QProcess process;
+    process.setProcessEnvironment(env);
+    process.setWorkingDirectory(workDir);
+    process.setStandardInputFile(QProcess::nullDevice());
+    QElapsedTimer clock;
+    clock.start();
+    process.start(QStringLiteral("timeout"),
+                  QStringList {QStringLiteral("-k"), QStringLiteral("5"), QString::number(timeoutS), program}
+                      + arguments);
+    if (!process.waitForFinished((timeoutS + 10) * 1000)) {
+        process.kill();
+        process.waitForFinished();
+    }
+    run.elapsedMs = clock.elapsed();
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    if (process.exitStatus() == QProcess::NormalExit)
+        run.exitCode = process.exitCode();
+    run.timedOut = run.exitCode == 124 || run.exitCode == 137;
+    return run;
+}
+
+// The logged requests for one requested model, oldest first and whole (bodies and attempts), once at least
+// atLeast of them are in the log (the writer commits in batches) or timeoutMs passed; an empty list if the log
+// cannot be read.
+inline RequestRecords loggedRequests(RequestLogReader &reader, const QString &requestedModel, int atLeast,
+                                     int timeoutMs = 5000)
+{
+    RequestRecords found;
+    QElapsedTimer clock;
+    clock.start();
+    do {
+        found.clear();
+        const Result<RequestRecords> recent = reader.recent(1000);
+        if (!recent.ok()) {
+            qWarning("cannot read the request log: %s", qPrintable(recent.errorMessage()));
+            return {};
+        }
+        for (const RequestRecord &brief : recent.value()) {
+            if (brief.requestedModel != requestedModel)
+                continue;
+            const Result<RequestRecord> whole = reader.byId(brief.id);
+            found.append(whole.ok() ? whole.value() : brief);
+        }
+        if (found.size() >= atLeast)
+            break;
+        QTest::qWait(50);
+    } while (clock.elapsed() < timeoutMs);
+    std::sort(found.begin(), found.end(), [](const RequestRecord &a, const RequestRecord &b) {
+        return a.startedAt < b.startedAt || (a.startedAt == b.startedAt && a.id < b.id);
+    });
+    return found;
 }
 
 } // namespace sluice::test

@@ -10,6 +10,7 @@
 
 using namespace sluice;
 using namespace sluice::test;
+using namespace sluice::test::recorded;
 
 namespace {
 constexpr auto GatewayToken = "sk-sluice-e2e-sdks-not-a-real-token";
@@ -23,16 +24,6 @@ QProcessEnvironment environment()
     return env;
 }
 
-// The recordings the mock replays (named by the upstream model): the plain and the streamed recording of each
-// differ; these are the texts' starts and lengths (in UTF-16 units, as in JavaScript).
-const QLatin1String AnthropicPlainText("Hello! I'm doing well, thanks for asking.");
-const QLatin1String AnthropicStreamText("Hello! I'm doing well, thank you for asking.");
-const QLatin1String OpenAiPlainText("**Holiday Name:** Galaxy Day");
-const QLatin1String OpenAiStreamText("**Holiday Name:** Harmony Day");
-constexpr int AnthropicPlainLength = 105;
-constexpr int AnthropicStreamLength = 108;
-constexpr int OpenAiPlainLength = 1842;
-constexpr int OpenAiStreamLength = 1724;
 } // namespace
 
 // The official Anthropic SDK and the openai SDK's Responses API, through `sluice --headless`, to providers of

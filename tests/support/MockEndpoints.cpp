@@ -7,9 +7,12 @@
 #include <QRegularExpression>
 #include <QtEndian>
 
+#include "AgentScript.h"
+#include "AnswerRenderer.h"
 #include "AwsEventStreamWriter.h"
 #include "BedrockTranscript.h"
 #include "ReceivedRequest.h"
+#include "api/ResponseAssembler.h"
 
 namespace sluice::test {
 
@@ -71,6 +74,24 @@ QString bedrockModel(const QByteArray &path)
     return QString::fromUtf8(QByteArray::fromPercentEncoding(path.mid(start + 7, end - start - 7)));
 }
 
+// The wire format an endpoint speaks, for rendered answers; nullopt for endpoints that never render.
+std::optional<ApiFormat> formatOfApi(MockEndpoints::Api api)
+{
+    switch (api) {
+    case MockEndpoints::Api::OpenAiChat:
+        return ApiFormat::OpenAiChat;
+    case MockEndpoints::Api::OpenAiResponses:
+        return ApiFormat::OpenAiResponses;
+    case MockEndpoints::Api::AnthropicMessages:
+        return ApiFormat::AnthropicMessages;
+    case MockEndpoints::Api::GeminiGenerate:
+    case MockEndpoints::Api::GeminiStream:
+        return ApiFormat::Gemini;
+    default:
+        return std::nullopt;
+    }
+}
+
 bool queryHas(const QByteArray &query, const QByteArray &field)
 {
     const QList<QByteArray> fields = query.split('&');
@@ -124,6 +145,8 @@ MockEndpoints::Route MockEndpoints::route(const ReceivedRequest &request) const
         route.family = Family::Gemini;
     } else if (post && path.endsWith("/chat/completions")) {
         route.api = Api::OpenAiChat;
+    } else if (post && path.endsWith("/responses")) {
+        route.api = Api::OpenAiResponses;
     } else if (post && path.endsWith("/completions")) {
         route.api = Api::OpenAiCompletions;
     } else if (post && path.endsWith("/messages")) {
@@ -179,6 +202,12 @@ MockEndpoints::Route MockEndpoints::route(const ReceivedRequest &request) const
                                  .toObject()
                                  .value(QLatin1String("include_usage"))
                                  .toBool(false);
+    }
+    route.requestedModel = model;
+    const QLatin1String agentPrefix(AgentScript::ModelPrefix);
+    if (model.startsWith(agentPrefix) && formatOfApi(route.api)) {
+        route.agent = true;
+        model = model.mid(agentPrefix.size());
     }
     const qsizetype tilde = model.indexOf(QLatin1Char('~'));
     if (tilde >= 0) {
@@ -253,7 +282,8 @@ MockResponse MockEndpoints::respond(const Route &route, const std::optional<Mock
                                  .arg(route.model),
                              keepAlive, serial);
     }
-    if (recording->family != route.family) {
+    const bool rendered = route.agent || route.api == Api::OpenAiResponses;
+    if (recording->family != route.family && !rendered) {
         return errorResponse(route.family, 404,
                              QStringLiteral("The model `%1` does not exist here: its recording is %2 traffic, not %3")
                                  .arg(route.model, RecordingLibrary::familyName(recording->family),
@@ -270,6 +300,11 @@ MockResponse MockEndpoints::respond(const Route &route, const std::optional<Mock
             response.closeAfter = !keepAlive;
             return response;
         }
+    }
+    if (rendered) {
+        const bool toolTurn = route.agent && AgentScript::nextCall(*formatOfApi(route.api), route.body).has_value();
+        if (toolTurn || recording->family != route.family || route.api == Api::OpenAiResponses)
+            return renderedResponse(route, *recording, fault, eventDelayMs, keepAlive, serial);
     }
     if (route.stream) {
         if (!recording->hasEvents) {
@@ -288,7 +323,73 @@ MockResponse MockEndpoints::respond(const Route &route, const std::optional<Mock
                                  .arg(route.model),
                              keepAlive, serial);
     }
-    return bodyResponse(*recording, fault, keepAlive, serial);
+    return bodyResponse(recording->body, fault, keepAlive, serial);
+}
+
+MockResponse MockEndpoints::renderedResponse(const Route &route, const RecordingLibrary::Recording &recording,
+                                             const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
+                                             int serial) const
+{
+    const ApiFormat format = *formatOfApi(route.api);
+    std::optional<AgentScript::ToolCall> call;
+    if (route.agent)
+        call = AgentScript::nextCall(format, route.body);
+
+    CanonicalResponse whole;
+    CanonicalEvents events;
+    if (call) {
+        TokenUsage usage;
+        usage.input = qMax<qint64>(1, QJsonDocument(route.body).toJson(QJsonDocument::Compact).size() / 4);
+        usage.output = 20;
+        const QString id = (format == ApiFormat::AnthropicMessages ? QStringLiteral("toolu_mock_%1")
+                                                                   : QStringLiteral("call_mock_%1"))
+                               .arg(serial);
+        whole = AnswerRenderer::toolCall(id, call->name, call->arguments, usage);
+        events = ResponseAssembler::toEvents(whole);
+    } else if (route.stream) {
+        auto decoded = AnswerRenderer::events(recording);
+        if (!decoded)
+            return errorResponse(route.family, 500, decoded.errorMessage(), keepAlive, serial);
+        events = decoded.value();
+    } else {
+        auto decoded = AnswerRenderer::response(recording);
+        if (!decoded)
+            return errorResponse(route.family, 500, decoded.errorMessage(), keepAlive, serial);
+        whole = decoded.value();
+    }
+
+    if (!route.stream)
+        return bodyResponse(AnswerRenderer::body(format, whole, route.requestedModel), fault, keepAlive, serial);
+    StreamEncoderOptions options;
+    options.requestedModel = route.requestedModel;
+    options.includeUsage = route.includeUsage;
+    options.jsonArray = format == ApiFormat::Gemini && !route.sse;
+    return renderedStream(route, AnswerRenderer::stream(format, events, options), fault, eventDelayMs, keepAlive,
+                          serial);
+}
+
+MockResponse MockEndpoints::renderedStream(const Route &route, const QList<QByteArray> &pieces,
+                                           const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
+                                           int serial) const
+{
+    QList<QByteArray> events = pieces;
+    const int eventCount = int(events.size());
+    if (fault && fault->kind == MockFault::Kind::InvalidJson && eventCount > 0) {
+        QByteArray &broken = events[qBound(0, fault->afterEvents, eventCount - 1)];
+        broken.truncate(broken.size() / 2);
+    }
+    const bool jsonArray = route.family == Family::Gemini && !route.sse;
+    MockResponse response;
+    for (const QByteArray &event : std::as_const(events))
+        response.pieces.append(chunk(event));
+    response.trailer = QByteArrayLiteral("0\r\n\r\n");
+    response.pieceDelayMs = eventDelayMs;
+    response.closeAfter = !keepAlive;
+    response.head
+        = head(200, jsonArray ? "application/json" : "text/event-stream; charset=utf-8", "Transfer-Encoding: chunked",
+               keepAlive, serial, jsonArray ? QByteArray() : QByteArrayLiteral("Cache-Control: no-cache\r\n"));
+    applyStreamFault(response, fault, eventCount);
+    return response;
 }
 
 MockResponse MockEndpoints::streamResponse(const Route &route, const RecordingLibrary::Recording &recording,
@@ -413,10 +514,10 @@ MockResponse MockEndpoints::embeddingsResponse(const Route &route, bool keepAliv
     return response;
 }
 
-MockResponse MockEndpoints::bodyResponse(const RecordingLibrary::Recording &recording,
-                                         const std::optional<MockFault> &fault, bool keepAlive, int serial) const
+MockResponse MockEndpoints::bodyResponse(const QByteArray &recordedBody, const std::optional<MockFault> &fault,
+                                         bool keepAlive, int serial) const
 {
-    QByteArray body = recording.body;
+    QByteArray body = recordedBody;
     const MockFault::Kind kind = fault ? fault->kind : MockFault::Kind::Status;
     if (fault && kind == MockFault::Kind::InvalidJson)
         body.truncate(body.size() / 2);

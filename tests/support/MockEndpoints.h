@@ -23,6 +23,7 @@ public:
         None,
         Models, // GET .../models
         OpenAiChat, // POST .../chat/completions
+        OpenAiResponses, // POST .../responses (answers rendered from OpenAI chat recordings)
         OpenAiCompletions, // POST .../completions
         AnthropicMessages, // POST .../messages
         GeminiGenerate, // POST .../models/NAME:generateContent
@@ -37,7 +38,9 @@ public:
     {
         Api api = Api::None;
         RecordingLibrary::Family family = RecordingLibrary::Family::OpenAi; // of the endpoint
-        QString model; // recording name, fault suffix removed
+        QString model; // recording name, fault suffix and agent prefix removed
+        QString requestedModel; // the model name as the request gave it
+        bool agent = false; // "agent-tool~NAME": the scripted agent turn (AgentScript)
         QByteArray faultSpec; // from the x-mock-fault header or a "NAME~SPEC" model suffix
         bool stream = false;
         bool includeUsage = false; // stream_options.include_usage
@@ -75,8 +78,15 @@ private:
                                 const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
                                 int serial) const;
     MockResponse embeddingsResponse(const Route &route, bool keepAlive, int serial) const;
-    MockResponse bodyResponse(const RecordingLibrary::Recording &recording, const std::optional<MockFault> &fault,
-                              bool keepAlive, int serial) const;
+    MockResponse bodyResponse(const QByteArray &body, const std::optional<MockFault> &fault, bool keepAlive,
+                              int serial) const;
+    // An answer that is not a recording replayed as is: a recording of another format, or the agent's tool call.
+    MockResponse renderedResponse(const Route &route, const RecordingLibrary::Recording &recording,
+                                  const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
+                                  int serial) const;
+    MockResponse renderedStream(const Route &route, const QList<QByteArray> &pieces,
+                                const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
+                                int serial) const;
     MockResponse bedrockResponse(const Route &route, const std::optional<MockFault> &fault, int eventDelayMs,
                                  bool keepAlive, int serial) const;
     MockResponse bedrockError(int status, const QString &message, bool keepAlive, int serial,

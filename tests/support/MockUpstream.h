@@ -26,6 +26,10 @@ struct MockResponse;
 // streamed, */openai-text.chunks.txt). Endpoints (any path prefix):
 //   POST .../chat/completions, .../completions   OpenAI style; "stream": true gives SSE ending in [DONE]; the
 //                                                 usage-only chunk only with stream_options.include_usage
+//   POST .../responses                            OpenAI Responses, streamed or not: no recording is in this
+//                                                 format, so the recording NAME (of any family; OpenAI chat
+//                                                 ones are meant) is rendered as a Responses answer
+//                                                 (AnswerRenderer, through core/api's codecs)
 //   POST .../messages                             Anthropic ("event: TYPE" framing)
 //   POST .../models/NAME:generateContent, :streamGenerateContent[?alt=sse]   Gemini
 //   POST .../model/NAME/converse, /converse-stream   Amazon Bedrock, answered from the Anthropic recording NAME
@@ -34,6 +38,12 @@ struct MockResponse;
 //   POST .../embeddings, .../models/NAME:batchEmbedContents   OpenAI / Gemini embeddings: synthetic vectors
 //                                                 (MockEndpoints::syntheticEmbedding), any model name, no recording
 //   GET  .../models                               OpenAI-style list of every recording
+// Coding agents: the model "agent-tool~NAME" (on chat/completions, responses, messages and the Gemini endpoints)
+// scripts one tool round trip (AgentScript): while the conversation's last turn carries no tool result it answers
+// with one call of the agent's shell tool (Bash, bash, exec_command, run_shell_command, shell_command or shell,
+// found in the request's tools) running `printf sluice-tool-%d 42`; once it does (or when the request offers no
+// shell tool) it answers with recording NAME, replayed as recorded when NAME is of the endpoint's family, else
+// rendered. Both in the endpoint's own format, streamed or not. "agent-tool~NAME~SPEC" adds a fault.
 // It has its own HTTP parsing (http_parser), independent of core/http, and lives on the creating thread: drive
 // it with an event loop (QSignalSpy::wait, QTRY_*), never with blocking socket calls on the same thread.
 class MockUpstream : public QObject
