@@ -192,6 +192,12 @@ private Q_SLOTS:
     void faultSpecRoundTrips();
     void clientDisconnectMidStreamIsSignalled();
 
+    void responsesAnswerFromChatRecording();
+    void responsesStreamFromChatRecording();
+    void agentToolRoundTrip_data();
+    void agentToolRoundTrip();
+    void agentWithoutShellToolAnswersText();
+
     void standaloneProcess();
     void standaloneProcessRejectsMissingRecordings();
 
@@ -794,6 +800,272 @@ void TestMockUpstream::clientDisconnectMidStreamIsSignalled()
     QVERIFY(disconnected.wait());
     QCOMPARE(disconnected.at(1).at(1).toBool(), false);
     QCOMPARE(m_mock->clientDisconnectsDuringResponse(), 1);
+}
+
+namespace {
+
+QJsonObject jsonOf(const QByteArray &text)
+{
+    return QJsonDocument::fromJson(text).object();
+}
+
+QByteArray compact(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// The "data:" payloads of an SSE body, parsed.
+QList<QJsonObject> ssePayloads(const QByteArray &body)
+{
+    QList<QJsonObject> payloads;
+    for (const QByteArray &line : body.split('\n')) {
+        if (line.startsWith("data: ") && line != "data: [DONE]")
+            payloads.append(jsonOf(line.mid(6)));
+    }
+    return payloads;
+}
+
+} // namespace
+
+void TestMockUpstream::responsesAnswerFromChatRecording()
+{
+    const auto response
+        = roundTrip(RawHttpClient::post("/v1/responses",
+                                        compact({{QStringLiteral("model"), QStringLiteral("openai-text")},
+                                                 {QStringLiteral("input"), QStringLiteral("Invent a holiday")}})));
+    QCOMPARE(response.status, 200);
+    QCOMPARE(response.headers.value("Content-Type"), QByteArray("application/json"));
+    const QJsonObject answer = jsonOf(response.body);
+    QCOMPARE(answer.value(QLatin1String("object")).toString(), QStringLiteral("response"));
+    QCOMPARE(answer.value(QLatin1String("status")).toString(), QStringLiteral("completed"));
+    const QJsonObject message = answer.value(QLatin1String("output")).toArray().first().toObject();
+    QCOMPARE(message.value(QLatin1String("type")).toString(), QStringLiteral("message"));
+    // The same text as the chat recording's message.
+    const QString recorded = jsonOf(readAll(QDir(qEnvironmentVariable("SLUICE_RECORDINGS_DIR"))
+                                                .filePath(QStringLiteral("openai/openai-text.json"))))
+                                 .value(QLatin1String("choices"))
+                                 .toArray()
+                                 .first()
+                                 .toObject()
+                                 .value(QLatin1String("message"))
+                                 .toObject()
+                                 .value(QLatin1String("content"))
+                                 .toString();
+    QVERIFY(recorded.startsWith(QLatin1String("**Holiday Name:** Galaxy Day")));
+    QCOMPARE(
+        message.value(QLatin1String("content")).toArray().first().toObject().value(QLatin1String("text")).toString(),
+        recorded);
+    const QJsonObject usage = answer.value(QLatin1String("usage")).toObject();
+    QCOMPARE(usage.value(QLatin1String("input_tokens")).toInt(), 16);
+    QCOMPARE(usage.value(QLatin1String("output_tokens")).toInt(), 363);
+}
+
+void TestMockUpstream::responsesStreamFromChatRecording()
+{
+    const auto response
+        = roundTrip(RawHttpClient::post("/v1/responses",
+                                        compact({{QStringLiteral("model"), QStringLiteral("openai-text")},
+                                                 {QStringLiteral("input"), QStringLiteral("Invent a holiday")},
+                                                 {QStringLiteral("stream"), true}})));
+    QCOMPARE(response.status, 200);
+    QVERIFY(response.complete);
+    QVERIFY(response.headers.value("Content-Type").startsWith("text/event-stream"));
+    QVERIFY(response.chunks.size() > 100); // one chunk per event, each delta its own
+    QVERIFY(response.chunks.first().startsWith("event: response.created\n"));
+    QVERIFY(response.chunks.last().contains("event: response.completed\n"));
+    QString deltas;
+    QJsonObject completed;
+    for (const QJsonObject &event : ssePayloads(response.body)) {
+        if (event.value(QLatin1String("type")).toString() == QLatin1String("response.output_text.delta"))
+            deltas += event.value(QLatin1String("delta")).toString();
+        if (event.value(QLatin1String("type")).toString() == QLatin1String("response.completed"))
+            completed = event.value(QLatin1String("response")).toObject();
+    }
+    QVERIFY(deltas.startsWith(QLatin1String("**Holiday Name:** Harmony Day"))); // the streamed recording
+    QCOMPARE(deltas.size(), 1724);
+    QCOMPARE(completed.value(QLatin1String("usage")).toObject().value(QLatin1String("output_tokens")).toInt(), 300);
+}
+
+void TestMockUpstream::agentToolRoundTrip_data()
+{
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<QByteArray>("firstTurn");
+    QTest::addColumn<QByteArray>("afterToolResult");
+    QTest::addColumn<QByteArray>("plainTarget"); // the recording itself, for the final answer
+    QTest::addColumn<QByteArray>("plainBody");
+    QTest::addColumn<QString>("toolName");
+    QTest::addColumn<QString>("argumentKey");
+
+    const QJsonObject user {{QStringLiteral("role"), QStringLiteral("user")},
+                            {QStringLiteral("content"), QStringLiteral("Run it")}};
+    const QJsonObject parameters {{QStringLiteral("type"), QStringLiteral("object")}};
+    for (const bool stream : {false, true}) {
+        const QString suffix = stream ? QStringLiteral(" streamed") : QString();
+        // OpenAI chat (opencode): bash {command, description}; the result in a "tool" message.
+        QJsonObject chat {{QStringLiteral("model"), QStringLiteral("agent-tool~openai-text")},
+                          {QStringLiteral("stream"), stream},
+                          {QStringLiteral("messages"), QJsonArray {user}},
+                          {QStringLiteral("tools"),
+                           QJsonArray {QJsonObject {{QStringLiteral("type"), QStringLiteral("function")},
+                                                    {QStringLiteral("function"),
+                                                     QJsonObject {{QStringLiteral("name"), QStringLiteral("read")}}}},
+                                       QJsonObject {{QStringLiteral("type"), QStringLiteral("function")},
+                                                    {QStringLiteral("function"),
+                                                     QJsonObject {{QStringLiteral("name"), QStringLiteral("bash")},
+                                                                  {QStringLiteral("parameters"), parameters}}}}}}};
+        QJsonObject chatAfter = chat;
+        chatAfter.insert(QStringLiteral("messages"),
+                         QJsonArray {user,
+                                     QJsonObject {{QStringLiteral("role"), QStringLiteral("assistant")},
+                                                  {QStringLiteral("content"), QJsonValue::Null}},
+                                     QJsonObject {{QStringLiteral("role"), QStringLiteral("tool")},
+                                                  {QStringLiteral("tool_call_id"), QStringLiteral("call_1")},
+                                                  {QStringLiteral("content"), QStringLiteral("sluice-tool-42")}}});
+        QJsonObject chatPlain = chat;
+        chatPlain.insert(QStringLiteral("model"), QStringLiteral("openai-text"));
+        QTest::newRow(qPrintable(QStringLiteral("openai chat") + suffix))
+            << QByteArray("/v1/chat/completions") << compact(chat) << compact(chatAfter)
+            << QByteArray("/v1/chat/completions") << compact(chatPlain) << QStringLiteral("bash")
+            << QStringLiteral("description");
+
+        // Anthropic (Claude Code): Bash; the result in a tool_result block, a system message after it.
+        QJsonObject anthropic {{QStringLiteral("model"), QStringLiteral("agent-tool~anthropic-text")},
+                               {QStringLiteral("max_tokens"), 100},
+                               {QStringLiteral("stream"), stream},
+                               {QStringLiteral("messages"), QJsonArray {user}},
+                               {QStringLiteral("tools"),
+                                QJsonArray {QJsonObject {{QStringLiteral("name"), QStringLiteral("Bash")},
+                                                         {QStringLiteral("input_schema"), parameters}}}}};
+        QJsonObject anthropicAfter = anthropic;
+        anthropicAfter.insert(
+            QStringLiteral("messages"),
+            QJsonArray {user,
+                        QJsonObject {{QStringLiteral("role"), QStringLiteral("assistant")},
+                                     {QStringLiteral("content"),
+                                      QJsonArray {QJsonObject {{QStringLiteral("type"), QStringLiteral("tool_use")},
+                                                               {QStringLiteral("id"), QStringLiteral("toolu_1")},
+                                                               {QStringLiteral("name"), QStringLiteral("Bash")},
+                                                               {QStringLiteral("input"), QJsonObject {}}}}}},
+                        QJsonObject {
+                            {QStringLiteral("role"), QStringLiteral("user")},
+                            {QStringLiteral("content"),
+                             QJsonArray {QJsonObject {{QStringLiteral("type"), QStringLiteral("tool_result")},
+                                                      {QStringLiteral("tool_use_id"), QStringLiteral("toolu_1")},
+                                                      {QStringLiteral("content"), QStringLiteral("sluice-tool-42")}}}}},
+                        QJsonObject {{QStringLiteral("role"), QStringLiteral("system")},
+                                     {QStringLiteral("content"), QStringLiteral("Be brief.")}}});
+        QJsonObject anthropicPlain = anthropic;
+        anthropicPlain.insert(QStringLiteral("model"), QStringLiteral("anthropic-text"));
+        QTest::newRow(qPrintable(QStringLiteral("anthropic") + suffix))
+            << QByteArray("/v1/messages") << compact(anthropic) << compact(anthropicAfter) << QByteArray("/v1/messages")
+            << compact(anthropicPlain) << QStringLiteral("Bash") << QStringLiteral("description");
+
+        // Gemini (Gemini CLI): run_shell_command; the result in a functionResponse part.
+        const QJsonObject geminiUser {
+            {QStringLiteral("role"), QStringLiteral("user")},
+            {QStringLiteral("parts"), QJsonArray {QJsonObject {{QStringLiteral("text"), QStringLiteral("Run it")}}}}};
+        QJsonObject gemini {
+            {QStringLiteral("contents"), QJsonArray {geminiUser}},
+            {QStringLiteral("tools"),
+             QJsonArray {QJsonObject {
+                 {QStringLiteral("functionDeclarations"),
+                  QJsonArray {QJsonObject {{QStringLiteral("name"), QStringLiteral("run_shell_command")}}}}}}}};
+        QJsonObject geminiAfter = gemini;
+        geminiAfter.insert(
+            QStringLiteral("contents"),
+            QJsonArray {
+                geminiUser,
+                QJsonObject {{QStringLiteral("role"), QStringLiteral("model")},
+                             {QStringLiteral("parts"),
+                              QJsonArray {QJsonObject {
+                                  {QStringLiteral("functionCall"),
+                                   QJsonObject {{QStringLiteral("name"), QStringLiteral("run_shell_command")}}}}}}},
+                QJsonObject {{QStringLiteral("role"), QStringLiteral("user")},
+                             {QStringLiteral("parts"),
+                              QJsonArray {QJsonObject {
+                                  {QStringLiteral("functionResponse"),
+                                   QJsonObject {{QStringLiteral("name"), QStringLiteral("run_shell_command")},
+                                                {QStringLiteral("response"),
+                                                 QJsonObject {{QStringLiteral("output"),
+                                                               QStringLiteral("sluice-tool-42")}}}}}}}}}});
+        const QByteArray method = stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
+        QTest::newRow(qPrintable(QStringLiteral("gemini") + suffix))
+            << QByteArray("/v1beta/models/agent-tool~google-text" + method) << compact(gemini) << compact(geminiAfter)
+            << QByteArray("/v1beta/models/google-text" + method) << compact(gemini)
+            << QStringLiteral("run_shell_command") << QStringLiteral("command");
+
+        // OpenAI Responses (Codex): exec_command {cmd}; the result in a function_call_output item.
+        QJsonObject responses {{QStringLiteral("model"), QStringLiteral("agent-tool~openai-text")},
+                               {QStringLiteral("stream"), stream},
+                               {QStringLiteral("input"), QJsonArray {user}},
+                               {QStringLiteral("tools"),
+                                QJsonArray {QJsonObject {{QStringLiteral("type"), QStringLiteral("web_search")}},
+                                            QJsonObject {{QStringLiteral("type"), QStringLiteral("function")},
+                                                         {QStringLiteral("name"), QStringLiteral("exec_command")},
+                                                         {QStringLiteral("parameters"), parameters}}}}};
+        QJsonObject responsesAfter = responses;
+        responsesAfter.insert(QStringLiteral("input"),
+                              QJsonArray {user,
+                                          QJsonObject {{QStringLiteral("type"), QStringLiteral("function_call")},
+                                                       {QStringLiteral("call_id"), QStringLiteral("call_1")},
+                                                       {QStringLiteral("name"), QStringLiteral("exec_command")},
+                                                       {QStringLiteral("arguments"), QStringLiteral("{}")}},
+                                          QJsonObject {{QStringLiteral("type"), QStringLiteral("function_call_output")},
+                                                       {QStringLiteral("call_id"), QStringLiteral("call_1")},
+                                                       {QStringLiteral("output"), QStringLiteral("sluice-tool-42")}}});
+        QTest::newRow(qPrintable(QStringLiteral("openai responses") + suffix))
+            << QByteArray("/v1/responses") << compact(responses) << compact(responsesAfter) << QByteArray()
+            << QByteArray() << QStringLiteral("exec_command") << QStringLiteral("cmd");
+    }
+}
+
+void TestMockUpstream::agentToolRoundTrip()
+{
+    QFETCH(QByteArray, target);
+    QFETCH(QByteArray, firstTurn);
+    QFETCH(QByteArray, afterToolResult);
+    QFETCH(QByteArray, plainTarget);
+    QFETCH(QByteArray, plainBody);
+    QFETCH(QString, toolName);
+    QFETCH(QString, argumentKey);
+
+    // No tool result yet: one call of the shell tool, with the command in the tool's own argument shape.
+    const auto call = roundTrip(RawHttpClient::post(target, firstTurn));
+    QCOMPARE(call.status, 200);
+    QVERIFY(call.complete);
+    QVERIFY2(call.body.contains(toolName.toUtf8()), call.body.constData());
+    QVERIFY2(call.body.contains("printf sluice-tool-%d 42"), call.body.constData());
+    QVERIFY2(call.body.contains(argumentKey.toUtf8()), call.body.constData());
+    QVERIFY(!call.body.contains("sluice-tool-42"));
+
+    // After the tool result: the recording's answer (replayed as recorded where the format matches).
+    const auto answer = roundTrip(RawHttpClient::post(target, afterToolResult));
+    QCOMPARE(answer.status, 200);
+    QVERIFY(answer.complete);
+    QVERIFY(!answer.body.contains(toolName.toUtf8()));
+    if (plainTarget.isEmpty()) {
+        QVERIFY(answer.body.contains("output_text"));
+    } else {
+        const auto recorded = roundTrip(RawHttpClient::post(plainTarget, plainBody));
+        QCOMPARE(recorded.status, 200);
+        QCOMPARE(answer.body, recorded.body);
+    }
+}
+
+void TestMockUpstream::agentWithoutShellToolAnswersText()
+{
+    // opencode's title request offers no tools: the recording answers straight away.
+    const QJsonObject user {{QStringLiteral("role"), QStringLiteral("user")},
+                            {QStringLiteral("content"), QStringLiteral("Title this")}};
+    const auto response
+        = roundTrip(RawHttpClient::post("/v1/chat/completions",
+                                        compact({{QStringLiteral("model"), QStringLiteral("agent-tool~openai-text")},
+                                                 {QStringLiteral("messages"), QJsonArray {user}}})));
+    QCOMPARE(response.status, 200);
+    QCOMPARE(
+        response.body,
+        readAll(
+            QDir(qEnvironmentVariable("SLUICE_RECORDINGS_DIR")).filePath(QStringLiteral("openai/openai-text.json"))));
 }
 
 void TestMockUpstream::standaloneProcess()
