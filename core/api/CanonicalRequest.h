@@ -66,6 +66,9 @@ struct ReasoningConfig
 
     bool isSet() const { return enabled.has_value() || !effort.isEmpty() || budgetTokens.has_value(); }
     bool wantsThinking() const { return enabled.value_or(!effort.isEmpty() || budgetTokens.value_or(0) > 0); }
+    // Thinking to ask of another format's model. Adaptive thinking leaves the amount to the model: elsewhere that
+    // is the provider's default, and asking explicitly would break models that cannot reason.
+    bool wantsExplicitThinking() const { return wantsThinking() && !adaptive; }
     // The budget to send where only a budget can be expressed.
     qint64 effectiveBudget(qint64 fallback) const;
     // The effort to send where only an effort can be expressed.

@@ -498,7 +498,7 @@ Result<EncodedRequest> GeminiCodec::encodeRequest(const CanonicalRequest &reques
                 thinking.insert(QStringLiteral("thinkingBudget"), 0);
             if (!request.reasoning.effort.isEmpty())
                 thinking.insert(QStringLiteral("thinkingLevel"), request.reasoning.effort);
-        } else if (request.reasoning.wantsThinking()) {
+        } else if (request.reasoning.wantsExplicitThinking()) {
             thinking.insert(QStringLiteral("includeThoughts"), true);
             thinking.insert(QStringLiteral("thinkingBudget"), request.reasoning.effectiveBudget(-1));
         }

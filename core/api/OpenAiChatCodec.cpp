@@ -539,7 +539,7 @@ Result<EncodedRequest> OpenAiChatCodec::encodeRequest(const CanonicalRequest &re
         break;
     }
 
-    if ((same || options.translateReasoning) && request.reasoning.wantsThinking()) {
+    if ((same || options.translateReasoning) && request.reasoning.wantsExplicitThinking()) {
         const QString effort = request.reasoning.effectiveEffort();
         if (!effort.isEmpty())
             root.insert(QStringLiteral("reasoning_effort"), effort);

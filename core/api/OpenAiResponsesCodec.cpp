@@ -486,7 +486,7 @@ Result<EncodedRequest> OpenAiResponsesCodec::encodeRequest(const CanonicalReques
     if (!text.isEmpty())
         root.insert(QStringLiteral("text"), text);
 
-    if ((same || options.translateReasoning) && request.reasoning.wantsThinking()) {
+    if ((same || options.translateReasoning) && request.reasoning.wantsExplicitThinking()) {
         QJsonObject reasoning;
         const QString effort = request.reasoning.effectiveEffort();
         if (!effort.isEmpty())
