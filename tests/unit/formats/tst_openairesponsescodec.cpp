@@ -18,6 +18,7 @@ private Q_SLOTS:
     void encodesAResponseObject();
     void streamEncoderEmitsTheSdkSequence();
     void streamEncoderReportsFailures();
+    void namespaceToolsAreFlattenedAndGivenBack();
 };
 
 namespace {
@@ -314,4 +315,66 @@ void TestOpenAiResponsesCodec::streamEncoderReportsFailures()
 }
 
 QTEST_GUILESS_MAIN(TestOpenAiResponsesCodec)
+void TestOpenAiResponsesCodec::namespaceToolsAreFlattenedAndGivenBack()
+{
+    // Codex groups its sub-agent functions in a namespace tool and names the namespace on earlier calls.
+    const Result<CanonicalRequest> decoded = OpenAiResponsesCodec().decodeRequest(R"({"model":"m","input":[
+        {"type":"function_call","call_id":"c1","namespace":"multi_agent_v1","name":"close_agent","arguments":"{}"},
+        {"type":"function_call_output","call_id":"c1","output":"done"}],
+      "tools":[{"type":"namespace","name":"multi_agent_v1","description":"Sub-agents.","tools":[
+        {"type":"function","name":"close_agent","description":"Close one.","strict":false,
+         "parameters":{"type":"object","properties":{"target":{"type":"string"}}}},
+        {"type":"function","name":"spawn_agent","parameters":{"type":"object"}}]}]})");
+    QVERIFY2(decoded.ok(), qPrintable(decoded.errorMessage()));
+    QCOMPARE(decoded->tools.size(), 2);
+    QCOMPARE(decoded->tools[0].name, QStringLiteral("multi_agent_v1__close_agent"));
+    QCOMPARE(decoded->tools[0].description, QStringLiteral("Close one."));
+    QVERIFY(decoded->tools[0].builtinType.isEmpty());
+    QCOMPARE(decoded->tools[1].name, QStringLiteral("multi_agent_v1__spawn_agent"));
+    QCOMPARE(decoded->messages.first().parts.first().toolName, QStringLiteral("multi_agent_v1__close_agent"));
+    QCOMPARE(decoded->splitToolName(QStringLiteral("multi_agent_v1__close_agent")),
+             (std::pair {QStringLiteral("multi_agent_v1"), QStringLiteral("close_agent")}));
+    QCOMPARE(decoded->splitToolName(QStringLiteral("exec_command")),
+             (std::pair {QString(), QStringLiteral("exec_command")}));
+
+    // Sent back to the Responses format, the earlier call names its namespace again.
+    const Result<EncodedRequest> again = OpenAiResponsesCodec().encodeRequest(*decoded);
+    QVERIFY2(again.ok(), qPrintable(again.errorMessage()));
+    const QJsonObject call = parseObject(again->body).value(QLatin1String("input")).toArray().first().toObject();
+    QCOMPARE(call.value(QLatin1String("name")).toString(), QStringLiteral("close_agent"));
+    QCOMPARE(call.value(QLatin1String("namespace")).toString(), QStringLiteral("multi_agent_v1"));
+
+    // Answers: a call of a namespaced function is an item with its own name and namespace, streamed or not.
+    CanonicalResponse response;
+    ContentPart part
+        = ContentPart::makeToolCall(QStringLiteral("c2"), QStringLiteral("spawn_agent"), QStringLiteral("{}"));
+    part.extras.insert(QStringLiteral("namespace"), QStringLiteral("multi_agent_v1"));
+    response.content.append(part);
+    response.finishReason = FinishReason::ToolCalls;
+    const QJsonObject item = parseObject(OpenAiResponsesCodec().encodeResponse(response, QStringLiteral("m")))
+                                 .value(QLatin1String("output"))
+                                 .toArray()
+                                 .first()
+                                 .toObject();
+    QCOMPARE(item.value(QLatin1String("name")).toString(), QStringLiteral("spawn_agent"));
+    QCOMPARE(item.value(QLatin1String("namespace")).toString(), QStringLiteral("multi_agent_v1"));
+
+    std::unique_ptr<StreamEncoder> encoder = OpenAiResponsesCodec().createStreamEncoder({});
+    CanonicalEvent start = CanonicalEvent::toolCallStart(0, QStringLiteral("c2"), QStringLiteral("spawn_agent"));
+    start.toolNamespace = QStringLiteral("multi_agent_v1");
+    QByteArray bytes = encoder->encode(CanonicalEvents {
+        CanonicalEvent::start(QStringLiteral("r"), QStringLiteral("m")), start,
+        CanonicalEvent::toolArgumentsDelta(0, QStringLiteral("{}")), CanonicalEvent::finish(FinishReason::ToolCalls)});
+    int named = 0;
+    for (const SseEvent &event : parseSse(bytes)) {
+        const QJsonObject streamed = parseObject(event.data).value(QLatin1String("item")).toObject();
+        if (streamed.value(QLatin1String("type")).toString() != QLatin1String("function_call"))
+            continue;
+        QCOMPARE(streamed.value(QLatin1String("name")).toString(), QStringLiteral("spawn_agent"));
+        QCOMPARE(streamed.value(QLatin1String("namespace")).toString(), QStringLiteral("multi_agent_v1"));
+        ++named;
+    }
+    QCOMPARE(named, 2); // output_item.added and output_item.done
+}
+
 #include "tst_openairesponsescodec.moc"
