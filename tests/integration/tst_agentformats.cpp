@@ -182,6 +182,7 @@ private Q_SLOTS:
     void claudeCodeAliasTranslated();
 
     void codexTranslated();
+    void responsesPassThroughToOpenAi();
     void refusedParameterIsLoggedAsARefusal();
 
     void probesAndUnknownPaths();
@@ -444,6 +445,47 @@ void TestAgentFormats::codexTranslated()
     QCOMPARE(record.httpStatus, 200);
     QVERIFY2(record.attempts.last().reason.contains(QLatin1String("web_search")),
              qPrintable(record.attempts.last().reason));
+}
+
+void TestAgentFormats::responsesPassThroughToOpenAi()
+{
+    GatewayFixture gateway;
+    for (const bool stream : {true, false}) {
+        const QByteArray body = codexBody(QStringLiteral("gpt-test"), {{QStringLiteral("stream"), stream}});
+        const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/responses")), body);
+        QCOMPARE(reply.status, 200);
+        // OpenAI serves the Responses API itself: the request goes there as it came, tools and bookkeeping
+        // included, with only the model renamed.
+        const ReceivedRequest upstream = gateway.upstream().lastRequest();
+        QCOMPARE(upstream.path, QByteArray("/v1/responses"));
+        QJsonObject expected = jsonOf(body);
+        expected.insert(QStringLiteral("model"), QStringLiteral("openai-text"));
+        QCOMPARE(upstream.json(), expected);
+        QVERIFY(reply.header("x-sluice-dropped-params").isEmpty());
+
+        QJsonObject response;
+        if (stream) {
+            const QList<SseEvent> events = eventsOf(reply.body);
+            QVERIFY(events.size() > 3);
+            for (const SseEvent &event : events) {
+                if (event.event == "response.completed")
+                    response = jsonOf(event.data).value(QLatin1String("response")).toObject();
+            }
+        } else {
+            response = jsonOf(reply.body);
+        }
+        // The client sees the model name it asked for.
+        QCOMPARE(response.value(QLatin1String("model")).toString(), QStringLiteral("gpt-test"));
+        QVERIFY(response.value(QLatin1String("usage")).toObject().value(QLatin1String("output_tokens")).toInt() > 0);
+    }
+    QVERIFY(gateway.waitForRecords(2));
+    for (const RequestRecord &record : std::as_const(gateway.records)) {
+        QCOMPARE(record.httpStatus, 200);
+        QCOMPARE(record.provider, QStringLiteral("mock"));
+        QVERIFY(record.inputTokens > 0);
+        QVERIFY(record.outputTokens > 0);
+    }
+    QVERIFY(gateway.records.at(0).timeToFirstTokenUs > 0);
 }
 
 void TestAgentFormats::refusedParameterIsLoggedAsARefusal()
