@@ -18,6 +18,13 @@ if [ -f tests/e2e/package.json ]; then
         else
             npm install --no-audit --no-fund --loglevel=error
         fi
+        # The coding agents (tst_e2e_agents) run through their bin links, which point at the platform packages
+        # (no install script needed); the test skips an agent whose command is missing, so say it here.
+        for agent in claude codex opencode gemini; do
+            if [ ! -x "node_modules/.bin/$agent" ]; then
+                echo "test: warning: tests/e2e/node_modules/.bin/$agent is missing; tst_e2e_agents will skip it" >&2
+            fi
+        done
     )
 fi
 
