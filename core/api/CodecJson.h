@@ -51,6 +51,9 @@ QString bodySnippet(const QByteArray &body);
 // "The provider answered HTTP 503 ..." when the body says nothing usable.
 QString statusOnlyMessage(int status, const QByteArray &body);
 
+// The longest end-user id OpenAI's "user" field takes.
+inline constexpr qsizetype MaxOpenAiUserLength = 64;
+
 // "path[index]", the path of a list element in an error message.
 QString at(const QString &path, qsizetype index);
 

@@ -435,8 +435,11 @@ Result<EncodedRequest> GeminiCodec::encodeRequest(const CanonicalRequest &reques
             QJsonObject declaration {{QStringLiteral("name"), tool.name}};
             if (!tool.description.isEmpty())
                 declaration.insert(QStringLiteral("description"), tool.description);
-            if (!tool.parameters.isEmpty())
-                declaration.insert(QStringLiteral("parametersJsonSchema"), tool.parameters);
+            if (!tool.parameters.isEmpty()) {
+                QJsonObject schema = tool.parameters;
+                schema.remove(QLatin1String("$schema")); // names the dialect (Claude Code sends it); Gemini has one
+                declaration.insert(QStringLiteral("parametersJsonSchema"), schema);
+            }
             declarations.append(declaration);
         }
         if (!declarations.isEmpty())

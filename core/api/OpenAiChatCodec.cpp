@@ -548,7 +548,9 @@ Result<EncodedRequest> OpenAiChatCodec::encodeRequest(const CanonicalRequest &re
         root.insert(QStringLiteral("stream"), true);
         root.insert(QStringLiteral("stream_options"), QJsonObject {{QStringLiteral("include_usage"), true}});
     }
-    if (!request.user.isEmpty())
+    // Another format's end-user id can be longer than OpenAI takes (Claude Code's is a JSON object): it only labels
+    // the request, so it is left out rather than refused.
+    if (!request.user.isEmpty() && (same || request.user.size() <= codec::MaxOpenAiUserLength))
         root.insert(QStringLiteral("user"), request.user);
     if (same && !request.metadata.isEmpty())
         root.insert(QStringLiteral("metadata"), request.metadata);

@@ -502,7 +502,7 @@ Result<EncodedRequest> OpenAiResponsesCodec::encodeRequest(const CanonicalReques
     }
     if (request.stream)
         root.insert(QStringLiteral("stream"), true);
-    if (!request.user.isEmpty())
+    if (!request.user.isEmpty() && (same || request.user.size() <= codec::MaxOpenAiUserLength))
         root.insert(QStringLiteral("user"), request.user);
     if (same && !request.metadata.isEmpty())
         root.insert(QStringLiteral("metadata"), request.metadata);

@@ -214,6 +214,23 @@ void TestAnthropicMessagesCodec::translatesMidConversationSystemAndAdaptiveThink
     QCOMPARE(geminiBody.value(QLatin1String("contents")).toArray().size(), 3);
     QVERIFY(!geminiBody.value(QLatin1String("generationConfig")).toObject().contains(QLatin1String("thinkingConfig")));
 
+    // Claude Code's end-user id is a JSON object, longer than OpenAI's "user" takes: left out. Its tool schemas
+    // name their dialect, which Gemini does not take.
+    CanonicalRequest withTools = *decoded;
+    withTools.user = QStringLiteral(R"({"device_id":"%1","session_id":"s"})").arg(QString(64, QLatin1Char('a')));
+    CanonicalTool bash;
+    bash.name = QStringLiteral("Bash");
+    bash.parameters = parseObject(QByteArray(R"({"$schema":"https://json-schema.org/draft/2020-12/schema",
+                                                  "type":"object","properties":{"command":{"type":"string"}}})"));
+    withTools.tools.append(bash);
+    const Result<EncodedRequest> labelled = OpenAiChatCodec().encodeRequest(withTools, {});
+    QVERIFY(labelled.ok());
+    QVERIFY(!parseObject(labelled->body).contains(QLatin1String("user")));
+    const Result<EncodedRequest> declared = GeminiCodec().encodeRequest(withTools, {});
+    QVERIFY(declared.ok());
+    QVERIFY(!declared->body.contains("$schema"));
+    QVERIFY(declared->body.contains("\"command\""));
+
     // Thinking with an explicit budget is translated as before; Anthropic's top effort is OpenAI's "high".
     CanonicalRequest enabled = *decoded;
     enabled.reasoning.adaptive = false;
