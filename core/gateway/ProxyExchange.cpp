@@ -635,7 +635,8 @@ bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
 
 void ProxyExchange::writeStream(const QByteArray &bytes)
 {
-    if (bytes.isEmpty() || !m_responder)
+    // Nothing new still flushes what was held back once content counts as sent (an answer without content).
+    if (!m_responder || (bytes.isEmpty() && (m_heldBack.isEmpty() || !m_contentSent)))
         return;
     if (!m_contentSent) {
         m_heldBack.append(bytes);

@@ -185,6 +185,8 @@ private Q_SLOTS:
     void responsesPassThroughToOpenAi();
     void refusedParameterIsLoggedAsARefusal();
 
+    void streamWithoutContentEndsProperly_data();
+    void streamWithoutContentEndsProperly();
     void probesAndUnknownPaths();
     void answersArePricedByTheServedModel();
 };
@@ -511,6 +513,45 @@ void TestAgentFormats::refusedParameterIsLoggedAsARefusal()
     QCOMPARE(invalid.status, 400);
     QVERIFY(gateway.waitForRecords(2));
     QCOMPARE(gateway.records.at(1).requestedModel, QStringLiteral("claude-test"));
+}
+
+void TestAgentFormats::streamWithoutContentEndsProperly_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QByteArray>("terminal"); // what the client's format ends the stream with
+    QTest::newRow("OpenAI chat") << QStringLiteral("/v1/chat/completions") << chatBody(QStringLiteral("refuse"), true)
+                                 << QByteArray("[DONE]");
+    QTest::newRow("Anthropic") << QStringLiteral("/v1/messages") << anthropicBody(QStringLiteral("refuse"), true)
+                               << QByteArray("message_stop");
+    QTest::newRow("Responses") << QStringLiteral("/v1/responses")
+                               << toJson(QJsonObject {{QStringLiteral("model"), QStringLiteral("refuse")},
+                                                      {QStringLiteral("input"), QStringLiteral("hi")},
+                                                      {QStringLiteral("stream"), true}})
+                               << QByteArray("response.");
+    QTest::newRow("Gemini") << QStringLiteral("/v1beta/models/refuse:streamGenerateContent?alt=sse") << geminiBody()
+                            << QByteArray("finishReason");
+}
+
+void TestAgentFormats::streamWithoutContentEndsProperly()
+{
+    // The recorded refusal: message_start, ping, message_delta (stop_reason refusal), message_stop, and no content.
+    QFETCH(QString, path);
+    QFETCH(QByteArray, body);
+    QFETCH(QByteArray, terminal);
+    GatewayFixture gateway({},
+                           "  - name: refuse\n"
+                           "    provider: mock-anthropic\n"
+                           "    upstream_model: anthropic-refusal\n");
+    const auto reply = gateway.post(gateway.request(path), body);
+    QCOMPARE(reply.status, 200);
+    const QList<SseEvent> events = eventsOf(reply.body);
+    QVERIFY2(!events.isEmpty(), "the client got no events at all");
+    QVERIFY2(events.last().data.contains(terminal) || events.last().event.startsWith(terminal),
+             reply.body.right(300).constData());
+    QVERIFY(gateway.waitForRecords(1));
+    QCOMPARE(gateway.records.first().httpStatus, 200);
+    QVERIFY(!gateway.records.first().responseBody.isEmpty());
 }
 
 void TestAgentFormats::probesAndUnknownPaths()
