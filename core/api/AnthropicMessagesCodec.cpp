@@ -535,7 +535,11 @@ Result<EncodedRequest> AnthropicMessagesCodec::encodeRequest(const CanonicalRequ
                         QStringLiteral("Anthropic accepts 0 to 1; dropping clamps it to 1"));
         root.insert(QStringLiteral("temperature"), qMin(1.0, *request.temperature));
     }
-    if (request.topP)
+    // Current Claude models take temperature or top_p, not both: from another format (Gemini CLI sends both by
+    // default) the temperature is kept and top_p left out, and listed.
+    if (request.topP && request.temperature && !same)
+        gate.omit(QStringLiteral("top_p"));
+    else if (request.topP)
         root.insert(QStringLiteral("top_p"), *request.topP);
     if (request.topK)
         root.insert(QStringLiteral("top_k"), *request.topK);

@@ -192,6 +192,14 @@ bool passBuiltinTool(const CanonicalTool &tool, qsizetype index, bool same, Para
     return true;
 }
 
+void refuseTopK(const CanonicalRequest &request, ParameterGate &gate, const QString &reason)
+{
+    if (request.sourceFormat == ApiFormat::Gemini)
+        gate.omit(QStringLiteral("top_k"));
+    else
+        gate.refuse(QStringLiteral("top_k"), reason);
+}
+
 QJsonObject toolParameters(const QJsonObject &parameters)
 {
     return parameters.isEmpty() ? QJsonObject {{QStringLiteral("type"), QStringLiteral("object")},

@@ -54,6 +54,10 @@ QString statusOnlyMessage(int status, const QByteArray &body);
 // The longest end-user id OpenAI's "user" field takes.
 inline constexpr qsizetype MaxOpenAiUserLength = 64;
 
+// A top_k the target cannot take: Gemini clients send the model's default sampling (Gemini CLI always has
+// topK), so theirs is left out and listed; any other client asked for it, and it is refused unless dropped.
+void refuseTopK(const CanonicalRequest &request, ParameterGate &gate, const QString &reason);
+
 // "path[index]", the path of a list element in an error message.
 QString at(const QString &path, qsizetype index);
 

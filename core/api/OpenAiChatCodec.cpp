@@ -515,7 +515,7 @@ Result<EncodedRequest> OpenAiChatCodec::encodeRequest(const CanonicalRequest &re
     if (request.topP)
         root.insert(QStringLiteral("top_p"), *request.topP);
     if (request.topK)
-        gate.refuse(QStringLiteral("top_k"), QStringLiteral("OpenAI has no top-k sampling"));
+        codec::refuseTopK(request, gate, QStringLiteral("OpenAI has no top-k sampling"));
     if (request.seed)
         root.insert(QStringLiteral("seed"), *request.seed);
     if (request.presencePenalty)

@@ -459,7 +459,7 @@ Result<EncodedRequest> OpenAiResponsesCodec::encodeRequest(const CanonicalReques
     if (request.topP)
         root.insert(QStringLiteral("top_p"), *request.topP);
     if (request.topK)
-        gate.refuse(QStringLiteral("top_k"), QStringLiteral("OpenAI has no top-k sampling"));
+        codec::refuseTopK(request, gate, QStringLiteral("OpenAI has no top-k sampling"));
     if (request.seed)
         gate.refuse(QStringLiteral("seed"), QStringLiteral("the Responses API has no seed"));
     if (request.presencePenalty)

@@ -104,7 +104,6 @@ QByteArray TestE2eAgents::config() const
         const char *name;
         const char *provider;
         const char *upstream;
-        bool dropUnsupported = false;
     };
     static const Model models[] = {
         {"work", "recorded-anthropic", "anthropic-text"},
@@ -121,10 +120,10 @@ QByteArray TestE2eAgents::config() const
         {"office-agent", "recorded-anthropic", "agent-tool~anthropic-text"},
         {"studio", "recorded-gemini", "google-text"},
         {"studio-agent", "recorded-gemini", "agent-tool~google-text"},
-        // Gemini CLI always sends generationConfig.topK, which OpenAI's format cannot express: without
-        // drop_unsupported_params Sluice refuses the request (400) rather than silently change the sampling.
-        {"cheap", "recorded-openai", "openai-text", true},
-        {"cheap-agent", "recorded-openai", "agent-tool~openai-text", true},
+        // Gemini CLI always sends its default topK, which OpenAI's format cannot express: Sluice leaves a Gemini
+        // client's top_k out (x-sluice-dropped-params says so), so default settings work.
+        {"cheap", "recorded-openai", "openai-text"},
+        {"cheap-agent", "recorded-openai", "agent-tool~openai-text"},
     };
     QByteArray yaml = "gateway:\n"
                       "  listen: 127.0.0.1\n"
@@ -151,8 +150,6 @@ QByteArray TestE2eAgents::config() const
     for (const Model &model : models) {
         yaml += QByteArray("  - name: ") + model.name + "\n    provider: " + model.provider + "\n    upstream_model: \""
             + model.upstream + "\"\n";
-        if (model.dropUnsupported)
-            yaml += "    drop_unsupported_params: true\n";
     }
     yaml += "tokens:\n"
             "  - name: e2e-agents\n"

@@ -200,7 +200,8 @@ void TestE2eOpenAi::cacheAndLivePricesThroughHeadlessSluice()
         return cache;
     };
 
-    // The model has no price yet (a local address, a name no catalog knows): unpriced.
+    // The upstream model name has no price yet (a name no catalog knows): the request is priced by the model the
+    // answer says served it (the recording's gpt-4.1-nano).
     QCOMPARE(chat({}), QByteArray("miss"));
 
     // A catalog that prices it is installed while Sluice runs; Sluice switches to it.
@@ -230,7 +231,10 @@ void TestE2eOpenAi::cacheAndLivePricesThroughHeadlessSluice()
     const RequestRecord &fresh = recent->at(0);
     const RequestRecord &hit = recent->at(1);
     const RequestRecord &first = recent->at(2);
-    QCOMPARE(first.costStatus, QStringLiteral("unpriced"));
+    QCOMPARE(first.costStatus, QStringLiteral("exact"));
+    QCOMPARE(first.servedModel, QStringLiteral("gpt-4.1-nano-2025-04-14"));
+    // 16 input and 363 output tokens at gpt-4.1-nano's $0.1/M and $0.4/M.
+    QVERIFY2(qAbs(first.costUsd - 0.0001468) < 1e-12, qPrintable(QString::number(first.costUsd, 'g', 12)));
     // 16 input and 363 output tokens: 16 x 2 + 363 x 8 = 2,936 $/M.
     QCOMPARE(hit.costStatus, QStringLiteral("cached"));
     QCOMPARE(hit.costUsd, 0.0);

@@ -32,6 +32,8 @@ QByteArray geminiBody(const QString &prompt = QStringLiteral("How many r's are i
                        QJsonArray {QJsonObject {{QStringLiteral("text"), QStringLiteral("Be brief.")}}}}}},
         {QStringLiteral("generationConfig"),
          QJsonObject {{QStringLiteral("temperature"), 1},
+                      {QStringLiteral("topP"), 0.95},
+                      {QStringLiteral("topK"), 64},
                       {QStringLiteral("thinkingConfig"), QJsonObject {{QStringLiteral("includeThoughts"), true}}}}}});
 }
 
@@ -233,9 +235,12 @@ void TestAgentFormats::geminiClientTranslated_data()
     QTest::addColumn<QString>("model");
     QTest::addColumn<QString>("provider");
     QTest::addColumn<QString>("text");
+    QTest::addColumn<QByteArray>("dropped");
+    // Gemini CLI's default sampling: OpenAI has no top-k; current Claude models take temperature or top_p.
     QTest::newRow("to Anthropic") << QStringLiteral("claude-test") << QStringLiteral("mock-anthropic")
-                                  << AnthropicStreamText;
-    QTest::newRow("to OpenAI") << QStringLiteral("gpt-test") << QStringLiteral("mock") << QString();
+                                  << AnthropicStreamText << QByteArray("top_p");
+    QTest::newRow("to OpenAI") << QStringLiteral("gpt-test") << QStringLiteral("mock") << QString()
+                               << QByteArray("top_k");
 }
 
 void TestAgentFormats::geminiClientTranslated()
@@ -243,10 +248,13 @@ void TestAgentFormats::geminiClientTranslated()
     QFETCH(QString, model);
     QFETCH(QString, provider);
     QFETCH(QString, text);
+    QFETCH(QByteArray, dropped);
     GatewayFixture gateway;
     const auto reply = gateway.post(
         gateway.request(QStringLiteral("/v1beta/models/%1:streamGenerateContent?alt=sse").arg(model)), geminiBody());
     QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.header("x-sluice-dropped-params"), dropped);
+    QVERIFY(!gateway.upstream().lastRequest().json().contains(QString::fromLatin1(dropped)));
     const QList<QJsonObject> chunks = sseChunks(reply.body);
     const QString answer = geminiText(chunks);
     if (!text.isEmpty())
