@@ -6,29 +6,32 @@ QString AppOptions::usage()
 {
     return QStringLiteral(
         "Usage:\n"
-        "  sluice [--config FILE] [--data-dir DIR] [--port N]              desktop app (tray + window)\n"
+        "  sluice [--config FILE] [--data-dir DIR] [--port N] [--minimized] desktop app (tray + window)\n"
         "  sluice --headless [--config FILE] [--data-dir DIR] [--port N]   serve without a window until "
         "SIGINT/SIGTERM\n"
         "  sluice key set NAME | key list | key delete NAME                 manage keys in the OS keychain\n"
-        "  sluice spend [--data-dir DIR] [--config FILE]                    today's and this month's spend\n"
+        "  sluice spend [--data-dir DIR]                                    today's and this month's spend\n"
         "  sluice token create NAME [...] | token list | token revoke NAME  gateway tokens (sluice token help)\n"
         "  sluice prices show MODEL | prices update FILE|URL | prices info   the price catalog\n"
         "  sluice discover [--ollama-port N] [--lmstudio-port N]            find local Ollama / LM Studio, print "
         "config\n"
+        "  sluice autostart on | off | status                               start the desktop app at login\n"
         "  sluice --help | --version\n"
         "\n"
         "Options:\n"
         "  --config FILE   config file (default: the platform config location, e.g. ~/.config/sluice/sluice.yaml)\n"
         "  --data-dir DIR  where the request log database lives (default: ~/.local/share/sluice)\n"
-        "  --port N        listen on port N instead of gateway.port (0 picks a free port)\n");
+        "  --port N        listen on port N instead of gateway.port (0 picks a free port)\n"
+        "  --minimized     start in the tray without opening the window (the window opens if there is no tray)\n");
 }
 
 AppOptions AppOptions::parse(const QStringList &arguments)
 {
     AppOptions options;
     const QStringList args = arguments.mid(1);
-    static const QStringList subcommands = {QStringLiteral("key"), QStringLiteral("prices"), QStringLiteral("spend"),
-                                            QStringLiteral("discover"), QStringLiteral("token")};
+    static const QStringList subcommands
+        = {QStringLiteral("key"),      QStringLiteral("prices"), QStringLiteral("spend"),
+           QStringLiteral("discover"), QStringLiteral("token"),  QStringLiteral("autostart")};
     if (!args.isEmpty() && subcommands.contains(args.first())) {
         options.mode = Mode::Subcommand;
         options.subcommand = args.first();
@@ -61,6 +64,8 @@ AppOptions AppOptions::parse(const QStringList &arguments)
         };
         if (name == QLatin1String("--headless")) {
             options.mode = Mode::Headless;
+        } else if (name == QLatin1String("--minimized") && !hasInlineValue) {
+            options.minimized = true;
         } else if (name == QLatin1String("--help") || name == QLatin1String("-h")) {
             options.mode = Mode::Help;
             return options;

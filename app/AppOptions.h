@@ -13,7 +13,8 @@ struct AppOptions
     QString configPath; // empty: the platform's default location
     QString dataDir; // empty: the platform's data location
     int port = -1; // -1: from the config
-    QString subcommand; // for Mode::Subcommand: "key", "prices", "spend" or "discover"
+    bool minimized = false; // desktop: start in the tray, the window closed (as the autostart entry does)
+    QString subcommand; // for Mode::Subcommand: "key", "prices", "spend", "discover", "token", "autostart"
     QStringList subcommandArgs; // everything after the subcommand's name
     QString error; // for Mode::Invalid
 

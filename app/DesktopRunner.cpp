@@ -42,7 +42,9 @@ int runDesktop(const AppOptions &options)
         showWindow();
     });
     tray.start();
-    showWindow();
+    // --minimized (the autostart entry): the tray only; without a tray host the handler above shows the window.
+    if (!options.minimized)
+        showWindow();
 
     Result<Startup> startup = Startup::prepare(options);
     if (!startup) {

@@ -1,10 +1,12 @@
 #include "AppOptions.h"
+#include "AutostartCommand.h"
 #include "DiscoverCommand.h"
 #include "HeadlessRunner.h"
 #include "KeyCommand.h"
 #include "PricesCommand.h"
 #include "SpendCommand.h"
 #include "TokenCommand.h"
+#include "platform/Autostart.h"
 #include "secrets/SecretStore.h"
 
 #ifdef SLUICE_WITH_GUI
@@ -47,6 +49,8 @@ int main(int argc, char *argv[])
             return sluice::runDiscoverCommand(options.subcommandArgs, out, err);
         if (options.subcommand == QLatin1String("token"))
             return sluice::runTokenCommand(options.subcommandArgs, out, err);
+        if (options.subcommand == QLatin1String("autostart"))
+            return sluice::runAutostartCommand(options.subcommandArgs, out, err, sluice::Autostart());
         QTextStream in(stdin);
         sluice::SecretStore store;
         return sluice::runKeyCommand(options.subcommandArgs, in, out, err, store);
@@ -68,7 +72,8 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("sluice"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SLUICE_VERSION));
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Sluice"));
-    QGuiApplication::setDesktopFileName(QStringLiteral("sluice"));
+    // The application id: names the .desktop file, so the window and the tray group with the installed entry.
+    QGuiApplication::setDesktopFileName(sluice::Autostart::applicationId());
     return sluice::runDesktop(options);
 #else
     err << "sluice: this build has no desktop UI; run it with --headless\n";
