@@ -405,6 +405,13 @@ void TestE2eAgents::agent()
         QCOMPARE(record.provider, provider);
         QVERIFY2(record.inputTokens > 0, qPrintable(what));
         QVERIFY2(record.outputTokens > 0, qPrintable(what));
+        // Priced: the upstream names are recordings' names, which no catalog knows, so the price comes from the
+        // model the answer says served it (the recording's, on the mock's tool-call turns too).
+        QVERIFY2(record.costStatus == QLatin1String(CostStatus::Exact) && record.costUsd > 0,
+                 qPrintable(what
+                            + QStringLiteral(" cost %1 (%2), served by '%3'")
+                                  .arg(record.costUsd)
+                                  .arg(record.costStatus, record.servedModel)));
         if (record.requestBody.contains(AgentScript::Output))
             ++withToolOutput;
     }

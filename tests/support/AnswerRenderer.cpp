@@ -52,12 +52,18 @@ Result<CanonicalEvents> AnswerRenderer::events(const RecordingLibrary::Recording
     return all;
 }
 
+QString AnswerRenderer::modelOf(const RecordingLibrary::Recording &recording)
+{
+    const Result<CanonicalResponse> answer = response(recording);
+    return answer ? answer->model : QString();
+}
+
 CanonicalResponse AnswerRenderer::toolCall(const QString &callId, const QString &name, const QString &arguments,
-                                           const TokenUsage &usage)
+                                           const TokenUsage &usage, const QString &model)
 {
     CanonicalResponse response;
     response.id = QStringLiteral("mock-") + callId;
-    response.model = QStringLiteral("agent-tool");
+    response.model = model;
     response.content = {ContentPart::makeToolCall(callId, name, arguments)};
     response.finishReason = FinishReason::ToolCalls;
     response.usage = usage;

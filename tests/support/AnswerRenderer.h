@@ -29,9 +29,12 @@ public:
     // its start, content, usage and finish).
     static Result<CanonicalEvents> events(const RecordingLibrary::Recording &recording);
 
-    // An answer that only calls one tool.
+    // The model the recording's answer names (what a provider says served it); empty when it names none.
+    static QString modelOf(const RecordingLibrary::Recording &recording);
+
+    // An answer that only calls one tool, as `model` would name it.
     static CanonicalResponse toolCall(const QString &callId, const QString &name, const QString &arguments,
-                                      const TokenUsage &usage);
+                                      const TokenUsage &usage, const QString &model);
 
     // The non-streamed body in `format`, naming `model`.
     static QByteArray body(ApiFormat format, const CanonicalResponse &response, const QString &model);

@@ -331,6 +331,10 @@ MockResponse MockEndpoints::renderedResponse(const Route &route, const Recording
                                              int serial) const
 {
     const ApiFormat format = *formatOfApi(route.api);
+    // Rendered answers name the model that served the recording, as a provider names its own model.
+    QString served = AnswerRenderer::modelOf(recording);
+    if (served.isEmpty())
+        served = route.requestedModel;
     std::optional<AgentScript::ToolCall> call;
     if (route.agent)
         call = AgentScript::nextCall(format, route.body);
@@ -344,7 +348,7 @@ MockResponse MockEndpoints::renderedResponse(const Route &route, const Recording
         const QString id = (format == ApiFormat::AnthropicMessages ? QStringLiteral("toolu_mock_%1")
                                                                    : QStringLiteral("call_mock_%1"))
                                .arg(serial);
-        whole = AnswerRenderer::toolCall(id, call->name, call->arguments, usage);
+        whole = AnswerRenderer::toolCall(id, call->name, call->arguments, usage, served);
         events = ResponseAssembler::toEvents(whole);
     } else if (route.stream) {
         auto decoded = AnswerRenderer::events(recording);
@@ -359,9 +363,9 @@ MockResponse MockEndpoints::renderedResponse(const Route &route, const Recording
     }
 
     if (!route.stream)
-        return bodyResponse(AnswerRenderer::body(format, whole, route.requestedModel), fault, keepAlive, serial);
+        return bodyResponse(AnswerRenderer::body(format, whole, served), fault, keepAlive, serial);
     StreamEncoderOptions options;
-    options.requestedModel = route.requestedModel;
+    options.requestedModel = served;
     options.includeUsage = route.includeUsage;
     options.jsonArray = format == ApiFormat::Gemini && !route.sse;
     return renderedStream(route, AnswerRenderer::stream(format, events, options), fault, eventDelayMs, keepAlive,
