@@ -8,6 +8,8 @@ packages=(
     libhttp-parser-dev libyaml-cpp-dev zlib1g-dev libgl-dev
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
     clang-format clang-format-14 wrk sqlite3
+    # packaging (scripts/package.sh, scripts/check-package.sh): CPack's DEB generator, the validators, the smoke test
+    dpkg-dev fakeroot file desktop-file-utils appstream lintian man-db curl
 )
 # Node may come from elsewhere (e.g. a newer release); Debian's is only the fallback.
 if ! command -v node >/dev/null 2>&1; then

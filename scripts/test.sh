@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with the "ci" preset (warnings as errors), checks formatting and runs the whole
-# suite under a throw-away keyring and a virtual X server. Exits with ctest's status (1 if only formatting failed).
+# suite under a throw-away keyring and a virtual X server, then packages that build as a .deb and checks it
+# (validators, install, smoke request, purge). Exits with ctest's status (1 if only formatting or packaging failed).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,7 +52,25 @@ fi
 
 status=0
 scripts/with-test-keyring.sh xvfb-run -a -s "-screen 0 1920x1080x24" ctest --preset ci || status=$?
-if [ "$status" -eq 0 ] && [ "$format_failed" -ne 0 ]; then
+
+# The package, from the ci build just tested (no second build; test binaries are never installed).
+package_failed=0
+package_log="$root/build/ci/package/package.log"
+mkdir -p "$(dirname "$package_log")"
+echo "test: packaging the ci build (scripts/package.sh ci) and checking the .deb (scripts/check-package.sh)"
+if scripts/package.sh ci 2>&1 | tee "$package_log"; then
+    deb="$(tail -n 1 "$package_log")"
+    scripts/check-package.sh "$deb" || package_failed=1
+else
+    package_failed=1
+fi
+if [ "$package_failed" -ne 0 ]; then
+    echo "test: PACKAGING FAILED: see the check-package or package lines above" >&2
+else
+    echo "test: packaging passed: $(basename "$deb") validated, installed, smoke-tested and purged"
+fi
+
+if [ "$status" -eq 0 ] && { [ "$format_failed" -ne 0 ] || [ "$package_failed" -ne 0 ]; }; then
     status=1
 fi
 exit "$status"
