@@ -39,5 +39,5 @@ if [ "${#debs[@]}" -ne 1 ]; then
     echo "package: expected one .deb in $build_dir/package, found ${#debs[@]}" >&2
     exit 1
 fi
-echo "package: $(dpkg-deb -f "${debs[0]}" Package Version Architecture | tr '\n' ' ')"
+echo "package: $(dpkg-deb -W --showformat='${Package} ${Version} ${Architecture}' "${debs[0]}")"
 echo "${debs[0]}"
