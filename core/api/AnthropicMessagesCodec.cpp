@@ -8,6 +8,7 @@
 #include "api/CodecJson.h"
 #include "api/OpenAiChatCodec.h"
 #include "api/ParameterGate.h"
+#include "common/WholeNumber.h"
 
 namespace sluice {
 
@@ -250,8 +251,9 @@ Result<CanonicalRequest> AnthropicMessagesCodec::decodeRequest(const QByteArray 
     const QString thinkingType = thinking.value(QLatin1String("type")).toString();
     if (thinkingType == QLatin1String("enabled")) {
         request.reasoning.enabled = true;
-        if (thinking.value(QLatin1String("budget_tokens")).isDouble())
-            request.reasoning.budgetTokens = qint64(thinking.value(QLatin1String("budget_tokens")).toDouble());
+        if (!codec::readInteger(thinking, QLatin1String("budget_tokens"), QStringLiteral("thinking.budget_tokens"),
+                                request.reasoning.budgetTokens, error))
+            return makeError(error);
     } else if (thinkingType == QLatin1String("adaptive")) {
         request.reasoning.enabled = true;
         request.reasoning.adaptive = true;

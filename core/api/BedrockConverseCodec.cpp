@@ -8,6 +8,7 @@
 #include "api/BedrockStreamDecoder.h"
 #include "api/CodecJson.h"
 #include "api/ParameterGate.h"
+#include "common/WholeNumber.h"
 
 namespace sluice {
 
@@ -18,7 +19,7 @@ namespace {
 qint64 count(const QJsonObject &object, QLatin1String key)
 {
     const QJsonValue value = object.value(key);
-    return value.isDouble() ? qint64(value.toDouble()) : -1;
+    return value.isDouble() ? tokenCount(value.toDouble()).value_or(-1) : -1;
 }
 
 // Converse names image formats, not media types.

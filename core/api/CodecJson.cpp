@@ -7,6 +7,7 @@
 #include <QUuid>
 
 #include "api/ParameterGate.h"
+#include "common/WholeNumber.h"
 
 Q_LOGGING_CATEGORY(lcApi, "sluice.api")
 
@@ -93,11 +94,12 @@ bool readInteger(const QJsonObject &object, QLatin1String key, const QString &pa
     if (!readNumber(object, key, path, number, error))
         return false;
     if (number) {
-        if (*number != double(qint64(*number))) {
-            error = QStringLiteral("\"%1\" must be a whole number.").arg(path);
+        const std::optional<qint64> whole = wholeNumber(*number);
+        if (!whole) {
+            error = QStringLiteral("\"%1\" must be a whole number within 64-bit range.").arg(path);
             return false;
         }
-        out = qint64(*number);
+        out = *whole;
     }
     return true;
 }

@@ -9,6 +9,7 @@
 #include "api/GeminiStreamEncoder.h"
 #include "api/OpenAiChatCodec.h"
 #include "api/ParameterGate.h"
+#include "common/WholeNumber.h"
 
 namespace sluice {
 
@@ -293,13 +294,15 @@ Result<CanonicalRequest> GeminiCodec::decodeRequest(const QByteArray &body) cons
     const QJsonObject thinking = config.value(QLatin1String("thinkingConfig")).toObject();
     if (thinking.value(QLatin1String("includeThoughts")).isBool())
         request.reasoning.enabled = thinking.value(QLatin1String("includeThoughts")).toBool();
-    if (thinking.value(QLatin1String("thinkingBudget")).isDouble()) {
-        const qint64 budget = qint64(thinking.value(QLatin1String("thinkingBudget")).toDouble());
-        if (budget == 0)
-            request.reasoning.enabled = false;
-        else if (budget > 0)
-            request.reasoning.budgetTokens = budget;
-    }
+    std::optional<qint64> budget;
+    QString budgetError;
+    if (!codec::readInteger(thinking, QLatin1String("thinkingBudget"),
+                            QStringLiteral("generationConfig.thinkingConfig.thinkingBudget"), budget, budgetError))
+        return makeError(budgetError);
+    if (budget == 0)
+        request.reasoning.enabled = false;
+    else if (budget > 0)
+        request.reasoning.budgetTokens = budget;
     request.reasoning.effort = thinking.value(QLatin1String("thinkingLevel")).toString().toLower();
     for (const auto key :
          {QLatin1String("maxOutputTokens"), QLatin1String("temperature"), QLatin1String("topP"), QLatin1String("topK"),

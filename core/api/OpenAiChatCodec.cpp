@@ -8,6 +8,7 @@
 #include "api/OpenAiChatStreamEncoder.h"
 #include "api/OpenAiError.h"
 #include "api/ParameterGate.h"
+#include "common/WholeNumber.h"
 
 namespace sluice {
 
@@ -586,7 +587,7 @@ Result<CanonicalResponse> OpenAiChatCodec::decodeResponse(const QByteArray &body
     CanonicalResponse response;
     response.id = root.value(QLatin1String("id")).toString();
     response.model = root.value(QLatin1String("model")).toString();
-    response.created = qint64(root.value(QLatin1String("created")).toDouble());
+    response.created = wholeNumber(root.value(QLatin1String("created")).toDouble()).value_or(0);
     if (choice.contains(QLatin1String("text"))) { // legacy /v1/completions
         response.content.append(ContentPart::makeText(choice.value(QLatin1String("text")).toString()));
     } else {

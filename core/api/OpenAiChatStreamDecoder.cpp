@@ -5,6 +5,7 @@
 #include <QJsonObject>
 
 #include "api/OpenAiChatCodec.h"
+#include "common/WholeNumber.h"
 
 namespace sluice {
 
@@ -42,7 +43,7 @@ void OpenAiChatStreamDecoder::onChunk(const QJsonObject &chunk)
         return;
     if (!started()) {
         emitStart(chunk.value(QLatin1String("id")).toString(), chunk.value(QLatin1String("model")).toString(),
-                  qint64(chunk.value(QLatin1String("created")).toDouble()));
+                  wholeNumber(chunk.value(QLatin1String("created")).toDouble()).value_or(0));
     }
     for (const QJsonValue &choiceValue : choices) {
         const QJsonObject choice = choiceValue.toObject();

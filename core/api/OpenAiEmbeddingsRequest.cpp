@@ -7,6 +7,7 @@
 #include <QtEndian>
 
 #include "api/CodecJson.h"
+#include "common/WholeNumber.h"
 
 namespace sluice {
 
@@ -17,7 +18,7 @@ bool isTokenList(const QJsonValue &value)
         return false;
     const QJsonArray array = value.toArray();
     return std::all_of(array.begin(), array.end(), [](const QJsonValue &item) {
-        return item.isDouble() && item.toDouble() == double(qint64(item.toDouble())) && item.toDouble() >= 0;
+        return item.isDouble() && wholeNumber(item.toDouble()).value_or(-1) >= 0;
     });
 }
 } // namespace
@@ -73,10 +74,10 @@ Result<OpenAiEmbeddingsRequest> OpenAiEmbeddingsRequest::parse(const QByteArray 
     }
     const QJsonValue dimensions = root.value(QLatin1String("dimensions"));
     if (!dimensions.isUndefined() && !dimensions.isNull()) {
-        const double value = dimensions.toDouble(-1);
-        if (!dimensions.isDouble() || value < 1 || value != double(qint64(value)))
+        const std::optional<qint64> value = wholeNumber(dimensions.toDouble(-1));
+        if (!dimensions.isDouble() || !value || *value < 1 || *value > 1'000'000)
             return makeError(QStringLiteral("'dimensions' must be a positive whole number."));
-        request.m_dimensions = qint64(value);
+        request.m_dimensions = *value;
     }
     return request;
 }

@@ -5,6 +5,7 @@
 #include "api/OpenAiResponsesStreamDecoder.h"
 #include "api/OpenAiResponsesStreamEncoder.h"
 #include "api/ParameterGate.h"
+#include "common/WholeNumber.h"
 
 namespace sluice {
 
@@ -524,7 +525,7 @@ Result<CanonicalResponse> OpenAiResponsesCodec::decodeResponse(const QByteArray 
     CanonicalResponse response;
     response.id = root.value(QLatin1String("id")).toString();
     response.model = root.value(QLatin1String("model")).toString();
-    response.created = qint64(root.value(QLatin1String("created_at")).toDouble());
+    response.created = wholeNumber(root.value(QLatin1String("created_at")).toDouble()).value_or(0);
     const QJsonArray output = root.value(QLatin1String("output")).toArray();
     for (const QJsonValue &value : output) {
         const QJsonObject item = value.toObject();

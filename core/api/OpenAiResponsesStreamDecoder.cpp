@@ -5,6 +5,7 @@
 #include <QJsonObject>
 
 #include "api/OpenAiChatCodec.h"
+#include "common/WholeNumber.h"
 
 namespace sluice {
 
@@ -30,7 +31,7 @@ void OpenAiResponsesStreamDecoder::onEvent(const SseEvent &event)
 
     if (type == QLatin1String("response.created") || type == QLatin1String("response.in_progress")) {
         emitStart(response.value(QLatin1String("id")).toString(), response.value(QLatin1String("model")).toString(),
-                  qint64(response.value(QLatin1String("created_at")).toDouble()));
+                  wholeNumber(response.value(QLatin1String("created_at")).toDouble()).value_or(0));
     } else if (type == QLatin1String("response.output_item.added")) {
         const QJsonObject item = data.value(QLatin1String("item")).toObject();
         if (item.value(QLatin1String("type")).toString() != QLatin1String("function_call"))

@@ -2,13 +2,15 @@
 
 #include <QJsonObject>
 
+#include "common/WholeNumber.h"
+
 namespace sluice {
 
 namespace {
 qint64 count(const QJsonObject &object, QLatin1String key)
 {
     const QJsonValue value = object.value(key);
-    return value.isDouble() ? qint64(value.toDouble()) : -1;
+    return value.isDouble() ? tokenCount(value.toDouble()).value_or(-1) : -1;
 }
 
 qint64 sumReported(std::initializer_list<qint64> values)

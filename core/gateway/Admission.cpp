@@ -1,6 +1,7 @@
 #include "Admission.h"
 
 #include <cmath>
+#include <limits>
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -8,6 +9,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include "common/WholeNumber.h"
 #include "cost/PriceCatalog.h"
 #include "cost/RequestCost.h"
 #include "gateway/ProxyExchange.h"
@@ -29,7 +31,7 @@ qint64 requestedMaxTokens(const ClientRequest &request)
     for (const auto key :
          {QLatin1String("max_completion_tokens"), QLatin1String("max_tokens"), QLatin1String("max_output_tokens")}) {
         if (const QJsonValue value = body.value(key); value.isDouble() && value.toDouble() > 0)
-            return qint64(value.toDouble());
+            return wholeNumber(value.toDouble()).value_or(std::numeric_limits<qint64>::max()); // 1e20: no limit
     }
     return -1;
 }
