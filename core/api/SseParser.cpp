@@ -7,6 +7,8 @@ namespace sluice {
 // Lines are parsed in place in `bytes`; only an unfinished last line is copied, to be completed by the next call.
 void SseParser::feed(const QByteArray &bytes, QList<SseEvent> &out)
 {
+    if (m_overflowed)
+        return;
     const char *data = bytes.constData();
     const qsizetype size = bytes.size();
     qsizetype start = 0;
@@ -48,6 +50,11 @@ void SseParser::feed(const QByteArray &bytes, QList<SseEvent> &out)
     }
     if (start < size)
         m_buffer.append(data + start, size - start);
+    if (m_buffer.size() + m_pending.event.data.size() > m_maxEventBytes) {
+        m_overflowed = true;
+        m_buffer = QByteArray(); // frees the memory, not only the size
+        m_pending = Pending();
+    }
 }
 
 void SseParser::processLine(QByteArrayView line, QList<SseEvent> &out)

@@ -22,6 +22,12 @@ void StreamDecoder::onBytes(const QByteArray &bytes)
         if (!m_terminated)
             onEvent(event);
     }
+    if (m_parser.overflowed() && !m_terminated)
+        emitError(502,
+                  QStringLiteral("The provider sent a stream event larger than %1 MiB; Sluice stopped reading the "
+                                 "stream.")
+                      .arg(m_parser.maxEventBytes() / (1024 * 1024)),
+                  QStringLiteral("upstream_protocol"));
 }
 
 void StreamDecoder::onFlush()

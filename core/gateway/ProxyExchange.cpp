@@ -136,6 +136,12 @@ std::optional<TokenUsage> usageOfAnswer(const QByteArray &body, QJsonParseError 
     return object.isObject() ? TokenUsage::fromOpenAiChat(object.object()) : TokenUsage();
 }
 
+// An error the stream decoder raised itself (the stream was cut, or unreadable), not one the provider sent.
+bool isBrokenStream(const CanonicalError &error)
+{
+    return error.code == QLatin1String("stream_truncated") || error.code == QLatin1String("upstream_protocol");
+}
+
 QByteArray contentTypeFor(bool stream)
 {
     return stream ? QByteArrayLiteral("text/event-stream") : QByteArrayLiteral("application/json");
@@ -496,6 +502,7 @@ void ProxyExchange::relayFastStream(const QByteArray &data)
         }
     }
     writeStream(out);
+    failOversizedEvent();
 }
 
 void ProxyExchange::relayPassthrough(const QByteArray &data)
@@ -515,6 +522,29 @@ void ProxyExchange::relayPassthrough(const QByteArray &data)
         }
     }
     writeStream(out);
+    failOversizedEvent();
+}
+
+void ProxyExchange::failOversizedEvent()
+{
+    if (!m_sse.overflowed() || m_done)
+        return;
+    const QString message = QStringLiteral("Provider '%1' sent a stream event larger than %2 MiB; Sluice stopped "
+                                           "reading the stream.")
+                                .arg(m_adapter->name())
+                                .arg(m_sse.maxEventBytes() / (1024 * 1024));
+    if (m_call) {
+        m_call->disconnect(this);
+        m_call->abort();
+        m_call = nullptr;
+    }
+    if (m_contentSent) {
+        failStartedStream(message, ErrorClass::UpstreamProtocol);
+        return;
+    }
+    AttemptOutcome outcome = AttemptOutcome::http(m_status);
+    outcome.malformedBody = true;
+    attemptFailed(outcome, message, ErrorClass::UpstreamProtocol);
 }
 
 bool ProxyExchange::notePassthroughEvents(const CanonicalEvents &events)
@@ -525,7 +555,7 @@ bool ProxyExchange::notePassthroughEvents(const CanonicalEvents &events)
         if (event.type == CanonicalEvent::Type::Error && !m_contentSent) {
             AttemptOutcome outcome
                 = AttemptOutcome::http(event.error.status > 0 ? event.error.status : 502, event.error.message.toUtf8());
-            outcome.malformedBody = event.error.status <= 0;
+            outcome.malformedBody = event.error.status <= 0 || isBrokenStream(event.error);
             m_usage = m_decoder->usage();
             attemptFailed(outcome,
                           QStringLiteral("Provider '%1' reported an error in its stream: %2")
@@ -594,7 +624,7 @@ bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
             // (attemptFailed aborts the call, if the body has not ended yet).
             AttemptOutcome outcome
                 = AttemptOutcome::http(event.error.status > 0 ? event.error.status : 502, event.error.message.toUtf8());
-            outcome.malformedBody = event.error.status <= 0;
+            outcome.malformedBody = event.error.status <= 0 || isBrokenStream(event.error);
             m_usage = m_decoder->usage(); // a message_start may have reported (billed) input already
             attemptFailed(outcome,
                           QStringLiteral("Provider '%1' reported an error in its stream: %2")

@@ -99,6 +99,8 @@ private:
     // The relayed stream's events as the decoder read them: false when they failed the attempt before any content.
     bool notePassthroughEvents(const CanonicalEvents &events);
     void finishPassthrough();
+    // A relayed stream's event grew past the SSE size limit: the attempt (or the started answer) fails.
+    void failOversizedEvent();
     // False when the events failed the attempt before any content (the planner decides what comes next).
     bool relayTranslated(const CanonicalEvents &events);
     // The attempt failed before any content reached the client: let the planner decide what comes next.

@@ -13,6 +13,7 @@ private Q_SLOTS:
     void handlesCrLfAndCr();
     void joinsMultiLineDataAndSkipsComments();
     void roundTripsRecordedStream();
+    void refusesAnEventThatNeverEnds();
 };
 
 void TestSseParser::parsesEventsSplitAtEveryByte()
@@ -69,6 +70,37 @@ void TestSseParser::roundTripsRecordedStream()
     QCOMPARE(events.size(), lines.size());
     for (qsizetype i = 0; i < lines.size(); ++i)
         QCOMPARE(events[i].data, lines[i]);
+}
+
+void TestSseParser::refusesAnEventThatNeverEnds()
+{
+    SseParser parser(1024);
+    QList<SseEvent> events;
+    parser.feed("data: {\"ok\":1}\n\ndata: ", events);
+    QCOMPARE(events.size(), 1);
+    QVERIFY(!parser.overflowed());
+    // An upstream that never ends its line: past the limit the parser lets go of it all and reads no more.
+    for (int i = 0; i < 10; ++i)
+        parser.feed(QByteArray(300, 'x'), events);
+    QVERIFY(parser.overflowed());
+    QVERIFY(!parser.hasPartialEvent());
+    parser.feed("\n\ndata: late\n\n", events);
+    QCOMPARE(events.size(), 1);
+
+    // Many data lines of one event count together.
+    SseParser lines(1024);
+    QList<SseEvent> none;
+    for (int i = 0; i < 20; ++i)
+        lines.feed("data: " + QByteArray(100, 'y') + '\n', none);
+    QVERIFY(lines.overflowed());
+    QVERIFY(none.isEmpty());
+
+    // The default limit takes large events (a big tool call) as they are.
+    SseParser standard;
+    QList<SseEvent> big;
+    standard.feed("data: " + QByteArray(4 * 1024 * 1024, 'z') + "\n\n", big);
+    QCOMPARE(big.size(), 1);
+    QVERIFY(!standard.overflowed());
 }
 
 QTEST_GUILESS_MAIN(TestSseParser)

@@ -1,0 +1,238 @@
+#include <QTcpServer>
+#include <QTcpSocket>
+
+#include "GatewayFixture.h"
+#include "GatewayTestSupport.h"
+
+using namespace sluice;
+using namespace sluice::test;
+
+// Upstreams that answer badly, through the running gateway: streams that end before any content, and a stream
+// event that never ends. Each must give the client a well-formed answer and the log a truthful row, and leave the
+// gateway serving.
+namespace {
+
+const QByteArray CutModels
+    = "  - name: cut-before-anything\n"
+      "    deployments: [{provider: mock-anthropic, model: \"anthropic-text~truncate;after=0\"}]\n"
+      "    retry: {attempts: 1}\n"
+      "  - name: cut-after-start\n"
+      "    deployments: [{provider: mock-anthropic, model: \"anthropic-text~truncate;after=1\"}]\n"
+      "    retry: {attempts: 1}\n"
+      "  - name: cut-gemini\n"
+      "    deployments: [{provider: mock-gemini, model: \"google-text~truncate;after=0\"}]\n"
+      "    retry: {attempts: 1}\n";
+
+// An upstream that answers 200 text/event-stream and then one "data:" line that never ends, 1 MiB a chunk, until
+// the client hangs up or `limit` chunks went out.
+class EndlessEventUpstream : public QObject
+{
+public:
+    explicit EndlessEventUpstream(int limit)
+        : m_limit(limit)
+    {
+        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            QTcpSocket *socket = m_server.nextPendingConnection();
+            QObject::connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
+                m_request += socket->readAll();
+                if (!m_started && m_request.contains("\r\n\r\n")) {
+                    m_started = true;
+                    socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                                  "Transfer-Encoding: chunked\r\n\r\n");
+                    sendChunk(socket, "data: ");
+                }
+            });
+            QObject::connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] {
+                if (socket->bytesToWrite() == 0 && m_sent < m_limit) {
+                    ++m_sent;
+                    sendChunk(socket, QByteArray(1024 * 1024, 'x'));
+                }
+            });
+            QObject::connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+                m_closedByClient = true;
+                socket->deleteLater();
+            });
+        });
+    }
+
+    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
+    QByteArray baseUrl() const { return "http://127.0.0.1:" + QByteArray::number(m_server.serverPort()); }
+    int chunksSent() const { return m_sent; }
+    bool closedByClient() const { return m_closedByClient; }
+
+private:
+    static void sendChunk(QTcpSocket *socket, const QByteArray &data)
+    {
+        socket->write(QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n");
+    }
+
+    QTcpServer m_server;
+    QByteArray m_request;
+    int m_limit;
+    int m_sent = 0;
+    bool m_started = false;
+    bool m_closedByClient = false;
+};
+
+// An upstream that answers every request with one whole, well-framed HTTP response.
+class CannedUpstream : public QObject
+{
+public:
+    explicit CannedUpstream(QByteArray response)
+        : m_response(std::move(response))
+    {
+        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            QTcpSocket *socket = m_server.nextPendingConnection();
+            QObject::connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
+                if (socket->readAll().contains("\r\n\r\n"))
+                    socket->write(m_response);
+            });
+            QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        });
+    }
+
+    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
+    QByteArray baseUrl() const { return "http://127.0.0.1:" + QByteArray::number(m_server.serverPort()); }
+
+    static QByteArray eventStream(const QByteArray &body)
+    {
+        return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    }
+
+private:
+    QTcpServer m_server;
+    QByteArray m_response;
+};
+
+} // namespace
+
+class TestHardening : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void streamEndingBeforeContent_data();
+    void streamEndingBeforeContent();
+    void endlessStreamEventIsCutOff();
+    void wellFramedStreamWithoutContent_data();
+    void wellFramedStreamWithoutContent();
+};
+
+void TestHardening::streamEndingBeforeContent_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("model");
+    const QStringList models {QStringLiteral("cut-before-anything"), QStringLiteral("cut-after-start")};
+    for (const QString &model : models) {
+        QTest::addRow("OpenAI chat, %s", qPrintable(model)) << QStringLiteral("/v1/chat/completions") << model;
+        QTest::addRow("Responses, %s", qPrintable(model)) << QStringLiteral("/v1/responses") << model;
+        QTest::addRow("Gemini, %s", qPrintable(model))
+            << QStringLiteral("/v1beta/models/%1:streamGenerateContent?alt=sse").arg(model) << model;
+    }
+    QTest::addRow("Anthropic from Gemini") << QStringLiteral("/v1/messages") << QStringLiteral("cut-gemini");
+}
+
+void TestHardening::streamEndingBeforeContent()
+{
+    // Translated routes whose upstream stream ends with no content (empty, or only message_start) used to crash
+    // the whole gateway. Nothing reached the client, so the attempt fails like any other: a 502 in its format.
+    QFETCH(QString, path);
+    QFETCH(QString, model);
+    GatewayFixture gateway({}, CutModels);
+    QByteArray body;
+    if (path.contains(QLatin1String("responses")))
+        body = toJson(QJsonObject {{QStringLiteral("model"), model},
+                                   {QStringLiteral("input"), QStringLiteral("hi")},
+                                   {QStringLiteral("stream"), true}});
+    else if (path.contains(QLatin1String("v1beta")))
+        body = R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})";
+    else if (path.contains(QLatin1String("messages")))
+        body = anthropicBody(model, true);
+    else
+        body = chatBody(model, true);
+    const auto reply = gateway.post(gateway.request(path), body);
+    QCOMPARE(reply.status, 502);
+    QVERIFY2(!errorMessageOf(reply.body).isEmpty() || reply.body.contains("error"), reply.body.constData());
+    QVERIFY(gateway.waitForRecords(1));
+    QCOMPARE(gateway.records.first().httpStatus, 502);
+    QVERIFY(!gateway.records.first().errorClass.isEmpty());
+
+    // Still serving.
+    QCOMPARE(
+        gateway
+            .post(gateway.request(QStringLiteral("/v1/chat/completions")), chatBody(QStringLiteral("gpt-test"), true))
+            .status,
+        200);
+}
+
+void TestHardening::endlessStreamEventIsCutOff()
+{
+    EndlessEventUpstream endless(64);
+    QVERIFY(endless.listen());
+    FixtureExtras extras;
+    extras.providers = "  - name: endless\n"
+                       "    type: openai\n"
+                       "    base_url: "
+        + endless.baseUrl()
+        + "/v1\n"
+          "    timeouts: {connect_ms: 2000, first_byte_ms: 5000, idle_ms: 5000, total_ms: 60000}\n";
+    extras.models = "  - name: endless-event\n"
+                    "    provider: endless\n"
+                    "    upstream_model: anything\n"
+                    "    retry: {attempts: 1}\n";
+    GatewayFixture gateway({}, extras);
+    const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
+                                    chatBody(QStringLiteral("endless-event"), true));
+    QCOMPARE(reply.status, 502);
+    QVERIFY2(errorMessageOf(reply.body).contains(QLatin1String("larger than 16 MiB")), reply.body.constData());
+    // Sluice hung up after about 16 MiB instead of reading (and holding) all 64.
+    QTRY_VERIFY(endless.closedByClient());
+    QVERIFY2(endless.chunksSent() < 40, qPrintable(QString::number(endless.chunksSent())));
+    QVERIFY(gateway.waitForRecords(1));
+    QCOMPARE(gateway.records.first().errorClass, QStringLiteral("upstream_protocol"));
+}
+
+void TestHardening::wellFramedStreamWithoutContent_data()
+{
+    QTest::addColumn<QByteArray>("stream");
+    QTest::newRow("empty") << QByteArray();
+    QTest::newRow("only message_start") << QByteArray(
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\","
+        "\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-x\",\"content\":[],"
+        "\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}\n\n");
+}
+
+void TestHardening::wellFramedStreamWithoutContent()
+{
+    // A complete 200 answer (Content-Length, nothing cut at the HTTP level) whose Anthropic stream stops before
+    // any content: the attempt failed, and the client gets a 502 in its own format, not a crash.
+    QFETCH(QByteArray, stream);
+    CannedUpstream upstream(CannedUpstream::eventStream(stream));
+    QVERIFY(upstream.listen());
+    FixtureExtras extras;
+    extras.providers = "  - name: canned\n"
+                       "    type: anthropic\n"
+                       "    base_url: "
+        + upstream.baseUrl() + "\n";
+    extras.models = "  - name: canned-claude\n"
+                    "    provider: canned\n"
+                    "    upstream_model: claude-x\n"
+                    "    retry: {attempts: 1}\n";
+    GatewayFixture gateway({}, extras);
+    for (const QString &path : {QStringLiteral("/v1/chat/completions"), QStringLiteral("/v1/responses")}) {
+        const QByteArray body = path.endsWith(QLatin1String("responses"))
+            ? toJson(QJsonObject {{QStringLiteral("model"), QStringLiteral("canned-claude")},
+                                  {QStringLiteral("input"), QStringLiteral("hi")},
+                                  {QStringLiteral("stream"), true}})
+            : chatBody(QStringLiteral("canned-claude"), true);
+        const auto reply = gateway.post(gateway.request(path), body);
+        QCOMPARE(reply.status, 502);
+        QVERIFY2(errorMessageOf(reply.body).contains(QLatin1String("canned")), reply.body.constData());
+    }
+    QVERIFY(gateway.waitForRecords(2));
+    for (const RequestRecord &record : std::as_const(gateway.records))
+        QCOMPARE(record.httpStatus, 502);
+}
+
+QTEST_GUILESS_MAIN(TestHardening)
+#include "tst_hardening.moc"
