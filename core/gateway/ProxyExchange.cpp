@@ -136,6 +136,35 @@ std::optional<TokenUsage> usageOfAnswer(const QByteArray &body, QJsonParseError 
     return object.isObject() ? TokenUsage::fromOpenAiChat(object.object()) : TokenUsage();
 }
 
+// A Retry-After (seconds) or retry-after-ms value worth passing on: a whole number, at most an hour; empty when the
+// provider's value is not one (a date, garbage, a year).
+QByteArray saneRetryAfter(const QByteArray &value, bool milliseconds)
+{
+    bool ok = false;
+    const qlonglong number = value.trimmed().toLongLong(&ok);
+    if (!ok || number < 0)
+        return {};
+    return QByteArray::number(qMin<qlonglong>(number, milliseconds ? 3'600'000 : 3'600));
+}
+
+// The message of a 2xx body that is only an error envelope ({"error": ...} and no answer); empty otherwise.
+QString errorInSuccess(const QByteArray &body)
+{
+    const std::optional<JsonMembers> members = JsonMembers::scan(body);
+    if (!members || !members->find("error"))
+        return {};
+    for (const char *answer : {"choices", "content", "candidates", "output", "data", "output_text", "embeddings"}) {
+        if (members->find(answer))
+            return {};
+    }
+    const QJsonValue error = QJsonDocument::fromJson(body).object().value(QLatin1String("error"));
+    if (error.isNull() || error.isUndefined())
+        return {};
+    const QString message = error.isObject() ? error.toObject().value(QLatin1String("message")).toString()
+                                             : error.toString();
+    return message.isEmpty() ? QStringLiteral("(no message)") : message.left(500);
+}
+
 // An error the stream decoder raised itself (the stream was cut, or unreadable), not one the provider sent.
 bool isBrokenStream(const CanonicalError &error)
 {
@@ -763,6 +792,18 @@ void ProxyExchange::onFinished()
 
 void ProxyExchange::deliverBuffered()
 {
+    if (const QString error = errorInSuccess(m_body); !error.isEmpty()) {
+        // A 2xx whose body is only an error envelope (some proxies and compatible servers do this): a failure.
+        AttemptOutcome outcome = AttemptOutcome::http(502, m_body.left(4096), m_headers);
+        outcome.timeToFirstByteMs = m_attemptFirstByteMs;
+        attemptFailed(outcome,
+                      QStringLiteral("Provider '%1' answered HTTP %2 with an error: %3")
+                          .arg(m_adapter->name())
+                          .arg(m_status)
+                          .arg(error),
+                      ErrorClass::UpstreamError);
+        return;
+    }
     QByteArray clientBody;
     if (m_request.format == ApiFormat::OpenAiEmbeddings && m_adapter->format() == ApiFormat::Gemini) {
         Result<QByteArray> translated = m_request.embeddings->openAiFromGemini(m_body, m_request.model, m_usage);
@@ -861,6 +902,20 @@ void ProxyExchange::deliverUpstreamError()
 {
     AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body, m_headers);
     outcome.timeToFirstByteMs = m_attemptFirstByteMs;
+    if (m_status < 400) {
+        // A redirect or an interim answer: an API does not send one; base_url points somewhere else.
+        outcome.malformedBody = true;
+        const QByteArray location = m_headers.value(QByteArrayLiteral("location"));
+        attemptFailed(outcome,
+                      QStringLiteral("Provider '%1' answered HTTP %2%3; Sluice follows no redirects: check its "
+                                     "base_url.")
+                          .arg(m_adapter->name())
+                          .arg(m_status)
+                          .arg(location.isEmpty() ? QString()
+                                                  : QStringLiteral(" (to %1)").arg(QString::fromUtf8(location.left(200)))),
+                      ErrorClass::UpstreamProtocol);
+        return;
+    }
     const CanonicalError error = FormatCodec::forFormat(m_adapter->format()).decodeError(m_status, m_body);
     attemptFailed(
         outcome,
@@ -886,9 +941,11 @@ void ProxyExchange::attemptFailed(AttemptOutcome outcome, const QString &message
         QTimer::singleShot(decision.waitMs, this, &ProxyExchange::startNextAttempt);
         return;
     }
-    // Give up: the client gets this attempt's answer in its own format.
+    // Give up: the client gets this attempt's answer in its own format; relayed as it came only when it is an
+    // error envelope of the client's own format (an HTML error page is put in one).
     if (outcome.transport == AttemptOutcome::Transport::None && outcome.httpStatus > 0 && !outcome.malformedBody) {
-        const bool sameFormat = m_adapter && m_adapter->format() == m_request.format;
+        const bool sameFormat
+            = m_adapter && m_adapter->format() == m_request.format && JsonMembers::scan(outcome.body).has_value();
         EncodedError encoded = sameFormat
             ? EncodedError {outcome.httpStatus, outcome.body}
             : FormatCodec::translateError(m_adapter->format(), m_request.format, outcome.httpStatus, outcome.body);
@@ -902,8 +959,11 @@ void ProxyExchange::attemptFailed(AttemptOutcome outcome, const QString &message
             HttpHeaders headers = clientHeaders(QByteArrayLiteral("application/json"));
             for (const auto &[name, value] : m_headers.fields()) {
                 const QByteArray lower = name.toLower();
-                if (lower == "retry-after" || lower == "retry-after-ms")
-                    headers.append(name, value);
+                if (lower == "retry-after" || lower == "retry-after-ms") {
+                    const QByteArray sane = saneRetryAfter(value, lower == "retry-after-ms");
+                    if (!sane.isEmpty())
+                        headers.append(name, sane);
+                }
             }
             m_responder->sendResponse(encoded.status, headers, encoded.body);
         }

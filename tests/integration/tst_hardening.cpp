@@ -116,6 +116,8 @@ private Q_SLOTS:
     void endlessStreamEventIsCutOff();
     void wellFramedStreamWithoutContent_data();
     void wellFramedStreamWithoutContent();
+    void upstreamAnswersAreNormalised_data();
+    void upstreamAnswersAreNormalised();
 };
 
 void TestHardening::streamEndingBeforeContent_data()
@@ -232,6 +234,72 @@ void TestHardening::wellFramedStreamWithoutContent()
     QVERIFY(gateway.waitForRecords(2));
     for (const RequestRecord &record : std::as_const(gateway.records))
         QCOMPARE(record.httpStatus, 502);
+}
+
+void TestHardening::upstreamAnswersAreNormalised_data()
+{
+    QTest::addColumn<QByteArray>("response");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("message"); // part of the client's error message
+    QTest::addColumn<QByteArray>("retryAfter"); // the Retry-After the client gets
+    QTest::addColumn<QString>("errorClass");
+    const QByteArray html = "<html><body><h1>500 Internal Server Error</h1></body></html>";
+    QTest::newRow("HTML error page") << "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\n"
+                                        "Content-Length: "
+            + QByteArray::number(html.size()) + "\r\n\r\n" + html
+                                     << 500 << QStringLiteral("Internal Server Error") << QByteArray()
+                                     << QStringLiteral("upstream_error");
+    QTest::newRow("redirect without Location")
+        << QByteArray("HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n") << 502 << QStringLiteral("base_url")
+        << QByteArray() << QStringLiteral("upstream_protocol");
+    const QByteArray limited = R"({"error":{"message":"Slow down","type":"rate_limit_error"}})";
+    QTest::newRow("absurd Retry-After") << "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 99999999999\r\n"
+                                           "Content-Type: application/json\r\nContent-Length: "
+            + QByteArray::number(limited.size()) + "\r\n\r\n" + limited
+                                        << 429 << QStringLiteral("Slow down") << QByteArray("3600")
+                                        << QStringLiteral("upstream_error");
+    QTest::newRow("Retry-After that is no number")
+        << "HTTP/1.1 429 Too Many Requests\r\nRetry-After: soon\r\n"
+           "Content-Type: application/json\r\nContent-Length: "
+            + QByteArray::number(limited.size()) + "\r\n\r\n" + limited
+        << 429 << QStringLiteral("Slow down") << QByteArray() << QStringLiteral("upstream_error");
+    const QByteArray quota = R"({"error":{"message":"Quota exhausted for this key","code":"quota"}})";
+    QTest::newRow("200 carrying an error")
+        << "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+           "Content-Length: "
+            + QByteArray::number(quota.size()) + "\r\n\r\n" + quota
+        << 502 << QStringLiteral("Quota exhausted") << QByteArray() << QStringLiteral("upstream_error");
+}
+
+void TestHardening::upstreamAnswersAreNormalised()
+{
+    QFETCH(QByteArray, response);
+    QFETCH(int, status);
+    QFETCH(QString, message);
+    QFETCH(QByteArray, retryAfter);
+    QFETCH(QString, errorClass);
+    CannedUpstream upstream(response);
+    QVERIFY(upstream.listen());
+    FixtureExtras extras;
+    extras.providers = "  - name: canned\n"
+                       "    type: openai\n"
+                       "    base_url: "
+        + upstream.baseUrl() + "/v1\n";
+    extras.models = "  - name: canned-gpt\n"
+                    "    provider: canned\n"
+                    "    upstream_model: gpt-x\n"
+                    "    retry: {attempts: 1}\n";
+    GatewayFixture gateway({}, extras);
+    const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
+                                    chatBody(QStringLiteral("canned-gpt"), false));
+    QCOMPARE(reply.status, status);
+    // Always an error envelope the client's SDK can read.
+    QVERIFY2(jsonOf(reply.body).value(QLatin1String("error")).isObject(), reply.body.constData());
+    QVERIFY2(errorMessageOf(reply.body).contains(message), reply.body.constData());
+    QCOMPARE(reply.header("retry-after"), retryAfter);
+    QVERIFY(gateway.waitForRecords(1));
+    QCOMPARE(gateway.records.first().httpStatus, status);
+    QCOMPARE(gateway.records.first().errorClass, errorClass);
 }
 
 QTEST_GUILESS_MAIN(TestHardening)
