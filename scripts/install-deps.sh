@@ -8,6 +8,8 @@ packages=(
     libhttp-parser-dev libyaml-cpp-dev zlib1g-dev libgl-dev
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
     clang-format clang-format-14 wrk sqlite3
+    # fuzzing and sanitizers (scripts/fuzz.sh, scripts/sanitize.sh): clang 14 with libFuzzer and the sanitizer runtimes
+    clang-14 libclang-rt-14-dev llvm-14
     # packaging (scripts/package.sh, scripts/check-package.sh): CPack's DEB generator, the validators, the smoke test
     dpkg-dev fakeroot file desktop-file-utils appstream lintian man-db curl
 )

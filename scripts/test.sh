@@ -40,7 +40,7 @@ while IFS= read -r -d '' file; do
     if ! clang-format-14 --dry-run -Werror "$file" >/dev/null 2>&1; then
         unformatted+=("$file")
     fi
-done < <(find core app ui tests bench -type f \( -name '*.cpp' -o -name '*.h' \) -not -path '*/node_modules/*' \
+done < <(find core app ui tests bench fuzz -type f \( -name '*.cpp' -o -name '*.h' \) -not -path '*/node_modules/*' \
     -print0 2>/dev/null | sort -z)
 if [ "${#unformatted[@]}" -gt 0 ]; then
     format_failed=1
