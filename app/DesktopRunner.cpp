@@ -53,6 +53,7 @@ int runDesktop(const AppOptions &options)
     }
 
     RequestLogWriter writer;
+    writer.setSecretScrubber(std::make_shared<const SecretScrubber>(startup->secrets.scrubber()));
     if (Result<void> opened = writer.open(startup->databasePath); !opened) {
         setState(GatewayState::Error, opened.errorMessage());
         return QApplication::exec();

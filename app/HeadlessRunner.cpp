@@ -25,6 +25,7 @@ int runHeadless(const AppOptions &options)
     if (!startup->pricesWarning.isEmpty())
         err << "sluice: " << startup->pricesWarning << Qt::endl;
     RequestLogWriter writer;
+    writer.setSecretScrubber(std::make_shared<const SecretScrubber>(startup->secrets.scrubber()));
     if (Result<void> opened = writer.open(startup->databasePath); !opened) {
         err << "sluice: " << opened.errorMessage() << Qt::endl;
         return 1;

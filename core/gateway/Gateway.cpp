@@ -148,6 +148,7 @@ Gateway::Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamCl
     : QObject(parent)
     , m_config(config)
     , m_secrets(secrets)
+    , m_scrubber(secrets.scrubber())
     , m_hostGuard(config.gateway)
     , m_admission(config, clock)
     , m_router(std::make_unique<Router>(config, clock))
@@ -421,6 +422,7 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     providers.client = m_client;
     providers.maxLoggedBodyBytes = m_config.logging.storeBodies ? m_config.logging.maxBodyBytes : 0;
     providers.config = &m_config;
+    providers.scrubber = &m_scrubber;
     auto *exchange = new ProxyExchange(
         responder, std::move(record), std::move(client), std::move(plan).value(), providers,
         [this](RequestRecord &&done) { complete(std::move(done)); }, this);

@@ -90,6 +90,7 @@ private:
 
     Config m_config;
     GatewaySecrets m_secrets;
+    SecretScrubber m_scrubber;
     HostGuard m_hostGuard;
     TokenAuthenticator m_tokens;
     Admission m_admission;

@@ -41,4 +41,14 @@ Result<GatewaySecrets> GatewaySecrets::resolve(const Config &config, SecretResol
     return secrets;
 }
 
+SecretScrubber GatewaySecrets::scrubber() const
+{
+    SecretScrubber scrubber;
+    for (const QString &value : keys)
+        scrubber.add(value);
+    for (const auto &[name, secret] : tokens)
+        scrubber.add(secret);
+    return scrubber;
+}
+
 } // namespace sluice

@@ -5,6 +5,7 @@
 #include <QString>
 
 #include "common/Result.h"
+#include "common/SecretScrubber.h"
 #include "config/Config.h"
 
 namespace sluice {
@@ -18,6 +19,8 @@ struct GatewaySecrets
     QList<QPair<QString, QString>> tokens; // gateway token name -> secret
 
     QString key(const SecretRef &ref) const { return ref.isNull() ? QString() : keys.value(ref.toString()); }
+    // Every value above, to be kept out of answers and the log.
+    SecretScrubber scrubber() const;
 
     // Resolves every reference in the config (providers' keys, deployments' own keys, gateway tokens); the
     // error names the provider or token and the reference, never a value.

@@ -16,6 +16,7 @@
 #include "api/OpenAiCompletionsCodec.h"
 #include "api/ResponseAssembler.h"
 #include "common/MonotonicClock.h"
+#include "common/SecretScrubber.h"
 #include "gateway/GatewaySecrets.h"
 #include "http/HttpResponder.h"
 #include "http/UpstreamClient.h"
@@ -250,6 +251,16 @@ bool ProxyExchange::forwardsClientBody() const
     default:
         return false;
     }
+}
+
+QByteArray ProxyExchange::scrubbed(const QByteArray &text) const
+{
+    return m_providers.scrubber ? m_providers.scrubber->scrub(text) : text;
+}
+
+QString ProxyExchange::scrubbed(const QString &text) const
+{
+    return m_providers.scrubber ? m_providers.scrubber->scrub(text) : text;
 }
 
 bool ProxyExchange::passesThrough() const
@@ -626,7 +637,7 @@ void ProxyExchange::finishPassthrough()
     m_contentSent = true; // an answer with no content is still a complete answer
     if (!m_responder->responseStarted())
         beginClientStream();
-    const QByteArray held = std::exchange(m_heldBack, {});
+    const QByteArray held = scrubbed(std::exchange(m_heldBack, {}));
     m_responseLog.append(held);
     m_responder->writeChunk(held);
     AttemptOutcome outcome = AttemptOutcome::http(m_status);
@@ -706,6 +717,7 @@ void ProxyExchange::writeStream(const QByteArray &bytes)
     QByteArray out = std::move(m_heldBack);
     m_heldBack.clear();
     out.append(bytes);
+    out = scrubbed(out);
     m_responseLog.append(out);
     m_responder->writeChunk(out);
     if (m_call && m_responder->pendingBytes() > HttpResponder::highWaterMark())
@@ -766,8 +778,9 @@ void ProxyExchange::onFinished()
             // Nothing but framing came: relay it as it is (an empty answer).
             m_contentSent = true;
             beginClientStream();
-            m_responseLog.append(m_heldBack);
-            m_responder->writeChunk(std::exchange(m_heldBack, {}));
+            const QByteArray held = scrubbed(std::exchange(m_heldBack, {}));
+            m_responseLog.append(held);
+            m_responder->writeChunk(held);
         }
         AttemptOutcome outcome = AttemptOutcome::http(m_status);
         outcome.contentSent = true;
@@ -893,6 +906,7 @@ void ProxyExchange::deliverBuffered()
         QTimer::singleShot(decision.waitMs, this, &ProxyExchange::startNextAttempt);
         return;
     }
+    clientBody = scrubbed(clientBody);
     m_responseLog.append(clientBody);
     m_responder->sendResponse(m_status, clientHeaders(contentTypeFor(false)), clientBody);
     finish(m_status, ErrorClass::None, {});
@@ -937,7 +951,7 @@ void ProxyExchange::attemptFailed(AttemptOutcome outcome, const QString &message
     m_lastFailure = message;
     noteBilledFailure(decision);
     if (decision.action == RouteDecision::Action::Retry || decision.action == RouteDecision::Action::MoveOn) {
-        qCInfo(lcExchange) << "request" << m_record.id << "attempt failed:" << decision.reason;
+        qCInfo(lcExchange) << "request" << m_record.id << "attempt failed:" << scrubbed(decision.reason);
         QTimer::singleShot(decision.waitMs, this, &ProxyExchange::startNextAttempt);
         return;
     }
@@ -954,6 +968,7 @@ void ProxyExchange::attemptFailed(AttemptOutcome outcome, const QString &message
             encoded
                 = FormatCodec::forFormat(m_request.format)
                       .encodeError(CanonicalError::make(outcome.httpStatus, message, QStringLiteral("upstream_error")));
+        encoded.body = scrubbed(encoded.body); // an upstream may echo the key it was sent
         m_responseLog.append(encoded.body);
         if (m_responder && !m_responder->responseStarted()) {
             HttpHeaders headers = clientHeaders(QByteArrayLiteral("application/json"));
@@ -1037,7 +1052,9 @@ void ProxyExchange::onClientClosed()
 
 void ProxyExchange::sendClientError(const CanonicalError &error, const char *errorClass)
 {
-    const EncodedError encoded = FormatCodec::forFormat(m_request.format).encodeError(error);
+    CanonicalError safe = error;
+    safe.message = scrubbed(error.message);
+    const EncodedError encoded = FormatCodec::forFormat(m_request.format).encodeError(safe);
     m_responseLog.append(encoded.body);
     if (m_responder && !m_responder->responseStarted())
         m_responder->sendResponse(encoded.status, clientHeaders(QByteArrayLiteral("application/json")), encoded.body);
@@ -1086,7 +1103,7 @@ void ProxyExchange::finish(int status, const char *errorClass, const QString &me
         m_responder->disconnect(this);
     m_record.httpStatus = status;
     m_record.errorClass = QString::fromLatin1(errorClass);
-    m_record.errorMessage = message;
+    m_record.errorMessage = scrubbed(message);
     m_record.latencyUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
     m_record.inputTokens = m_usage.input;
     m_record.outputTokens = m_usage.output;
@@ -1097,6 +1114,8 @@ void ProxyExchange::finish(int status, const char *errorClass, const QString &me
     if (m_servedModel != m_record.upstreamModel)
         m_record.servedModel = m_servedModel.left(200);
     m_record.attempts = m_planner.attempts();
+    for (AttemptRecord &attempt : m_record.attempts)
+        attempt.reason = scrubbed(attempt.reason); // reasons quote what the provider said
     if (!m_dropped.isEmpty() && !m_record.attempts.isEmpty()) {
         QString &reason = m_record.attempts.last().reason;
         reason += (reason.isEmpty() ? QString() : QStringLiteral("; "))

@@ -29,6 +29,7 @@ class ProviderAdapter;
 class UpstreamCall;
 class UpstreamClient;
 class ResponseAssembler;
+class SecretScrubber;
 struct CanonicalError;
 struct GatewaySecrets;
 
@@ -58,6 +59,7 @@ struct ProviderDirectory
     UpstreamClient *client = nullptr;
     qint64 maxLoggedBodyBytes = 0;
     const Config *config = nullptr; // routes' drop_unsupported_params
+    const SecretScrubber *scrubber = nullptr; // keeps the gateway's secrets out of answers and the log
 };
 
 // One proxied request: tries the route's attempts in order (retries, fallbacks), translating between the
@@ -120,6 +122,9 @@ private:
     // The current provider takes the client's own format, other than OpenAI chat (Responses to a provider serving
     // /responses, Gemini to Gemini): the body goes as sent, the answer comes back as sent.
     bool passesThrough() const;
+    // The text with the gateway's secrets replaced (an upstream may echo the key it was sent).
+    QByteArray scrubbed(const QByteArray &text) const;
+    QString scrubbed(const QString &text) const;
     // An answer's events or body naming the model the client asked for (Responses passthrough).
     QByteArray withRequestedModel(const QByteArray &json, bool event) const;
     // Keeps the usage of an attempt that failed and is followed by another (the provider billed it).

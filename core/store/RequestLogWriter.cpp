@@ -20,6 +20,7 @@
 #include "RecordColumns.h"
 #include "SqliteConnection.h"
 #include "StoreLogging.h"
+#include "common/SecretScrubber.h"
 
 namespace sluice {
 
@@ -34,6 +35,15 @@ constexpr int AttemptsAtStop = 3;
 // would ratchet up with every burst of streamed answers.
 constexpr qsizetype TrimAfterRecords = 1024;
 constexpr qint64 TrimAfterBodyBytes = 16 * 1024 * 1024;
+
+void scrubRecord(RequestRecord &record, const SecretScrubber &scrubber)
+{
+    record.requestBody = scrubber.scrub(record.requestBody);
+    record.responseBody = scrubber.scrub(record.responseBody);
+    record.errorMessage = scrubber.scrub(record.errorMessage);
+    for (AttemptRecord &attempt : record.attempts)
+        attempt.reason = scrubber.scrub(attempt.reason);
+}
 
 struct Statements
 {
@@ -396,6 +406,7 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
     qint64 lastCommitAt = -CommitIntervalMs;
     qint64 lastAnnounceAt = -CommitIntervalMs;
     RequestRecords pending; // taken from the queue, not yet committed
+    std::shared_ptr<const SecretScrubber> scrubber;
     RequestRecords unannounced; // committed, for the next batchCommitted (kept only while someone listens)
     qint64 unannouncedCount = 0;
     int failures = 0;
@@ -441,12 +452,20 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
             }
             if (pending.isEmpty()) {
                 pending.swap(m_queue);
+                scrubber = m_scrubber;
                 // Under steady traffic the writer is never idle: a short queue after a backlog means it drained.
                 const bool backlog = pending.size() >= TrimAfterRecords || m_queuedBodyBytes >= TrimAfterBodyBytes;
                 trimNow = trimDue && !backlog;
                 trimDue = backlog;
             }
             stopping = m_stopping;
+        }
+
+        // Off the request path: a secret a client pasted into a prompt (or anything else the gateway missed) is
+        // replaced before it is stored or shown.
+        if (scrubber && !scrubber->isEmpty()) {
+            for (RequestRecord &record : pending)
+                scrubRecord(record, *scrubber);
         }
 
         QSqlError error;
@@ -557,6 +576,12 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
             }
         }
     }
+}
+
+void RequestLogWriter::setSecretScrubber(std::shared_ptr<const SecretScrubber> scrubber)
+{
+    QMutexLocker lock(&m_mutex);
+    m_scrubber = std::move(scrubber);
 }
 
 } // namespace sluice

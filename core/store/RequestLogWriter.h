@@ -13,6 +13,8 @@
 
 namespace sluice {
 
+class SecretScrubber;
+
 // Writes request records to SQLite (WAL) on its own thread, in batched transactions, off the request path.
 // The thread owns the only read-write connection; a batch is committed whenever records wait and the last
 // commit is CommitIntervalMs old, or at once when BatchSize records wait.
@@ -60,6 +62,8 @@ public:
     qint64 bodyByteLimit() const;
     // Bytes of request and response bodies appended but not yet committed.
     qint64 queuedBodyBytes() const;
+    // Secrets to replace in bodies, messages and attempt reasons before they are stored (on the writer thread).
+    void setSecretScrubber(std::shared_ptr<const SecretScrubber> scrubber);
 
 Q_SIGNALS:
     // Emitted from the writer thread after commits, at most every CommitIntervalMs (commits in between are
@@ -91,6 +95,7 @@ private:
     bool m_stopping = false;
     bool m_overflowing = false;
     bool m_droppingBodies = false;
+    std::shared_ptr<const SecretScrubber> m_scrubber;
 };
 
 } // namespace sluice

@@ -3,6 +3,7 @@
 
 #include "GatewayFixture.h"
 #include "GatewayTestSupport.h"
+#include "common/SecretScrubber.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -105,6 +106,51 @@ private:
     QByteArray m_response;
 };
 
+// An upstream that echoes the credentials it was sent: "$KEY" in the canned response's body becomes the value of
+// the request's Authorization (without "Bearer ") or x-api-key header, "$LEN" in its head the body's length.
+class EchoingUpstream : public QObject
+{
+public:
+    explicit EchoingUpstream(QByteArray response)
+        : m_response(std::move(response))
+    {
+        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            QTcpSocket *socket = m_server.nextPendingConnection();
+            QObject::connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
+                const QByteArray request = socket->readAll();
+                QByteArray key;
+                for (const QByteArray &line : request.split('\n')) {
+                    const QByteArray lower = line.toLower();
+                    if (lower.startsWith("authorization: bearer "))
+                        key = line.mid(22).trimmed();
+                    else if (lower.startsWith("x-api-key: "))
+                        key = line.mid(11).trimmed();
+                }
+                const qsizetype split = m_response.indexOf("\r\n\r\n") + 4;
+                QByteArray head = m_response.first(split);
+                QByteArray body = m_response.sliced(split);
+                body.replace("$KEY", key);
+                head.replace("$LEN", QByteArray::number(body.size()));
+                socket->write(head + body);
+                socket->disconnectFromHost(); // every canned answer says Connection: close
+            });
+            QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        });
+    }
+
+    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
+    QByteArray baseUrl() const { return "http://127.0.0.1:" + QByteArray::number(m_server.serverPort()); }
+
+private:
+    QTcpServer m_server;
+    QByteArray m_response;
+};
+
+QByteArray withLength(const QByteArray &head, const QByteArray &body)
+{
+    return head + "Content-Length: $LEN\r\n\r\n" + body;
+}
+
 } // namespace
 
 class TestHardening : public QObject
@@ -118,6 +164,8 @@ private Q_SLOTS:
     void wellFramedStreamWithoutContent();
     void upstreamAnswersAreNormalised_data();
     void upstreamAnswersAreNormalised();
+    void echoedKeysNeverLeave_data();
+    void echoedKeysNeverLeave();
 };
 
 void TestHardening::streamEndingBeforeContent_data()
@@ -300,6 +348,69 @@ void TestHardening::upstreamAnswersAreNormalised()
     QVERIFY(gateway.waitForRecords(1));
     QCOMPARE(gateway.records.first().httpStatus, status);
     QCOMPARE(gateway.records.first().errorClass, errorClass);
+}
+
+void TestHardening::echoedKeysNeverLeave_data()
+{
+    QTest::addColumn<QByteArray>("response");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<bool>("stream");
+    const QByteArray error
+        = R"({"error":{"message":"Incorrect API key provided: $KEY","type":"invalid_request_error"}})";
+    QTest::newRow("error echoing the key, same format")
+        << withLength("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n", error)
+        << QStringLiteral("/v1/chat/completions") << false;
+    QTest::newRow("error echoing the key, translated")
+        << withLength("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n", error)
+        << QStringLiteral("/v1/messages") << false;
+    const QByteArray answer = R"({"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,)"
+                              R"("message":{"role":"assistant","content":"Your key is $KEY"},"finish_reason":"stop"}],)"
+                              R"("usage":{"prompt_tokens":3,"completion_tokens":5}})";
+    QTest::newRow("answer quoting the key")
+        << withLength("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n", answer)
+        << QStringLiteral("/v1/chat/completions") << false;
+    const QByteArray events
+        = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,"
+          "\"delta\":{\"content\":\"Your key is $KEY\"}}]}\n\ndata: {\"id\":\"c\",\"object\":"
+          "\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},"
+          "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":5}}\n\ndata: [DONE]\n\n";
+    QTest::newRow("stream quoting the key")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + events)
+        << QStringLiteral("/v1/chat/completions") << true;
+}
+
+void TestHardening::echoedKeysNeverLeave()
+{
+    QFETCH(QByteArray, response);
+    QFETCH(QString, path);
+    QFETCH(bool, stream);
+    EchoingUpstream upstream(response);
+    QVERIFY(upstream.listen());
+    FixtureExtras extras;
+    extras.providers = "  - name: echoing\n"
+                       "    type: openai\n"
+                       "    base_url: "
+        + upstream.baseUrl()
+        + "/v1\n"
+          "    api_key: env:SLUICE_TEST_PROVIDER_KEY\n";
+    extras.models = "  - name: echo-gpt\n"
+                    "    provider: echoing\n"
+                    "    upstream_model: gpt-x\n"
+                    "    retry: {attempts: 1}\n";
+    GatewayFixture gateway({}, extras);
+    const QByteArray key = "sk-provider-secret-value"; // what the fixture resolves the provider's key to
+    const QByteArray body = path.endsWith(QLatin1String("messages")) ? anthropicBody(QStringLiteral("echo-gpt"), stream)
+                                                                     : chatBody(QStringLiteral("echo-gpt"), stream);
+    const auto reply = gateway.post(gateway.request(path), body);
+    QVERIFY2(!reply.body.isEmpty(), "no answer");
+    QVERIFY2(!reply.body.contains(key), reply.body.constData());
+    QVERIFY2(reply.body.contains(SecretScrubber::Marker), reply.body.constData());
+    QVERIFY(gateway.waitForRecords(1));
+    const RequestRecord &record = gateway.records.first();
+    QVERIFY2(!record.responseBody.contains(key), record.responseBody.constData());
+    QVERIFY2(!record.errorMessage.contains(QLatin1String(key)), qPrintable(record.errorMessage));
+    for (const AttemptRecord &attempt : record.attempts)
+        QVERIFY2(!attempt.reason.contains(QLatin1String(key)), qPrintable(attempt.reason));
 }
 
 QTEST_GUILESS_MAIN(TestHardening)

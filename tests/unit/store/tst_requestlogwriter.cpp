@@ -6,6 +6,7 @@
 #include <QThread>
 
 #include "StoreTestSupport.h"
+#include "common/SecretScrubber.h"
 #include "store/RecordColumns.h"
 #include "store/RequestLogReader.h"
 #include "store/RequestLogWriter.h"
@@ -130,6 +131,44 @@ private Q_SLOTS:
         const auto stored = reader.byId(last.id);
         QVERIFY2(stored.ok(), qPrintable(stored.errorMessage()));
         verifySameRecord(*stored, last);
+    }
+
+    void secretsNeverReachTheDatabase()
+    {
+        // A client pasted its gateway token into a prompt; an upstream quoted the provider key in an error.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        auto scrubber = std::make_shared<SecretScrubber>();
+        scrubber->add(QStringLiteral("sk-sluice-planted-token"));
+        scrubber->add(QStringLiteral("sk-provider-planted-key"));
+        RequestRecord record = makeRecord(1);
+        record.requestBody = R"({"messages":[{"role":"user","content":"my token is sk-sluice-planted-token"}]})";
+        record.responseBody = R"({"error":{"message":"bad key sk-provider-planted-key"}})";
+        record.errorMessage = QStringLiteral("Provider 'p' answered HTTP 401: bad key sk-provider-planted-key");
+        AttemptRecord attempt;
+        attempt.deployment = QStringLiteral("p/m");
+        attempt.reason = QStringLiteral("client error: bad key sk-provider-planted-key");
+        record.attempts = {attempt};
+        {
+            RequestLogWriter writer;
+            writer.setSecretScrubber(scrubber);
+            QVERIFY(writer.open(path).ok());
+            writer.append(record);
+        }
+        QByteArray raw; // the database and its write-ahead log, byte for byte
+        for (const QString &name : QStringList {path, path + QStringLiteral("-wal")}) {
+            QFile file(name);
+            if (file.open(QIODevice::ReadOnly))
+                raw += file.readAll();
+        }
+        QVERIFY(raw.contains(SecretScrubber::Marker));
+        QVERIFY(!raw.contains("sk-sluice-planted-token"));
+        QVERIFY(!raw.contains("sk-provider-planted-key"));
+        RequestLogReader reader(path);
+        const auto stored = reader.byId(record.id);
+        QVERIFY2(stored.ok(), qPrintable(stored.errorMessage()));
+        QVERIFY(stored->requestBody.contains(SecretScrubber::Marker));
+        QVERIFY(stored->errorMessage.contains(QLatin1String(SecretScrubber::Marker)));
     }
 
     void reopeningKeepsTheLog()
