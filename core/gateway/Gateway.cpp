@@ -208,6 +208,29 @@ RequestRecord Gateway::newRecord(const HttpRequest &request) const
     return record;
 }
 
+bool Gateway::admitHeaders(const HttpRequest &request)
+{
+    if (request.method == "GET" || request.method == "HEAD")
+        return true; // no body worth refusing early
+    if (m_paused || m_tokens.isEmpty() || !m_hostGuard.check(request).isEmpty())
+        return false;
+    return !m_tokens.authenticate(request).isEmpty();
+}
+
+bool Gateway::handleRefused(const HttpRequest &request, const HttpRefusal &refusal, HttpResponder *responder)
+{
+    RequestRecord record = newRecord(request);
+    m_arrivedNs = request.arrivedNs;
+    ++m_inFlight;
+    record.tokenName = m_tokens.authenticate(request);
+    const EndpointMatch endpoint = matchEndpoint(request.path);
+    record.requestedModel = endpoint.model;
+    respondError(responder, std::move(record), endpoint.format,
+                 CanonicalError::make(refusal.status, refusal.message, QString::fromLatin1(refusal.code)),
+                 ErrorClass::InvalidRequest);
+    return true;
+}
+
 void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
 {
     if (request.method == "GET" && (request.path == "/health" || request.path == "/health/")) {

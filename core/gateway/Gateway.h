@@ -56,6 +56,10 @@ public:
     Admission &admission() { return m_admission; }
 
     void handle(const HttpRequest &request, HttpResponder *responder) override;
+    // Only requests that can pass (a valid token, an allowed host) have their bodies read.
+    bool admitHeaders(const HttpRequest &request) override;
+    // Requests the HTTP layer refused are answered in the client's format and logged like any other.
+    bool handleRefused(const HttpRequest &request, const HttpRefusal &refusal, HttpResponder *responder) override;
 
     void setRecordSink(RecordSink sink) { m_sink = std::move(sink); }
     void setPaused(bool paused) { m_paused = paused; }

@@ -288,6 +288,9 @@ void HttpConnection::parseInput()
             m_parseStopped = true;
             m_inputOffset = m_input.size();
         }
+    } else if (error != HPE_OK && m_refusedAtHeaders) {
+        queueWithoutBody();
+        return;
     } else if (error != HPE_OK) {
         queueParseError(error);
         return;
@@ -347,6 +350,8 @@ void HttpConnection::queueParseError(unsigned int parserErrno)
                          << m_errorCode.constData();
 
     Pending pending;
+    pending.request = std::move(m_request); // what was parsed, for the handler's answer and log
+    pending.request.body.clear();
     pending.request.keepAlive = false;
     pending.request.peer = m_peer;
     pending.request.arrivedNs = m_readNs;
@@ -360,6 +365,21 @@ void HttpConnection::queueParseError(unsigned int parserErrno)
     m_inputOffset = 0;
 }
 
+void HttpConnection::queueWithoutBody()
+{
+    m_refusedAtHeaders = false;
+    Pending pending;
+    pending.request = std::move(m_request);
+    pending.request.keepAlive = false;
+    pending.request.peer = m_peer;
+    pending.request.arrivedNs = m_readNs;
+    m_queue.push_back(std::move(pending));
+    m_request = HttpRequest();
+    m_parseStopped = true; // the body that follows is skipped as it arrives
+    m_input.clear();
+    m_inputOffset = 0;
+}
+
 void HttpConnection::dispatchNext()
 {
     m_active = std::move(m_queue.front());
@@ -368,8 +388,17 @@ void HttpConnection::dispatchNext()
     m_responder = responder;
     m_aboveHighWater = false;
     if (m_active.errorStatus != 0) {
-        const HttpHeaders headers {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
-        responder->sendResponse(m_active.errorStatus, headers, errorBody(m_active.errorMessage, m_active.errorCode));
+        m_dispatching = true;
+        const bool answered = m_handler->handleRefused(
+            m_active.request, HttpRefusal {m_active.errorStatus, m_active.errorCode, m_active.errorMessage}, responder);
+        m_dispatching = false;
+        if (!answered && m_responder == responder) {
+            const HttpHeaders headers {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
+            responder->sendResponse(m_active.errorStatus, headers,
+                                    errorBody(m_active.errorMessage, m_active.errorCode));
+        }
+        if (!m_responder)
+            m_active = Pending();
         return;
     }
     m_dispatching = true;
@@ -525,6 +554,11 @@ int HttpConnection::onHeadersComplete(http_parser *parser)
                            "smaller request, or raise gateway.max_body_bytes in the config.")
                 .arg(contentLength)
                 .arg(self->m_limits.maxBodyBytes));
+        return -1;
+    }
+    if (!self->m_handler->admitHeaders(request)) {
+        // Refused whatever the body holds: it is not read, let alone held in memory.
+        self->m_refusedAtHeaders = true;
         return -1;
     }
     if (contentLength > 0)

@@ -77,6 +77,8 @@ private:
     void commitHeader();
     void setParseError(int status, const QByteArray &code, const QString &message);
     void queueParseError(unsigned int parserErrno);
+    // The handler refused the request at its headers: dispatched without its body, then the connection closes.
+    void queueWithoutBody();
     void dispatchNext();
     void sendContinue();
     void detachResponder();
@@ -109,6 +111,7 @@ private:
     ServerResponder *m_responder = nullptr;
 
     bool m_parseStopped = false; // after a parse error or a protocol upgrade: nothing more is parsed
+    bool m_refusedAtHeaders = false; // HttpRequestHandler::admitHeaders said no: the parser was stopped for it
     bool m_closing = false;
     bool m_pumping = false;
     bool m_dispatching = false; // inside HttpRequestHandler::handle()

@@ -1,3 +1,4 @@
+#include <QElapsedTimer>
 #include <QTcpServer>
 #include <QTcpSocket>
 
@@ -166,6 +167,8 @@ private Q_SLOTS:
     void upstreamAnswersAreNormalised();
     void echoedKeysNeverLeave_data();
     void echoedKeysNeverLeave();
+    void unauthenticatedBodiesAreNotRead();
+    void refusedByTheHttpLayerIsLogged();
 };
 
 void TestHardening::streamEndingBeforeContent_data()
@@ -411,6 +414,75 @@ void TestHardening::echoedKeysNeverLeave()
     QVERIFY2(!record.errorMessage.contains(QLatin1String(key)), qPrintable(record.errorMessage));
     for (const AttemptRecord &attempt : record.attempts)
         QVERIFY2(!attempt.reason.contains(QLatin1String(key)), qPrintable(attempt.reason));
+}
+
+namespace {
+// Sends raw bytes to the gateway and returns what it answered until it closed the connection (or 5 s passed).
+QByteArray exchangeRaw(quint16 port, const QByteArray &bytes, bool *closed = nullptr)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(2000))
+        return {};
+    socket.write(bytes);
+    QByteArray answer;
+    QElapsedTimer timer;
+    timer.start();
+    while (socket.state() == QAbstractSocket::ConnectedState && timer.elapsed() < 5000) {
+        QTest::qWait(10);
+        answer += socket.readAll();
+    }
+    answer += socket.readAll();
+    if (closed)
+        *closed = socket.state() != QAbstractSocket::ConnectedState;
+    return answer;
+}
+} // namespace
+
+void TestHardening::unauthenticatedBodiesAreNotRead()
+{
+    // A client without a token announces a 30 MB body and sends a little of it: it is answered at once, from the
+    // headers, and the gateway holds none of the body (before, it buffered up to max_body_bytes per connection).
+    GatewayFixture gateway;
+    bool closed = false;
+    QElapsedTimer timer;
+    timer.start();
+    const QByteArray answer = exchangeRaw(gateway.port(),
+                                          "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                          "Content-Type: application/json\r\nContent-Length: 30000000\r\n\r\n"
+                                              + QByteArray(64 * 1024, 'x'),
+                                          &closed);
+    QVERIFY2(answer.startsWith("HTTP/1.1 401"), answer.left(200).constData());
+    QVERIFY(answer.contains("authentication_error")); // Anthropic's own error shape: the path said Anthropic
+    QVERIFY(closed);
+    QVERIFY(timer.elapsed() < 4000);
+    QVERIFY(gateway.waitForRecords(1));
+    QCOMPARE(gateway.records.first().httpStatus, 401);
+    QVERIFY(gateway.records.first().requestBody.isEmpty());
+
+    // With a valid token the same headers are read on: the body is waited for as usual.
+    const QByteArray authorised
+        = exchangeRaw(gateway.port(),
+                      "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + QByteArray(TestToken)
+                          + "\r\nConnection: close\r\nContent-Length: 9\r\n\r\n{\"model\":");
+    QVERIFY2(authorised.startsWith("HTTP/1.1 400"), authorised.left(200).constData());
+}
+
+void TestHardening::refusedByTheHttpLayerIsLogged()
+{
+    GatewayFixture gateway({}, FixtureExtras {});
+    const QByteArray garbage = exchangeRaw(gateway.port(), "HELLO THERE\r\n\r\n");
+    QVERIFY2(garbage.startsWith("HTTP/1.1 400"), garbage.left(200).constData());
+    const QByteArray tooLarge = exchangeRaw(gateway.port(),
+                                            "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: "
+                                                + QByteArray(TestToken) + "\r\nContent-Length: 999999999999\r\n\r\n");
+    QVERIFY2(tooLarge.startsWith("HTTP/1.1 413"), tooLarge.left(200).constData());
+    QVERIFY(tooLarge.contains("\"type\":\"error\"")); // in the Anthropic client's own format
+    QVERIFY(gateway.waitForRecords(2));
+    QCOMPARE(gateway.records.at(0).httpStatus, 400);
+    QCOMPARE(gateway.records.at(1).httpStatus, 413);
+    QCOMPARE(gateway.records.at(1).endpoint, QStringLiteral("/v1/messages"));
+    QCOMPARE(gateway.records.at(1).tokenName, QStringLiteral("editor"));
 }
 
 QTEST_GUILESS_MAIN(TestHardening)
