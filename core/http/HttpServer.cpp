@@ -25,8 +25,38 @@ HttpServer::HttpServer(HttpRequestHandler *handler, HttpServerLimits limits, QOb
     , m_handler(handler)
     , m_limits(limits)
     , m_server(new QTcpServer(this))
+    , m_resumeTimer(new QTimer(this))
 {
     connect(m_server, &QTcpServer::newConnection, this, &HttpServer::acceptPending);
+    connect(m_server, &QTcpServer::acceptError, this,
+            [this](QAbstractSocket::SocketError error) { onAcceptError(error); });
+    m_resumeTimer->setSingleShot(true);
+    m_resumeTimer->setInterval(250);
+    connect(m_resumeTimer, &QTimer::timeout, this, &HttpServer::resumeAccepting);
+}
+
+void HttpServer::onAcceptError(int error)
+{
+    // QTcpServer has paused accepting. Out of file descriptors (EMFILE) is the usual cause: connections waiting in
+    // the backlog are taken once some close, instead of never.
+    if (!m_acceptTroubleReported)
+        qCWarning(lcHttpServer).noquote()
+            << QStringLiteral("Cannot accept connections (%1, %2 open); trying again as connections close. Raise "
+                              "the open-files limit (ulimit -n) if this persists.")
+                   .arg(m_server->errorString())
+                   .arg(m_connections);
+    Q_UNUSED(error)
+    m_acceptTroubleReported = true; // once until a connection is accepted again
+    m_acceptPaused = true;
+    m_resumeTimer->start();
+}
+
+void HttpServer::resumeAccepting()
+{
+    if (!m_acceptPaused || !m_server->isListening())
+        return;
+    m_acceptPaused = false;
+    m_server->resumeAccepting(); // a failure pauses it again and comes back to onAcceptError
 }
 
 HttpServer::~HttpServer()
@@ -70,6 +100,8 @@ void HttpServer::close()
 {
     if (m_server->isListening())
         qCInfo(lcHttpServer) << "Stopped listening on" << hostAndPort(address(), port());
+    m_resumeTimer->stop();
+    m_acceptPaused = false;
     m_server->close();
     const QList<HttpConnection *> connections = findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly);
     for (HttpConnection *connection : connections)
@@ -99,9 +131,13 @@ int HttpServer::connectionCount() const
 void HttpServer::acceptPending()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
+        m_acceptTroubleReported = false;
         auto *connection = new HttpConnection(socket, m_handler, m_limits, this);
         ++m_connections;
-        connect(connection, &QObject::destroyed, this, [this] { --m_connections; });
+        connect(connection, &QObject::destroyed, this, [this] {
+            --m_connections;
+            resumeAccepting(); // a descriptor came free
+        });
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <QHostAddress>
 #include <QObject>
+#include <QTimer>
 
 #include "common/Result.h"
 #include "http/HttpServerLimits.h"
@@ -33,11 +34,17 @@ public:
 
 private:
     void acceptPending();
+    // The process ran out of file descriptors: Qt stops accepting; try again shortly, or when a connection closes.
+    void onAcceptError(int error);
+    void resumeAccepting();
 
     HttpRequestHandler *m_handler;
     HttpServerLimits m_limits;
     QTcpServer *m_server;
     int m_connections = 0;
+    bool m_acceptPaused = false;
+    bool m_acceptTroubleReported = false;
+    QTimer *m_resumeTimer;
 };
 
 } // namespace sluice

@@ -1,6 +1,13 @@
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <QElapsedTimer>
 #include <QTcpServer>
 #include <QTcpSocket>
+
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 
 #include "GatewayFixture.h"
 #include "GatewayTestSupport.h"
@@ -169,6 +176,7 @@ private Q_SLOTS:
     void echoedKeysNeverLeave();
     void unauthenticatedBodiesAreNotRead();
     void refusedByTheHttpLayerIsLogged();
+    void outOfFileDescriptorsRecovers();
 };
 
 void TestHardening::streamEndingBeforeContent_data()
@@ -483,6 +491,47 @@ void TestHardening::refusedByTheHttpLayerIsLogged()
     QCOMPARE(gateway.records.at(1).httpStatus, 413);
     QCOMPARE(gateway.records.at(1).endpoint, QStringLiteral("/v1/messages"));
     QCOMPARE(gateway.records.at(1).tokenName, QStringLiteral("editor"));
+}
+
+void TestHardening::outOfFileDescriptorsRecovers()
+{
+    // At the open-files limit accept() fails (EMFILE) and Qt stops accepting for good; the gateway must take the
+    // waiting connection once descriptors come free.
+    GatewayFixture gateway;
+    rlimit original {};
+    QCOMPARE(getrlimit(RLIMIT_NOFILE, &original), 0);
+    const int client = ::socket(AF_INET, SOCK_STREAM, 0); // made before the limit bites
+    QVERIFY(client >= 0);
+    rlimit lowered = original;
+    lowered.rlim_cur = rlim_t(client + 64);
+    QCOMPARE(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+    QList<int> fillers;
+    for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;)
+        fillers.append(fd);
+    sockaddr_in address {};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(gateway.port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool connected = ::connect(client, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0;
+    QTest::qWait(600); // the gateway tries to accept, fails, and should keep trying
+    for (const int fd : std::as_const(fillers))
+        ::close(fd);
+    setrlimit(RLIMIT_NOFILE, &original);
+    QVERIFY(connected);
+    const QByteArray request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    QCOMPARE(::write(client, request.constData(), size_t(request.size())), ssize_t(request.size()));
+    QByteArray answer;
+    QElapsedTimer timer;
+    timer.start();
+    while (!answer.contains("\r\n\r\n") && timer.elapsed() < 5000) {
+        QTest::qWait(20);
+        char buffer[4096];
+        const ssize_t got = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (got > 0)
+            answer.append(buffer, got);
+    }
+    ::close(client);
+    QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.constData());
 }
 
 QTEST_GUILESS_MAIN(TestHardening)
