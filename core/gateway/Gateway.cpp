@@ -158,6 +158,17 @@ Gateway::Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamCl
         m_tokens.addToken(name, secret);
     for (const ProviderConfig &provider : config.providers)
         m_adapters.insert(provider.name, ProviderAdapter(provider));
+    // Settings that are right on a server behind a firewall and wrong on a laptop: said once, at start.
+    if (!config.gateway.listenAddress.isLoopback())
+        qCWarning(lcGateway).noquote()
+            << QStringLiteral("Sluice listens on %1, not only on this computer: anyone who can reach it can try "
+                              "gateway tokens. Keep gateway.listen on 127.0.0.1 unless this is a server behind a "
+                              "firewall.")
+                   .arg(config.gateway.listenAddress.toString());
+    if (config.gateway.allowedHosts.contains(QStringLiteral("*")))
+        qCWarning(lcGateway).noquote() << QStringLiteral(
+            "gateway.allowed_hosts has \"*\": any Host header is accepted, so a web page can reach "
+            "Sluice through DNS rebinding. List the host names clients use instead.");
 }
 
 Gateway::~Gateway() = default;

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
 
@@ -12,6 +13,7 @@
 #include "GatewayFixture.h"
 #include "GatewayTestSupport.h"
 #include "common/SecretScrubber.h"
+#include "gateway/Gateway.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -177,6 +179,7 @@ private Q_SLOTS:
     void unauthenticatedBodiesAreNotRead();
     void refusedByTheHttpLayerIsLogged();
     void outOfFileDescriptorsRecovers();
+    void riskySettingsAreSaidAtStart();
 };
 
 void TestHardening::streamEndingBeforeContent_data()
@@ -532,6 +535,20 @@ void TestHardening::outOfFileDescriptorsRecovers()
     }
     ::close(client);
     QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.constData());
+}
+
+void TestHardening::riskySettingsAreSaidAtStart()
+{
+    const Result<Config> config = ConfigLoader::loadString("gateway:\n"
+                                                           "  listen: 0.0.0.0\n"
+                                                           "  allowed_hosts: [\"*\"]\n",
+                                                           QStringLiteral("risky.yaml"));
+    QVERIFY2(config.ok(), qPrintable(config.errorMessage()));
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(QStringLiteral("listens on 0\\.0\\.0\\.0, not only on this")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("allowed_hosts has \"\\*\"")));
+    const Gateway gateway(*config, GatewaySecrets(), nullptr);
+    Q_UNUSED(gateway)
 }
 
 QTEST_GUILESS_MAIN(TestHardening)
