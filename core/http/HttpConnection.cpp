@@ -501,6 +501,13 @@ int HttpConnection::onHeaderField(http_parser *parser, const char *at, size_t le
     const qint64 overhead = self->m_field.isEmpty() ? HeaderLineOverhead : 0;
     if (!self->addHeaderBytes(qint64(length) + overhead))
         return 1;
+    // A line must end in CRLF; http_parser takes a bare LF too, which lets two parsers disagree on a request.
+    const char *begin = self->m_input.constData();
+    if (self->m_field.isEmpty() && at - begin >= 2 && at[-1] == '\n' && at[-2] != '\r') {
+        self->setParseError(400, QByteArrayLiteral("invalid_http_request"),
+                            QStringLiteral("The request's lines end in a bare LF; HTTP/1.1 needs CRLF."));
+        return 1;
+    }
     appendPiece(self->m_field, at, length);
     return 0;
 }
@@ -521,6 +528,17 @@ int HttpConnection::onHeadersComplete(http_parser *parser)
     if (self->m_lastWasValue)
         self->commitHeader();
     HttpRequest &request = self->m_request;
+    for (const auto &[name, value] : request.headers.fields()) {
+        if (name.isEmpty() || name.contains(' ') || name.contains('\t')) {
+            // "Content-Length : 2": no whitespace may stand before the colon (RFC 9112), and honouring it is how
+            // requests get smuggled past a proxy.
+            self->setParseError(400, QByteArrayLiteral("invalid_http_request"),
+                                QStringLiteral("The request has a header name with whitespace in it (\"%1\"); "
+                                               "nothing may stand between a header's name and its colon.")
+                                    .arg(QString::fromLatin1(name.left(64))));
+            return -1;
+        }
+    }
     if (parser->http_major != 1) {
         self->setParseError(400, QByteArrayLiteral("unsupported_http_version"),
                             QStringLiteral("HTTP/%1.%2 is not supported; the gateway speaks HTTP/1.1.")
@@ -580,6 +598,13 @@ int HttpConnection::onBody(http_parser *parser, const char *at, size_t length)
 {
     HttpConnection *self = connectionOf(parser);
     QByteArray &body = self->m_request.body;
+    // A chunk's data must be followed by CRLF; http_parser takes anything there. Checked when the bytes are in.
+    const char *end = self->m_input.constData() + self->m_input.size();
+    if ((parser->flags & F_CHUNKED) && end - (at + length) >= 2 && (at[length] != '\r' || at[length + 1] != '\n')) {
+        self->setParseError(400, QByteArrayLiteral("invalid_http_request"),
+                            QStringLiteral("A chunk of the request body is not followed by CRLF."));
+        return 1;
+    }
     if (body.size() + qint64(length) > self->m_limits.maxBodyBytes) {
         self->setParseError(413, QByteArrayLiteral("request_too_large"),
                             QStringLiteral("The request body is larger than the gateway's limit of %1 bytes. Send a "

@@ -180,6 +180,8 @@ private Q_SLOTS:
     void refusedByTheHttpLayerIsLogged();
     void outOfFileDescriptorsRecovers();
     void riskySettingsAreSaidAtStart();
+    void lenientHttpIsRefused_data();
+    void lenientHttpIsRefused();
 };
 
 void TestHardening::streamEndingBeforeContent_data()
@@ -549,6 +551,36 @@ void TestHardening::riskySettingsAreSaidAtStart()
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("allowed_hosts has \"\\*\"")));
     const Gateway gateway(*config, GatewaySecrets(), nullptr);
     Q_UNUSED(gateway)
+}
+
+void TestHardening::lenientHttpIsRefused_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QString>("reason");
+    const QByteArray body = R"({"model":"gpt-test","messages":[{"role":"user","content":"hi"}]})";
+    const QByteArray head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: "
+        + QByteArray(TestToken) + "\r\nContent-Type: application/json\r\nConnection: close\r\n";
+    QTest::newRow("space before the colon") << head + "Content-Length : " + QByteArray::number(body.size()) + "\r\n\r\n"
+            + body << QStringLiteral("whitespace");
+    QTest::newRow("bare LF") << "POST /v1/chat/completions HTTP/1.1\nHost: 127.0.0.1\nx-api-key: "
+            + QByteArray(TestToken) + "\nContent-Length: " + QByteArray::number(body.size()) + "\n\n"
+            + body << QStringLiteral("bare LF");
+    QTest::newRow("chunk without its CRLF") << head + "Transfer-Encoding: chunked\r\n\r\n"
+            + QByteArray::number(body.size(), 16) + "\r\n" + body
+            + "XX0\r\n\r\n" << QStringLiteral("CRLF");
+}
+
+void TestHardening::lenientHttpIsRefused()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QString, reason);
+    GatewayFixture gateway;
+    const QByteArray answer = exchangeRaw(gateway.port(), request);
+    QVERIFY2(answer.startsWith("HTTP/1.1 400"), answer.left(300).constData());
+    QVERIFY2(answer.contains(reason.toUtf8()), answer.constData());
+    QVERIFY(gateway.waitForRecords(1));
+    QCOMPARE(gateway.records.first().httpStatus, 400);
+    QCOMPARE(gateway.upstream().requests().size(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestHardening)
