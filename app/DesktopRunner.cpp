@@ -1,5 +1,8 @@
 #include "DesktopRunner.h"
 
+#include <chrono>
+#include <future>
+
 #include <QApplication>
 #include <QPointer>
 #include <QThread>
@@ -114,6 +117,11 @@ int runDesktop(const AppOptions &options)
     QObject::connect(&tray, &TrayController::pauseRequested, &tray, setPaused);
 
     const int code = QApplication::exec();
+    // Requests in flight get gateway.shutdown_timeout_ms to finish on the gateway's thread; the window is gone.
+    auto drained = std::make_shared<std::promise<void>>();
+    std::future<void> finished = drained->get_future();
+    QMetaObject::invokeMethod(service, [service, drained] { service->shutdown([drained] { drained->set_value(); }); });
+    finished.wait_for(std::chrono::milliseconds(startup->config.gateway.shutdownTimeoutMs + 3000));
     QMetaObject::invokeMethod(
         service, [service] { service->stop(); }, Qt::BlockingQueuedConnection);
     gatewayThread.quit();

@@ -52,7 +52,15 @@ int runHeadless(const AppOptions &options)
     }
     out << "Sluice is listening on " << url->toString() << Qt::endl;
 
-    QObject::connect(&signalWatcher, &UnixSignalWatcher::terminationRequested, qApp, [] { QCoreApplication::quit(); });
+    // The first SIGTERM or SIGINT drains what is in flight (gateway.shutdown_timeout_ms); a second one quits now.
+    bool stopping = false;
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::terminationRequested, qApp, [&service, &stopping] {
+        if (std::exchange(stopping, true)) {
+            QCoreApplication::quit();
+            return;
+        }
+        service.shutdown([] { QCoreApplication::quit(); });
+    });
     QCoreApplication::exec();
 
     service.stop();

@@ -21,6 +21,7 @@ inline constexpr auto UpstreamTimeout = "upstream_timeout";
 inline constexpr auto UpstreamProtocol = "upstream_protocol"; // the provider's answer could not be understood
 inline constexpr auto ClientDisconnected = "client_disconnected"; // the client went away mid-request
 inline constexpr auto Paused = "paused"; // the gateway is paused by the user
+inline constexpr auto ShuttingDown = "shutting_down"; // Sluice stopped before the request could finish
 inline constexpr auto Internal = "internal";
 inline constexpr auto RateLimited = "rate_limited"; // the gateway token's RPM or TPM limit (docs/costs.md)
 inline constexpr auto BudgetExceeded = "budget_exceeded"; // a spend budget's hard limit (docs/costs.md)

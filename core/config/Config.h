@@ -22,6 +22,8 @@ struct GatewaySettings
     QStringList allowedOrigins;
     qint64 maxHeaderBytes = 64 * 1024;
     qint64 maxBodyBytes = 32 * 1024 * 1024;
+    // On SIGTERM or quit: how long requests in flight may take to finish before they are ended with an error.
+    int shutdownTimeoutMs = 10'000;
 };
 
 // A reference to a secret kept outside the config file: "keychain:NAME" or "env:VAR".

@@ -35,7 +35,8 @@ const QStringList TopLevelKeys = {QStringLiteral("gateway"), QStringLiteral("pro
                                   QStringLiteral("routing"), QStringLiteral("cache"),     QStringLiteral("budgets")};
 const QStringList GatewayKeys = {QStringLiteral("listen"),           QStringLiteral("port"),
                                  QStringLiteral("allowed_hosts"),    QStringLiteral("allowed_origins"),
-                                 QStringLiteral("max_header_bytes"), QStringLiteral("max_body_bytes")};
+                                 QStringLiteral("max_header_bytes"), QStringLiteral("max_body_bytes"),
+                                 QStringLiteral("shutdown_timeout_ms")};
 const QStringList ProviderKeys
     = {QStringLiteral("name"),     QStringLiteral("type"),        QStringLiteral("base_url"),
        QStringLiteral("api_key"),  QStringLiteral("timeouts"),    QStringLiteral("free"),
@@ -679,6 +680,9 @@ void ConfigReader::readGateway(const YAML::Node &node, GatewaySettings &gateway)
         } else if (field.key == QLatin1String("max_body_bytes")) {
             if (const std::optional<qint64> value = integer(field, 1024, 4LL * 1024 * 1024 * 1024))
                 gateway.maxBodyBytes = *value;
+        } else if (field.key == QLatin1String("shutdown_timeout_ms")) {
+            if (const std::optional<qint64> value = integer(field, 0, 600'000))
+                gateway.shutdownTimeoutMs = int(*value);
         }
     }
 }

@@ -219,6 +219,13 @@ RequestRecord Gateway::newRecord(const HttpRequest &request) const
     return record;
 }
 
+void Gateway::endInFlight(const QString &message)
+{
+    const QList<ProxyExchange *> exchanges = findChildren<ProxyExchange *>(Qt::FindDirectChildrenOnly);
+    for (ProxyExchange *exchange : exchanges)
+        exchange->endForShutdown(message);
+}
+
 bool Gateway::admitHeaders(const HttpRequest &request)
 {
     if (request.method == "GET" || request.method == "HEAD")
@@ -270,6 +277,14 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
             CanonicalError::make(503, QStringLiteral("Sluice is paused. Resume it from the tray icon or the window."),
                                  QStringLiteral("gateway_paused")),
             ErrorClass::Paused);
+        return;
+    }
+    if (m_draining) {
+        HttpHeaders retry {{QByteArrayLiteral("Retry-After"), QByteArrayLiteral("5")}};
+        respondError(responder, std::move(record), endpoint.format,
+                     CanonicalError::make(503, QStringLiteral("Sluice is shutting down; try again in a moment."),
+                                          QStringLiteral("gateway_shutting_down")),
+                     ErrorClass::ShuttingDown, retry);
         return;
     }
     if (endpoint.route != Route::Unknown && request.method != endpoint.method) {

@@ -63,6 +63,10 @@ public:
 
     void setRecordSink(RecordSink sink) { m_sink = std::move(sink); }
     void setPaused(bool paused) { m_paused = paused; }
+    // Shutting down: new requests get a 503 (logged); those in flight go on.
+    void setDraining(bool draining) { m_draining = draining; }
+    // Ends every request still in flight (ProxyExchange::endForShutdown).
+    void endInFlight(const QString &message);
     bool isPaused() const { return m_paused; }
     int inFlight() const { return m_inFlight; }
     Router &router() { return *m_router; }
@@ -107,6 +111,7 @@ private:
     ResponseCache *m_cache = nullptr;
     RecordSink m_sink;
     bool m_paused = false;
+    bool m_draining = false;
     int m_inFlight = 0;
     qint64 m_arrivedNs = 0; // of the request being handled synchronously (errors and listings answer at once)
 };

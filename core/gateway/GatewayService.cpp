@@ -1,5 +1,8 @@
 #include "GatewayService.h"
 
+#include <QElapsedTimer>
+#include <QTimer>
+
 #include "cache/CacheLogging.h"
 #include "cache/ResponseCache.h"
 #include "gateway/Gateway.h"
@@ -120,6 +123,35 @@ void GatewayService::stop()
     delete m_client;
     m_client = nullptr;
     m_endpoint.clear();
+}
+
+void GatewayService::shutdown(std::function<void()> done)
+{
+    if (!m_gateway || !m_server) {
+        done();
+        return;
+    }
+    m_server->stopListening();
+    m_gateway->setDraining(true);
+    auto *poll = new QTimer(this);
+    auto clock = std::make_shared<QElapsedTimer>();
+    clock->start();
+    const int timeoutMs = m_config.gateway.shutdownTimeoutMs;
+    connect(poll, &QTimer::timeout, this, [this, poll, clock, timeoutMs, done = std::move(done)] {
+        // Done once every request is answered and its last bytes are with the OS (a second at most for those).
+        if (!m_gateway
+            || (m_gateway->inFlight() == 0
+                && (m_server->pendingBytes() == 0 || clock->elapsed() >= timeoutMs + 1000))) {
+            poll->deleteLater();
+            done();
+            return;
+        }
+        if (clock->elapsed() >= timeoutMs)
+            m_gateway->endInFlight(QStringLiteral("Sluice is shutting down and the request did not finish within "
+                                                  "gateway.shutdown_timeout_ms (%1 ms).")
+                                       .arg(timeoutMs));
+    });
+    poll->start(20);
 }
 
 void GatewayService::setPaused(bool paused)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include <memory>
 
 #include <QObject>
@@ -48,6 +50,10 @@ public:
     // Listens on the configured address and port (portOverride > 0 replaces the port; 0 keeps it).
     Result<QUrl> start(int portOverride = -1);
     void stop();
+    // A graceful stop: no new connections, new requests refused (503), those in flight given up to
+    // gateway.shutdown_timeout_ms to finish, then ended with an explicit error; done() runs once every request is
+    // answered and handed to the record sink. stop() still has to follow.
+    void shutdown(std::function<void()> done);
     void setPaused(bool paused);
     bool isPaused() const;
     QUrl endpoint() const { return m_endpoint; }

@@ -161,8 +161,8 @@ QString errorInSuccess(const QByteArray &body)
     const QJsonValue error = QJsonDocument::fromJson(body).object().value(QLatin1String("error"));
     if (error.isNull() || error.isUndefined())
         return {};
-    const QString message = error.isObject() ? error.toObject().value(QLatin1String("message")).toString()
-                                             : error.toString();
+    const QString message
+        = error.isObject() ? error.toObject().value(QLatin1String("message")).toString() : error.toString();
     return message.isEmpty() ? QStringLiteral("(no message)") : message.left(500);
 }
 
@@ -199,6 +199,39 @@ void ProxyExchange::start()
     connect(m_responder, &HttpResponder::closed, this, &ProxyExchange::onClientClosed);
     connect(m_responder, &HttpResponder::drained, this, &ProxyExchange::onDrained);
     startNextAttempt();
+}
+
+void ProxyExchange::endForShutdown(const QString &message)
+{
+    if (m_done)
+        return;
+    if (m_call) {
+        m_call->disconnect(this);
+        m_call->abort();
+        m_call = nullptr;
+    }
+    m_planner.abandon(QStringLiteral("cancelled: ") + message);
+    const CanonicalError error = CanonicalError::make(503, message, QStringLiteral("gateway_shutting_down"));
+    if (!m_responder || !m_responder->responseStarted()) {
+        sendClientError(error, ErrorClass::ShuttingDown);
+        return;
+    }
+    if (m_mode == Mode::TranslatedStream && m_encoder) {
+        writeStream(m_encoder->encode(CanonicalEvent::failure(error)));
+        writeStream(m_encoder->finish());
+    } else {
+        StreamEncoderOptions options;
+        options.requestedModel = m_request.model;
+        writeStream(
+            m_mode == Mode::RelayStream
+                ? FormatCodec::forFormat(m_request.format)
+                      .createStreamEncoder(options)
+                      ->encode(CanonicalEvent::failure(error))
+                : encodeSseEvent(SseEvent {{}, FormatCodec::forFormat(m_request.format).encodeError(error).body}));
+    }
+    m_responder->endStream();
+    finish(200, ErrorClass::ShuttingDown,
+           QStringLiteral("Stream ended by shutdown before the answer was complete: %1").arg(message));
 }
 
 void ProxyExchange::resetAttempt()
@@ -925,8 +958,9 @@ void ProxyExchange::deliverUpstreamError()
                                      "base_url.")
                           .arg(m_adapter->name())
                           .arg(m_status)
-                          .arg(location.isEmpty() ? QString()
-                                                  : QStringLiteral(" (to %1)").arg(QString::fromUtf8(location.left(200)))),
+                          .arg(location.isEmpty()
+                                   ? QString()
+                                   : QStringLiteral(" (to %1)").arg(QString::fromUtf8(location.left(200)))),
                       ErrorClass::UpstreamProtocol);
         return;
     }

@@ -79,6 +79,9 @@ public:
     ~ProxyExchange() override;
 
     void start();
+    // Sluice is stopping and the request did not finish in time: a started stream ends with an explicit error
+    // event, anything else gets a 503; the request is logged either way.
+    void endForShutdown(const QString &message);
     // Set before start(): the exchange then also assembles the provider-neutral answer (from streams too).
     void setAnswerSink(AnswerSink sink) { m_answerSink = std::move(sink); }
 

@@ -108,6 +108,24 @@ void HttpServer::close()
         connection->abort();
 }
 
+qint64 HttpServer::pendingBytes() const
+{
+    qint64 total = 0;
+    const QList<HttpConnection *> connections = findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly);
+    for (const HttpConnection *connection : connections)
+        total += connection->pendingBytes();
+    return total;
+}
+
+void HttpServer::stopListening()
+{
+    m_resumeTimer->stop();
+    m_acceptPaused = false;
+    if (m_server->isListening())
+        qCInfo(lcHttpServer) << "Stopped listening on" << hostAndPort(address(), port());
+    m_server->close();
+}
+
 bool HttpServer::isListening() const
 {
     return m_server->isListening();

@@ -26,11 +26,15 @@ public:
     Result<void> listen(const QHostAddress &address, quint16 port);
     // Stops listening and closes every connection; responses in progress see HttpResponder::closed().
     void close();
+    // Stops taking new connections; open ones are served on (a graceful shutdown).
+    void stopListening();
     bool isListening() const;
     quint16 port() const;
     QHostAddress address() const;
     // Open client connections (a closed one counts until it is deleted, on the next event-loop pass).
     int connectionCount() const;
+    // Response bytes written but not yet taken by the OS, over all connections.
+    qint64 pendingBytes() const;
 
 private:
     void acceptPending();

@@ -454,7 +454,7 @@ RouteDecision RoutePlanner::finish(const AttemptOutcome &outcome)
                       QStringLiteral("give_up"));
 }
 
-void RoutePlanner::abandon()
+void RoutePlanner::abandon(const QString &reason)
 {
     if (!m_d || !m_d->inFlight)
         return;
@@ -467,7 +467,7 @@ void RoutePlanner::abandon()
     record.latencyMs = d.now() - d.attemptStartMs;
     record.errorClass = failureClassName(FailureClass::Cancelled);
     record.decision = QStringLiteral("give_up");
-    record.reason = QStringLiteral("cancelled: the client went away");
+    record.reason = reason.isEmpty() ? QStringLiteral("cancelled: the client went away") : reason;
     d.finished = true;
     d.stopReason = record.reason;
 }

@@ -47,7 +47,7 @@ public:
     RouteDecision finish(const AttemptOutcome &outcome);
     // The attempt from next() will never finish (the client went away): frees its breaker probe and
     // in-flight count, records it as cancelled and ends the plan.
-    void abandon();
+    void abandon(const QString &reason = {});
     // The attempt from next() was never sent, for a reason of the request's own (a parameter the deployment's
     // format cannot express): as abandon(), recorded as a client error with that reason.
     void refuse(const QString &reason);
