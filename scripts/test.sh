@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with the "ci" preset (warnings as errors), checks formatting and runs the whole
 # suite under a throw-away keyring and a virtual X server, then packages that build as a .deb and checks it
-# (validators, install, smoke request, purge). Exits with ctest's status (1 if only formatting or packaging failed).
+# (validators, install, smoke request, purge), then runs the bounded fuzz run (scripts/fuzz.sh). Exits with ctest's
+# status (1 if only formatting, packaging or fuzzing failed).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -70,7 +71,18 @@ else
     echo "test: packaging passed: $(basename "$deb") validated, installed, smoke-tested and purged"
 fi
 
-if [ "$status" -eq 0 ] && { [ "$format_failed" -ne 0 ] || [ "$package_failed" -ne 0 ]; }; then
+# ---- Fuzzing (scripts/fuzz.sh; docs/reliability.md, "Fuzzing") ------------------------------------------------
+# Builds the fuzz preset (build/fuzz, clang 14), replays the saved reproducers in fuzz/regressions/, then fuzzes
+# every libFuzzer target for 20 s (two at a time, fixed seed). About 10 minutes on a fresh 2-core machine.
+fuzz_failed=0
+echo "test: fuzzing (scripts/fuzz.sh 20: the regression inputs, then 20 s per target)"
+if ! SLUICE_FUZZ_ARGS="-seed=1 ${SLUICE_FUZZ_ARGS:-}" scripts/fuzz.sh 20; then
+    fuzz_failed=1
+    echo "test: FUZZING FAILED: see the fuzz lines above (inputs in build/fuzz/artifacts/)" >&2
+fi
+# ---- end of fuzzing ---------------------------------------------------------------------------------------------
+
+if [ "$status" -eq 0 ] && { [ "$format_failed" -ne 0 ] || [ "$package_failed" -ne 0 ] || [ "$fuzz_failed" -ne 0 ]; }; then
     status=1
 fi
 exit "$status"
