@@ -124,7 +124,8 @@ void HttpConnection::writeResponseBytes(std::initializer_list<QByteArrayView> pa
         if (!part.isEmpty())
             m_socket->write(part.data(), part.size());
     }
-    m_socket->flush(); // hand it to the OS now instead of on the next event-loop pass
+    if (!std::exchange(m_holdFlush, false))
+        m_socket->flush(); // hand it to the OS now instead of on the next event-loop pass
     m_writing = false;
 
     const qint64 pending = m_socket->bytesToWrite();
@@ -135,6 +136,13 @@ void HttpConnection::writeResponseBytes(std::initializer_list<QByteArrayView> pa
         m_aboveHighWater = false;
         QMetaObject::invokeMethod(m_responder, &HttpResponder::drained, Qt::QueuedConnection);
     }
+}
+
+void HttpConnection::writeFinalResponseBytes(std::initializer_list<QByteArrayView> parts)
+{
+    m_holdFlush = true;
+    writeResponseBytes(parts);
+    m_holdFlush = false;
 }
 
 void HttpConnection::endResponse(bool closeConnection)
@@ -453,8 +461,14 @@ void HttpConnection::closeGracefully()
     }
     if (!m_idleTimer.isActive() && m_limits.idleTimeoutMs > 0)
         m_idleTimer.start(m_limits.idleTimeoutMs, this);
-    if (m_socket->bytesToWrite() == 0)
-        shutdownWrite();
+    // On the next pass, like a response's last bytes: the end of a close-delimited answer is its end too.
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            if (!m_writeClosed && m_socket->state() == QAbstractSocket::ConnectedState && m_socket->bytesToWrite() == 0)
+                shutdownWrite();
+        },
+        Qt::QueuedConnection);
 }
 
 void HttpConnection::shutdownWrite()

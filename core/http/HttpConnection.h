@@ -40,6 +40,10 @@ public:
     void writeResponseBytes(const QByteArray &bytes);
     // Several pieces handed to the OS together, without first joining them into one array.
     void writeResponseBytes(std::initializer_list<QByteArrayView> parts);
+    // A response's last bytes: handed to the OS on the next event-loop pass, after whatever the handler does once
+    // it has answered (the request log's journal write), so a crash in between cannot leave a client with a
+    // complete answer and the log without its row.
+    void writeFinalResponseBytes(std::initializer_list<QByteArrayView> parts);
     void endResponse(bool closeConnection);
     void abortResponse();
     qint64 pendingBytes() const;
@@ -119,6 +123,7 @@ private:
     bool m_aboveHighWater = false;
     bool m_continuePending = false;
     bool m_writeClosed = false;
+    bool m_holdFlush = false; // the next write is a response's last: the OS gets it on the next event-loop pass
     QBasicTimer m_idleTimer;
     QBasicTimer m_lingerTimer;
 };

@@ -98,9 +98,14 @@ void ServerResponder::sendResponse(int status, const HttpHeaders &headers, const
     if (inlineBody)
         out.append(body);
 
-    m_connection->writeResponseBytes(out);
-    if (writeBody && !inlineBody && m_connection)
-        m_connection->writeResponseBytes(body);
+    // The last bytes reach the OS after the handler has logged the request (HttpConnection::writeFinalResponseBytes).
+    if (writeBody && !inlineBody) {
+        m_connection->writeResponseBytes(out);
+        if (m_connection)
+            m_connection->writeFinalResponseBytes({QByteArrayView(body)});
+    } else {
+        m_connection->writeFinalResponseBytes({QByteArrayView(out)});
+    }
     if (m_connection)
         m_connection->endResponse(!m_keepAlive);
 }
@@ -147,7 +152,7 @@ void ServerResponder::endStream()
         return;
     m_state = State::Done;
     if (m_chunked && !m_head)
-        m_connection->writeResponseBytes(QByteArrayLiteral("0\r\n\r\n"));
+        m_connection->writeFinalResponseBytes({QByteArrayView("0\r\n\r\n")});
     if (m_connection)
         m_connection->endResponse(!m_keepAlive);
 }

@@ -11,6 +11,7 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QMetaMethod>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -186,6 +187,20 @@ Result<void> RequestLogWriter::open(const QString &databasePath)
         m_openResult.reset();
         m_stopping = false;
         m_written = 0;
+        // What a crash left unwritten goes first; a journal that cannot open costs crash safety, not the log.
+        const QFileInfo database(databasePath);
+        Result<RequestRecords> left
+            = m_journal.open(database.absoluteDir().filePath(database.completeBaseName() + QStringLiteral(".journal")));
+        if (!left) {
+            qCWarning(lcStore).noquote() << left.errorMessage() << "- requests are logged without crash safety";
+        } else if (!left->isEmpty()) {
+            qCInfo(lcStore) << "writing" << left->size() << "requests a previous run left in the journal";
+            for (const RequestRecord &record : std::as_const(*left)) {
+                m_queue.append(record);
+                ++m_appended;
+                ++m_uncommitted;
+            }
+        }
     }
     m_thread.reset(QThread::create([this] { run(); }));
     m_thread->setObjectName(QStringLiteral("sluice-store-writer"));
@@ -232,8 +247,11 @@ void RequestLogWriter::append(RequestRecord record)
             m_droppingBodies = true;
         }
         m_queuedBodyBytes += bytes;
+        // Journaled under the lock that the writer empties the journal under: never lost between the two.
+        m_journal.append(record);
         m_queue.append(std::move(record));
         ++m_appended;
+        ++m_uncommitted;
         waiting = m_appended - m_settled;
         if (waiting > m_softQueueLimit && !m_overflowing) {
             m_overflowing = true;
@@ -306,6 +324,8 @@ void RequestLogWriter::stop()
     }
     m_thread->wait();
     m_thread.reset();
+    QMutexLocker lock(&m_mutex);
+    m_journal.close(); // kept, not emptied, if some records could not be written: the next start writes them
 }
 
 bool RequestLogWriter::isOpen() const
@@ -506,6 +526,9 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
             pending.remove(0, count);
             QMutexLocker lock(&m_mutex);
             m_written += count;
+            m_uncommitted -= count;
+            if (m_uncommitted == 0)
+                m_journal.clear(); // everything journaled is in the database
             m_queuedBodyBytes -= committedBodyBytes;
             if (m_droppingBodies && m_queuedBodyBytes < m_bodyByteLimit / 2) {
                 m_droppingBodies = false;

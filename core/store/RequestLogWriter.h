@@ -10,6 +10,7 @@
 
 #include "common/RequestRecord.h"
 #include "common/Result.h"
+#include "store/RequestJournal.h"
 
 namespace sluice {
 
@@ -95,6 +96,8 @@ private:
     bool m_stopping = false;
     bool m_overflowing = false;
     bool m_droppingBodies = false;
+    qint64 m_uncommitted = 0; // appended (or replayed from the journal) and not yet committed
+    RequestJournal m_journal; // guarded by m_mutex
     std::shared_ptr<const SecretScrubber> m_scrubber;
 };
 

@@ -1,4 +1,5 @@
 #include <QFile>
+#include <QFileInfo>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -8,6 +9,7 @@
 #include "StoreTestSupport.h"
 #include "common/SecretScrubber.h"
 #include "store/RecordColumns.h"
+#include "store/RequestJournal.h"
 #include "store/RequestLogReader.h"
 #include "store/RequestLogWriter.h"
 
@@ -169,6 +171,65 @@ private Q_SLOTS:
         QVERIFY2(stored.ok(), qPrintable(stored.errorMessage()));
         QVERIFY(stored->requestBody.contains(SecretScrubber::Marker));
         QVERIFY(stored->errorMessage.contains(QLatin1String(SecretScrubber::Marker)));
+    }
+
+    void journalRoundTripsAndIgnoresATornFrame()
+    {
+        RequestRecord record = makeRecord(7);
+        record.servedModel = QStringLiteral("gpt-4.1-nano-2025-04-14");
+        record.costUsd = 0.25;
+        record.costStatus = QStringLiteral("exact");
+        AttemptRecord attempt;
+        attempt.deployment = QStringLiteral("p/m");
+        attempt.httpStatus = 503;
+        attempt.reason = QStringLiteral("server error: retrying");
+        record.attempts = {attempt, attempt};
+        const QByteArray frame = RequestJournal::encode(record);
+        const RequestRecords back = RequestJournal::decode(frame + frame + frame.left(frame.size() - 3));
+        QCOMPARE(back.size(), 2); // the torn third frame (a crash inside write()) is left out
+        QCOMPARE(back.first().id, record.id);
+        QCOMPARE(back.first().servedModel, record.servedModel);
+        QCOMPARE(back.first().costUsd, 0.25);
+        QCOMPARE(back.first().attempts.size(), 2);
+        QCOMPARE(back.first().attempts.last().reason, attempt.reason);
+        QVERIFY(back.first().bodiesTruncated);
+        QByteArray corrupt = frame;
+        corrupt[20] = char(corrupt[20] ^ 0x55);
+        QVERIFY(RequestJournal::decode(corrupt).isEmpty());
+    }
+
+    void recordsLeftInTheJournalAreWrittenAtStart()
+    {
+        // A kill -9 left two journaled records the database never got, and one it did get.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("requests.db"));
+        const RequestRecord committed = makeRecord(1);
+        {
+            RequestLogWriter writer;
+            QVERIFY(writer.open(path).ok());
+            writer.append(committed);
+        }
+        const QString journalPath = dir.filePath(QStringLiteral("requests.journal"));
+        QCOMPARE(QFileInfo(journalPath).size(), 0); // emptied once everything was committed
+        const RequestRecord lost1 = makeRecord(2);
+        const RequestRecord lost2 = makeRecord(3);
+        {
+            RequestJournal journal;
+            QVERIFY(journal.open(journalPath).ok());
+            QVERIFY(journal.append(committed));
+            QVERIFY(journal.append(lost1));
+            QVERIFY(journal.append(lost2));
+        }
+        {
+            RequestLogWriter writer;
+            QVERIFY(writer.open(path).ok());
+            writer.flush();
+        }
+        RequestLogReader reader(path);
+        QCOMPARE(*reader.count(), qint64(3)); // the one already written is not written twice
+        QVERIFY(reader.byId(lost1.id).ok());
+        QVERIFY(reader.byId(lost2.id).ok());
+        QCOMPARE(QFileInfo(journalPath).size(), 0);
     }
 
     void reopeningKeepsTheLog()
