@@ -24,6 +24,9 @@ struct GatewaySettings
     qint64 maxBodyBytes = 32 * 1024 * 1024;
     // On SIGTERM or quit: how long requests in flight may take to finish before they are ended with an error.
     int shutdownTimeoutMs = 10'000;
+    int maxConnections = 1024; // open client connections; beyond, new ones get a 503
+    // Request bodies being read and answers being buffered, over all requests; beyond, a 503.
+    qint64 maxBufferedBytes = 512LL * 1024 * 1024;
 };
 
 // A reference to a secret kept outside the config file: "keychain:NAME" or "env:VAR".

@@ -36,7 +36,8 @@ const QStringList TopLevelKeys = {QStringLiteral("gateway"), QStringLiteral("pro
 const QStringList GatewayKeys = {QStringLiteral("listen"),           QStringLiteral("port"),
                                  QStringLiteral("allowed_hosts"),    QStringLiteral("allowed_origins"),
                                  QStringLiteral("max_header_bytes"), QStringLiteral("max_body_bytes"),
-                                 QStringLiteral("shutdown_timeout_ms")};
+                                 QStringLiteral("shutdown_timeout_ms"), QStringLiteral("max_connections"),
+                                 QStringLiteral("max_buffered_bytes")};
 const QStringList ProviderKeys
     = {QStringLiteral("name"),     QStringLiteral("type"),        QStringLiteral("base_url"),
        QStringLiteral("api_key"),  QStringLiteral("timeouts"),    QStringLiteral("free"),
@@ -683,6 +684,12 @@ void ConfigReader::readGateway(const YAML::Node &node, GatewaySettings &gateway)
         } else if (field.key == QLatin1String("shutdown_timeout_ms")) {
             if (const std::optional<qint64> value = integer(field, 0, 600'000))
                 gateway.shutdownTimeoutMs = int(*value);
+        } else if (field.key == QLatin1String("max_connections")) {
+            if (const std::optional<qint64> value = integer(field, 1, 1'000'000))
+                gateway.maxConnections = int(*value);
+        } else if (field.key == QLatin1String("max_buffered_bytes")) {
+            if (const std::optional<qint64> value = integer(field, 1024 * 1024, 64LL * 1024 * 1024 * 1024))
+                gateway.maxBufferedBytes = *value;
         }
     }
 }

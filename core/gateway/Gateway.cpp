@@ -15,6 +15,7 @@
 #include "cache/CacheLogging.h"
 #include "cache/CachePolicy.h"
 #include "cache/ResponseCache.h"
+#include "common/ByteBudget.h"
 #include "common/MonotonicClock.h"
 #include "common/RequestId.h"
 #include "gateway/ProxyExchange.h"
@@ -472,6 +473,7 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     providers.maxLoggedBodyBytes = m_config.logging.storeBodies ? m_config.logging.maxBodyBytes : 0;
     providers.config = &m_config;
     providers.scrubber = &m_scrubber;
+    providers.budget = m_budget;
     auto *exchange = new ProxyExchange(
         responder, std::move(record), std::move(client), std::move(plan).value(), providers,
         [this](RequestRecord &&done) { complete(std::move(done)); }, this);

@@ -20,6 +20,7 @@
 
 namespace sluice {
 
+class ByteBudget;
 class Clock;
 class PriceCatalog;
 class Router;
@@ -72,6 +73,9 @@ public:
     Router &router() { return *m_router; }
     // The response cache (null: none); it must outlive this gateway and live on its thread.
     void setResponseCache(ResponseCache *cache) { m_cache = cache; }
+    // Buffered answers count against this budget (shared with the HTTP server's request bodies); it must outlive
+    // this gateway.
+    void setByteBudget(ByteBudget *budget) { m_budget = budget; }
 
 Q_SIGNALS:
     // A budget passed its soft threshold (once per budget and period): for a tray notification.
@@ -109,6 +113,7 @@ private:
     std::unique_ptr<Router> m_router;
     UpstreamClient *m_client;
     ResponseCache *m_cache = nullptr;
+    ByteBudget *m_budget = nullptr;
     RecordSink m_sink;
     bool m_paused = false;
     bool m_draining = false;

@@ -94,6 +94,10 @@ Result<QUrl> GatewayService::start(int portOverride)
     HttpServerLimits limits;
     limits.maxHeaderBytes = m_config.gateway.maxHeaderBytes;
     limits.maxBodyBytes = m_config.gateway.maxBodyBytes;
+    limits.maxConnections = m_config.gateway.maxConnections;
+    m_budget = std::make_unique<ByteBudget>(m_config.gateway.maxBufferedBytes);
+    limits.sharedBudget = m_budget.get();
+    m_gateway->setByteBudget(m_budget.get());
     m_server = new HttpServer(m_gateway, limits, this);
 
     const quint16 port = portOverride >= 0 ? quint16(portOverride) : m_config.gateway.port;
@@ -123,6 +127,11 @@ void GatewayService::stop()
     delete m_client;
     m_client = nullptr;
     m_endpoint.clear();
+}
+
+int GatewayService::connectionCount() const
+{
+    return m_server ? m_server->connectionCount() : 0;
 }
 
 void GatewayService::shutdown(std::function<void()> done)

@@ -1,12 +1,12 @@
 #pragma once
 
 #include <functional>
-
 #include <memory>
 
 #include <QObject>
 #include <QUrl>
 
+#include "common/ByteBudget.h"
 #include "common/RequestRecord.h"
 #include "common/Result.h"
 #include "config/Config.h"
@@ -50,6 +50,8 @@ public:
     // Listens on the configured address and port (portOverride > 0 replaces the port; 0 keeps it).
     Result<QUrl> start(int portOverride = -1);
     void stop();
+    // Open client connections (0 when stopped).
+    int connectionCount() const;
     // A graceful stop: no new connections, new requests refused (503), those in flight given up to
     // gateway.shutdown_timeout_ms to finish, then ended with an explicit error; done() runs once every request is
     // answered and handed to the record sink. stop() still has to follow.
@@ -79,6 +81,7 @@ private:
     HttpServer *m_server = nullptr;
     QUrl m_endpoint;
     bool m_paused = false;
+    std::unique_ptr<ByteBudget> m_budget; // over the server and the gateway, which it outlives
 };
 
 } // namespace sluice

@@ -15,6 +15,7 @@
 #include "api/JsonMembers.h"
 #include "api/OpenAiCompletionsCodec.h"
 #include "api/ResponseAssembler.h"
+#include "common/ByteBudget.h"
 #include "common/MonotonicClock.h"
 #include "common/SecretScrubber.h"
 #include "gateway/GatewaySecrets.h"
@@ -192,7 +193,11 @@ ProxyExchange::ProxyExchange(HttpResponder *responder, RequestRecord record, Cli
     m_record.requestBytes = m_request.body.size();
 }
 
-ProxyExchange::~ProxyExchange() = default;
+ProxyExchange::~ProxyExchange()
+{
+    if (m_providers.budget)
+        m_providers.budget->release(m_heldBytes);
+}
 
 void ProxyExchange::start()
 {
@@ -245,6 +250,8 @@ void ProxyExchange::resetAttempt()
     m_status = 0;
     m_headers = {};
     m_body.clear();
+    if (m_providers.budget)
+        m_providers.budget->release(std::exchange(m_heldBytes, 0));
     m_mode = Mode::Buffered;
     m_sse = SseParser();
     m_decoder.reset();
@@ -503,6 +510,23 @@ void ProxyExchange::onBody(const QByteArray &data)
     case Mode::Buffered:
         break;
     }
+    if (m_providers.budget && !m_providers.budget->take(data.size())) {
+        // Sluice holds as much as it allows: this answer cannot be buffered now; the client may try again.
+        if (m_call) {
+            m_call->disconnect(this);
+            m_call->abort();
+            m_call = nullptr;
+        }
+        if (m_attempt)
+            m_planner.abandon(QStringLiteral("cancelled: Sluice's memory budget for buffered data was full"));
+        sendClientError(CanonicalError::make(503,
+                                             QStringLiteral("Sluice is holding as much request and answer data as it "
+                                                            "allows (gateway.max_buffered_bytes); try again shortly."),
+                                             QStringLiteral("gateway_busy")),
+                        ErrorClass::Internal);
+        return;
+    }
+    m_heldBytes += data.size();
     if (m_body.size() + data.size() > MaxBufferedBody) {
         m_call->abort();
         AttemptOutcome outcome = AttemptOutcome::http(m_status);

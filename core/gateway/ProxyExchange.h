@@ -30,6 +30,7 @@ class UpstreamCall;
 class UpstreamClient;
 class ResponseAssembler;
 class SecretScrubber;
+class ByteBudget;
 struct CanonicalError;
 struct GatewaySecrets;
 
@@ -60,6 +61,7 @@ struct ProviderDirectory
     qint64 maxLoggedBodyBytes = 0;
     const Config *config = nullptr; // routes' drop_unsupported_params
     const SecretScrubber *scrubber = nullptr; // keeps the gateway's secrets out of answers and the log
+    ByteBudget *budget = nullptr; // buffered answers count against it
 };
 
 // One proxied request: tries the route's attempts in order (retries, fallbacks), translating between the
@@ -150,6 +152,7 @@ private:
     int m_status = 0;
     HttpHeaders m_headers;
     QByteArray m_body; // a non-streamed answer or an upstream error body
+    qint64 m_heldBytes = 0; // of m_body, taken from the shared budget
     Mode m_mode = Mode::Buffered;
     SseParser m_sse;
     QList<SseEvent> m_events;

@@ -100,6 +100,29 @@ HttpConnection::~HttpConnection()
     disconnect(m_socket, nullptr, this, nullptr);
     detachResponder();
     m_socket->abort();
+    qint64 held = m_requestHeldBytes + m_active.heldBytes;
+    for (const Pending &pending : m_queue)
+        held += pending.heldBytes;
+    releaseHeld(held);
+}
+
+void HttpConnection::releaseHeld(qint64 bytes)
+{
+    if (m_limits.sharedBudget && bytes > 0)
+        m_limits.sharedBudget->release(bytes);
+}
+
+void HttpConnection::dropQueue()
+{
+    for (const Pending &pending : m_queue)
+        releaseHeld(pending.heldBytes);
+    m_queue.clear();
+}
+
+void HttpConnection::resetActive()
+{
+    releaseHeld(std::exchange(m_active.heldBytes, 0));
+    m_active = Pending();
 }
 
 void HttpConnection::abort()
@@ -153,7 +176,7 @@ void HttpConnection::endResponse(bool closeConnection)
         m_responder = nullptr;
     }
     if (!m_dispatching)
-        m_active = Pending(); // releases the body; inside handle() the handler may still read the request
+        resetActive(); // releases the body; inside handle() the handler may still read the request
     m_aboveHighWater = false;
     if (closeConnection) {
         closeGracefully();
@@ -241,7 +264,7 @@ void HttpConnection::onDisconnected()
     m_parseStopped = true;
     m_idleTimer.stop();
     m_lingerTimer.stop();
-    m_queue.clear();
+    dropQueue();
     if (m_responder)
         qCDebug(lcHttpServer) << "Client" << m_peer.toString() << "disconnected before the response ended";
     detachResponder();
@@ -357,6 +380,7 @@ void HttpConnection::queueParseError(unsigned int parserErrno)
     qCInfo(lcHttpServer) << "Refusing a request from" << m_peer.toString() << "with status" << m_errorStatus
                          << m_errorCode.constData();
 
+    releaseHeld(std::exchange(m_requestHeldBytes, 0));
     Pending pending;
     pending.request = std::move(m_request); // what was parsed, for the handler's answer and log
     pending.request.body.clear();
@@ -376,6 +400,7 @@ void HttpConnection::queueParseError(unsigned int parserErrno)
 void HttpConnection::queueWithoutBody()
 {
     m_refusedAtHeaders = false;
+    releaseHeld(std::exchange(m_requestHeldBytes, 0));
     Pending pending;
     pending.request = std::move(m_request);
     pending.request.keepAlive = false;
@@ -406,14 +431,14 @@ void HttpConnection::dispatchNext()
                                     errorBody(m_active.errorMessage, m_active.errorCode));
         }
         if (!m_responder)
-            m_active = Pending();
+            resetActive();
         return;
     }
     m_dispatching = true;
     m_handler->handle(m_active.request, responder);
     m_dispatching = false;
     if (!m_responder)
-        m_active = Pending(); // answered synchronously
+        resetActive(); // answered synchronously
 }
 
 void HttpConnection::sendContinue()
@@ -451,7 +476,7 @@ void HttpConnection::closeGracefully()
         return;
     m_closing = true;
     m_parseStopped = true;
-    m_queue.clear();
+    dropQueue();
     m_input.clear();
     m_inputOffset = 0;
     m_lastActivityNs = monotonicNowNs();
@@ -487,6 +512,7 @@ void HttpConnection::shutdownWrite()
 int HttpConnection::onMessageBegin(http_parser *parser)
 {
     HttpConnection *self = connectionOf(parser);
+    self->releaseHeld(std::exchange(self->m_requestHeldBytes, 0)); // a request abandoned mid-body (never, normally)
     self->m_request = HttpRequest();
     self->m_request.arrivedNs = self->m_readNs;
     self->m_request.peer = self->m_peer;
@@ -626,6 +652,14 @@ int HttpConnection::onBody(http_parser *parser, const char *at, size_t length)
                                 .arg(self->m_limits.maxBodyBytes));
         return 1;
     }
+    if (self->m_limits.sharedBudget && !self->m_limits.sharedBudget->take(qint64(length))) {
+        self->setParseError(503, QByteArrayLiteral("gateway_busy"),
+                            QStringLiteral("Sluice is holding as much request and answer data as it allows (%1 MiB, "
+                                           "gateway.max_buffered_bytes); try again shortly.")
+                                .arg(self->m_limits.sharedBudget->limit() / (1024 * 1024)));
+        return 1;
+    }
+    self->m_requestHeldBytes += qint64(length);
     body.append(at, qsizetype(length));
     return 0;
 }
@@ -633,7 +667,10 @@ int HttpConnection::onBody(http_parser *parser, const char *at, size_t length)
 int HttpConnection::onMessageComplete(http_parser *parser)
 {
     HttpConnection *self = connectionOf(parser);
-    self->m_queue.push_back(Pending {std::move(self->m_request), 0, {}, {}});
+    Pending pending;
+    pending.request = std::move(self->m_request);
+    pending.heldBytes = std::exchange(self->m_requestHeldBytes, 0);
+    self->m_queue.push_back(std::move(pending));
     self->m_continuePending = false;
     // Hand the request over outside the parser: pump() dispatches it, or holds further input if the queue is full.
     http_parser_pause(parser, 1);

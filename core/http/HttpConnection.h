@@ -59,6 +59,7 @@ private:
         int errorStatus = 0;
         QByteArray errorCode;
         QString errorMessage;
+        qint64 heldBytes = 0; // of the shared budget, given back when the request is answered
     };
 
     static const http_parser_settings &parserSettings();
@@ -83,6 +84,9 @@ private:
     void queueParseError(unsigned int parserErrno);
     // The handler refused the request at its headers: dispatched without its body, then the connection closes.
     void queueWithoutBody();
+    void releaseHeld(qint64 bytes);
+    void resetActive();
+    void dropQueue();
     void dispatchNext();
     void sendContinue();
     void detachResponder();
@@ -101,6 +105,7 @@ private:
     QByteArray m_value;
     bool m_lastWasValue = false;
     qint64 m_headerBytes = 0;
+    qint64 m_requestHeldBytes = 0; // of the shared budget, for the body being read
     int m_errorStatus = 0;
     QByteArray m_errorCode;
     QString m_errorMessage;

@@ -35,6 +35,24 @@ HttpServer::HttpServer(HttpRequestHandler *handler, HttpServerLimits limits, QOb
     connect(m_resumeTimer, &QTimer::timeout, this, &HttpServer::resumeAccepting);
 }
 
+void HttpServer::refuseConnection(QTcpSocket *socket)
+{
+    if (!m_connectionLimitReported)
+        qCWarning(lcHttpServer).noquote()
+            << QStringLiteral("%1 connections are open, the limit (gateway.max_connections): new ones get a 503 "
+                              "until some close.")
+                   .arg(m_connections);
+    m_connectionLimitReported = true;
+    static const QByteArray body
+        = R"({"error":{"message":"Sluice has as many connections open as it allows (gateway.max_connections); try again shortly.","type":"server_error","param":null,"code":"gateway_busy"}})";
+    socket->setParent(this);
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+                  "Connection: close\r\nContent-Length: "
+                  + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    socket->disconnectFromHost();
+}
+
 void HttpServer::onAcceptError(int error)
 {
     // QTcpServer has paused accepting. Out of file descriptors (EMFILE) is the usual cause: connections waiting in
@@ -149,11 +167,16 @@ int HttpServer::connectionCount() const
 void HttpServer::acceptPending()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
+        if (m_connections >= m_limits.maxConnections) {
+            refuseConnection(socket);
+            continue;
+        }
         m_acceptTroubleReported = false;
         auto *connection = new HttpConnection(socket, m_handler, m_limits, this);
         ++m_connections;
         connect(connection, &QObject::destroyed, this, [this] {
             --m_connections;
+            m_connectionLimitReported = false;
             resumeAccepting(); // a descriptor came free
         });
     }

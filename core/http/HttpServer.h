@@ -8,6 +8,7 @@
 #include "http/HttpServerLimits.h"
 
 class QTcpServer;
+class QTcpSocket;
 
 namespace sluice {
 
@@ -40,6 +41,8 @@ private:
     void acceptPending();
     // The process ran out of file descriptors: Qt stops accepting; try again shortly, or when a connection closes.
     void onAcceptError(int error);
+    // Past maxConnections: a 503, then the socket is closed.
+    void refuseConnection(QTcpSocket *socket);
     void resumeAccepting();
 
     HttpRequestHandler *m_handler;
@@ -48,6 +51,7 @@ private:
     int m_connections = 0;
     bool m_acceptPaused = false;
     bool m_acceptTroubleReported = false;
+    bool m_connectionLimitReported = false;
     QTimer *m_resumeTimer;
 };
 

@@ -182,6 +182,8 @@ private Q_SLOTS:
     void riskySettingsAreSaidAtStart();
     void lenientHttpIsRefused_data();
     void lenientHttpIsRefused();
+    void connectionsBeyondTheLimitGetA503();
+    void bufferedBytesBeyondTheBudgetGetA503();
 };
 
 void TestHardening::streamEndingBeforeContent_data()
@@ -581,6 +583,58 @@ void TestHardening::lenientHttpIsRefused()
     QVERIFY(gateway.waitForRecords(1));
     QCOMPARE(gateway.records.first().httpStatus, 400);
     QCOMPARE(gateway.upstream().requests().size(), 0);
+}
+
+void TestHardening::connectionsBeyondTheLimitGetA503()
+{
+    GatewayFixture gateway("gateway:\n  max_connections: 2\n");
+    QTcpSocket first;
+    QTcpSocket second;
+    for (QTcpSocket *socket : {&first, &second}) {
+        socket->connectToHost(QHostAddress::LocalHost, gateway.port());
+        QVERIFY(socket->waitForConnected(2000));
+    }
+    QTRY_COMPARE(gateway.service().connectionCount(), 2);
+    bool closed = false;
+    const QByteArray refused = exchangeRaw(gateway.port(), "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", &closed);
+    QVERIFY2(refused.startsWith("HTTP/1.1 503"), refused.constData());
+    QVERIFY(refused.contains("max_connections"));
+    QVERIFY(closed);
+    first.disconnectFromHost();
+    QTRY_COMPARE(gateway.service().connectionCount(), 1);
+    const QByteArray served
+        = exchangeRaw(gateway.port(), "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    QVERIFY2(served.startsWith("HTTP/1.1 200"), served.constData());
+}
+
+void TestHardening::bufferedBytesBeyondTheBudgetGetA503()
+{
+    // Two authorised uploads that stall half way: the second passes the 1 MiB budget and is refused, instead of
+    // the gateway holding whatever clients send.
+    GatewayFixture gateway("gateway:\n  max_buffered_bytes: 1048576\n");
+    const QByteArray head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: "
+        + QByteArray(TestToken) + "\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n\r\n";
+    QTcpSocket stalled;
+    stalled.connectToHost(QHostAddress::LocalHost, gateway.port());
+    QVERIFY(stalled.waitForConnected(2000));
+    stalled.write(head + QByteArray(700'000, ' '));
+    QVERIFY(stalled.waitForBytesWritten(2000));
+    QTest::qWait(200);
+    const QByteArray refused = exchangeRaw(gateway.port(), head + QByteArray(700'000, ' '));
+    QVERIFY2(refused.startsWith("HTTP/1.1 503"), refused.left(300).constData());
+    QVERIFY(refused.contains("max_buffered_bytes"));
+    QVERIFY(gateway.waitForRecords(1));
+    QCOMPARE(gateway.records.first().httpStatus, 503);
+
+    // Once the stalled upload is gone, its bytes are given back.
+    stalled.abort();
+    QTest::qWait(200);
+    const QByteArray served = exchangeRaw(gateway.port(),
+                                          "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: "
+                                              + QByteArray(TestToken) + "\r\nConnection: close\r\nContent-Length: "
+                                              + QByteArray::number(chatBody(QStringLiteral("gpt-test"), false).size())
+                                              + "\r\n\r\n" + chatBody(QStringLiteral("gpt-test"), false));
+    QVERIFY2(served.startsWith("HTTP/1.1 200"), served.left(300).constData());
 }
 
 QTEST_GUILESS_MAIN(TestHardening)
