@@ -15,6 +15,8 @@ QString AppOptions::usage()
         "  sluice prices show MODEL | prices update FILE|URL | prices info   the price catalog\n"
         "  sluice discover [--ollama-port N] [--lmstudio-port N]            find local Ollama / LM Studio, print "
         "config\n"
+        "  sluice setup CLIENT [--dry-run] [--undo] [--config FILE]        point claude-code, codex, gemini-cli or "
+        "opencode at Sluice\n"
         "  sluice autostart on | off | status                               start the desktop app at login\n"
         "  sluice --help | --version\n"
         "\n"
@@ -30,8 +32,8 @@ AppOptions AppOptions::parse(const QStringList &arguments)
     AppOptions options;
     const QStringList args = arguments.mid(1);
     static const QStringList subcommands
-        = {QStringLiteral("key"),      QStringLiteral("prices"), QStringLiteral("spend"),
-           QStringLiteral("discover"), QStringLiteral("token"),  QStringLiteral("autostart")};
+        = {QStringLiteral("key"),   QStringLiteral("prices"),    QStringLiteral("spend"), QStringLiteral("discover"),
+           QStringLiteral("token"), QStringLiteral("autostart"), QStringLiteral("setup")};
     if (!args.isEmpty() && subcommands.contains(args.first())) {
         options.mode = Mode::Subcommand;
         options.subcommand = args.first();

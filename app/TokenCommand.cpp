@@ -91,6 +91,13 @@ int list(TokenStore &store, QTextStream &out, QTextStream &err)
 
 } // namespace
 
+Result<void> openTokenStore(TokenStore &store, const QString &dataDir)
+{
+    // The database's upgrade notes are for the gateway's log, not for a command whose output may be captured.
+    QLoggingCategory::setFilterRules(QStringLiteral("sluice.store.info=false"));
+    return store.open(QDir(CommandLine::dataDirOr(dataDir)).filePath(QStringLiteral("sluice.db")));
+}
+
 int runTokenCommand(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     QStringList words = args;
@@ -168,11 +175,8 @@ int runTokenCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     if (command == QLatin1String("create") && !TokenStore::isValidName(positional.front()))
         return badUsage(err, QStringLiteral("NAME must be 1 to 64 letters, digits, '-', '_' or '.'"));
 
-    // The database's upgrade notes are for the gateway's log, not for a command whose output may be captured.
-    QLoggingCategory::setFilterRules(QStringLiteral("sluice.store.info=false"));
     TokenStore store;
-    if (Result<void> opened = store.open(QDir(CommandLine::dataDirOr(dataDir)).filePath(QStringLiteral("sluice.db")));
-        !opened)
+    if (Result<void> opened = openTokenStore(store, dataDir); !opened)
         return fail(err, opened.errorMessage());
 
     if (command == QLatin1String("list"))

@@ -3,7 +3,13 @@
 #include <QString>
 #include <QStringList>
 
+#include "common/Result.h"
+
 class QTextStream;
+
+namespace sluice {
+class TokenStore;
+}
 
 namespace sluice {
 
@@ -11,5 +17,9 @@ namespace sluice {
 // each with [--data-dir DIR]. args are the words after "token". create prints the new secret alone on out (the
 // only time it is shown) and what to do with it on err. Returns 0 done, 1 database error, 2 bad usage.
 int runTokenCommand(const QStringList &args, QTextStream &out, QTextStream &err);
+
+// Opens the token database in dataDir (empty: the default data folder), as `sluice token` does; `sluice setup`
+// makes its tokens through it too.
+Result<void> openTokenStore(TokenStore &store, const QString &dataDir);
 
 } // namespace sluice

@@ -4,6 +4,7 @@
 #include "HeadlessRunner.h"
 #include "KeyCommand.h"
 #include "PricesCommand.h"
+#include "SetupCommand.h"
 #include "SpendCommand.h"
 #include "TokenCommand.h"
 #include "platform/Autostart.h"
@@ -49,6 +50,8 @@ int main(int argc, char *argv[])
             return sluice::runDiscoverCommand(options.subcommandArgs, out, err);
         if (options.subcommand == QLatin1String("token"))
             return sluice::runTokenCommand(options.subcommandArgs, out, err);
+        if (options.subcommand == QLatin1String("setup"))
+            return sluice::runSetupCommand(options.subcommandArgs, out, err);
         if (options.subcommand == QLatin1String("autostart"))
             return sluice::runAutostartCommand(options.subcommandArgs, out, err, sluice::Autostart());
         QTextStream in(stdin);
