@@ -73,7 +73,9 @@ int undo(const ClientConfigWriter &writer, bool dryRun, QTextStream &out, QTextS
     const Result<ClientFileChange> change = ClientSetup::planUndo(writer.configPath());
     if (!change)
         return fail(err, change.errorMessage());
-    out << ClientSetup::diff(*change, {}, {});
+    // The file being undone holds the gateway token (Claude Code, opencode): shown masked, like in the set-up.
+    out << ClientSetup::diff(*change, writer.existingSecret(change->before),
+                             QStringLiteral("<gateway token '%1'>").arg(writer.name()));
     if (dryRun) {
         out << "Dry run: nothing was written.\n";
         out.flush();
