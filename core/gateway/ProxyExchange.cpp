@@ -644,32 +644,41 @@ void ProxyExchange::failOversizedEvent()
     attemptFailed(outcome, message, ErrorClass::UpstreamProtocol);
 }
 
+bool ProxyExchange::noteEvent(const CanonicalEvent &event)
+{
+    if (event.type == CanonicalEvent::Type::Error && !m_contentSent) {
+        // The provider reported an error inside the stream before any content: still a failed attempt
+        // (attemptFailed aborts the call, if the body has not ended yet).
+        AttemptOutcome outcome
+            = AttemptOutcome::http(event.error.status > 0 ? event.error.status : 502, event.error.message.toUtf8());
+        outcome.malformedBody = event.error.status <= 0 || isBrokenStream(event.error);
+        m_usage = m_decoder->usage(); // a message_start may have reported (billed) input already
+        attemptFailed(outcome,
+                      QStringLiteral("Provider '%1' reported an error in its stream: %2")
+                          .arg(m_adapter->name(), event.error.message),
+                      ErrorClass::UpstreamError);
+        return false;
+    }
+    if (event.type == CanonicalEvent::Type::Error)
+        m_streamError = QStringLiteral("Provider '%1' ended its stream with an error after output began "
+                                       "(incomplete answer): %2")
+                            .arg(m_adapter->name(), event.error.message);
+    if (!m_contentSent && isContent(event)) {
+        m_contentSent = true;
+        m_record.timeToFirstTokenUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
+    }
+    if (event.type == CanonicalEvent::Type::TextDelta || event.type == CanonicalEvent::Type::ToolArgumentsDelta)
+        m_relayedChars += event.text.size();
+    return true;
+}
+
 bool ProxyExchange::notePassthroughEvents(const CanonicalEvents &events)
 {
     if (m_assembler)
         m_assembler->feed(events);
     for (const CanonicalEvent &event : events) {
-        if (event.type == CanonicalEvent::Type::Error && !m_contentSent) {
-            AttemptOutcome outcome
-                = AttemptOutcome::http(event.error.status > 0 ? event.error.status : 502, event.error.message.toUtf8());
-            outcome.malformedBody = event.error.status <= 0 || isBrokenStream(event.error);
-            m_usage = m_decoder->usage();
-            attemptFailed(outcome,
-                          QStringLiteral("Provider '%1' reported an error in its stream: %2")
-                              .arg(m_adapter->name(), event.error.message),
-                          ErrorClass::UpstreamError);
+        if (!noteEvent(event))
             return false;
-        }
-        if (event.type == CanonicalEvent::Type::Error)
-            m_streamError = QStringLiteral("Provider '%1' ended its stream with an error after output began "
-                                           "(incomplete answer): %2")
-                                .arg(m_adapter->name(), event.error.message);
-        if (!m_contentSent && isContent(event)) {
-            m_contentSent = true;
-            m_record.timeToFirstTokenUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
-        }
-        if (event.type == CanonicalEvent::Type::TextDelta || event.type == CanonicalEvent::Type::ToolArgumentsDelta)
-            m_relayedChars += event.text.size();
     }
     m_usage = m_decoder->usage();
     m_servedModel = m_decoder->model();
@@ -691,17 +700,22 @@ void ProxyExchange::finishPassthrough()
     }
     if (!notePassthroughEvents(tail))
         return; // cut before any content: the planner moved on
+    completeStream({});
+}
+
+void ProxyExchange::completeStream(const QByteArray &tail)
+{
     m_contentSent = true; // an answer with no content is still a complete answer
+    writeStream(tail); // with what was held back
     if (!m_responder->responseStarted())
         beginClientStream();
-    const QByteArray held = scrubbed(std::exchange(m_heldBack, {}));
-    m_responseLog.append(held);
-    m_responder->writeChunk(held);
     AttemptOutcome outcome = AttemptOutcome::http(m_status);
     outcome.contentSent = true;
     outcome.timeToFirstByteMs = m_attemptFirstByteMs;
     m_planner.finish(outcome);
     m_responder->endStream();
+    if (m_assembler && m_tapDecoder)
+        m_assembler->feed(m_tapDecoder->finish());
     if (m_assembler && m_assembler->isComplete())
         m_answer = m_assembler->response();
     if (m_streamError.isEmpty())
@@ -716,30 +730,9 @@ bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
         m_assembler->feed(events);
     QByteArray out;
     for (const CanonicalEvent &event : events) {
-        if (event.type == CanonicalEvent::Type::Error && !m_contentSent) {
-            // The provider reported an error inside the stream before any content: still a failed attempt
-            // (attemptFailed aborts the call, if the body has not ended yet).
-            AttemptOutcome outcome
-                = AttemptOutcome::http(event.error.status > 0 ? event.error.status : 502, event.error.message.toUtf8());
-            outcome.malformedBody = event.error.status <= 0 || isBrokenStream(event.error);
-            m_usage = m_decoder->usage(); // a message_start may have reported (billed) input already
-            attemptFailed(outcome,
-                          QStringLiteral("Provider '%1' reported an error in its stream: %2")
-                              .arg(m_adapter->name(), event.error.message),
-                          ErrorClass::UpstreamError);
-            return false;
-        }
-        if (event.type == CanonicalEvent::Type::Error)
-            m_streamError = QStringLiteral("Provider '%1' ended its stream with an error after output began "
-                                           "(incomplete answer): %2")
-                                .arg(m_adapter->name(), event.error.message);
         const bool firstContent = !m_contentSent && isContent(event);
-        if (firstContent) {
-            m_contentSent = true;
-            m_record.timeToFirstTokenUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
-        }
-        if (event.type == CanonicalEvent::Type::TextDelta || event.type == CanonicalEvent::Type::ToolArgumentsDelta)
-            m_relayedChars += event.text.size();
+        if (!noteEvent(event))
+            return false;
         if (event.type == CanonicalEvent::Type::ToolCallStart && m_request.canonical
             && m_request.canonical->toolNamespaces.contains(event.toolName)) {
             // A call of a namespaced (flattened) tool goes back under its own name and namespace.
@@ -803,19 +796,7 @@ void ProxyExchange::onFinished()
     if (m_mode == Mode::TranslatedStream) {
         if (!relayTranslated(m_decoder->finish()))
             return; // failed before any content: the planner moved on
-        m_contentSent = true; // an answer with no content is still a complete answer
-        writeStream(m_encoder->finish());
-        AttemptOutcome outcome = AttemptOutcome::http(m_status);
-        outcome.contentSent = true;
-        outcome.timeToFirstByteMs = m_attemptFirstByteMs;
-        m_planner.finish(outcome);
-        m_responder->endStream();
-        if (m_assembler && m_assembler->isComplete())
-            m_answer = m_assembler->response();
-        if (m_streamError.isEmpty())
-            finish(200, ErrorClass::None, {});
-        else
-            finish(200, ErrorClass::UpstreamError, m_streamError);
+        completeStream(m_encoder->finish());
         return;
     }
     if (m_mode == Mode::FastStream) {
@@ -831,25 +812,7 @@ void ProxyExchange::onFinished()
             }
             return;
         }
-        if (!m_contentSent) {
-            // Nothing but framing came: relay it as it is (an empty answer).
-            m_contentSent = true;
-            beginClientStream();
-            const QByteArray held = scrubbed(std::exchange(m_heldBack, {}));
-            m_responseLog.append(held);
-            m_responder->writeChunk(held);
-        }
-        AttemptOutcome outcome = AttemptOutcome::http(m_status);
-        outcome.contentSent = true;
-        outcome.timeToFirstByteMs = m_attemptFirstByteMs;
-        m_planner.finish(outcome);
-        m_responder->endStream();
-        if (m_tapDecoder) {
-            m_assembler->feed(m_tapDecoder->finish());
-            if (m_assembler->isComplete())
-                m_answer = m_assembler->response();
-        }
-        finish(m_status, ErrorClass::None, {});
+        completeStream({}); // with nothing but framing, relayed as it is (an empty answer)
         return;
     }
     if (!isSuccess(m_status)) {

@@ -105,7 +105,12 @@ private:
     void relayPassthrough(const QByteArray &data);
     // The relayed stream's events as the decoder read them: false when they failed the attempt before any content.
     bool notePassthroughEvents(const CanonicalEvents &events);
+    // One decoded event of the current attempt: content, time to first token, an error before content (the
+    // attempt fails: false) or after it (the answer is incomplete).
+    bool noteEvent(const CanonicalEvent &event);
     void finishPassthrough();
+    // The upstream stream ended well: the rest goes to the client, its stream is closed, the request finished.
+    void completeStream(const QByteArray &tail);
     // A relayed stream's event grew past the SSE size limit: the attempt (or the started answer) fails.
     void failOversizedEvent();
     // False when the events failed the attempt before any content (the planner decides what comes next).
