@@ -98,6 +98,26 @@ inline QJsonObject runNode(const QString &script, const QProcessEnvironment &ext
     return doc.object();
 }
 
+// The system environment plus the gateway token and provider key that the tests' configs reference as
+// env:SLUICE_E2E_GATEWAY_TOKEN and env:SLUICE_E2E_PROVIDER_KEY.
+inline QProcessEnvironment e2eEnvironment(const char *gatewayToken, const char *providerKey)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("SLUICE_E2E_GATEWAY_TOKEN"), QString::fromLatin1(gatewayToken));
+    env.insert(QStringLiteral("SLUICE_E2E_PROVIDER_KEY"), QString::fromLatin1(providerKey));
+    return env;
+}
+
+// A config with one provider of `type` at baseUrl (its key from env:SLUICE_E2E_PROVIDER_KEY), the given models
+// ("  - name: ..." entries) and one gateway token "e2e" (env:SLUICE_E2E_GATEWAY_TOKEN); gateway settings first.
+inline QByteArray oneProviderConfig(const QByteArray &type, const QByteArray &baseUrl, const QByteArray &models,
+                                    const QByteArray &gateway = {})
+{
+    return (gateway.isEmpty() ? QByteArray() : "gateway:\n" + gateway) + "providers:\n  - name: recorded-" + type
+        + "\n    type: " + type + "\n    base_url: " + baseUrl + "\n    api_key: env:SLUICE_E2E_PROVIDER_KEY\nmodels:\n"
+        + models + "tokens:\n  - name: e2e\n    secret: env:SLUICE_E2E_GATEWAY_TOKEN\n";
+}
+
 // Starts `sluice --headless` on a free port with this config and data folder; see ListeningProcess::start.
 inline QUrl startHeadlessSluice(ListeningProcess &sluice, const QString &configPath, const QString &dataDir,
                                 const QProcessEnvironment &env)

@@ -15,10 +15,7 @@ constexpr auto GatewayToken = "sk-sluice-e2e-crash-token";
 
 QProcessEnvironment environment()
 {
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("SLUICE_E2E_GATEWAY_TOKEN"), QString::fromLatin1(GatewayToken));
-    env.insert(QStringLiteral("SLUICE_E2E_PROVIDER_KEY"), QStringLiteral("sk-provider-e2e-crash"));
-    return env;
+    return e2eEnvironment(GatewayToken, "sk-provider-e2e-crash");
 }
 } // namespace
 
@@ -38,20 +35,10 @@ void TestE2eCrash::killUnderLoadLosesNoAnsweredRequest()
     QVERIFY2(upstream.isValid(), qPrintable(mock.output()));
     const QString config = dir.filePath(QStringLiteral("sluice.yaml"));
     QVERIFY(writeFile(config,
-                      "providers:\n"
-                      "  - name: recorded-openai\n"
-                      "    type: openai\n"
-                      "    base_url: "
-                          + upstream.toString().toUtf8()
-                          + "/v1\n"
-                            "    api_key: env:SLUICE_E2E_PROVIDER_KEY\n"
-                            "models:\n"
-                            "  - name: work\n"
-                            "    provider: recorded-openai\n"
-                            "    upstream_model: openai-text\n"
-                            "tokens:\n"
-                            "  - name: e2e\n"
-                            "    secret: env:SLUICE_E2E_GATEWAY_TOKEN\n"));
+                      oneProviderConfig("openai", upstream.toString().toUtf8() + "/v1",
+                                        "  - name: work\n"
+                                        "    provider: recorded-openai\n"
+                                        "    upstream_model: openai-text\n")));
     ListeningProcess sluice;
     const QUrl gateway = startHeadlessSluice(sluice, config, dir.path(), environment());
     QVERIFY2(gateway.isValid(), qPrintable(sluice.output()));

@@ -15,10 +15,7 @@ constexpr auto GatewayToken = "sk-sluice-e2e-shutdown-token";
 
 QProcessEnvironment environment()
 {
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("SLUICE_E2E_GATEWAY_TOKEN"), QString::fromLatin1(GatewayToken));
-    env.insert(QStringLiteral("SLUICE_E2E_PROVIDER_KEY"), QStringLiteral("sk-provider-e2e-shutdown"));
-    return env;
+    return e2eEnvironment(GatewayToken, "sk-provider-e2e-shutdown");
 }
 } // namespace
 
@@ -40,25 +37,14 @@ void TestE2eShutdown::drainsThenEndsWhatIsLeft()
     QVERIFY2(upstream.isValid(), qPrintable(mock.output()));
     const QString config = dir.filePath(QStringLiteral("sluice.yaml"));
     QVERIFY(writeFile(config,
-                      "gateway:\n"
-                      "  shutdown_timeout_ms: 1500\n"
-                      "providers:\n"
-                      "  - name: recorded-anthropic\n"
-                      "    type: anthropic\n"
-                      "    base_url: "
-                          + upstream.toString().toUtf8()
-                          + "\n"
-                            "    api_key: env:SLUICE_E2E_PROVIDER_KEY\n"
-                            "models:\n"
-                            "  - name: slow\n" // 11 events 600 ms apart: far longer than the grace
-                            "    provider: recorded-anthropic\n"
-                            "    upstream_model: \"anthropic-text~slow-stream;delay=600\"\n"
-                            "  - name: brisk\n" // 11 events 60 ms apart: done within the grace
-                            "    provider: recorded-anthropic\n"
-                            "    upstream_model: \"anthropic-text~slow-stream;delay=60\"\n"
-                            "tokens:\n"
-                            "  - name: e2e\n"
-                            "    secret: env:SLUICE_E2E_GATEWAY_TOKEN\n"));
+                      oneProviderConfig("anthropic", upstream.toString().toUtf8(),
+                                        "  - name: slow\n" // 11 events 600 ms apart: longer than the grace
+                                        "    provider: recorded-anthropic\n"
+                                        "    upstream_model: \"anthropic-text~slow-stream;delay=600\"\n"
+                                        "  - name: brisk\n" // 11 events 60 ms apart: done within the grace
+                                        "    provider: recorded-anthropic\n"
+                                        "    upstream_model: \"anthropic-text~slow-stream;delay=60\"\n",
+                                        "  shutdown_timeout_ms: 1500\n")));
     ListeningProcess sluice;
     const QUrl gateway = startHeadlessSluice(sluice, config, dir.path(), environment());
     QVERIFY2(gateway.isValid(), qPrintable(sluice.output()));
