@@ -161,6 +161,19 @@ QByteArray withLength(const QByteArray &head, const QByteArray &body)
     return head + "Content-Length: $LEN\r\n\r\n" + body;
 }
 
+// One provider of `type` at baseUrl (with the fixture's test key) serving one model that is tried once.
+FixtureExtras singleUpstream(const QByteArray &type, const QByteArray &baseUrl, const QByteArray &model,
+                             const QByteArray &providerExtra = {})
+{
+    FixtureExtras extras;
+    extras.providers = "  - name: scripted\n    type: " + type + "\n    base_url: " + baseUrl
+        + "\n    api_key: env:SLUICE_TEST_PROVIDER_KEY\n" + providerExtra;
+    extras.models = "  - name: " + model
+        + "\n    provider: scripted\n    upstream_model: any-model\n"
+          "    retry: {attempts: 1}\n";
+    return extras;
+}
+
 } // namespace
 
 class TestHardening : public QObject
@@ -237,18 +250,10 @@ void TestHardening::endlessStreamEventIsCutOff()
 {
     EndlessEventUpstream endless(64);
     QVERIFY(endless.listen());
-    FixtureExtras extras;
-    extras.providers = "  - name: endless\n"
-                       "    type: openai\n"
-                       "    base_url: "
-        + endless.baseUrl()
-        + "/v1\n"
-          "    timeouts: {connect_ms: 2000, first_byte_ms: 5000, idle_ms: 5000, total_ms: 60000}\n";
-    extras.models = "  - name: endless-event\n"
-                    "    provider: endless\n"
-                    "    upstream_model: anything\n"
-                    "    retry: {attempts: 1}\n";
-    GatewayFixture gateway({}, extras);
+    GatewayFixture gateway(
+        {},
+        singleUpstream("openai", endless.baseUrl() + "/v1", "endless-event",
+                       "    timeouts: {connect_ms: 2000, first_byte_ms: 5000, idle_ms: 5000, total_ms: 60000}\n"));
     const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
                                     chatBody(QStringLiteral("endless-event"), true));
     QCOMPARE(reply.status, 502);
@@ -277,16 +282,7 @@ void TestHardening::wellFramedStreamWithoutContent()
     QFETCH(QByteArray, stream);
     CannedUpstream upstream(CannedUpstream::eventStream(stream));
     QVERIFY(upstream.listen());
-    FixtureExtras extras;
-    extras.providers = "  - name: canned\n"
-                       "    type: anthropic\n"
-                       "    base_url: "
-        + upstream.baseUrl() + "\n";
-    extras.models = "  - name: canned-claude\n"
-                    "    provider: canned\n"
-                    "    upstream_model: claude-x\n"
-                    "    retry: {attempts: 1}\n";
-    GatewayFixture gateway({}, extras);
+    GatewayFixture gateway({}, singleUpstream("anthropic", upstream.baseUrl(), "canned-claude"));
     for (const QString &path : {QStringLiteral("/v1/chat/completions"), QStringLiteral("/v1/responses")}) {
         const QByteArray body = path.endsWith(QLatin1String("responses"))
             ? toJson(QJsonObject {{QStringLiteral("model"), QStringLiteral("canned-claude")},
@@ -295,7 +291,7 @@ void TestHardening::wellFramedStreamWithoutContent()
             : chatBody(QStringLiteral("canned-claude"), true);
         const auto reply = gateway.post(gateway.request(path), body);
         QCOMPARE(reply.status, 502);
-        QVERIFY2(errorMessageOf(reply.body).contains(QLatin1String("canned")), reply.body.constData());
+        QVERIFY2(errorMessageOf(reply.body).contains(QLatin1String("scripted")), reply.body.constData());
     }
     QVERIFY(gateway.waitForRecords(2));
     for (const RequestRecord &record : std::as_const(gateway.records))
@@ -346,16 +342,7 @@ void TestHardening::upstreamAnswersAreNormalised()
     QFETCH(QString, errorClass);
     CannedUpstream upstream(response);
     QVERIFY(upstream.listen());
-    FixtureExtras extras;
-    extras.providers = "  - name: canned\n"
-                       "    type: openai\n"
-                       "    base_url: "
-        + upstream.baseUrl() + "/v1\n";
-    extras.models = "  - name: canned-gpt\n"
-                    "    provider: canned\n"
-                    "    upstream_model: gpt-x\n"
-                    "    retry: {attempts: 1}\n";
-    GatewayFixture gateway({}, extras);
+    GatewayFixture gateway({}, singleUpstream("openai", upstream.baseUrl() + "/v1", "canned-gpt"));
     const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/chat/completions")),
                                     chatBody(QStringLiteral("canned-gpt"), false));
     QCOMPARE(reply.status, status);
@@ -404,18 +391,7 @@ void TestHardening::echoedKeysNeverLeave()
     QFETCH(bool, stream);
     EchoingUpstream upstream(response);
     QVERIFY(upstream.listen());
-    FixtureExtras extras;
-    extras.providers = "  - name: echoing\n"
-                       "    type: openai\n"
-                       "    base_url: "
-        + upstream.baseUrl()
-        + "/v1\n"
-          "    api_key: env:SLUICE_TEST_PROVIDER_KEY\n";
-    extras.models = "  - name: echo-gpt\n"
-                    "    provider: echoing\n"
-                    "    upstream_model: gpt-x\n"
-                    "    retry: {attempts: 1}\n";
-    GatewayFixture gateway({}, extras);
+    GatewayFixture gateway({}, singleUpstream("openai", upstream.baseUrl() + "/v1", "echo-gpt"));
     const QByteArray key = "sk-provider-secret-value"; // what the fixture resolves the provider's key to
     const QByteArray body = path.endsWith(QLatin1String("messages")) ? anthropicBody(QStringLiteral("echo-gpt"), stream)
                                                                      : chatBody(QStringLiteral("echo-gpt"), stream);
