@@ -823,6 +823,14 @@ void ProxyExchange::onFinished()
     deliverBuffered();
 }
 
+void ProxyExchange::unreadableAnswer(const QString &what)
+{
+    AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body.left(4096), m_headers);
+    outcome.malformedBody = true;
+    attemptFailed(outcome, QStringLiteral("Provider '%1' ").arg(m_adapter->name()) + what,
+                  ErrorClass::UpstreamProtocol);
+}
+
 void ProxyExchange::deliverBuffered()
 {
     if (const QString error = errorInSuccess(m_body); !error.isEmpty()) {
@@ -841,43 +849,16 @@ void ProxyExchange::deliverBuffered()
     if (m_request.format == ApiFormat::OpenAiEmbeddings && m_adapter->format() == ApiFormat::Gemini) {
         Result<QByteArray> translated = m_request.embeddings->openAiFromGemini(m_body, m_request.model, m_usage);
         if (!translated) {
-            AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body.left(4096), m_headers);
-            outcome.malformedBody = true;
-            attemptFailed(outcome,
-                          QStringLiteral("Provider '%1' sent embeddings Sluice could not read: %2")
-                              .arg(m_adapter->name(), translated.errorMessage()),
-                          ErrorClass::UpstreamProtocol);
+            unreadableAnswer(QStringLiteral("sent embeddings Sluice could not read: ") + translated.errorMessage());
             return;
         }
         clientBody = std::move(translated).value();
-    } else if (passesThrough()) {
-        Result<CanonicalResponse> response = FormatCodec::forFormat(m_request.format).decodeResponse(m_body);
-        if (!response) {
-            AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body.left(4096), m_headers);
-            outcome.malformedBody = true;
-            attemptFailed(outcome,
-                          QStringLiteral("Provider '%1' sent an answer Sluice could not read: %2")
-                              .arg(m_adapter->name(), response.errorMessage()),
-                          ErrorClass::UpstreamProtocol);
-            return;
-        }
-        m_usage = response->usage;
-        for (const ContentPart &part : response->content)
-            m_relayedChars += part.text.size() + part.arguments.size();
-        m_servedModel = response->model;
-        clientBody = withRequestedModel(m_body, false);
-        if (m_answerSink)
-            m_answer = std::move(response).value();
     } else if (forwardsClientBody()) {
         QJsonParseError parseError {};
         const std::optional<TokenUsage> usage = usageOfAnswer(m_body, &parseError);
         if (!usage) {
-            AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body.left(4096), m_headers);
-            outcome.malformedBody = true;
-            attemptFailed(outcome,
-                          QStringLiteral("Provider '%1' sent an answer that is not a JSON object (%2).")
-                              .arg(m_adapter->name(), parseError.errorString()),
-                          ErrorClass::UpstreamProtocol);
+            unreadableAnswer(
+                QStringLiteral("sent an answer that is not a JSON object (%1).").arg(parseError.errorString()));
             return;
         }
         m_usage = *usage;
@@ -890,31 +871,30 @@ void ProxyExchange::deliverBuffered()
                 m_answer = std::move(decoded).value();
         }
     } else {
-        Result<CanonicalResponse> response = FormatCodec::forFormat(m_adapter->format()).decodeResponse(m_body);
+        // Read in the provider's format: the client's own when passed through, else translated for the client.
+        const bool relayed = passesThrough();
+        Result<CanonicalResponse> response
+            = FormatCodec::forFormat(relayed ? m_request.format : m_adapter->format()).decodeResponse(m_body);
         if (!response) {
-            AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body.left(4096), m_headers);
-            outcome.malformedBody = true;
-            attemptFailed(outcome,
-                          QStringLiteral("Provider '%1' sent an answer Sluice could not read: %2")
-                              .arg(m_adapter->name(), response.errorMessage()),
-                          ErrorClass::UpstreamProtocol);
+            unreadableAnswer(QStringLiteral("sent an answer Sluice could not read: ") + response.errorMessage());
             return;
         }
         m_usage = response->usage;
         m_servedModel = response->model;
-        CanonicalResponse answer = response.value();
+        if (m_answerSink)
+            m_answer = response.value();
+        CanonicalResponse answer = std::move(response).value();
         for (ContentPart &part : answer.content) {
             m_relayedChars += part.text.size() + part.arguments.size();
-            if (part.kind == ContentPart::Kind::ToolCall && m_request.canonical
+            if (!relayed && part.kind == ContentPart::Kind::ToolCall && m_request.canonical
                 && m_request.canonical->toolNamespaces.contains(part.toolName)) {
                 const auto [space, name] = m_request.canonical->splitToolName(part.toolName);
                 part.toolName = name;
                 part.extras.insert(QStringLiteral("namespace"), space);
             }
         }
-        clientBody = FormatCodec::forFormat(m_request.format).encodeResponse(answer, m_request.model);
-        if (m_answerSink)
-            m_answer = response.value();
+        clientBody = relayed ? withRequestedModel(m_body, false)
+                             : FormatCodec::forFormat(m_request.format).encodeResponse(answer, m_request.model);
     }
     AttemptOutcome outcome = AttemptOutcome::http(m_status, m_body, m_headers);
     outcome.timeToFirstByteMs = m_attemptFirstByteMs;

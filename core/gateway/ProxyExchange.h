@@ -118,6 +118,8 @@ private:
     // The attempt failed before any content reached the client: let the planner decide what comes next.
     void attemptFailed(AttemptOutcome outcome, const QString &message, const char *errorClass);
     void deliverBuffered();
+    // A 2xx answer Sluice could not read: the attempt failed ("Provider 'X' " + what).
+    void unreadableAnswer(const QString &what);
     void deliverUpstreamError();
     void sendClientError(const CanonicalError &error, const char *errorClass);
     void failStartedStream(const QString &message, const char *errorClass);
