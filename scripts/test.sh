@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with the "ci" preset (warnings as errors), checks formatting and runs the whole
 # suite under a throw-away keyring and a virtual X server, then packages that build as a .deb and checks it
-# (validators, install, smoke request, purge), then runs the bounded fuzz run (scripts/fuzz.sh). Exits with ctest's
-# status (1 if only formatting, packaging or fuzzing failed).
+# (validators, install, smoke request, purge), then runs the bounded fuzz run (scripts/fuzz.sh) and the suite under
+# ASan + UBSan (scripts/sanitize.sh). Exits with ctest's status (1 if only formatting, packaging, fuzzing or the
+# sanitizer suite failed).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -82,7 +83,19 @@ if ! SLUICE_FUZZ_ARGS="-seed=1 ${SLUICE_FUZZ_ARGS:-}" scripts/fuzz.sh 20; then
 fi
 # ---- end of fuzzing ---------------------------------------------------------------------------------------------
 
-if [ "$status" -eq 0 ] && { [ "$format_failed" -ne 0 ] || [ "$package_failed" -ne 0 ] || [ "$fuzz_failed" -ne 0 ]; }; then
+# ---- Sanitizers (scripts/sanitize.sh; docs/reliability.md, "Sanitizers") ---------------------------------------
+# Builds the asan preset (build/asan: ASan + UBSan with float-cast-overflow, leak checks) and runs the whole suite
+# under it. About 25 minutes on a 2-core machine, nearly all of it the build.
+sanitize_failed=0
+echo "test: the suite under ASan + UBSan (scripts/sanitize.sh)"
+if ! scripts/sanitize.sh; then
+    sanitize_failed=1
+    echo "test: SANITIZER SUITE FAILED: see the asan test output above" >&2
+fi
+# ---- end of sanitizers ------------------------------------------------------------------------------------------
+
+if [ "$status" -eq 0 ] && { [ "$format_failed" -ne 0 ] || [ "$package_failed" -ne 0 ] || [ "$fuzz_failed" -ne 0 ] \
+    || [ "$sanitize_failed" -ne 0 ]; }; then
     status=1
 fi
 exit "$status"
