@@ -371,16 +371,18 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     client.body = request.body;
     client.arrivedNs = request.arrivedNs;
     client.anthropicBeta = request.headers.value(QByteArrayLiteral("anthropic-beta"));
-    // The model is logged even when the body is refused, so the row says what the client tried.
-    record.requestedModel = format == ApiFormat::Gemini ? pathModel : modelNamedIn(request.body);
+    // A body refused before it was understood: the row still says which model the client asked for.
+    const auto refuseBody = [&](const QString &message) {
+        record.requestedModel = format == ApiFormat::Gemini ? pathModel : modelNamedIn(request.body);
+        respondError(responder, std::move(record), format,
+                     CanonicalError::make(400, message, QStringLiteral("invalid_request")), ErrorClass::InvalidRequest);
+    };
     if (format == ApiFormat::Gemini)
         client.jsonArrayStream = pathStream && !request.query.split('&').contains("alt=sse");
     if (format == ApiFormat::OpenAiChat) {
         Result<OpenAiChatRequest> chat = OpenAiChatRequest::parse(request.body);
         if (!chat) {
-            respondError(responder, std::move(record), format,
-                         CanonicalError::make(400, chat.errorMessage(), QStringLiteral("invalid_request")),
-                         ErrorClass::InvalidRequest);
+            refuseBody(chat.errorMessage());
             return;
         }
         client.model = chat->model();
@@ -390,9 +392,7 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     } else if (format == ApiFormat::OpenAiEmbeddings) {
         Result<OpenAiEmbeddingsRequest> embeddings = OpenAiEmbeddingsRequest::parse(request.body);
         if (!embeddings) {
-            respondError(responder, std::move(record), format,
-                         CanonicalError::make(400, embeddings.errorMessage(), QStringLiteral("invalid_request")),
-                         ErrorClass::InvalidRequest);
+            refuseBody(embeddings.errorMessage());
             return;
         }
         client.model = embeddings->model();
@@ -400,9 +400,7 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     } else {
         Result<CanonicalRequest> decoded = FormatCodec::forFormat(format).decodeRequest(request.body);
         if (!decoded) {
-            respondError(responder, std::move(record), format,
-                         CanonicalError::make(400, decoded.errorMessage(), QStringLiteral("invalid_request")),
-                         ErrorClass::InvalidRequest);
+            refuseBody(decoded.errorMessage());
             return;
         }
         CanonicalRequest canonical = std::move(decoded).value();
