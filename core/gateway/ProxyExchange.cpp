@@ -386,6 +386,8 @@ Result<QByteArray> ProxyExchange::attemptBody(const ProviderAdapter &adapter, co
 
 void ProxyExchange::startNextAttempt()
 {
+    if (m_done)
+        return; // ended while it waited for a retry (shutdown, budget)
     resetAttempt();
     if (!m_responder) {
         finish(499, ErrorClass::ClientDisconnected,
