@@ -55,6 +55,8 @@ int runDesktop(const AppOptions &options)
         return QApplication::exec();
     }
 
+    if (!startup->firstRunNotice.isEmpty())
+        qInfo().noquote() << "sluice:" << startup->firstRunNotice;
     RequestLogWriter writer;
     writer.setSecretScrubber(std::make_shared<const SecretScrubber>(startup->secrets.scrubber()));
     if (Result<void> opened = writer.open(startup->databasePath); !opened) {

@@ -24,6 +24,8 @@ int runHeadless(const AppOptions &options)
     }
     if (!startup->pricesWarning.isEmpty())
         err << "sluice: " << startup->pricesWarning << Qt::endl;
+    if (!startup->firstRunNotice.isEmpty())
+        err << "sluice: " << startup->firstRunNotice << Qt::endl;
     RequestLogWriter writer;
     writer.setSecretScrubber(std::make_shared<const SecretScrubber>(startup->secrets.scrubber()));
     if (Result<void> opened = writer.open(startup->databasePath); !opened) {

@@ -4,6 +4,7 @@
 
 #include "CommandLine.h"
 #include "config/ConfigLoader.h"
+#include "config/DefaultConfig.h"
 #include "cost/RequestCost.h"
 #include "secrets/SecretStore.h"
 
@@ -17,12 +18,26 @@ QString Startup::defaultDataDir()
 Result<Startup> Startup::prepare(const AppOptions &options)
 {
     const QString configPath = options.configPath.isEmpty() ? ConfigLoader::defaultPath() : options.configPath;
+    // First run: no config at the default location yet. Sluice writes a commented one and starts serving; a
+    // config named on the command line must exist (a typo should not silently start an empty gateway).
+    QString firstRunNotice;
+    if (options.configPath.isEmpty()) {
+        const Result<bool> written = DefaultConfig::writeIfMissing(configPath);
+        if (!written)
+            return written.error();
+        if (*written)
+            firstRunNotice = QStringLiteral("first run: wrote a default config to %1. Add a provider, a model and a "
+                                            "gateway token there (its comments say how; docs/configuration.md has "
+                                            "every field), then restart Sluice.")
+                                 .arg(QDir::toNativeSeparators(configPath));
+    }
     Result<Config> config = ConfigLoader::loadFile(configPath);
     if (!config)
         return config.error();
 
     Startup startup;
     startup.config = std::move(config).value();
+    startup.firstRunNotice = firstRunNotice;
 
     SecretStore store;
     SecretResolver resolver(&store);

@@ -24,6 +24,7 @@ struct Startup
     // The catalog in force from moment to moment: follows `sluice prices update` without a restart.
     std::shared_ptr<LivePriceCatalog> livePrices;
     QString pricesWarning; // an installed catalog that could not be read (the built-in one is used)
+    QString firstRunNotice; // the default config was just written: what to do next
 
     // Prices a finished record (unless budgets already did) and hands it on; called on the gateway thread.
     std::function<void(RequestRecord &&)> pricingSink(std::function<void(RequestRecord &&)> next) const;

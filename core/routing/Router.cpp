@@ -63,6 +63,13 @@ const Config &Router::config() const
 
 Result<RoutePlanner> Router::plan(const QString &model)
 {
+    if (m_state->config.models.isEmpty())
+        return makeError(QStringLiteral("Sluice has no models configured yet, so it cannot serve '%1'. Add a provider "
+                                        "and a model under 'providers:' and 'models:' in %2 (docs/configuration.md), "
+                                        "then restart Sluice.")
+                             .arg(model,
+                                  m_state->config.sourcePath.isEmpty() ? QStringLiteral("the config file")
+                                                                       : m_state->config.sourcePath));
     if (!m_state->config.model(model)) {
         QStringList names;
         for (const ModelRoute &route : std::as_const(m_state->config.models))

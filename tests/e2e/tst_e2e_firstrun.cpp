@@ -1,0 +1,75 @@
+#include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "E2eSupport.h"
+#include "config/DefaultConfig.h"
+
+using namespace sluice;
+using namespace sluice::test;
+
+// A first run with no config: `sluice --headless` writes the commented default config where it looks for one,
+// serves at once, and says how to go on, both on its output and to the first request.
+class TestE2eFirstRun : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void writesADefaultConfigAndServes();
+};
+
+void TestE2eFirstRun::writesADefaultConfigAndServes()
+{
+    QTemporaryDir home;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("HOME"), home.path());
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("data")));
+    const QString configPath = home.filePath(QStringLiteral("config/sluice/sluice.yaml"));
+
+    ListeningProcess sluice;
+    const QUrl gateway
+        = sluice.start(QStringLiteral(SLUICE_BINARY),
+                       {QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0")}, env);
+    QVERIFY2(gateway.isValid(), qPrintable(sluice.output()));
+    QFile written(configPath);
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    QCOMPARE(written.readAll(), DefaultConfig::text());
+
+    QNetworkAccessManager network;
+    QNetworkReply *reply = network.get(QNetworkRequest(gateway.resolved(QUrl(QStringLiteral("/v1/models")))));
+    QVERIFY(QTest::qWaitFor([reply] { return reply->isFinished(); }, 5000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 401);
+    QVERIFY(reply->readAll().contains("sluice token create"));
+    reply->deleteLater();
+    QCOMPARE(sluice.stop(), 0);
+    QVERIFY2(sluice.output().contains(QLatin1String("first run: wrote a default config")), qPrintable(sluice.output()));
+
+    // The user's edits are never overwritten: the next start uses the file as it is.
+    QVERIFY(writeFile(configPath, DefaultConfig::text() + "# mine\n"));
+    ListeningProcess again;
+    QVERIFY2(again
+                 .start(QStringLiteral(SLUICE_BINARY),
+                        {QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0")}, env)
+                 .isValid(),
+             qPrintable(again.output()));
+    QCOMPARE(again.stop(), 0);
+    QVERIFY(!again.output().contains(QLatin1String("first run")));
+    QFile kept(configPath);
+    QVERIFY(kept.open(QIODevice::ReadOnly));
+    QVERIFY(kept.readAll().endsWith("# mine\n"));
+
+    // A config named on the command line must exist: a typo does not start an empty gateway.
+    ListeningProcess typo;
+    typo.start(QStringLiteral(SLUICE_BINARY),
+               {QStringLiteral("--headless"), QStringLiteral("--config"), home.filePath(QStringLiteral("typo.yaml")),
+                QStringLiteral("--port"), QStringLiteral("0")},
+               env);
+    QTRY_VERIFY_WITH_TIMEOUT(typo.process().state() == QProcess::NotRunning, 10000);
+    QCOMPARE(typo.process().exitCode(), 2);
+    QVERIFY(!QFile::exists(home.filePath(QStringLiteral("typo.yaml"))));
+}
+
+QTEST_GUILESS_MAIN(TestE2eFirstRun)
+#include "tst_e2e_firstrun.moc"
