@@ -33,10 +33,14 @@ constexpr qint64 MaxTimeoutMs = 24LL * 60 * 60 * 1000;
 const QStringList TopLevelKeys = {QStringLiteral("gateway"), QStringLiteral("providers"), QStringLiteral("models"),
                                   QStringLiteral("tokens"),  QStringLiteral("logging"),   QStringLiteral("prices"),
                                   QStringLiteral("routing"), QStringLiteral("cache"),     QStringLiteral("budgets")};
-const QStringList GatewayKeys = {QStringLiteral("listen"),           QStringLiteral("port"),
-                                 QStringLiteral("allowed_hosts"),    QStringLiteral("allowed_origins"),
-                                 QStringLiteral("max_header_bytes"), QStringLiteral("max_body_bytes"),
-                                 QStringLiteral("shutdown_timeout_ms"), QStringLiteral("max_connections"),
+const QStringList GatewayKeys = {QStringLiteral("listen"),
+                                 QStringLiteral("port"),
+                                 QStringLiteral("allowed_hosts"),
+                                 QStringLiteral("allowed_origins"),
+                                 QStringLiteral("max_header_bytes"),
+                                 QStringLiteral("max_body_bytes"),
+                                 QStringLiteral("shutdown_timeout_ms"),
+                                 QStringLiteral("max_connections"),
                                  QStringLiteral("max_buffered_bytes")};
 const QStringList ProviderKeys
     = {QStringLiteral("name"),     QStringLiteral("type"),        QStringLiteral("base_url"),
