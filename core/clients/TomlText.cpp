@@ -238,6 +238,19 @@ bool TomlText::hasTable(const QString &table) const
     return tableStart(table) >= 0;
 }
 
+void TomlText::replaceKey(qsizetype index, const QByteArray &newText)
+{
+    const qsizetype last = m_lines.at(index).lastLine;
+    const QByteArray ending = m_lines.at(last).text.endsWith('\n') ? m_newline : QByteArray();
+    m_lines.remove(index + 1, last - index);
+    for (qsizetype j = index + 1; j < m_lines.size(); ++j) {
+        if (m_lines.at(j).kind == Line::Kind::Key)
+            m_lines[j].lastLine -= int(last - index);
+    }
+    m_lines[index].text = newText + ending;
+    m_lines[index].lastLine = int(index);
+}
+
 void TomlText::setTopLevel(const QString &key, const QByteArray &value)
 {
     const QByteArray newText = key.toUtf8() + " = " + value;
@@ -248,15 +261,7 @@ void TomlText::setTopLevel(const QString &key, const QByteArray &value)
         if (line.kind != Line::Kind::Key)
             continue;
         if (line.name == key) {
-            const qsizetype last = line.lastLine;
-            const QByteArray ending = m_lines.at(last).text.endsWith('\n') ? m_newline : QByteArray();
-            m_lines.remove(i + 1, last - i);
-            for (qsizetype j = i + 1; j < m_lines.size(); ++j) {
-                if (m_lines.at(j).kind == Line::Kind::Key)
-                    m_lines[j].lastLine -= int(last - i);
-            }
-            m_lines[i].text = newText + ending;
-            m_lines[i].lastLine = int(i);
+            replaceKey(i, newText);
             return;
         }
         lastKeyEnd = line.lastLine;
@@ -281,15 +286,7 @@ void TomlText::setInTable(const QString &table, const QString &key, const QByteA
     for (qsizetype i = start + 1; i < end; ++i) {
         const Line &line = m_lines.at(i);
         if (line.kind == Line::Kind::Key && line.name == key) {
-            const qsizetype last = line.lastLine;
-            const QByteArray ending = m_lines.at(last).text.endsWith('\n') ? m_newline : QByteArray();
-            m_lines.remove(i + 1, last - i);
-            for (qsizetype j = i + 1; j < m_lines.size(); ++j) {
-                if (m_lines.at(j).kind == Line::Kind::Key)
-                    m_lines[j].lastLine -= int(last - i);
-            }
-            m_lines[i].text = newText + ending;
-            m_lines[i].lastLine = int(i);
+            replaceKey(i, newText);
             return;
         }
         if (line.kind == Line::Kind::Key)

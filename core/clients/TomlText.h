@@ -51,6 +51,8 @@ private:
     qsizetype tableStart(const QString &table) const; // the header's index, or -1
     qsizetype sectionEnd(qsizetype start) const; // the index after the section's last line
     void insertLines(qsizetype at, const QList<QByteArray> &texts);
+    // The key at index, with all the lines of its value, becomes the one line newText.
+    void replaceKey(qsizetype index, const QByteArray &newText);
     void ensureFinalNewline();
 };
 
