@@ -377,23 +377,8 @@ MockResponse MockEndpoints::renderedStream(const Route &route, const QList<QByte
                                            int serial) const
 {
     QList<QByteArray> events = pieces;
-    const int eventCount = int(events.size());
-    if (fault && fault->kind == MockFault::Kind::InvalidJson && eventCount > 0) {
-        QByteArray &broken = events[qBound(0, fault->afterEvents, eventCount - 1)];
-        broken.truncate(broken.size() / 2);
-    }
-    const bool jsonArray = route.family == Family::Gemini && !route.sse;
-    MockResponse response;
-    for (const QByteArray &event : std::as_const(events))
-        response.pieces.append(chunk(event));
-    response.trailer = QByteArrayLiteral("0\r\n\r\n");
-    response.pieceDelayMs = eventDelayMs;
-    response.closeAfter = !keepAlive;
-    response.head
-        = head(200, jsonArray ? "application/json" : "text/event-stream; charset=utf-8", "Transfer-Encoding: chunked",
-               keepAlive, serial, jsonArray ? QByteArray() : QByteArrayLiteral("Cache-Control: no-cache\r\n"));
-    applyStreamFault(response, fault, eventCount);
-    return response;
+    breakEvent(events, fault);
+    return chunkedStream(route, events, int(events.size()), fault, eventDelayMs, keepAlive, serial);
 }
 
 MockResponse MockEndpoints::streamResponse(const Route &route, const RecordingLibrary::Recording &recording,
@@ -407,25 +392,39 @@ MockResponse MockEndpoints::streamResponse(const Route &route, const RecordingLi
         payloads.append(payload);
     }
     const int eventCount = int(payloads.size());
-    if (fault && fault->kind == MockFault::Kind::InvalidJson && eventCount > 0) {
-        QByteArray &broken = payloads[qBound(0, fault->afterEvents, eventCount - 1)];
-        broken.truncate(broken.size() / 2);
-    }
+    breakEvent(payloads, fault);
 
-    MockResponse response;
     const bool jsonArray = route.family == Family::Gemini && !route.sse;
+    QList<QByteArray> framed;
     for (int i = 0; i < eventCount; ++i) {
-        QByteArray data;
         if (jsonArray)
-            data = (i == 0 ? QByteArrayLiteral("[") : QByteArrayLiteral(",\r\n")) + payloads.at(i);
+            framed.append((i == 0 ? QByteArrayLiteral("[") : QByteArrayLiteral(",\r\n")) + payloads.at(i));
         else
-            data = RecordingLibrary::frameEvent(route.family, payloads.at(i));
-        response.pieces.append(chunk(data));
+            framed.append(RecordingLibrary::frameEvent(route.family, payloads.at(i)));
     }
     if (jsonArray)
-        response.pieces.append(chunk(eventCount == 0 ? QByteArrayLiteral("[]") : QByteArrayLiteral("]")));
+        framed.append(eventCount == 0 ? QByteArrayLiteral("[]") : QByteArrayLiteral("]"));
     if (route.family == Family::OpenAi)
-        response.pieces.append(chunk(QByteArrayLiteral("data: [DONE]\n\n")));
+        framed.append(QByteArrayLiteral("data: [DONE]\n\n"));
+    return chunkedStream(route, framed, eventCount, fault, eventDelayMs, keepAlive, serial);
+}
+
+void MockEndpoints::breakEvent(QList<QByteArray> &events, const std::optional<MockFault> &fault)
+{
+    if (fault && fault->kind == MockFault::Kind::InvalidJson && !events.isEmpty()) {
+        QByteArray &broken = events[qBound(0, fault->afterEvents, int(events.size()) - 1)];
+        broken.truncate(broken.size() / 2);
+    }
+}
+
+MockResponse MockEndpoints::chunkedStream(const Route &route, const QList<QByteArray> &pieces, int eventCount,
+                                          const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
+                                          int serial) const
+{
+    const bool jsonArray = route.family == Family::Gemini && !route.sse;
+    MockResponse response;
+    for (const QByteArray &piece : pieces)
+        response.pieces.append(chunk(piece));
     response.trailer = QByteArrayLiteral("0\r\n\r\n");
     response.pieceDelayMs = eventDelayMs;
     response.closeAfter = !keepAlive;

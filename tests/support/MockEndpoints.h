@@ -87,6 +87,12 @@ private:
     MockResponse renderedStream(const Route &route, const QList<QByteArray> &pieces,
                                 const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
                                 int serial) const;
+    // invalid-json: the fault's event cut in half.
+    static void breakEvent(QList<QByteArray> &events, const std::optional<MockFault> &fault);
+    // A 200 stream of these pieces, one chunk each (eventCount of them are events, for the stream faults).
+    MockResponse chunkedStream(const Route &route, const QList<QByteArray> &pieces, int eventCount,
+                               const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
+                               int serial) const;
     MockResponse bedrockResponse(const Route &route, const std::optional<MockFault> &fault, int eventDelayMs,
                                  bool keepAlive, int serial) const;
     MockResponse bedrockError(int status, const QString &message, bool keepAlive, int serial,
