@@ -221,20 +221,7 @@ void ProxyExchange::endForShutdown(const QString &message)
         sendClientError(error, ErrorClass::ShuttingDown);
         return;
     }
-    if (m_mode == Mode::TranslatedStream && m_encoder) {
-        writeStream(m_encoder->encode(CanonicalEvent::failure(error)));
-        writeStream(m_encoder->finish());
-    } else {
-        StreamEncoderOptions options;
-        options.requestedModel = m_request.model;
-        writeStream(
-            m_mode == Mode::RelayStream
-                ? FormatCodec::forFormat(m_request.format)
-                      .createStreamEncoder(options)
-                      ->encode(CanonicalEvent::failure(error))
-                : encodeSseEvent(SseEvent {{}, FormatCodec::forFormat(m_request.format).encodeError(error).body}));
-    }
-    m_responder->endStream();
+    endStreamWithError(error);
     finish(200, ErrorClass::ShuttingDown,
            QStringLiteral("Stream ended by shutdown before the answer was complete: %1").arg(message));
 }
@@ -1016,14 +1003,9 @@ void ProxyExchange::onFailed(const UpstreamError &error)
                   errorClassOf(error.kind));
 }
 
-void ProxyExchange::failStartedStream(const QString &message, const char *errorClass)
+void ProxyExchange::endStreamWithError(const CanonicalError &error)
 {
-    AttemptOutcome outcome = AttemptOutcome::transportFailure(AttemptOutcome::Transport::Reset, message);
-    outcome.contentSent = true;
-    m_planner.finish(outcome);
-    // The client already has part of the answer: end its stream with an explicit error, never a silent end.
-    const CanonicalError error = CanonicalError::make(502, message, QStringLiteral("upstream_stream_interrupted"));
-    if (m_mode == Mode::TranslatedStream) {
+    if (m_mode == Mode::TranslatedStream && m_encoder) {
         writeStream(m_encoder->encode(CanonicalEvent::failure(error)));
         writeStream(m_encoder->finish());
     } else if (m_mode == Mode::RelayStream) {
@@ -1037,6 +1019,15 @@ void ProxyExchange::failStartedStream(const QString &message, const char *errorC
         writeStream(encodeSseEvent(SseEvent {{}, FormatCodec::forFormat(m_request.format).encodeError(error).body}));
     }
     m_responder->endStream();
+}
+
+void ProxyExchange::failStartedStream(const QString &message, const char *errorClass)
+{
+    AttemptOutcome outcome = AttemptOutcome::transportFailure(AttemptOutcome::Transport::Reset, message);
+    outcome.contentSent = true;
+    m_planner.finish(outcome);
+    // The client already has part of the answer: end its stream with an explicit error, never a silent end.
+    endStreamWithError(CanonicalError::make(502, message, QStringLiteral("upstream_stream_interrupted")));
     finish(200, errorClass,
            QStringLiteral("Stream interrupted after output began (incomplete answer): %1").arg(message));
 }

@@ -123,6 +123,8 @@ private:
     void deliverUpstreamError();
     void sendClientError(const CanonicalError &error, const char *errorClass);
     void failStartedStream(const QString &message, const char *errorClass);
+    // Part of the answer reached the client: its stream ends with this error in its own format, never silently.
+    void endStreamWithError(const CanonicalError &error);
     void writeStream(const QByteArray &bytes);
     void beginClientStream();
     HttpHeaders clientHeaders(const QByteArray &contentType) const;
