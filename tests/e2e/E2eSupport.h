@@ -108,14 +108,23 @@ inline QProcessEnvironment e2eEnvironment(const char *gatewayToken, const char *
     return env;
 }
 
-// A config with one provider of `type` at baseUrl (its key from env:SLUICE_E2E_PROVIDER_KEY), the given models
-// ("  - name: ..." entries) and one gateway token "e2e" (env:SLUICE_E2E_GATEWAY_TOKEN); gateway settings first.
-inline QByteArray oneProviderConfig(const QByteArray &type, const QByteArray &baseUrl, const QByteArray &models,
+// One item of a config's providers: list, "recorded-TYPE", at the mock upstream (the OpenAI-style types under its
+// /v1), with its key from env:SLUICE_E2E_PROVIDER_KEY.
+inline QByteArray recordedProvider(const QByteArray &type, const QByteArray &upstream)
+{
+    const bool openAiStyle = type != "anthropic" && type != "gemini";
+    return "  - name: recorded-" + type + "\n    type: " + type + "\n    base_url: " + upstream
+        + (openAiStyle ? "/v1" : "") + "\n    api_key: env:SLUICE_E2E_PROVIDER_KEY\n";
+}
+
+// A config with one recordedProvider() of `type`, the given models ("  - name: ..." entries) and one gateway token
+// "e2e" (env:SLUICE_E2E_GATEWAY_TOKEN); gateway settings first.
+inline QByteArray oneProviderConfig(const QByteArray &type, const QByteArray &upstream, const QByteArray &models,
                                     const QByteArray &gateway = {})
 {
-    return (gateway.isEmpty() ? QByteArray() : "gateway:\n" + gateway) + "providers:\n  - name: recorded-" + type
-        + "\n    type: " + type + "\n    base_url: " + baseUrl + "\n    api_key: env:SLUICE_E2E_PROVIDER_KEY\nmodels:\n"
-        + models + "tokens:\n  - name: e2e\n    secret: env:SLUICE_E2E_GATEWAY_TOKEN\n";
+    return (gateway.isEmpty() ? QByteArray() : "gateway:\n" + gateway) + "providers:\n"
+        + recordedProvider(type, upstream) + "models:\n" + models
+        + "tokens:\n  - name: e2e\n    secret: env:SLUICE_E2E_GATEWAY_TOKEN\n";
 }
 
 // Starts `sluice --headless` on a free port with this config and data folder; see ListeningProcess::start.

@@ -128,25 +128,8 @@ QByteArray TestE2eAgents::config() const
     QByteArray yaml = "gateway:\n"
                       "  listen: 127.0.0.1\n"
                       "providers:\n"
-                      "  - name: recorded-openai\n"
-                      "    type: openai\n"
-                      "    base_url: "
-        + upstream
-        + "/v1\n"
-          "    api_key: env:SLUICE_E2E_PROVIDER_KEY\n"
-          "  - name: recorded-anthropic\n"
-          "    type: anthropic\n"
-          "    base_url: "
-        + upstream
-        + "\n"
-          "    api_key: env:SLUICE_E2E_PROVIDER_KEY\n"
-          "  - name: recorded-gemini\n"
-          "    type: gemini\n"
-          "    base_url: "
-        + upstream
-        + "\n"
-          "    api_key: env:SLUICE_E2E_PROVIDER_KEY\n"
-          "models:\n";
+        + recordedProvider("openai", upstream) + recordedProvider("anthropic", upstream)
+        + recordedProvider("gemini", upstream) + "models:\n";
     for (const Model &model : models) {
         yaml += QByteArray("  - name: ") + model.name + "\n    provider: " + model.provider + "\n    upstream_model: \""
             + model.upstream + "\"\n";

@@ -35,7 +35,7 @@ void TestE2eCrash::killUnderLoadLosesNoAnsweredRequest()
     QVERIFY2(upstream.isValid(), qPrintable(mock.output()));
     const QString config = dir.filePath(QStringLiteral("sluice.yaml"));
     QVERIFY(writeFile(config,
-                      oneProviderConfig("openai", upstream.toString().toUtf8() + "/v1",
+                      oneProviderConfig("openai", upstream.toString().toUtf8(),
                                         "  - name: work\n"
                                         "    provider: recorded-openai\n"
                                         "    upstream_model: openai-text\n")));

@@ -75,25 +75,9 @@ QByteArray TestE2eEndpoints::config() const
     return "gateway:\n"
            "  listen: 127.0.0.1\n"
            "providers:\n"
-           "  - name: recorded-openai\n"
-           "    type: openai\n"
-           "    base_url: "
-        + upstream
-        + "/v1\n"
-          "    api_key: env:SLUICE_E2E_PROVIDER_KEY\n"
-          "  - name: recorded-anthropic\n"
-          "    type: anthropic\n"
-          "    base_url: "
-        + upstream
-        + "\n"
-          "    api_key: env:SLUICE_E2E_PROVIDER_KEY\n"
-          "  - name: recorded-gemini\n"
-          "    type: gemini\n"
-          "    base_url: "
-        + upstream
-        + "\n"
-          "    api_key: env:SLUICE_E2E_PROVIDER_KEY\n"
-          "models:\n"
+        + recordedProvider("openai", upstream) + recordedProvider("anthropic", upstream)
+        + recordedProvider("gemini", upstream)
+        + "models:\n"
           "  - name: embed-openai\n"
           "    provider: recorded-openai\n"
           "    upstream_model: text-embedding-3-small\n"

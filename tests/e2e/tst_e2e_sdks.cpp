@@ -54,31 +54,9 @@ QByteArray TestE2eSdks::config() const
     return "gateway:\n"
            "  listen: 127.0.0.1\n"
            "providers:\n"
-           "  - name: recorded-openai\n"
-           "    type: openai\n"
-           "    base_url: "
-        + upstream
-        + "/v1\n"
-          "    api_key: env:SLUICE_E2E_PROVIDER_KEY\n"
-          "  - name: recorded-anthropic\n"
-          "    type: anthropic\n"
-          "    base_url: "
-        + upstream
-        + "\n"
-          "    api_key: env:SLUICE_E2E_PROVIDER_KEY\n"
-          "  - name: recorded-mistral\n"
-          "    type: mistral\n"
-          "    base_url: "
-        + upstream
-        + "/v1\n"
-          "    api_key: env:SLUICE_E2E_PROVIDER_KEY\n"
-          "  - name: recorded-groq\n"
-          "    type: groq\n"
-          "    base_url: "
-        + upstream
-        + "/v1\n"
-          "    api_key: env:SLUICE_E2E_PROVIDER_KEY\n"
-          "models:\n"
+        + recordedProvider("openai", upstream) + recordedProvider("anthropic", upstream)
+        + recordedProvider("mistral", upstream) + recordedProvider("groq", upstream)
+        + "models:\n"
           "  - name: claude-e2e\n"
           "    provider: recorded-anthropic\n"
           "    upstream_model: anthropic-text\n"
