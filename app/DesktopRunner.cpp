@@ -12,6 +12,7 @@
 #include "cost/LivePriceCatalog.h"
 #include "gateway/GatewayService.h"
 #include "store/RequestLogWriter.h"
+#include "telemetry/Telemetry.h"
 #include "ui/MainWindow.h"
 #include "ui/RoutingPage.h"
 #include "ui/TrayController.h"
@@ -71,8 +72,10 @@ int runDesktop(const AppOptions &options)
     QThread gatewayThread;
     gatewayThread.setObjectName(QStringLiteral("gateway"));
     auto *service = new GatewayService(startup->config, startup->secrets);
-    service->setRecordSink(
-        startup->pricingSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); }));
+    // Metrics and trace export (docs/observability.md) run on their own thread, fed as records are logged.
+    const std::unique_ptr<Telemetry> telemetry = startup->startTelemetry(writer);
+    service->setMetrics(telemetry->metrics());
+    service->setRecordSink(startup->logSink(writer, *telemetry));
     // Tokens, budgets and the response cache open with the gateway (on its thread); the writer above has migrated
     // the database.
     service->setDatabasePath(startup->databasePath);
@@ -128,6 +131,7 @@ int runDesktop(const AppOptions &options)
         service, [service] { service->stop(); }, Qt::BlockingQueuedConnection);
     gatewayThread.quit();
     gatewayThread.wait();
+    telemetry->shutdown(startup->config.gateway.shutdownTimeoutMs);
     writer.stop();
     return code;
 }

@@ -8,6 +8,7 @@
 #include "cost/LivePriceCatalog.h"
 #include "gateway/GatewayService.h"
 #include "store/RequestLogWriter.h"
+#include "telemetry/Telemetry.h"
 
 namespace sluice {
 
@@ -36,8 +37,10 @@ int runHeadless(const AppOptions &options)
                      [&err](const QString &message) { err << "sluice: request log: " << message << Qt::endl; });
 
     GatewayService service(startup->config, startup->secrets);
-    service.setRecordSink(
-        startup->pricingSink([&writer](RequestRecord &&record) { writer.append(std::move(record)); }));
+    // Metrics and trace export (docs/observability.md) run on their own thread, fed as records are logged.
+    const std::unique_ptr<Telemetry> telemetry = startup->startTelemetry(writer);
+    service.setMetrics(telemetry->metrics());
+    service.setRecordSink(startup->logSink(writer, *telemetry));
     // Tokens, budgets and the response cache open with the gateway (on its thread); the writer above has migrated
     // the database.
     service.setDatabasePath(startup->databasePath);
@@ -66,6 +69,8 @@ int runHeadless(const AppOptions &options)
     QCoreApplication::exec();
 
     service.stop();
+    // Every record is logged by now: the last spans go out (within the shutdown timeout) before the log closes.
+    telemetry->shutdown(startup->config.gateway.shutdownTimeoutMs);
     writer.stop();
     out << "Sluice stopped; " << writer.writtenCount() << " requests logged." << Qt::endl;
     return 0;

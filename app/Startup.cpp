@@ -1,5 +1,6 @@
 #include "Startup.h"
 
+#include <QCoreApplication>
 #include <QDir>
 
 #include "CommandLine.h"
@@ -7,6 +8,9 @@
 #include "config/DefaultConfig.h"
 #include "cost/RequestCost.h"
 #include "secrets/SecretStore.h"
+#include "store/RequestLogWriter.h"
+#include "telemetry/GatewayMetrics.h"
+#include "telemetry/Telemetry.h"
 
 namespace sluice {
 
@@ -65,6 +69,26 @@ std::function<void(RequestRecord &&)> Startup::pricingSink(std::function<void(Re
             priceRecord(record, live ? *live->current() : *prices, config);
         next(std::move(record));
     };
+}
+
+std::unique_ptr<Telemetry> Startup::startTelemetry(const RequestLogWriter &writer) const
+{
+    auto telemetry = std::make_unique<Telemetry>(
+        config, [secrets = secrets](const SecretRef &ref) { return secrets.key(ref); },
+        QCoreApplication::applicationVersion());
+    if (const std::shared_ptr<GatewayMetrics> metrics = telemetry->metrics()) {
+        metrics->setQueueSources([&writer] { return writer.queuedCount(); },
+                                 [&writer] { return writer.queuedBodyBytes(); }, nullptr);
+    }
+    return telemetry;
+}
+
+std::function<void(RequestRecord &&)> Startup::logSink(RequestLogWriter &writer, Telemetry &telemetry) const
+{
+    return pricingSink([&writer, &telemetry](RequestRecord &&record) {
+        telemetry.submit(record);
+        writer.append(std::move(record));
+    });
 }
 
 } // namespace sluice

@@ -13,6 +13,9 @@
 
 namespace sluice {
 
+class RequestLogWriter;
+class Telemetry;
+
 // What both the desktop app and headless mode need before serving: the validated config, the secrets it
 // references (resolved once, held in memory only) and where the request log lives.
 struct Startup
@@ -28,6 +31,11 @@ struct Startup
 
     // Prices a finished record (unless budgets already did) and hands it on; called on the gateway thread.
     std::function<void(RequestRecord &&)> pricingSink(std::function<void(RequestRecord &&)> next) const;
+
+    // The metrics and trace export the config asks for (docs/observability.md), reading the writer's queue.
+    std::unique_ptr<Telemetry> startTelemetry(const RequestLogWriter &writer) const;
+    // Every finished record: priced, counted by telemetry (off the request path), then logged.
+    std::function<void(RequestRecord &&)> logSink(RequestLogWriter &writer, Telemetry &telemetry) const;
 
     static Result<Startup> prepare(const AppOptions &options);
     static QString defaultDataDir();

@@ -5,6 +5,7 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 namespace sluice {
 
@@ -74,6 +75,10 @@ struct RequestRecord
     // The model the provider's answer names (e.g. "gpt-4.1-2025-04-14" for an Azure deployment called "prod"); empty
     // when it named none or the same as upstreamModel. Pricing falls back on it when upstreamModel has no price.
     QString servedModel;
+    QString finishReason; // why the answer ended ("stop", "length", "tool_calls", ...); empty: not known
+    // For telemetry only (not stored): the client's W3C traceparent header, and the session its headers name.
+    QByteArray traceParent;
+    QString sessionId;
     bool stream = false;
     int httpStatus = 0; // status sent to the client
     QString errorClass; // one of ErrorClass, empty on success
@@ -100,6 +105,10 @@ struct RequestRecord
     qint64 relayedTextChars = -1; // generated text, reasoning and tool-call arguments relayed to the client
     bool cacheHit = false; // answered from the response cache; no upstream was called
     double savedUsd = -1; // cache hits: the cost of the cached answer's usage at today's price; -1: unknown
+    // Attribution (docs/spend.md): who sent the request and what it was for, without the client doing anything.
+    QString client; // the recognised client, e.g. "Claude Code", "OpenAI SDK (Python)", "curl"; empty: unknown
+    QStringList tags; // from x-sluice-tags or the body's metadata.tags; trimmed, distinct, in order
+    QString project; // from x-sluice-project, else the gateway token's name
 };
 
 using RequestRecords = QList<RequestRecord>;

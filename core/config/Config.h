@@ -4,6 +4,7 @@
 
 #include <QHostAddress>
 #include <QList>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 #include <QUrl>
@@ -221,6 +222,41 @@ struct LoggingSettings
     qint64 maxBodyBytes = 256 * 1024; // per body; longer bodies are truncated and marked
 };
 
+// GET /metrics in Prometheus text format (`metrics:`, docs/observability.md); off by default.
+struct MetricsSettings
+{
+    bool enabled = false;
+    // When set, a scrape must send it (Authorization: Bearer) or a gateway token; unset: no token asked.
+    SecretRef token;
+    // Tags that get series of their own (sluice_tag_*); other tags are never labels, so series stay bounded.
+    QStringList tagLabels;
+};
+
+// OTLP/HTTP trace export (`telemetry:`, docs/observability.md); off while no endpoint is set.
+struct TelemetrySettings
+{
+    enum class Encoding { Protobuf, Json };
+    QUrl endpoint; // the traces endpoint itself, e.g. http://127.0.0.1:4318/v1/traces
+    QList<QPair<QString, SecretRef>> headers; // sent with every export, values from the keychain or environment
+    Encoding encoding = Encoding::Protobuf;
+    double sampleRatio = 1.0; // of the traces Sluice starts; a caller's traceparent decides for its own
+    bool captureContent = false; // gen_ai.input.messages / gen_ai.output.messages
+    QString serviceName = QStringLiteral("sluice");
+    QString environment; // deployment.environment.name (and langfuse.environment); empty: none
+    int queueSize = 2048; // spans waiting for export; past it new spans are dropped and counted
+    int batchSize = 512; // spans per export request
+    int exportIntervalMs = 2000; // a partial batch waits at most this long
+    int timeoutMs = 10'000; // one export request
+    // The Langfuse preset: endpoint HOST/api/public/otel/v1/traces, Basic auth, langfuse.* attributes.
+    bool langfuse = false;
+    QString langfusePublicKey; // written as is, or taken from langfusePublicKeyRef
+    SecretRef langfusePublicKeyRef;
+    SecretRef langfuseSecretKey;
+    int configLine = 0;
+
+    bool enabled() const { return endpoint.isValid() && !endpoint.isEmpty(); }
+};
+
 struct Config
 {
     QString sourcePath; // the file it was read from (empty for defaults)
@@ -233,6 +269,8 @@ struct Config
     PriceSettings prices;
     CacheSettings cache;
     BudgetSettings budgets;
+    MetricsSettings metrics;
+    TelemetrySettings telemetry;
 
     const ProviderConfig *provider(const QString &name) const;
     const ModelRoute *model(const QString &name) const;

@@ -30,9 +30,10 @@ constexpr qsizetype MaxQuotedLength = 60;
 constexpr qsizetype MaxModelNameLength = 256;
 constexpr qint64 MaxTimeoutMs = 24LL * 60 * 60 * 1000;
 
-const QStringList TopLevelKeys = {QStringLiteral("gateway"), QStringLiteral("providers"), QStringLiteral("models"),
-                                  QStringLiteral("tokens"),  QStringLiteral("logging"),   QStringLiteral("prices"),
-                                  QStringLiteral("routing"), QStringLiteral("cache"),     QStringLiteral("budgets")};
+const QStringList TopLevelKeys
+    = {QStringLiteral("gateway"), QStringLiteral("providers"), QStringLiteral("models"),   QStringLiteral("tokens"),
+       QStringLiteral("logging"), QStringLiteral("prices"),    QStringLiteral("routing"),  QStringLiteral("cache"),
+       QStringLiteral("budgets"), QStringLiteral("metrics"),   QStringLiteral("telemetry")};
 const QStringList GatewayKeys = {QStringLiteral("listen"),
                                  QStringLiteral("port"),
                                  QStringLiteral("allowed_hosts"),
@@ -82,6 +83,14 @@ const QStringList BudgetPeriodNames = {QStringLiteral("daily"), QStringLiteral("
 constexpr double MaxBudgetUsd = 1e9;
 const QStringList LoggingKeys = {QStringLiteral("store_bodies"), QStringLiteral("max_body_bytes")};
 const QStringList PriceKeys = {QStringLiteral("overrides")};
+const QStringList MetricsKeys = {QStringLiteral("enabled"), QStringLiteral("token"), QStringLiteral("tag_labels")};
+const QStringList TelemetryKeys = {QStringLiteral("endpoint"),           QStringLiteral("headers"),
+                                   QStringLiteral("encoding"),           QStringLiteral("sample_ratio"),
+                                   QStringLiteral("capture_content"),    QStringLiteral("service_name"),
+                                   QStringLiteral("environment"),        QStringLiteral("queue_size"),
+                                   QStringLiteral("batch_size"),         QStringLiteral("timeout_ms"),
+                                   QStringLiteral("export_interval_ms"), QStringLiteral("langfuse")};
+const QStringList LangfuseKeys = {QStringLiteral("host"), QStringLiteral("public_key"), QStringLiteral("secret_key")};
 const QStringList CacheKeys
     = {QStringLiteral("enabled"), QStringLiteral("ttl"), QStringLiteral("max_entries"), QStringLiteral("max_size_mb")};
 const QStringList RouteCacheKeys = {QStringLiteral("enabled"), QStringLiteral("ttl")};
@@ -284,6 +293,11 @@ private:
     bool readRouteCache(const Entry &entry, RouteCacheSettings &cache);
     std::optional<qint64> duration(const Entry &entry, qint64 maxMs);
     void readBudgets(const YAML::Node &node, BudgetSettings &budgets);
+    void readMetrics(const YAML::Node &node, MetricsSettings &metrics);
+    void readTelemetry(const YAML::Node &node, TelemetrySettings &telemetry);
+    void readLangfuse(const Entry &entry, TelemetrySettings &telemetry);
+    // An http:// or https:// address without credentials, query or fragment.
+    std::optional<QUrl> httpUrl(const Entry &entry, const QString &example);
     std::optional<double> fraction(const Entry &entry);
 
     QString m_source;
@@ -576,6 +590,10 @@ Config ConfigReader::read(const YAML::Node &root)
             readCache(section.value, config.cache);
         else if (section.key == QLatin1String("budgets"))
             budgetsNode = section.value;
+        else if (section.key == QLatin1String("metrics"))
+            readMetrics(section.value, config.metrics);
+        else if (section.key == QLatin1String("telemetry"))
+            readTelemetry(section.value, config.telemetry);
     }
     // Providers first: models refer to them wherever the sections appear in the file.
     if (providersNode.IsDefined())
@@ -1714,6 +1732,205 @@ std::optional<double> ConfigReader::fraction(const Entry &entry)
         return std::nullopt;
     }
     return value;
+}
+
+void ConfigReader::readMetrics(const YAML::Node &node, MetricsSettings &metrics)
+{
+    const std::optional<QList<Entry>> fields
+        = entries(node, QStringLiteral("metrics"), MetricsKeys, QStringLiteral("a mapping of settings"));
+    if (!fields)
+        return;
+    for (const Entry &field : *fields) {
+        if (field.key == QLatin1String("enabled")) {
+            if (const std::optional<bool> value = boolean(field))
+                metrics.enabled = *value;
+        } else if (field.key == QLatin1String("token")) {
+            if (const std::optional<SecretRef> ref = secretRef(field, QStringLiteral("sluice-metrics")))
+                metrics.token = *ref;
+        } else if (field.key == QLatin1String("tag_labels")) {
+            if (const std::optional<QList<ListItem>> tags = textList(field, QStringLiteral("[ci, nightly]"))) {
+                for (const ListItem &tag : *tags)
+                    metrics.tagLabels.append(tag.text);
+            }
+        }
+    }
+}
+
+std::optional<QUrl> ConfigReader::httpUrl(const Entry &entry, const QString &example)
+{
+    const std::optional<QString> value = nonEmptyText(entry);
+    if (!value)
+        return std::nullopt;
+    const QUrl url(value->trimmed(), QUrl::StrictMode);
+    const QString scheme = url.scheme().toLower();
+    if (!url.userInfo().isEmpty()) {
+        error(entry.value, entry.path,
+              QStringLiteral("the URL must not contain a user name or password; put credentials in headers with "
+                             "keychain: or env: references"));
+        return std::nullopt;
+    }
+    if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+        || url.host().isEmpty()) {
+        error(entry.value, entry.path,
+              QStringLiteral("%1 is not an http:// or https:// URL; write e.g. %2").arg(quoted(*value), example));
+        return std::nullopt;
+    }
+    if (url.hasQuery() || url.hasFragment()) {
+        error(entry.value, entry.path,
+              QStringLiteral("%1 must not have a query (?...) or fragment (#...); write e.g. %2")
+                  .arg(quoted(*value), example));
+        return std::nullopt;
+    }
+    return url;
+}
+
+void ConfigReader::readTelemetry(const YAML::Node &node, TelemetrySettings &telemetry)
+{
+    const std::optional<QList<Entry>> fields
+        = entries(node, QStringLiteral("telemetry"), TelemetryKeys, QStringLiteral("a mapping of settings"));
+    if (!fields)
+        return;
+    telemetry.configLine = lineOf(node);
+    bool hasEndpoint = false;
+    bool hasLangfuse = false;
+    for (const Entry &field : *fields) {
+        if (field.key == QLatin1String("endpoint")) {
+            hasEndpoint = true;
+            const std::optional<QUrl> url = httpUrl(field, QStringLiteral("http://127.0.0.1:4318/v1/traces"));
+            if (!url)
+                continue;
+            // A collector's base address gets the OTLP/HTTP traces path, as OTEL_EXPORTER_OTLP_ENDPOINT does.
+            QUrl endpoint = *url;
+            if (endpoint.path().isEmpty() || endpoint.path() == QLatin1String("/"))
+                endpoint.setPath(QStringLiteral("/v1/traces"));
+            telemetry.endpoint = endpoint;
+        } else if (field.key == QLatin1String("headers")) {
+            if (!field.value.IsMap()) {
+                error(field.value.IsNull() ? field.keyNode : field.value, field.path,
+                      QStringLiteral("expected a mapping of header names to keychain:NAME or env:VAR, found %1")
+                          .arg(describe(field.value)));
+                continue;
+            }
+            for (const auto &pair : field.value) {
+                static const QRegularExpression token(QStringLiteral("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"));
+                const QString name = pair.first.IsScalar() ? QString::fromStdString(pair.first.Scalar()) : QString();
+                const Entry header {name, joinPath(field.path, name), pair.first, pair.second};
+                if (!token.match(name).hasMatch()) {
+                    error(pair.first, field.path, QStringLiteral("%1 is not an HTTP header name").arg(quoted(name)));
+                    continue;
+                }
+                if (const std::optional<SecretRef> ref = secretRef(header, QStringLiteral("otlp-") + name.toLower()))
+                    telemetry.headers.append({name, *ref});
+            }
+        } else if (field.key == QLatin1String("encoding")) {
+            const std::optional<QString> value = text(field);
+            if (value == QLatin1String("protobuf")) {
+                telemetry.encoding = TelemetrySettings::Encoding::Protobuf;
+            } else if (value == QLatin1String("json")) {
+                telemetry.encoding = TelemetrySettings::Encoding::Json;
+            } else if (value) {
+                error(field.value, field.path,
+                      QStringLiteral("%1 is not an encoding; use protobuf or json").arg(quoted(*value)));
+            }
+        } else if (field.key == QLatin1String("sample_ratio")) {
+            const QString raw
+                = field.value.IsScalar() ? QString::fromStdString(field.value.Scalar()).trimmed() : QString();
+            bool ok = false;
+            const double value = raw.toDouble(&ok);
+            if (!ok || !std::isfinite(value) || value < 0 || value > 1) {
+                error(field.value.IsNull() ? field.keyNode : field.value, field.path,
+                      QStringLiteral("expected a fraction of the requests from 0 to 1 (e.g. 0.25), found %1")
+                          .arg(field.value.IsScalar() ? quoted(raw) : describe(field.value)));
+                continue;
+            }
+            telemetry.sampleRatio = value;
+        } else if (field.key == QLatin1String("capture_content")) {
+            if (const std::optional<bool> value = boolean(field))
+                telemetry.captureContent = *value;
+        } else if (field.key == QLatin1String("service_name")) {
+            if (const std::optional<QString> value = nonEmptyText(field))
+                telemetry.serviceName = value->trimmed();
+        } else if (field.key == QLatin1String("environment")) {
+            static const QRegularExpression pattern(QStringLiteral("^[a-z0-9_-]{1,40}$"));
+            const std::optional<QString> value = nonEmptyText(field);
+            if (value && (!pattern.match(*value).hasMatch() || value->startsWith(QLatin1String("langfuse"))))
+                error(field.value, field.path,
+                      QStringLiteral("%1 is not an environment name: use 1 to 40 lowercase letters, digits, '-' or "
+                                     "'_', not starting with 'langfuse' (e.g. production)")
+                          .arg(quoted(*value)));
+            else if (value)
+                telemetry.environment = *value;
+        } else if (field.key == QLatin1String("queue_size")) {
+            if (const std::optional<qint64> value = integer(field, 1, 1'000'000))
+                telemetry.queueSize = int(*value);
+        } else if (field.key == QLatin1String("batch_size")) {
+            if (const std::optional<qint64> value = integer(field, 1, 10'000))
+                telemetry.batchSize = int(*value);
+        } else if (field.key == QLatin1String("export_interval_ms")) {
+            if (const std::optional<qint64> value = integer(field, 10, 3'600'000))
+                telemetry.exportIntervalMs = int(*value);
+        } else if (field.key == QLatin1String("timeout_ms")) {
+            if (const std::optional<qint64> value = integer(field, 100, 600'000))
+                telemetry.timeoutMs = int(*value);
+        } else if (field.key == QLatin1String("langfuse")) {
+            hasLangfuse = true;
+            readLangfuse(field, telemetry);
+        }
+    }
+    if (hasEndpoint && hasLangfuse)
+        error(node, QStringLiteral("telemetry"),
+              QStringLiteral("has both endpoint and langfuse; langfuse sets the endpoint itself, so keep one of them"));
+    else if (!hasEndpoint && !hasLangfuse && !node.IsNull())
+        error(node, QStringLiteral("telemetry"),
+              QStringLiteral("says where to export to with endpoint: (an OTLP/HTTP traces URL such as "
+                             "http://127.0.0.1:4318/v1/traces) or langfuse: {host, public_key, secret_key}"));
+}
+
+void ConfigReader::readLangfuse(const Entry &entry, TelemetrySettings &telemetry)
+{
+    const std::optional<QList<Entry>> fields
+        = entries(entry.value, entry.path, LangfuseKeys, QStringLiteral("a mapping with host, public_key, secret_key"));
+    if (!fields)
+        return;
+    QUrl host;
+    bool hasPublic = false;
+    bool hasSecret = false;
+    for (const Entry &field : *fields) {
+        if (field.key == QLatin1String("host")) {
+            if (const std::optional<QUrl> url = httpUrl(field, QStringLiteral("https://cloud.langfuse.com")))
+                host = *url;
+        } else if (field.key == QLatin1String("public_key")) {
+            hasPublic = true;
+            const std::optional<QString> value = nonEmptyText(field);
+            if (!value)
+                continue;
+            // Not a secret (it names the project), so it may be written as is; a reference works too.
+            if (value->startsWith(QLatin1String("keychain:")) || value->startsWith(QLatin1String("env:"))) {
+                if (const std::optional<SecretRef> ref = secretRef(field, QStringLiteral("langfuse-public")))
+                    telemetry.langfusePublicKeyRef = *ref;
+            } else {
+                telemetry.langfusePublicKey = value->trimmed();
+            }
+        } else if (field.key == QLatin1String("secret_key")) {
+            hasSecret = true;
+            if (const std::optional<SecretRef> ref = secretRef(field, QStringLiteral("langfuse")))
+                telemetry.langfuseSecretKey = *ref;
+        }
+    }
+    if (!hasPublic || !hasSecret) {
+        error(entry.value.IsNull() ? entry.keyNode : entry.value, entry.path,
+              QStringLiteral("needs public_key (pk-lf-...) and secret_key (keychain:NAME or env:VAR) from the Langfuse "
+                             "project's settings"));
+        return;
+    }
+    if (host.isEmpty())
+        host = QUrl(QStringLiteral("https://cloud.langfuse.com"));
+    telemetry.langfuse = true;
+    QString path = host.path(); // a Langfuse served under a path keeps it
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    telemetry.endpoint = host;
+    telemetry.endpoint.setPath(path + QStringLiteral("/api/public/otel/v1/traces"));
 }
 
 void ConfigReader::readBudgets(const YAML::Node &node, BudgetSettings &budgets)

@@ -1,5 +1,6 @@
 #include "Gateway.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -22,6 +23,7 @@
 #include "http/HttpRequest.h"
 #include "http/HttpResponder.h"
 #include "routing/Router.h"
+#include "telemetry/GatewayMetrics.h"
 
 namespace sluice {
 
@@ -212,6 +214,18 @@ RequestRecord Gateway::newRecord(const HttpRequest &request) const
     record.startedAt = QDateTime::currentDateTimeUtc();
     record.id = RequestId::create(record.startedAt.toMSecsSinceEpoch());
     record.endpoint = QString::fromLatin1(request.path.left(200));
+    if (m_config.telemetry.enabled()) {
+        record.traceParent = request.headers.value(QByteArrayLiteral("traceparent")).left(64);
+        // The session a client names, so a trace backend groups an agent's requests: Sluice's own header first,
+        // then the ones Claude Code and Codex send.
+        for (const char *name : {"x-sluice-session", "x-claude-code-session-id", "session_id", "x-session-id"}) {
+            const QByteArray value = request.headers.value(QByteArray::fromRawData(name, qstrlen(name)));
+            if (!value.isEmpty()) {
+                record.sessionId = QString::fromUtf8(value.left(200));
+                break;
+            }
+        }
+    }
     if (m_config.logging.storeBodies) {
         const qint64 cap = m_config.logging.maxBodyBytes;
         record.requestBody = request.body.left(cap);
@@ -254,6 +268,10 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
 {
     if (request.method == "GET" && (request.path == "/health" || request.path == "/health/")) {
         handleHealth(responder);
+        return;
+    }
+    if (m_metrics && (request.path == "/metrics" || request.path == "/metrics/")) {
+        handleMetrics(request, responder); // scrapes are not requests worth a log row
         return;
     }
     if (request.method == "HEAD" && request.path == "/") {
@@ -632,6 +650,55 @@ void Gateway::handleCountTokens(const HttpRequest &request, HttpResponder *respo
     const QJsonObject answer = gemini ? QJsonObject {{QStringLiteral("totalTokens"), tokens}}
                                       : QJsonObject {{QStringLiteral("input_tokens"), tokens}};
     respondJson(responder, std::move(record), compact(answer));
+}
+
+void Gateway::handleMetrics(const HttpRequest &request, HttpResponder *responder)
+{
+    const auto refuse = [responder](int status, const QString &message, HttpHeaders headers = {}) {
+        headers.append(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain; charset=utf-8"));
+        responder->sendResponse(status, headers, message.toUtf8() + '\n');
+    };
+    if (request.method != "GET" && request.method != "HEAD") {
+        refuse(405, QStringLiteral("/metrics takes GET requests."), {{QByteArrayLiteral("Allow"), "GET"}});
+        return;
+    }
+    if (const QString refusal = m_hostGuard.check(request); !refusal.isEmpty()) {
+        refuse(403, refusal);
+        return;
+    }
+    if (!m_config.metrics.token.isNull()) {
+        const QByteArray presented = TokenAuthenticator::presentedToken(request);
+        // Compared as digests, as gateway tokens are: the time taken says nothing about the expected value.
+        const auto digest = [](const QByteArray &text) {
+            return QCryptographicHash::hash(text, QCryptographicHash::Sha256);
+        };
+        const bool metricsToken
+            = !presented.isEmpty() && digest(presented) == digest(m_secrets.key(m_config.metrics.token).toUtf8());
+        if (!metricsToken && m_tokens.authenticate(request).isEmpty()) {
+            refuse(401,
+                   presented.isEmpty()
+                       ? QStringLiteral("/metrics needs the metrics token or a gateway token: Authorization: Bearer "
+                                        "<token> (in Prometheus: authorization: {credentials_file: ...}).")
+                       : QStringLiteral("The token is neither metrics.token nor a gateway token."),
+                   {{QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer realm=\"sluice-metrics\"")}});
+            return;
+        }
+    }
+    MetricsSnapshot snapshot;
+    for (const BreakerSnapshot &breaker : m_router->breakerSnapshot())
+        snapshot.breakers.append({breaker.deployment, breaker.state, breaker.recentFailures});
+    BudgetLedger &ledger = m_admission.ledger();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    static const char *const scopes[] = {"overall", "token", "provider", "model"};
+    for (qsizetype i = 0; i < ledger.limits().size(); ++i) {
+        const BudgetLimit &limit = ledger.limits().at(i);
+        snapshot.budgets.append({QString::fromLatin1(scopes[int(limit.scope)]), limit.name,
+                                 BudgetLedger::periodName(limit.period), limit.limitUsd, ledger.spent(i, now),
+                                 ledger.reserved(i)});
+    }
+    snapshot.requestsInFlight = m_inFlight;
+    const QByteArray body = request.method == "HEAD" ? QByteArray() : m_metrics->exposition(snapshot);
+    responder->sendResponse(200, {{QByteArrayLiteral("Content-Type"), GatewayMetrics::contentType()}}, body);
 }
 
 void Gateway::handleRoutingState(HttpResponder *responder, RequestRecord record)

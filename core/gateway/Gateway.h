@@ -22,6 +22,7 @@ namespace sluice {
 
 class ByteBudget;
 class Clock;
+class GatewayMetrics;
 class PriceCatalog;
 class Router;
 class UpstreamClient;
@@ -76,6 +77,8 @@ public:
     // Buffered answers count against this budget (shared with the HTTP server's request bodies); it must outlive
     // this gateway.
     void setByteBudget(ByteBudget *budget) { m_budget = budget; }
+    // Serves GET /metrics from these (metrics.enabled); null: /metrics is an unknown path.
+    void setMetrics(std::shared_ptr<GatewayMetrics> metrics) { m_metrics = std::move(metrics); }
 
 Q_SIGNALS:
     // A budget passed its soft threshold (once per budget and period): for a tray notification.
@@ -91,6 +94,7 @@ private:
                            const QString &pathModel);
     void handleRoutingState(HttpResponder *responder, RequestRecord record);
     void handleHealth(HttpResponder *responder);
+    void handleMetrics(const HttpRequest &request, HttpResponder *responder);
     void respondJson(HttpResponder *responder, RequestRecord record, const QByteArray &body);
     void respondError(HttpResponder *responder, RequestRecord record, ApiFormat format, const CanonicalError &error,
                       const char *errorClass, const HttpHeaders &extraHeaders = {});
@@ -114,6 +118,7 @@ private:
     UpstreamClient *m_client;
     ResponseCache *m_cache = nullptr;
     ByteBudget *m_budget = nullptr;
+    std::shared_ptr<GatewayMetrics> m_metrics;
     RecordSink m_sink;
     bool m_paused = false;
     bool m_draining = false;

@@ -32,6 +32,17 @@ Result<GatewaySecrets> GatewaySecrets::resolve(const Config &config, SecretResol
                 return done.error();
         }
     }
+    // Observability credentials: kept with the keys, so they are scrubbed from answers and the log like them.
+    if (Result<void> done = resolveKey(config.metrics.token, QStringLiteral("metrics.token")); !done)
+        return done.error();
+    for (const auto &[header, ref] : config.telemetry.headers) {
+        if (Result<void> done = resolveKey(ref, QStringLiteral("telemetry.headers.%1").arg(header)); !done)
+            return done.error();
+    }
+    for (const SecretRef &ref : {config.telemetry.langfusePublicKeyRef, config.telemetry.langfuseSecretKey}) {
+        if (Result<void> done = resolveKey(ref, QStringLiteral("telemetry.langfuse")); !done)
+            return done.error();
+    }
     for (const GatewayToken &token : config.tokens) {
         Result<QString> secret = resolver.resolve(token.secret);
         if (!secret)

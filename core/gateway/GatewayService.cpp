@@ -83,6 +83,7 @@ Result<QUrl> GatewayService::start(int portOverride)
     }
     m_gateway->setPaused(m_paused);
     m_gateway->setPriceCatalog(m_prices);
+    m_gateway->setMetrics(m_metrics);
     connect(m_gateway, &Gateway::budgetWarning, this, &GatewayService::budgetWarning);
     if (!m_databasePath.isEmpty()) {
         if (Result<void> opened = m_gateway->setDatabasePath(m_databasePath); !opened) {

@@ -17,6 +17,7 @@ namespace sluice {
 
 class Clock;
 class Gateway;
+class GatewayMetrics;
 class HttpServer;
 class ResponseCache;
 class PriceCatalog;
@@ -46,6 +47,8 @@ public:
     void setDatabasePath(const QString &path);
     // Prices requests for the spend budgets; call again (on this object's thread) when the catalog is updated.
     void setPriceCatalog(std::shared_ptr<const PriceCatalog> catalog);
+    // Before start(): GET /metrics is served from these (Telemetry::metrics(); null: no /metrics).
+    void setMetrics(std::shared_ptr<GatewayMetrics> metrics) { m_metrics = std::move(metrics); }
 
     // Listens on the configured address and port (portOverride > 0 replaces the port; 0 keeps it).
     Result<QUrl> start(int portOverride = -1);
@@ -76,6 +79,7 @@ private:
     std::unique_ptr<ResponseCache> m_cache;
     QString m_databasePath;
     std::shared_ptr<const PriceCatalog> m_prices;
+    std::shared_ptr<GatewayMetrics> m_metrics;
     UpstreamClient *m_client = nullptr;
     Gateway *m_gateway = nullptr;
     HttpServer *m_server = nullptr;

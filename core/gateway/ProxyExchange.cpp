@@ -119,6 +119,27 @@ bool mayCarryUsage(const QByteArray &data)
     return false;
 }
 
+// The first non-null "finish_reason" string in an OpenAI chat answer or chunk, found with one memmem: the fast
+// relay never parses the chunks that carry it.
+QString sniffFinishReason(const QByteArray &data)
+{
+    static constexpr char key[] = "\"finish_reason\"";
+    constexpr size_t keyLength = sizeof(key) - 1;
+    const char *end = data.constData() + data.size();
+    const char *at = data.constData();
+    while ((at = static_cast<const char *>(memmem(at, size_t(end - at), key, keyLength)))) {
+        at += keyLength;
+        while (at < end && (*at == ':' || *at == ' '))
+            ++at;
+        if (at < end && *at == '"') {
+            const char *close = static_cast<const char *>(memchr(at + 1, '"', size_t(end - at - 1)));
+            if (close && close - at - 1 <= 40)
+                return QString::fromLatin1(at + 1, close - at - 1);
+        }
+    }
+    return {};
+}
+
 // The usage object of a non-streamed OpenAI answer, parsed alone: the answer is relayed as it came, so the rest
 // is only scanned for its structure. Empty when the answer is not a JSON object.
 std::optional<TokenUsage> usageOfAnswer(const QByteArray &body, QJsonParseError *parseError)
@@ -252,6 +273,7 @@ void ProxyExchange::resetAttempt()
     m_answer.reset();
     m_servedModel.clear();
     m_usage = TokenUsage(); // each attempt reports its own; failed ones that were billed are kept by noteBilledFailure
+    m_finishReason.clear();
 }
 
 bool ProxyExchange::dropsUnsupported(const QString &model) const
@@ -550,6 +572,8 @@ void ProxyExchange::relayFastStream(const QByteArray &data)
         if (event.data == "[DONE]") {
             m_sawDone = true;
         } else {
+            if (m_finishReason.isEmpty())
+                m_finishReason = sniffFinishReason(event.data);
             const bool usage = mayCarryUsage(event.data);
             if (!m_contentSent || usage) {
                 QJsonParseError parseError;
@@ -658,6 +682,8 @@ bool ProxyExchange::noteEvent(const CanonicalEvent &event)
     }
     if (event.type == CanonicalEvent::Type::TextDelta || event.type == CanonicalEvent::Type::ToolArgumentsDelta)
         m_relayedChars += event.text.size();
+    else if (event.type == CanonicalEvent::Type::Finish)
+        m_finishReason = finishReasonName(event.finishReason);
     return true;
 }
 
@@ -852,6 +878,7 @@ void ProxyExchange::deliverBuffered()
         }
         m_usage = *usage;
         m_servedModel = JsonMembers::stringMember(m_body, "model");
+        m_finishReason = sniffFinishReason(m_body);
         if (m_request.format == ApiFormat::OpenAiEmbeddings && m_usage.input >= 0)
             m_usage.output = 0; // embeddings generate no tokens
         clientBody = m_body;
@@ -870,6 +897,7 @@ void ProxyExchange::deliverBuffered()
         }
         m_usage = response->usage;
         m_servedModel = response->model;
+        m_finishReason = finishReasonName(response->finishReason);
         if (m_answerSink)
             m_answer = response.value();
         CanonicalResponse answer = std::move(response).value();
@@ -1105,6 +1133,7 @@ void ProxyExchange::finish(int status, const char *errorClass, const QString &me
     m_record.reasoningTokens = m_usage.reasoning;
     m_record.cacheWriteTokens = m_usage.cacheWrite;
     m_record.relayedTextChars = m_mode == Mode::FastStream ? -1 : m_relayedChars;
+    m_record.finishReason = m_finishReason;
     if (m_servedModel != m_record.upstreamModel)
         m_record.servedModel = m_servedModel.left(200);
     m_record.attempts = m_planner.attempts();

@@ -176,6 +176,7 @@ private:
     QString m_lastFailure; // why the last attempt failed, for the final error
     QString m_streamError; // the provider's error event after output began: the answer is incomplete
     QString m_servedModel; // the model the provider's answer names, for pricing
+    QString m_finishReason; // why the answer ended, in finishReasonName()'s words
     QStringList m_dropped; // parameters left out of the current attempt's body (drop_unsupported_params)
     bool m_done = false;
 
