@@ -174,7 +174,9 @@ void GatewayMetrics::observe(const RequestRecord &record)
             f.tagCost.Add({{"tag", utf8(tag)}}).Increment(record.costUsd);
     }
 
-    QString firstDeployment;
+    // The deployment tried first and the one that answered (the writer fills record.deployment later).
+    QString firstSent;
+    QString lastSent;
     for (const AttemptRecord &attempt : record.attempts) {
         const std::string deployment = bounded(QStringLiteral("deployment"), attempt.deployment);
         f.attempts
@@ -184,11 +186,13 @@ void GatewayMetrics::observe(const RequestRecord &record)
             .Increment();
         if (attempt.decision == QLatin1String("retry"))
             f.retries.Add({{"model", model}}).Increment();
-        if (firstDeployment.isEmpty() && attempt.decision != QLatin1String("skipped"))
-            firstDeployment = attempt.deployment;
+        if (attempt.decision == QLatin1String("skipped"))
+            continue;
+        if (firstSent.isEmpty())
+            firstSent = attempt.deployment;
+        lastSent = attempt.deployment;
     }
-    if (!record.deployment.isEmpty() && !firstDeployment.isEmpty() && record.deployment != firstDeployment
-        && record.errorClass.isEmpty())
+    if (record.errorClass.isEmpty() && firstSent != lastSent)
         f.fallbacks.Add({{"model", model}}).Increment();
 
     const double seconds = double(record.latencyUs) / 1e6;
