@@ -8,7 +8,9 @@
 #
 # Options: --requests N (soak length), --build-dir DIR, --no-build, --recordings DIR, --upstream nginx|builtin,
 #          --sluice PATH (another sluice binary, e.g. to compare builds), --no-store (skip the store figures),
-#          --keep (keep the temporary folder with logs and the database).
+#          --keep (keep the temporary folder with logs and the database),
+#          --telemetry (also run the sequential and stream phases through a second Sluice with /metrics and OTLP
+#          trace export on, exporting to the nginx upstream, and print its added latency beside the plain one's).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +24,7 @@ keep=0
 soak_requests=""
 sluice_override=""
 run_store=1
+run_telemetry=0
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -34,7 +37,8 @@ while [ $# -gt 0 ]; do
     --keep) keep=1 ;;
     --sluice) sluice_override="$2"; shift ;;
     --no-store) run_store=0 ;;
-    -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --telemetry) run_telemetry=1 ;;
+    -h | --help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -170,6 +174,9 @@ http {
             alias $tmp/www/chat.json;
             error_page 405 =200 \$uri;
         }
+        location = /v1/traces { # an OTLP receiver that takes every batch (--telemetry)
+            return 200;
+        }
         location = /sse/v1/chat/completions {
             default_type text/event-stream;
             alias $tmp/www/chat.sse;
@@ -238,6 +245,28 @@ gateway="$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/sluice.out" | h
 [ -n "$gateway" ] || { echo "run.sh: sluice did not start:" >&2; cat "$tmp/sluice.err" >&2; exit 1; }
 gateway="${gateway%/}"
 log "sluice (pid $sluice_pid) on $gateway"
+
+# The same gateway with metrics and trace export on (every request sampled, batches every 200 ms).
+via_tel=""
+if [ "$run_telemetry" -eq 1 ]; then
+    [ "$upstream_kind" = nginx ] || log "warning: --telemetry exports to nginx's /v1/traces; without nginx the exports fail"
+    cp "$tmp/sluice.yaml" "$tmp/sluice-telemetry.yaml"
+    printf 'metrics:\n  enabled: true\ntelemetry:\n  endpoint: %s/v1/traces\n  export_interval_ms: 200\n' \
+        "$upstream" >>"$tmp/sluice-telemetry.yaml"
+    "$sluice_bin" --headless --config "$tmp/sluice-telemetry.yaml" --port 0 --data-dir "$tmp/data-telemetry" \
+        >"$tmp/sluice-telemetry.out" 2>"$tmp/sluice-telemetry.err" &
+    telemetry_pid=$!
+    pids+=("$telemetry_pid")
+    for _ in $(seq 200); do
+        grep -q "listening on" "$tmp/sluice-telemetry.out" 2>/dev/null && break
+        sleep 0.05
+    done
+    via_tel="$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/sluice-telemetry.out" | head -n 1)"
+    [ -n "$via_tel" ] || { echo "run.sh: sluice (telemetry) did not start:" >&2; cat "$tmp/sluice-telemetry.err" >&2; exit 1; }
+    metrics_url="${via_tel%/}/metrics"
+    via_tel="${via_tel%/}/v1/chat/completions"
+    log "sluice with telemetry (pid $telemetry_pid) on $via_tel"
+fi
 sleep 1
 rss_idle=$(rss_kb "$sluice_pid")
 
@@ -280,6 +309,13 @@ for run in $(seq "$repeats"); do
         --model bench-stream >"$tmp/sse-direct-$run.txt"
     "$client" latency --url "$via" --requests "$stream_requests" --warmup "$stream_warmup" --stream \
         --model bench-stream >"$tmp/sse-sluice-$run.txt"
+    if [ -n "$via_tel" ]; then
+        log "with telemetry, run $run/$repeats: the same non-stream and stream requests"
+        "$client" latency --url "$via_tel" --requests "$latency_requests" --warmup "$latency_warmup" \
+            --model bench-json >"$tmp/lat-telemetry-$run.txt"
+        "$client" latency --url "$via_tel" --requests "$stream_requests" --warmup "$stream_warmup" --stream \
+            --model bench-stream >"$tmp/sse-telemetry-$run.txt"
+    fi
 done
 stop_sampler
 rss_seq=$(cat "$tmp/rss-seq.txt" 2>/dev/null || echo 0)
@@ -295,6 +331,11 @@ ticks_before=$(cpu_ticks "$sluice_pid")
 ticks_after=$(cpu_ticks "$sluice_pid")
 cpu_per_request=$(calc "($ticks_after - $ticks_before) * 1000000 / $(getconf CLK_TCK) / $soak_requests")
 
+if [ -n "$via_tel" ]; then
+    curl -s "$metrics_url" >"$tmp/metrics.txt" || true
+    kill "$telemetry_pid"
+    wait "$telemetry_pid" 2>/dev/null || true
+fi
 kill "$sluice_pid"
 wait "$sluice_pid" 2>/dev/null || true
 logged=$(sed -n 's/.* \([0-9]*\) requests logged.*/\1/p' "$tmp/sluice.out")
@@ -328,6 +369,12 @@ a50=$(calc "$s50 - $d50") a99=$(calc "$s99 - $d99")
 row "non-stream latency p50, 1 connection (µs)" "$d50" "$s50" "$a50" "≤ 100 added" "$(judge "$a50" "<=" 100)"
 row "non-stream latency p99, 1 connection (µs)" "$d99" "$s99" "$a99" "≤ 1000 added" "$(judge "$a99" "<=" 1000)"
 
+if [ -n "$via_tel" ]; then
+    t50=$(med lat-telemetry total_p50_us) t99=$(med lat-telemetry total_p99_us)
+    ta50=$(calc "$t50 - $d50") ta99=$(calc "$t99 - $d99")
+    row "… with /metrics + OTLP export on: p50 / p99, 1 connection (µs)" "$d50 / $d99" "$t50 / $t99" \
+        "$ta50 / $ta99" "≈ without: ×$(calc "$ta50 / ($a50 > 0 ? $a50 : 1)" 2) p50" "–"
+fi
 b50=$(med big-direct total_p50_us) sb50=$(med big-sluice total_p50_us)
 row "non-stream latency p50, 100 KB prompt (µs)" "$b50" "$sb50" "$(calc "$sb50 - $b50")" "–" "–"
 drps=$(val "$tmp/load-direct.txt" rps) srps=$(val "$tmp/load-sluice.txt" rps)
@@ -345,6 +392,11 @@ row "stream: first byte p50 (µs)" "$dfb" "$sfb" "$(calc "$sfb - $dfb")" "–" "
 row "stream: first token event p50 (µs)" "$dft" "$sft" "$aft" "≤ 200 added" "$(judge "$aft" "<=" 200)"
 dst=$(med sse-direct total_p50_us) sst=$(med sse-sluice total_p50_us)
 per_event=$(calc "($sst - $dst) / 1000" 2)
+if [ -n "$via_tel" ]; then
+    tft=$(med sse-telemetry first_token_p50_us) tst=$(med sse-telemetry total_p50_us)
+    row "… with /metrics + OTLP export on: first token / 1,000 events p50 (µs)" "$dft / $dst" "$tft / $tst" \
+        "$(calc "$tft - $dft") / $(calc "$tst - $dst")" "–" "–"
+fi
 row "stream: 1,000 events end to end p50 (µs)" "$dst" "$sst" "$(calc "$sst - $dst")" "–" "–"
 row "stream: relay overhead per event (µs)" "–" "–" "$per_event" "≤ 50" "$(judge "$per_event" "<=" 50)"
 events_seen="$(val "$tmp/sse-direct-1.txt" events) / $(val "$tmp/sse-sluice-1.txt" events)"
@@ -383,6 +435,11 @@ echo "Non-stream: $latency_requests sequential requests on one keep-alive connec
     "streams: $stream_requests per run, SSE events seen direct / through: $events_seen (Sluice hides the usage" \
     "chunk it asked for). Requests logged by Sluice: ${logged:-?}. Load errors: $load_errors, soak errors:" \
     "$(val "$tmp/soak.txt" errors)."
+
+if [ -n "$via_tel" ]; then
+    echo "Telemetry run: $(sed -n 's/^sluice_telemetry_spans_exported_total //p' "$tmp/metrics.txt") spans exported," \
+        "$(sed -n 's/^sluice_telemetry_spans_dropped_total //p' "$tmp/metrics.txt") dropped (from its /metrics)."
+fi
 
 status=0
 for file in "$tmp"/lat-*.txt "$tmp"/big-*.txt "$tmp"/sse-*.txt; do
