@@ -160,7 +160,7 @@ void GatewayMetrics::observe(const RequestRecord &record)
     if (record.costStatus == QLatin1String(CostStatus::Unpriced))
         f.unpriced.Add({{"model", model}, {"provider", provider}}).Increment();
     else if (record.costUsd > 0)
-        f.cost.Add({{"model", model}, {"provider", provider}}).Increment(record.costUsd);
+        f.cost.Add({{"model", model}, {"provider", provider}, {"client", client}}).Increment(record.costUsd);
     if (record.cacheHit) {
         f.cacheHits.Add({{"model", model}}).Increment();
         if (record.savedUsd > 0)
