@@ -29,6 +29,8 @@ Telemetry::Telemetry(const Config &config, const std::function<QString(const Sec
 {
     if (config.metrics.enabled)
         m_metrics = std::make_shared<GatewayMetrics>(config);
+    if (!m_metrics && !config.telemetry.enabled())
+        return; // nothing to feed: no thread
     m_thread.setObjectName(QStringLiteral("telemetry"));
     m_context = new QObject;
     m_context->moveToThread(&m_thread);
@@ -50,8 +52,7 @@ Telemetry::Telemetry(const Config &config, const std::function<QString(const Sec
             });
         }
     }
-    if (m_metrics || m_exporter)
-        m_thread.start();
+    m_thread.start();
 }
 
 Telemetry::~Telemetry()
