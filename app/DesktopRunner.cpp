@@ -12,10 +12,12 @@
 #include "cost/LivePriceCatalog.h"
 #include "gateway/GatewayService.h"
 #include "store/RequestLogWriter.h"
+#include "store/TokenStore.h"
 #include "telemetry/Telemetry.h"
 #include "ui/MainWindow.h"
 #include "ui/RoutingPage.h"
 #include "ui/TrayController.h"
+#include "ui/spend/SpendPage.h"
 
 namespace sluice {
 
@@ -68,6 +70,33 @@ int runDesktop(const AppOptions &options)
     QObject::connect(&writer, &RequestLogWriter::writeFailed, &window,
                      [&](const QString &message) { setState(GatewayState::Error, message); });
     window.setDatabasePath(startup->databasePath);
+    // The Spend page shows the config's budgets; the gateway announces soft thresholds, the page the limits.
+    QList<BudgetLimit> budgets = startup->config.budgets.limits;
+    {
+        TokenStore tokenStore;
+        if (tokenStore.open(startup->databasePath, SqliteConnection::Mode::ReadOnly)) {
+            // The budgets of tokens made with `sluice token create --budget`, as the gateway's admission reads them.
+            const Result<QList<StoredToken>> tokens = tokenStore.list();
+            for (const StoredToken &token : tokens ? *tokens : QList<StoredToken>()) {
+                const std::pair<BudgetPeriod, double> limits[] = {{BudgetPeriod::Daily, token.dailyUsd},
+                                                                  {BudgetPeriod::Weekly, token.weeklyUsd},
+                                                                  {BudgetPeriod::Monthly, token.monthlyUsd}};
+                for (const auto &[period, usd] : limits) {
+                    if (usd <= 0)
+                        continue;
+                    BudgetLimit limit;
+                    limit.scope = BudgetLimit::Scope::Token;
+                    limit.name = token.name;
+                    limit.period = period;
+                    limit.limitUsd = usd;
+                    budgets.append(limit);
+                }
+            }
+        }
+    }
+    window.spendPage()->setBudgets(budgets, startup->config.budgets.softFraction);
+    QObject::connect(window.spendPage(), &SpendPage::budgetNotice, &tray,
+                     [&tray](const QString &title, const QString &message) { tray.notify(title, message); });
 
     QThread gatewayThread;
     gatewayThread.setObjectName(QStringLiteral("gateway"));

@@ -1,11 +1,15 @@
 #include "SpendCommand.h"
 
+#include <optional>
+
 #include <QDir>
 #include <QLocale>
 #include <QTextStream>
 
 #include "CommandLine.h"
 #include "cost/ModelPrice.h"
+#include "cost/SpendBreakdown.h"
+#include "cost/SpendExport.h"
 #include "cost/SpendReport.h"
 
 namespace sluice {
@@ -19,11 +23,21 @@ constexpr qsizetype MaxNameWidth = 36;
 
 QString usage()
 {
-    return QStringLiteral("Usage:\n"
-                          "  sluice spend [--data-dir DIR]   today's and this month's spend, by model and by gateway "
-                          "token\n"
-                          "\n"
-                          "--data-dir DIR  the folder of the request log (default: ~/.local/share/sluice)\n");
+    return QStringLiteral(
+        "Usage:\n"
+        "  sluice spend [--data-dir DIR]   today's and this month's spend (local time), by model and by gateway "
+        "token\n"
+        "  sluice spend --by day|hour|model|provider|client|token|tag|project [--from DATE] [--to DATE]\n"
+        "               [--format table|csv|json] [--data-dir DIR]\n"
+        "                                  spend over a period (UTC) grouped by one dimension\n"
+        "\n"
+        "--by WHAT      group by UTC day or hour, model, provider, client (the tool that sent the request),\n"
+        "               gateway token, tag (x-sluice-tags; a request counts under each of its tags) or project\n"
+        "--from DATE    first day (YYYY-MM-DD) or instant (ISO 8601, UTC unless it says); default: the 1st of this "
+        "month\n"
+        "--to DATE      last day, included (YYYY-MM-DD), or instant, excluded (ISO 8601); default: today\n"
+        "--format F     table (default), csv or json; costs in USD, unpriced requests counted apart, never $0\n"
+        "--data-dir DIR the folder of the request log (default: ~/.local/share/sluice)\n");
 }
 
 int badUsage(QTextStream &err, const QString &problem)
@@ -126,6 +140,72 @@ void printPeriod(QTextStream &out, const QString &title, const SpendSummary &sum
     out << '\n';
 }
 
+// "2026-03-01" is that UTC day's start (or, for --to, the next day's: the day is included); anything else is an
+// ISO 8601 instant, in UTC unless it names an offset.
+std::optional<QDateTime> parseWhen(const QString &text, bool end)
+{
+    const QDate date = QDate::fromString(text, Qt::ISODate);
+    if (date.isValid() && text.size() == 10)
+        return QDateTime(end ? date.addDays(1) : date, QTime(0, 0), Qt::UTC);
+    QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (!time.isValid())
+        return std::nullopt;
+    if (time.timeSpec() == Qt::LocalTime)
+        time.setTimeSpec(Qt::UTC);
+    return time.toUTC();
+}
+
+QStringList lineCells(const SpendLine &line)
+{
+    QStringList cells = tokenCells(line);
+    cells.last() = SpendExport::costText(line);
+    cells.append(line.cacheHits > 0
+                     ? SpendExport::money(line.savedUsd) + QStringLiteral(" (%1)").arg(formatCount(line.cacheHits))
+                     : QStringLiteral("-"));
+    return cells;
+}
+
+void printBreakdown(QTextStream &out, SpendDimension by, const QDateTime &from, const QDateTime &to,
+                    const QString &databasePath, const QList<SpendLine> &lines, const SpendLine &total)
+{
+    const QLocale c = QLocale::c();
+    const QString format = QStringLiteral("yyyy-MM-dd HH:mm");
+    out << "Spend in USD by " << SpendBreakdown::nameOf(by) << ", " << c.toString(from.toUTC(), format) << " to "
+        << c.toString(to.toUTC(), format) << " UTC, from " << QDir::toNativeSeparators(databasePath) << "\n\n";
+    if (total.requests == 0) {
+        out << "  no requests\n";
+        return;
+    }
+    QString title = SpendBreakdown::nameOf(by);
+    title[0] = title.at(0).toUpper();
+    const QStringList header = {title,
+                                QStringLiteral("Requests"),
+                                QStringLiteral("Input"),
+                                QStringLiteral("Cached"),
+                                QStringLiteral("Cache write"),
+                                QStringLiteral("Output"),
+                                QStringLiteral("Reasoning"),
+                                QStringLiteral("Cost"),
+                                QStringLiteral("Cache saved")};
+    QList<QStringList> rows;
+    for (const SpendLine &line : lines)
+        rows.append(QStringList {shortened(SpendExport::displayName(by, line.name))} + lineCells(line));
+    rows.append(QStringList {QStringLiteral("Total")} + lineCells(total));
+    printTable(out, header, rows, 1);
+    if (by == SpendDimension::Tag)
+        out << "  A request with several tags counts under each of them; the total counts it once.\n";
+    if (total.estimated > 0) {
+        out << "  ~ includes " << formatUsd(total.estimatedUsd) << " estimated for " << formatCount(total.estimated)
+            << (total.estimated == 1 ? " request" : " requests")
+            << " whose provider reported no final usage (cut or cancelled streams)\n";
+    }
+    if (total.unpriced > 0) {
+        out << "  " << formatCount(total.unpriced) << (total.unpriced == 1 ? " request has" : " requests have")
+            << " no price and " << (total.unpriced == 1 ? "is" : "are")
+            << " not in the totals: add prices under prices.overrides in the config (docs/costs.md)\n";
+    }
+}
+
 } // namespace
 
 int runSpendCommand(const QStringList &args, QTextStream &out, QTextStream &err, const QDateTime &now)
@@ -134,6 +214,15 @@ int runSpendCommand(const QStringList &args, QTextStream &out, QTextStream &err,
     if (!words.isEmpty() && words.front() == QLatin1String("spend"))
         words.removeFirst();
     QString dataDir;
+    QString byName;
+    QString fromText;
+    QString toText;
+    QString formatName;
+    const std::pair<const char *, QString *> options[] = {{"--data-dir", &dataDir},
+                                                          {"--by", &byName},
+                                                          {"--from", &fromText},
+                                                          {"--to", &toText},
+                                                          {"--format", &formatName}};
     for (qsizetype i = 0; i < words.size(); ++i) {
         const QString &word = words.at(i);
         if (word == QLatin1String("--help") || word == QLatin1String("-h") || word == QLatin1String("help")) {
@@ -141,19 +230,71 @@ int runSpendCommand(const QStringList &args, QTextStream &out, QTextStream &err,
             out.flush();
             return ExitOk;
         }
-        if (word == QLatin1String("--data-dir")) {
-            if (i + 1 >= words.size() || words.at(i + 1).isEmpty())
-                return badUsage(err, QStringLiteral("--data-dir needs a directory"));
-            dataDir = words.at(++i);
-        } else if (word.startsWith(QLatin1String("--data-dir="))) {
-            dataDir = word.section(QLatin1Char('='), 1);
-            if (dataDir.isEmpty())
-                return badUsage(err, QStringLiteral("--data-dir needs a directory"));
-        } else {
-            return badUsage(err, QStringLiteral("unknown argument '%1'").arg(word));
+        bool known = false;
+        for (const auto &[option, value] : options) {
+            const QLatin1String name(option);
+            if (word == name) {
+                if (i + 1 >= words.size() || words.at(i + 1).isEmpty())
+                    return badUsage(err, QStringLiteral("%1 needs a value").arg(name));
+                *value = words.at(++i);
+                known = true;
+            } else if (word.startsWith(name + QLatin1Char('='))) {
+                *value = word.mid(name.size() + 1);
+                if (value->isEmpty())
+                    return badUsage(err, QStringLiteral("%1 needs a value").arg(name));
+                known = true;
+            }
         }
+        if (!known)
+            return badUsage(err, QStringLiteral("unknown argument '%1'").arg(word));
     }
     const QString databasePath = QDir(CommandLine::dataDirOr(dataDir)).filePath(QStringLiteral("sluice.db"));
+    if (!byName.isEmpty() || !fromText.isEmpty() || !toText.isEmpty() || !formatName.isEmpty()) {
+        const std::optional<SpendDimension> by
+            = SpendBreakdown::fromName(byName.isEmpty() ? QStringLiteral("model") : byName);
+        if (!by)
+            return badUsage(err,
+                            QStringLiteral("--by takes day, hour, model, provider, client, token, tag or "
+                                           "project, not '%1'")
+                                .arg(byName));
+        if (formatName.isEmpty())
+            formatName = QStringLiteral("table");
+        if (formatName != QLatin1String("table") && formatName != QLatin1String("csv")
+            && formatName != QLatin1String("json"))
+            return badUsage(err, QStringLiteral("--format takes table, csv or json, not '%1'").arg(formatName));
+        const QDate today = now.toUTC().date();
+        const std::optional<QDateTime> from = fromText.isEmpty()
+            ? std::optional(QDateTime(QDate(today.year(), today.month(), 1), QTime(0, 0), Qt::UTC))
+            : parseWhen(fromText, false);
+        const std::optional<QDateTime> to = toText.isEmpty()
+            ? std::optional(QDateTime(today.addDays(1), QTime(0, 0), Qt::UTC))
+            : parseWhen(toText, true);
+        if (!from)
+            return badUsage(
+                err, QStringLiteral("--from takes a date (2026-03-01) or an ISO 8601 time, not '%1'").arg(fromText));
+        if (!to)
+            return badUsage(err,
+                            QStringLiteral("--to takes a date (2026-03-31) or an ISO 8601 time, not '%1'").arg(toText));
+        if (*to <= *from)
+            return badUsage(err, QStringLiteral("--to must come after --from"));
+
+        SpendBreakdown breakdown(databasePath);
+        Result<QList<SpendLine>> lines = breakdown.breakdown(*by, *from, *to);
+        const Result<SpendLine> total = lines ? breakdown.total(*from, *to) : Result<SpendLine>(lines.error());
+        if (!lines || !total) {
+            err << "sluice spend: " << (lines ? total.errorMessage() : lines.errorMessage()) << '\n';
+            err.flush();
+            return ExitFailed;
+        }
+        if (formatName == QLatin1String("csv"))
+            out << QString::fromUtf8(SpendExport::csv(*by, *lines));
+        else if (formatName == QLatin1String("json"))
+            out << QString::fromUtf8(SpendExport::json(*by, *from, *to, *lines, *total));
+        else
+            printBreakdown(out, *by, *from, *to, databasePath, *lines, *total);
+        out.flush();
+        return ExitOk;
+    }
 
     SpendReport report(databasePath);
     if (Result<void> opened = report.open(); !opened) {

@@ -80,6 +80,14 @@ void paintAction(QPainter &p, Icons::Action action, const QColor &color)
         p.drawEllipse(QPointF(18.5, 6), 2.5, 2.5);
         p.drawEllipse(QPointF(18.5, 18), 2.5, 2.5);
         break;
+    case Icons::Action::Spend: // three bars on a baseline
+        p.setPen(pen);
+        p.setBrush(Qt::NoBrush);
+        p.drawLine(QPointF(3, 20), QPointF(21, 20));
+        p.drawRect(QRectF(5, 12, 3.5, 8));
+        p.drawRect(QRectF(10.5, 6, 3.5, 14));
+        p.drawRect(QRectF(16, 9, 3.5, 11));
+        break;
     }
 }
 

@@ -14,7 +14,7 @@ public:
     static QIcon application();
     static QIcon applicationPaused();
 
-    enum class Action { Pause, Resume, Copy, Search, LiveRequests, Routing };
+    enum class Action { Pause, Resume, Copy, Search, LiveRequests, Routing, Spend };
     static QIcon action(Action action, const QPalette &palette);
 };
 

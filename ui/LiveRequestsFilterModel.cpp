@@ -1,6 +1,7 @@
 #include "LiveRequestsFilterModel.h"
 
 #include "LiveRequestsModel.h"
+#include "spend/SpendSnapshot.h"
 
 namespace sluice {
 
@@ -20,8 +21,31 @@ void LiveRequestsFilterModel::setSearchText(const QString &text)
     invalidateRowsFilter();
 }
 
+void LiveRequestsFilterModel::setSpendFilter(const SpendFilter &filter)
+{
+    m_spendFilter = filter;
+    invalidateRowsFilter();
+}
+
+void LiveRequestsFilterModel::clearSpendFilter()
+{
+    if (!m_spendFilter)
+        return;
+    m_spendFilter.reset();
+    invalidateRowsFilter();
+}
+
 bool LiveRequestsFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
+    if (m_spendFilter) {
+        const auto *live = qobject_cast<const LiveRequestsModel *>(sourceModel());
+        if (live && sourceRow < live->rowCount()) {
+            const RequestRecord &record = live->record(sourceRow);
+            if (record.startedAt < m_spendFilter->from || record.startedAt >= m_spendFilter->to
+                || !SpendSnapshot::valuesOf(record, m_spendFilter->by).contains(m_spendFilter->value))
+                return false;
+        }
+    }
     if (m_words.isEmpty())
         return true;
     const QString haystack

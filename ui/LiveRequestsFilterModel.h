@@ -1,7 +1,12 @@
 #pragma once
 
+#include <optional>
+
+#include <QDateTime>
 #include <QSortFilterProxyModel>
 #include <QStringList>
+
+#include "cost/SpendBreakdown.h"
 
 namespace sluice {
 
@@ -15,6 +20,18 @@ public:
 
     QString searchText() const { return m_searchText; }
 
+    // Keeps only the requests of [from, to) counted under value of by (the Spend page's click), until cleared.
+    struct SpendFilter
+    {
+        SpendDimension by = SpendDimension::Model;
+        QString value;
+        QDateTime from;
+        QDateTime to;
+    };
+    void setSpendFilter(const SpendFilter &filter);
+    void clearSpendFilter();
+    const std::optional<SpendFilter> &spendFilter() const { return m_spendFilter; }
+
 public Q_SLOTS:
     void setSearchText(const QString &text);
 
@@ -24,6 +41,7 @@ protected:
 private:
     QString m_searchText;
     QStringList m_words;
+    std::optional<SpendFilter> m_spendFilter;
 };
 
 } // namespace sluice

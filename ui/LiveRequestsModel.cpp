@@ -39,8 +39,9 @@ QVariant LiveRequestsModel::data(const QModelIndex &index, int role) const
     case IdRole:
         return r.id;
     case FilterTextRole:
-        return QStringList {r.requestedModel, r.upstreamModel,         r.provider,   r.deployment,
-                            r.tokenName,      RecordFormat::status(r), r.errorClass, r.costStatus}
+        return (QStringList {r.requestedModel, r.upstreamModel, r.provider, r.deployment, r.tokenName,
+                             RecordFormat::status(r), r.errorClass, r.costStatus}
+                + QStringList {r.client, r.project} + r.tags)
             .join(QLatin1Char('\n'))
             .toLower();
     case Qt::TextAlignmentRole:

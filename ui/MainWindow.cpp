@@ -10,6 +10,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -26,6 +27,8 @@
 #include "RequestLogLoader.h"
 #include "RoutingPage.h"
 #include "TokensDialog.h"
+#include "cost/SpendExport.h"
+#include "spend/SpendPage.h"
 
 namespace sluice {
 
@@ -58,6 +61,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_routing = new RoutingPage(pages);
     m_routing->setObjectName(QStringLiteral("routingPage"));
     pages->addWidget(m_routing);
+    m_spend = new SpendPage(pages);
+    m_spend->setObjectName(QStringLiteral("spendPage"));
+    pages->addWidget(m_spend);
     layout->addWidget(buildNavigation());
     auto *divider = new QFrame(central);
     divider->setFrameShape(QFrame::VLine);
@@ -67,6 +73,17 @@ MainWindow::MainWindow(QWidget *parent)
     layout->addWidget(pages, 1);
     setCentralWidget(central);
     connect(m_navigation, &QListWidget::currentRowChanged, pages, &QStackedWidget::setCurrentIndex);
+    connect(m_spend, &SpendPage::filterRequested, this,
+            [this](SpendDimension by, const QString &value, const QDateTime &from, const QDateTime &to) {
+                m_proxy->setSpendFilter({by, value, from, to});
+                m_spendFilterLabel->setText(tr("Showing the requests of %1 %2 from %3 to %4 UTC (from the Spend page)")
+                                                .arg(SpendBreakdown::nameOf(by), SpendExport::displayName(by, value),
+                                                     from.toString(QStringLiteral("yyyy-MM-dd HH:mm")),
+                                                     to.toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+                m_spendFilterBar->show();
+                updateShownCount();
+                showPage(0);
+            });
 
     buildActions();
 
@@ -125,6 +142,8 @@ QWidget *MainWindow::buildNavigation()
     live->setSizeHint(QSize(0, 32));
     auto *routing = new QListWidgetItem(tr("Routing"), m_navigation);
     routing->setSizeHint(QSize(0, 32));
+    auto *spend = new QListWidgetItem(tr("Spend"), m_navigation);
+    spend->setSizeHint(QSize(0, 32));
     m_navigation->setCurrentRow(0);
     layout->addWidget(m_navigation, 1);
     panel->setFixedWidth(190);
@@ -150,7 +169,7 @@ QWidget *MainWindow::buildLivePage()
     bar->setSpacing(10);
     m_search = new QLineEdit(page);
     m_search->setObjectName(QStringLiteral("search"));
-    m_search->setPlaceholderText(tr("Filter by model, provider, token or status"));
+    m_search->setPlaceholderText(tr("Filter by model, provider, token, client, project, tag or status"));
     m_search->setClearButtonEnabled(true);
     m_search->setMaximumWidth(420);
     m_searchIcon = m_search->addAction(QIcon(), QLineEdit::LeadingPosition);
@@ -161,6 +180,24 @@ QWidget *MainWindow::buildLivePage()
     bar->addWidget(m_shownCount);
     bar->addStretch(0);
     layout->addLayout(bar);
+    m_spendFilterBar = new QWidget(page);
+    m_spendFilterBar->setObjectName(QStringLiteral("spendFilterBar"));
+    auto *filterLayout = new QHBoxLayout(m_spendFilterBar);
+    filterLayout->setContentsMargins(12, 0, 12, 8);
+    m_spendFilterLabel = new QLabel(m_spendFilterBar);
+    m_spendFilterLabel->setObjectName(QStringLiteral("spendFilter"));
+    auto *clearFilter = new QPushButton(tr("Show all"), m_spendFilterBar);
+    clearFilter->setObjectName(QStringLiteral("clearSpendFilter"));
+    filterLayout->addWidget(m_spendFilterLabel);
+    filterLayout->addWidget(clearFilter);
+    filterLayout->addStretch(1);
+    m_spendFilterBar->hide();
+    layout->addWidget(m_spendFilterBar);
+    connect(clearFilter, &QPushButton::clicked, this, [this] {
+        m_proxy->clearSpendFilter();
+        m_spendFilterBar->hide();
+        updateShownCount();
+    });
     connect(m_search, &QLineEdit::textChanged, m_proxy, &LiveRequestsFilterModel::setSearchText);
     connect(m_search, &QLineEdit::textChanged, this, &MainWindow::updateShownCount);
     auto *find = new QAction(page);
@@ -369,6 +406,7 @@ void MainWindow::applyPalette()
     m_copyAction->setIcon(Icons::action(Icons::Action::Copy, palette()));
     m_navigation->item(0)->setIcon(Icons::action(Icons::Action::LiveRequests, palette()));
     m_navigation->item(1)->setIcon(Icons::action(Icons::Action::Routing, palette()));
+    m_navigation->item(2)->setIcon(Icons::action(Icons::Action::Spend, palette()));
     m_liveSplitter->setStyleSheet(QStringLiteral("QSplitter#liveSplitter::handle { background: %1; }")
                                       .arg(palette().color(QPalette::Mid).name()));
     updateStatusWidgets();
@@ -400,6 +438,7 @@ void MainWindow::appendRecords(const RequestRecords &records)
             m_liveBeforeHistory.insert(record.id);
     }
     m_model->appendRecords(records);
+    m_spend->appendRecords(records);
     if (added > 0)
         setRequestCount(m_requestCount + added);
 }
@@ -445,6 +484,7 @@ void MainWindow::setDatabasePath(const QString &path)
     m_loaderThread->start();
     QMetaObject::invokeMethod(
         m_loader, [loader = m_loader, limit = m_model->maxRows()] { loader->loadRecent(limit); }, Qt::QueuedConnection);
+    m_spend->setDatabasePath(path);
 }
 
 void MainWindow::stopLoader()

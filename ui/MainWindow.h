@@ -23,6 +23,7 @@ class LiveRequestsModel;
 class RequestDetailPane;
 class RequestLogLoader;
 class RoutingPage;
+class SpendPage;
 
 // The dashboard window: navigation on the left, the live request table with its detail pane, and a status
 // bar with the endpoint, the gateway's state and the request count. It shows state and asks for actions
@@ -45,7 +46,9 @@ public:
     LiveRequestsModel *liveModel() const { return m_model; }
     // The circuit breakers page; whoever owns the gateway answers its refreshWanted() signal.
     RoutingPage *routingPage() const { return m_routing; }
-    // Shows a page: 0 live requests, 1 routing.
+    // The Spend page (charts, breakdowns, budgets, exports).
+    SpendPage *spendPage() const { return m_spend; }
+    // Shows a page: 0 live requests, 1 routing, 2 spend.
     void showPage(int index);
     // Requests logged in all (the log's count at start-up plus every record appended since).
     qint64 requestCount() const { return m_requestCount; }
@@ -92,6 +95,9 @@ private:
     QSplitter *m_liveSplitter = nullptr;
     RequestDetailPane *m_detail = nullptr;
     RoutingPage *m_routing = nullptr;
+    SpendPage *m_spend = nullptr;
+    QWidget *m_spendFilterBar = nullptr;
+    QLabel *m_spendFilterLabel = nullptr;
     QLabel *m_banner = nullptr;
     QString m_loadError;
     QLabel *m_stateLabel = nullptr;

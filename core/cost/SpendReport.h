@@ -27,6 +27,11 @@ struct SpendLine
     qint64 estimated = 0; // requests whose cost is an estimate
     qint64 unpriced = 0; // requests with no known cost (no price, or logged before costs were recorded)
     qint64 free = 0; // requests to free (local) providers
+    qint64 cacheHits = 0; // requests answered from the response cache (SpendBreakdown only)
+    double savedUsd = 0; // what those cache hits saved (SpendBreakdown only)
+    qint64 startMs = -1; // by-day and by-hour lines (SpendBreakdown): the bucket's start, ms since the epoch, UTC
+
+    qint64 priced() const { return requests - unpriced; }
 };
 
 struct SpendSummary

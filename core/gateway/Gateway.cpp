@@ -16,6 +16,7 @@
 #include "cache/CacheLogging.h"
 #include "cache/CachePolicy.h"
 #include "cache/ResponseCache.h"
+#include "clients/ClientRecognizer.h"
 #include "common/ByteBudget.h"
 #include "common/MonotonicClock.h"
 #include "common/RequestId.h"
@@ -214,6 +215,10 @@ RequestRecord Gateway::newRecord(const HttpRequest &request) const
     record.startedAt = QDateTime::currentDateTimeUtc();
     record.id = RequestId::create(record.startedAt.toMSecsSinceEpoch());
     record.endpoint = QString::fromLatin1(request.path.left(200));
+    RequestAttribution attribution = ClientRecognizer::fromHeaders(request.headers);
+    record.client = std::move(attribution.client);
+    record.tags = std::move(attribution.tags);
+    record.project = std::move(attribution.project);
     if (m_config.telemetry.enabled()) {
         record.traceParent = request.headers.value(QByteArrayLiteral("traceparent")).left(64);
         // The session a client names, so a trace backend groups an agent's requests: Sluice's own header first,
@@ -256,6 +261,8 @@ bool Gateway::handleRefused(const HttpRequest &request, const HttpRefusal &refus
     m_arrivedNs = request.arrivedNs;
     ++m_inFlight;
     record.tokenName = m_tokens.authenticate(request);
+    if (record.project.isEmpty())
+        record.project = record.tokenName;
     const EndpointMatch endpoint = matchEndpoint(request.path);
     record.requestedModel = endpoint.model;
     respondError(responder, std::move(record), endpoint.format,
@@ -331,6 +338,8 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
         return;
     }
     record.tokenName = m_tokens.authenticate(request);
+    if (record.project.isEmpty())
+        record.project = record.tokenName;
     if (record.tokenName.isEmpty()) {
         const bool presented = !TokenAuthenticator::presentedToken(request).isEmpty();
         respondError(responder, std::move(record), endpoint.format,
@@ -435,6 +444,7 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     }
     record.requestedModel = client.model;
     record.stream = client.stream;
+    record.tags = ClientRecognizer::mergeTags(record.tags, ClientRecognizer::metadataTags(request.body));
 
     Result<RoutePlanner> plan = m_router->plan(client.model);
     if (!plan) {

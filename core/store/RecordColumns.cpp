@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QVariant>
 
 #include "AttemptSummary.h"
@@ -59,11 +61,12 @@ QString RecordColumns::insertRequestSql()
         "INSERT INTO requests (id, started_at, token_name, endpoint, requested_model, provider, upstream_model, "
         "stream, http_status, error_class, error_message, latency_us, time_to_first_token_us, input_tokens, "
         "output_tokens, cached_tokens, reasoning_tokens, bodies_truncated, cache_write_tokens, cost_usd, "
-        "cost_status, attempt_count, deployment, saved_usd, served_model) "
+        "cost_status, attempt_count, deployment, saved_usd, served_model, client, tags, project) "
         "VALUES (:id, :started_at, :token_name, :endpoint, :requested_model, :provider, :upstream_model, :stream, "
         ":http_status, :error_class, :error_message, :latency_us, :time_to_first_token_us, :input_tokens, "
         ":output_tokens, :cached_tokens, :reasoning_tokens, :bodies_truncated, :cache_write_tokens, :cost_usd, "
-        ":cost_status, :attempt_count, :deployment, :saved_usd, :served_model) ON CONFLICT(id) DO NOTHING");
+        ":cost_status, :attempt_count, :deployment, :saved_usd, :served_model, :client, :tags, :project) "
+        "ON CONFLICT(id) DO NOTHING");
 }
 
 QString RecordColumns::insertBodiesSql()
@@ -128,6 +131,14 @@ void RecordColumns::bindRequest(QSqlQuery &query, const RequestRecord &record)
     query.bindValue(QStringLiteral(":saved_usd"),
                     record.savedUsd < 0 ? QVariant(QMetaType::fromType<double>()) : QVariant(record.savedUsd));
     query.bindValue(QStringLiteral(":served_model"), textOrNull(record.servedModel));
+    query.bindValue(QStringLiteral(":client"), textOrNull(record.client));
+    query.bindValue(QStringLiteral(":tags"),
+                    record.tags.isEmpty()
+                        ? QVariant(QMetaType::fromType<QString>())
+                        : QVariant(QString::fromUtf8(
+                            QJsonDocument(QJsonArray::fromStringList(record.tags)).toJson(QJsonDocument::Compact))));
+    query.bindValue(QStringLiteral(":project"),
+                    textOrNull(record.project.isEmpty() ? record.tokenName : record.project));
 }
 
 QString RecordColumns::insertAttemptSql()
@@ -168,6 +179,36 @@ void RecordColumns::bindAttempt(QSqlQuery &query, qint64 requestSeq, int positio
     query.bindValue(QStringLiteral(":cached_tokens"), knownOrNull(attempt.cachedTokens));
     query.bindValue(QStringLiteral(":reasoning_tokens"), knownOrNull(attempt.reasoningTokens));
     query.bindValue(QStringLiteral(":cache_write_tokens"), knownOrNull(attempt.cacheWriteTokens));
+}
+
+QString RecordColumns::rollUpAttributionSql()
+{
+    // The same sums as the backfill in 0008_attribution.sql.
+    return QStringLiteral(
+        "WITH batch AS (SELECT started_at - started_at % 3600000 AS hour, "
+        "COALESCE(NULLIF(upstream_model, ''), requested_model) AS model, requested_model, provider, token_name, "
+        "COALESCE(client, '') AS client, COALESCE(project, token_name) AS project, tags, input_tokens, cached_tokens, "
+        "cache_write_tokens, output_tokens, reasoning_tokens, cost_usd, cost_status, saved_usd FROM requests "
+        "WHERE seq BETWEEN :first_seq AND :last_seq) "
+        "INSERT INTO spend_hourly_by SELECT dimension, hour, value, COUNT(*), TOTAL(input_tokens), "
+        "TOTAL(cached_tokens), TOTAL(cache_write_tokens), TOTAL(output_tokens), TOTAL(reasoning_tokens), "
+        "TOTAL(cost_usd), TOTAL(CASE WHEN cost_status = 'estimated' THEN cost_usd END), "
+        "TOTAL(cost_status = 'estimated' AND cost_usd IS NOT NULL), TOTAL(cost_usd IS NULL), "
+        "TOTAL(cost_status = 'free'), TOTAL(cost_status = 'cached'), TOTAL(saved_usd) "
+        "FROM (SELECT 'model' AS dimension, model AS value, * FROM batch "
+        "UNION ALL SELECT 'provider', provider, * FROM batch UNION ALL SELECT 'token', token_name, * FROM batch "
+        "UNION ALL SELECT 'client', client, * FROM batch UNION ALL SELECT 'project', project, * FROM batch "
+        "UNION ALL SELECT 'requested_model', requested_model, * FROM batch "
+        "UNION ALL SELECT 'tag', COALESCE(t.value, ''), b.* FROM batch b "
+        "LEFT JOIN json_each(CASE WHEN json_valid(b.tags) THEN b.tags END) t) GROUP BY 1, 2, 3 "
+        "ON CONFLICT (dimension, hour, value) DO UPDATE SET requests = requests + excluded.requests, "
+        "input_tokens = input_tokens + excluded.input_tokens, cached_tokens = cached_tokens + excluded.cached_tokens, "
+        "cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, "
+        "output_tokens = output_tokens + excluded.output_tokens, "
+        "reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cost_usd = cost_usd + excluded.cost_usd, "
+        "estimated_usd = estimated_usd + excluded.estimated_usd, estimated = estimated + excluded.estimated, "
+        "unpriced = unpriced + excluded.unpriced, free = free + excluded.free, "
+        "cache_hits = cache_hits + excluded.cache_hits, saved_usd = saved_usd + excluded.saved_usd");
 }
 
 bool RecordColumns::isKeyReference(const QString &keyRef)
@@ -220,7 +261,7 @@ QString RecordColumns::selectSql(bool withBodies)
         "r.stream, r.http_status, r.error_class, r.error_message, r.latency_us, r.time_to_first_token_us, "
         "r.input_tokens, r.output_tokens, r.cached_tokens, r.reasoning_tokens, r.bodies_truncated, "
         "r.cache_write_tokens, r.cost_usd, r.cost_status, r.attempt_count, r.deployment, r.saved_usd, "
-        "r.served_model");
+        "r.served_model, r.client, r.tags, r.project");
     if (withBodies) {
         return columns
             + QStringLiteral(", b.encoding, b.request_body, b.response_body FROM requests r "
@@ -257,15 +298,20 @@ RequestRecord RecordColumns::read(const QSqlQuery &query, bool withBodies)
     record.deployment = query.value(22).toString();
     record.savedUsd = query.value(23).isNull() ? -1 : query.value(23).toDouble();
     record.servedModel = query.value(24).toString();
+    record.client = query.value(25).toString();
+    const QJsonArray tags = QJsonDocument::fromJson(query.value(26).toString().toUtf8()).array();
+    for (const QJsonValue &tag : tags)
+        record.tags.append(tag.toString());
+    record.project = query.value(27).isNull() ? record.tokenName : query.value(27).toString();
     record.cacheHit = record.costStatus == QLatin1String(CostStatus::Cached);
     if (withBodies) {
-        const bool compressed = query.value(25).toInt() == ZlibEncoding;
+        const bool compressed = query.value(28).toInt() == ZlibEncoding;
         const auto decode = [compressed](const QVariant &value) {
             const QByteArray stored = value.toByteArray();
             return compressed && !stored.isEmpty() ? qUncompress(stored) : stored;
         };
-        record.requestBody = decode(query.value(26));
-        record.responseBody = decode(query.value(27));
+        record.requestBody = decode(query.value(29));
+        record.responseBody = decode(query.value(30));
     }
     return record;
 }

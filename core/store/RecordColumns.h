@@ -24,6 +24,8 @@ public:
     static void bindAttempt(QSqlQuery &query, qint64 requestSeq, int position, const AttemptRecord &attempt);
     // Adds the request rows with seq in [:first_seq, :last_seq] to the hourly spend rollup (spend_hourly).
     static QString rollUpSpendSql();
+    // The same for the per-dimension rollup (spend_hourly_by: model, provider, token, client, project, tag).
+    static QString rollUpAttributionSql();
     // Only references like "keychain:NAME" or "env:VAR" are stored: anything else might be a key itself.
     static bool isKeyReference(const QString &keyRef);
 

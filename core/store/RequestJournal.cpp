@@ -111,6 +111,7 @@ QByteArray RequestJournal::encode(const RequestRecord &record)
             << qint32(record.attempts.size());
         for (const AttemptRecord &attempt : record.attempts)
             write(out, attempt);
+        out << record.client << record.tags << record.project;
     }
     QByteArray frame;
     frame.reserve(HeaderSize + payload.size() + TrailerSize);
@@ -157,6 +158,8 @@ RequestRecords RequestJournal::decode(const QByteArray &bytes)
             read(in, attempt);
             record.attempts.append(attempt);
         }
+        if (!in.atEnd()) // journals written before attribution end here
+            in >> record.client >> record.tags >> record.project;
         if (in.status() != QDataStream::Ok || record.id.isEmpty())
             break;
         record.bodiesTruncated = true; // bodies are not journaled

@@ -52,6 +52,7 @@ struct Statements
     QSqlQuery insertBodies;
     QSqlQuery insertAttempt;
     QSqlQuery rollUpSpend;
+    QSqlQuery rollUpAttribution;
 };
 
 QSqlError writeRecords(QSqlDatabase &db, Statements &statements, const RequestRecord *records, qsizetype count)
@@ -96,13 +97,14 @@ QSqlError writeRecords(QSqlDatabase &db, Statements &statements, const RequestRe
     }
     // One upsert per batch: new seqs are above every seq already logged, so the range holds only this batch's rows.
     if (firstSeq >= 0) {
-        QSqlQuery &rollUp = statements.rollUpSpend;
-        rollUp.bindValue(QStringLiteral(":first_seq"), firstSeq);
-        rollUp.bindValue(QStringLiteral(":last_seq"), lastSeq);
-        if (!rollUp.exec()) {
-            const QSqlError error = rollUp.lastError();
-            db.rollback();
-            return error;
+        for (QSqlQuery *rollUp : {&statements.rollUpSpend, &statements.rollUpAttribution}) {
+            rollUp->bindValue(QStringLiteral(":first_seq"), firstSeq);
+            rollUp->bindValue(QStringLiteral(":last_seq"), lastSeq);
+            if (!rollUp->exec()) {
+                const QSqlError error = rollUp->lastError();
+                db.rollback();
+                return error;
+            }
         }
     }
     if (!db.commit()) {
@@ -417,7 +419,7 @@ void RequestLogWriter::run()
 void RequestLogWriter::writeLoop(const QString &databasePath, const QString &connectionName)
 {
     QSqlDatabase db = QSqlDatabase::database(connectionName, false);
-    Statements statements {QSqlQuery(db), QSqlQuery(db), QSqlQuery(db), QSqlQuery(db)};
+    Statements statements {QSqlQuery(db), QSqlQuery(db), QSqlQuery(db), QSqlQuery(db), QSqlQuery(db)};
     bool prepared = false;
     const QMetaMethod committedSignal = QMetaMethod::fromSignal(&RequestLogWriter::batchCommitted);
 
@@ -494,7 +496,8 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
                 = {{&statements.insertRequest, RecordColumns::insertRequestSql()},
                    {&statements.insertBodies, RecordColumns::insertBodiesSql()},
                    {&statements.insertAttempt, RecordColumns::insertAttemptSql()},
-                   {&statements.rollUpSpend, RecordColumns::rollUpSpendSql()}};
+                   {&statements.rollUpSpend, RecordColumns::rollUpSpendSql()},
+                   {&statements.rollUpAttribution, RecordColumns::rollUpAttributionSql()}};
             prepared = true;
             for (const auto &[query, sql] : toPrepare) {
                 prepared = query->prepare(sql);

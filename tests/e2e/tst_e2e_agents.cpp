@@ -37,6 +37,22 @@ QString binaryOf(Agent agent)
     return QStringLiteral(SLUICE_E2E_DIR "/node_modules/.bin/") + QLatin1String(names[int(agent)]);
 }
 
+// The client name the request log gives each agent (docs/spend.md).
+QString clientOf(Agent agent)
+{
+    switch (agent) {
+    case Agent::ClaudeCode:
+        return QStringLiteral("Claude Code");
+    case Agent::Codex:
+        return QStringLiteral("Codex CLI");
+    case Agent::OpenCode:
+        return QStringLiteral("opencode");
+    case Agent::GeminiCli:
+        break;
+    }
+    return QStringLiteral("Gemini CLI");
+}
+
 QString endpointOf(Agent agent)
 {
     switch (agent) {
@@ -385,6 +401,7 @@ void TestE2eAgents::agent()
         QVERIFY2(record.httpStatus == 200, qPrintable(what));
         QVERIFY2(record.endpoint.startsWith(endpointOf(agent)), qPrintable(what));
         QCOMPARE(record.tokenName, QStringLiteral("e2e-agents"));
+        QCOMPARE(record.client, clientOf(agent)); // recognised from what the agent sends
         QCOMPARE(record.provider, provider);
         QVERIFY2(record.inputTokens > 0, qPrintable(what));
         QVERIFY2(record.outputTokens > 0, qPrintable(what));

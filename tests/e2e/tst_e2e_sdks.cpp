@@ -251,6 +251,12 @@ void TestE2eSdks::everyRequestIsLoggedWithTokens()
     for (const RequestRecord &record : recent.value()) {
         const QString what = record.endpoint + QLatin1Char(' ') + record.requestedModel;
         QCOMPARE(record.tokenName, QStringLiteral("e2e-sdks"));
+        // Attributed to the SDK that sent it (docs/spend.md), the project being the token's name.
+        QCOMPARE(record.client,
+                 record.endpoint.startsWith(QLatin1String("/v1/messages"))
+                     ? QStringLiteral("Anthropic SDK (JavaScript)")
+                     : QStringLiteral("OpenAI SDK (JavaScript)"));
+        QCOMPARE(record.project, QStringLiteral("e2e-sdks"));
         QVERIFY2(record.httpStatus == 200, qPrintable(what + QStringLiteral(": ") + record.errorMessage));
         byEndpoint[record.endpoint] += 1;
         if (record.endpoint == QLatin1String("/v1/messages/count_tokens")) {

@@ -47,6 +47,7 @@ private Q_SLOTS:
     void openAiClientToGeminiProvider();
     void azureDeploymentUrlAndKeyHeader();
     void responsesClientStreamFromAnthropicProvider();
+    void requestsAreAttributed();
 };
 
 void TestGateway::initTestCase()
@@ -785,6 +786,36 @@ void TestGateway::responsesClientStreamFromAnthropicProvider()
             text += jsonOf(event.data).value(QLatin1String("delta")).toString();
     }
     QVERIFY(text.startsWith(QLatin1String("Hello! I'm doing well")));
+}
+
+void TestGateway::requestsAreAttributed()
+{
+    GatewayFixture gateway;
+    QNetworkRequest tagged = gateway.request(QStringLiteral("/v1/chat/completions"));
+    tagged.setRawHeader("User-Agent", "OpenAI/Python 1.99.9");
+    tagged.setRawHeader("x-sluice-tags", "refactor, nightly");
+    tagged.setRawHeader("x-sluice-project", "billing");
+    QJsonObject body = QJsonDocument::fromJson(chatBody(QStringLiteral("gpt-test"), false)).object();
+    body.insert(QStringLiteral("metadata"),
+                QJsonObject {{QStringLiteral("tags"), QJsonArray {QStringLiteral("nightly"), QStringLiteral("ci")}}});
+    QCOMPARE(gateway.post(tagged, QJsonDocument(body).toJson()).status, 200);
+    // Sluice's own headers stay with Sluice.
+    QVERIFY(gateway.upstream().lastRequest().headers.value("x-sluice-tags").isEmpty());
+    QVERIFY(gateway.upstream().lastRequest().headers.value("x-sluice-project").isEmpty());
+
+    QNetworkRequest plain = gateway.request(QStringLiteral("/v1/chat/completions"));
+    plain.setRawHeader("User-Agent", "claude-cli/2.1.197 (external, sdk-cli)");
+    QCOMPARE(gateway.post(plain, chatBody(QStringLiteral("gpt-test"), false)).status, 200);
+
+    QVERIFY(gateway.waitForRecords(2));
+    const RequestRecord &first = gateway.records.at(0);
+    QCOMPARE(first.client, QStringLiteral("OpenAI SDK (Python)"));
+    QCOMPARE(first.tags, (QStringList {QStringLiteral("refactor"), QStringLiteral("nightly"), QStringLiteral("ci")}));
+    QCOMPARE(first.project, QStringLiteral("billing"));
+    const RequestRecord &second = gateway.records.at(1);
+    QCOMPARE(second.client, QStringLiteral("Claude Code"));
+    QVERIFY(second.tags.isEmpty());
+    QCOMPARE(second.project, QStringLiteral("editor")); // the gateway token's name
 }
 
 QTEST_GUILESS_MAIN(TestGateway)

@@ -1,5 +1,10 @@
+#include <functional>
+
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QStandardPaths>
@@ -69,6 +74,19 @@ private:
     QString m_dataDir;
     RequestRecords m_today;
     RequestRecords m_restOfMonth;
+    RequestRecords m_all;
+
+    // The logged requests of [from, to) (UTC) that match.
+    RequestRecords loggedIn(const QDateTime &from, const QDateTime &to,
+                            const std::function<bool(const RequestRecord &)> &match = {}) const
+    {
+        RequestRecords records;
+        for (const RequestRecord &record : m_all) {
+            if (record.startedAt >= from && record.startedAt < to && (!match || match(record)))
+                records.append(record);
+        }
+        return records;
+    }
 
     Output spend(const QStringList &args)
     {
@@ -121,6 +139,17 @@ private Q_SLOTS:
             logged(QDateTime(QDate(2026, 4, 1), QTime(0, 0)), QStringLiteral("gpt-4o-mini"), QStringLiteral("openai"),
                    QStringLiteral("editor"), 200, CostStatus::Exact),
         };
+        // Attribution: clients, tags and projects across the requests.
+        for (qsizetype i = 0; i < m_today.size(); ++i) {
+            RequestRecord &record = m_today[i];
+            record.client = i % 2 ? QStringLiteral("Claude Code") : QStringLiteral("curl");
+            if (i % 3 == 0)
+                record.tags = {QStringLiteral("refactor"), QStringLiteral("ci,nightly")};
+            else if (i % 3 == 1)
+                record.tags = {QStringLiteral("refactor")};
+            record.project = i < 2 ? QStringLiteral("billing") : QString();
+        }
+        m_all = m_today + m_restOfMonth + elsewhere;
         RequestLogWriter writer;
         const Result<void> opened = writer.open(QDir(m_dataDir).filePath(QStringLiteral("sluice.db")));
         QVERIFY2(opened.ok(), qPrintable(opened.errorMessage()));
@@ -250,6 +279,155 @@ private Q_SLOTS:
         QCOMPARE(old.code, 1);
         QVERIFY2(old.err.contains(QLatin1String("predates cost tracking (schema version 1): start the gateway once")),
                  qPrintable(old.err));
+    }
+
+    void spendByWritesCsvThatAddsUpToTheLog()
+    {
+        const QDateTime from(QDate(2026, 3, 1), QTime(0, 0), Qt::UTC);
+        const QDateTime to(QDate(2026, 4, 1), QTime(0, 0), Qt::UTC);
+        const RequestRecords march = loggedIn(from, to);
+        QVERIFY(march.size() >= 6);
+        for (const QString &by :
+             {QStringLiteral("model"), QStringLiteral("day"), QStringLiteral("hour"), QStringLiteral("provider"),
+              QStringLiteral("client"), QStringLiteral("token"), QStringLiteral("project")}) {
+            const Output result
+                = spend({QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--by"), by, QStringLiteral("--from"),
+                         QStringLiteral("2026-03-01"), QStringLiteral("--to"), QStringLiteral("2026-03-31"),
+                         QStringLiteral("--format"), QStringLiteral("csv")});
+            QVERIFY2(result.code == 0, qPrintable(result.err));
+            QStringList lines = result.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+            QCOMPARE(lines.takeFirst(),
+                     by
+                         + QStringLiteral(",requests,input_tokens,cached_tokens,cache_write_tokens,output_tokens,"
+                                          "reasoning_tokens,cost_usd,estimated_usd,estimated,unpriced,free,cache_hits,"
+                                          "saved_usd"));
+            qint64 requests = 0;
+            qint64 unpriced = 0;
+            double usd = 0;
+            for (const QString &line : std::as_const(lines)) {
+                const QStringList cells = line.split(QLatin1Char(','));
+                QCOMPARE(cells.size(), 14);
+                requests += cells.at(1).toLongLong();
+                usd += cells.at(7).toDouble();
+                unpriced += cells.at(10).toLongLong();
+            }
+            QCOMPARE(requests, qint64(march.size()));
+            QVERIFY2(qAbs(usd - sumOf(march)) < 1e-12, qPrintable(by + QLatin1Char(' ') + result.out));
+            QCOMPARE(unpriced, qint64(1));
+        }
+        // The model nobody can price has no cost at all, not $0.
+        const Output byModel = spend({QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--by=model"),
+                                      QStringLiteral("--from=2026-03-01"), QStringLiteral("--to=2026-03-31"),
+                                      QStringLiteral("--format=csv")});
+        QVERIFY2(byModel.out.contains(QLatin1String("\nmy-finetune-v2,1,120,60,0,40,0,,0,0,1,0,0,0\n")),
+                 qPrintable(byModel.out));
+        QVERIFY2(byModel.out.contains(QLatin1String("\nllama3.1:8b,1,1200,600,0,300,0,0,0,0,0,1,0,0\n")),
+                 qPrintable(byModel.out));
+    }
+
+    void spendByTagCountsEachTagAndQuotesCsv()
+    {
+        const Output result
+            = spend({QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--by"), QStringLiteral("tag"),
+                     QStringLiteral("--from"), QStringLiteral("2026-03-14"), QStringLiteral("--to"),
+                     QStringLiteral("2026-03-15"), QStringLiteral("--format"), QStringLiteral("csv")});
+        QVERIFY2(result.code == 0, qPrintable(result.err));
+        const QDateTime from(QDate(2026, 3, 14), QTime(0, 0), Qt::UTC);
+        const QDateTime to = from.addDays(2);
+        const auto tagged = [&](const QString &tag) {
+            return loggedIn(from, to, [&](const RequestRecord &r) {
+                return tag.isEmpty() ? r.tags.isEmpty() : r.tags.contains(tag);
+            });
+        };
+        const auto count = [&](const QString &tag) {
+            return QString::number(tagged(tag).size());
+        };
+        QVERIFY2(
+            result.out.contains(QStringLiteral("\nrefactor,") + count(QStringLiteral("refactor")) + QLatin1Char(',')),
+            qPrintable(result.out));
+        QVERIFY2(result.out.contains(QStringLiteral("\n\"ci,nightly\",") + count(QStringLiteral("ci,nightly"))
+                                     + QLatin1Char(',')),
+                 qPrintable(result.out));
+        QVERIFY2(result.out.contains(QStringLiteral("\n,") + count(QString()) + QLatin1Char(',')),
+                 qPrintable(result.out));
+    }
+
+    void spendByWritesJsonWithTotals()
+    {
+        const Output result
+            = spend({QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--by"), QStringLiteral("client"),
+                     QStringLiteral("--from"), QStringLiteral("2026-03-14T00:00:00Z"), QStringLiteral("--to"),
+                     QStringLiteral("2026-03-15T12:00:00Z"), QStringLiteral("--format"), QStringLiteral("json")});
+        QVERIFY2(result.code == 0, qPrintable(result.err));
+        const QJsonObject root = QJsonDocument::fromJson(result.out.toUtf8()).object();
+        QCOMPARE(root.value(QLatin1String("by")).toString(), QStringLiteral("client"));
+        QCOMPARE(root.value(QLatin1String("currency")).toString(), QStringLiteral("USD"));
+        QCOMPARE(root.value(QLatin1String("from")).toString(), QStringLiteral("2026-03-14T00:00:00.000Z"));
+        QCOMPARE(root.value(QLatin1String("to")).toString(), QStringLiteral("2026-03-15T12:00:00.000Z"));
+        const RequestRecords period = loggedIn(QDateTime(QDate(2026, 3, 14), QTime(0, 0), Qt::UTC),
+                                               QDateTime(QDate(2026, 3, 15), QTime(12, 0), Qt::UTC));
+        const QJsonObject total = root.value(QLatin1String("total")).toObject();
+        QCOMPARE(total.value(QLatin1String("requests")).toInteger(), qint64(period.size()));
+        QVERIFY(qAbs(total.value(QLatin1String("cost_usd")).toDouble() - sumOf(period)) < 1e-12);
+        QCOMPARE(total.value(QLatin1String("unpriced")).toInteger(), 1);
+        double rowsUsd = 0;
+        QStringList clients;
+        const QJsonArray rows = root.value(QLatin1String("rows")).toArray();
+        for (const QJsonValue &row : rows) {
+            clients.append(row.toObject().value(QLatin1String("client")).toString());
+            rowsUsd += row.toObject().value(QLatin1String("cost_usd")).toDouble();
+        }
+        clients.sort();
+        QCOMPARE(clients, (QStringList {QString(), QStringLiteral("Claude Code"), QStringLiteral("curl")}));
+        QVERIFY(qAbs(rowsUsd - sumOf(period)) < 1e-12);
+    }
+
+    void spendByPrintsATable()
+    {
+        const Output result = spend({QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--by"),
+                                     QStringLiteral("project"), QStringLiteral("--from"), QStringLiteral("2026-03-14"),
+                                     QStringLiteral("--to"), QStringLiteral("2026-03-14")});
+        QVERIFY2(result.code == 0, qPrintable(result.err));
+        QVERIFY2(
+            result.out.startsWith(QLatin1String("Spend in USD by project, 2026-03-14 00:00 to 2026-03-15 00:00 UTC")),
+            qPrintable(result.out));
+        QVERIFY2(result.out.contains(QRegularExpression(QStringLiteral("\\n  billing\\s+2\\s+3,000 .*\\$0\\.0013675"))),
+                 qPrintable(result.out));
+        QVERIFY2(result.out.contains(QRegularExpression(QStringLiteral("\\n  Total\\s+"))), qPrintable(result.out));
+        QVERIFY(result.out.contains(QLatin1String("1 request has no price and is not in the totals")));
+
+        const Output empty = spend({QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--by"),
+                                    QStringLiteral("model"), QStringLiteral("--from"), QStringLiteral("2027-01-01"),
+                                    QStringLiteral("--to"), QStringLiteral("2027-01-31")});
+        QCOMPARE(empty.code, 0);
+        QVERIFY2(empty.out.contains(QLatin1String("no requests")), qPrintable(empty.out));
+    }
+
+    void spendByRefusesBadArguments_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("week") << QStringList {QStringLiteral("--by"), QStringLiteral("week")}
+                              << QStringLiteral("--by takes day, hour, model");
+        QTest::newRow("xml") << QStringList {QStringLiteral("--by"), QStringLiteral("day"), QStringLiteral("--format"),
+                                             QStringLiteral("xml")}
+                             << QStringLiteral("--format takes table, csv or json");
+        QTest::newRow("bad date") << QStringList {QStringLiteral("--from"), QStringLiteral("March")}
+                                  << QStringLiteral("--from takes a date");
+        QTest::newRow("backwards") << QStringList {QStringLiteral("--from"), QStringLiteral("2026-03-10"),
+                                                   QStringLiteral("--to"), QStringLiteral("2026-03-01")}
+                                   << QStringLiteral("--to must come after --from");
+        QTest::newRow("no value") << QStringList {QStringLiteral("--by")} << QStringLiteral("--by needs a value");
+    }
+
+    void spendByRefusesBadArguments()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Output result = spend(QStringList {QStringLiteral("--data-dir"), m_dataDir} + args);
+        QCOMPARE(result.code, 2);
+        QVERIFY2(result.err.contains(message), qPrintable(result.err));
+        QVERIFY(result.out.isEmpty());
     }
 
     void pricesShowPrintsThePriceAndTheCatalogDate()

@@ -49,6 +49,13 @@ inline RequestRecord makeRecord(int n, const QDateTime &startedAt = QDateTime())
             || record.costStatus == QLatin1String(CostStatus::Estimated)
         ? 0.000123 * (n + 1)
         : -1;
+    static const char *const clients[] = {"Claude Code", "Codex CLI", "OpenAI SDK (Python)", "", "curl", "opencode"};
+    record.client = QString::fromUtf8(clients[n % 6]);
+    if (n % 3 == 1)
+        record.tags = {QStringLiteral("ci")};
+    else if (n % 3 == 2)
+        record.tags = {QStringLiteral("ci"), QStringLiteral("refactor-ü")};
+    record.project = n % 4 == 0 ? record.tokenName : QStringLiteral("project-%1").arg(n % 3);
 
     // Attempt timelines across a run: none (refused before routing), answered first time, a retry and a fallback,
     // and a deployment skipped with its circuit open before the one that gave up.
@@ -164,6 +171,9 @@ inline void verifySameRecord(const RequestRecord &actual, const RequestRecord &e
     QCOMPARE(actual.costStatus, expected.costStatus);
     QCOMPARE(actual.attemptCount, expected.attemptCount);
     QCOMPARE(actual.deployment, expected.deployment);
+    QCOMPARE(actual.client, expected.client);
+    QCOMPARE(actual.tags, expected.tags);
+    QCOMPARE(actual.project, expected.project);
     if (withBodies) {
         QCOMPARE(actual.requestBody, expected.requestBody);
         QCOMPARE(actual.responseBody, expected.responseBody);

@@ -237,7 +237,10 @@ private Q_SLOTS:
             QSqlQuery insert(db);
             // The requests table as it was then: without the columns later migrations added.
             QString insertSql = RecordColumns::insertRequestSql();
-            insertSql.remove(QStringLiteral(", served_model")).remove(QStringLiteral(", :served_model"));
+            for (const char *column : {"served_model", "client", "tags", "project"}) {
+                insertSql.remove(QStringLiteral(", ") + QLatin1String(column))
+                    .remove(QStringLiteral(", :") + QLatin1String(column));
+            }
             QVERIFY(insert.prepare(insertSql));
             QVERIFY(db.transaction());
             for (int n = 0; n < 1500; ++n) {
