@@ -14,6 +14,7 @@
 #include "store/RequestLogWriter.h"
 #include "store/TokenStore.h"
 #include "telemetry/Telemetry.h"
+#include "ui/GuardrailsPage.h"
 #include "ui/MainWindow.h"
 #include "ui/RoutingPage.h"
 #include "ui/TrayController.h"
@@ -97,6 +98,7 @@ int runDesktop(const AppOptions &options)
     window.spendPage()->setBudgets(budgets, startup->config.budgets.softFraction);
     QObject::connect(window.spendPage(), &SpendPage::budgetNotice, &tray,
                      [&tray](const QString &title, const QString &message) { tray.notify(title, message); });
+    window.guardrailsPage()->setRules(startup->config.guardrails, startup->config.sourcePath);
 
     QThread gatewayThread;
     gatewayThread.setObjectName(QStringLiteral("gateway"));

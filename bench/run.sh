@@ -61,7 +61,8 @@ if [ "$do_build" -eq 1 ]; then
         log "configuring a Release build in $build_dir"
         cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_TESTS=OFF >&2
     fi
-    ninja -C "$build_dir" -j2 sluice sluice-bench-client sluice-bench-upstream sluice-bench-store >&2
+    ninja -C "$build_dir" -j2 sluice sluice-bench-client sluice-bench-upstream sluice-bench-store \
+        sluice-bench-guardrails >&2
 fi
 build_type="$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build_dir/CMakeCache.txt" 2>/dev/null || true)"
 [ "$build_type" = "Release" ] || log "warning: $build_dir is a '${build_type:-unknown}' build; timings want Release"
@@ -69,7 +70,8 @@ sluice_bin="${sluice_override:-$build_dir/app/sluice}"
 client="$build_dir/bench/client/sluice-bench-client"
 upstream_bin="$build_dir/bench/upstream/sluice-bench-upstream"
 store_bin="$build_dir/bench/store/sluice-bench-store"
-for binary in "$sluice_bin" "$client" "$upstream_bin" "$store_bin"; do
+guardrails_bin="$build_dir/bench/guardrails/sluice-bench-guardrails"
+for binary in "$sluice_bin" "$client" "$upstream_bin" "$store_bin" "$guardrails_bin"; do
     [ -x "$binary" ] || { echo "run.sh: $binary is missing; build it (or drop --no-build)" >&2; exit 1; }
 done
 
@@ -230,6 +232,14 @@ logging:
   store_bodies: true
 EOF
 sluice_cmd=("$sluice_bin" --headless --config "$tmp/sluice.yaml" --port 0)
+# The same gateway with the guardrail rules docs/guardrails.md starts with, run beside it to compare in one run.
+cp "$tmp/sluice.yaml" "$tmp/sluice-guarded.yaml"
+cat >>"$tmp/sluice-guarded.yaml" <<EOF
+guardrails:
+  rules:
+    - {name: no-keys, detect: secrets, action: mask, on: request}
+    - {name: personal-data, detect: pii, action: log, on: request}
+EOF
 
 log "start-up: $startup_runs runs"
 "$client" startup --runs "$startup_runs" -- "${sluice_cmd[@]}" --data-dir "$tmp/startup-data" >"$tmp/startup.txt"
@@ -267,6 +277,18 @@ if [ "$run_telemetry" -eq 1 ]; then
     via_tel="${via_tel%/}/v1/chat/completions"
     log "sluice with telemetry (pid $telemetry_pid) on $via_tel"
 fi
+"$sluice_bin" --headless --config "$tmp/sluice-guarded.yaml" --port 0 --data-dir "$tmp/data-guarded" \
+    >"$tmp/guarded.out" 2>"$tmp/guarded.err" &
+guarded_pid=$!
+pids+=("$guarded_pid")
+for _ in $(seq 200); do
+    grep -q "listening on" "$tmp/guarded.out" 2>/dev/null && break
+    sleep 0.05
+done
+guarded="$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/guarded.out" | head -n 1)"
+[ -n "$guarded" ] || { echo "run.sh: sluice with guardrails did not start:" >&2; cat "$tmp/guarded.err" >&2; exit 1; }
+via_guarded="${guarded%/}/v1/chat/completions"
+log "sluice with guardrails (pid $guarded_pid) on ${guarded%/}"
 sleep 1
 rss_idle=$(rss_kb "$sluice_pid")
 
@@ -300,10 +322,14 @@ for run in $(seq "$repeats"); do
         --model bench-json >"$tmp/lat-direct-$run.txt"
     "$client" latency --url "$via" --requests "$latency_requests" --warmup "$latency_warmup" \
         --model bench-json >"$tmp/lat-sluice-$run.txt"
+    "$client" latency --url "$via_guarded" --requests "$latency_requests" --warmup "$latency_warmup" \
+        --model bench-json >"$tmp/lat-guarded-$run.txt"
     "$client" latency --url "$direct_json" --requests "$big_requests" --warmup 20 --model bench-json \
         --prompt-bytes 102400 >"$tmp/big-direct-$run.txt"
     "$client" latency --url "$via" --requests "$big_requests" --warmup 20 --model bench-json \
         --prompt-bytes 102400 >"$tmp/big-sluice-$run.txt"
+    "$client" latency --url "$via_guarded" --requests "$big_requests" --warmup 20 --model bench-json \
+        --prompt-bytes 102400 >"$tmp/big-guarded-$run.txt"
     log "stream, run $run/$repeats: $stream_requests streams of 1,000 events each way"
     "$client" latency --url "$direct_sse" --requests "$stream_requests" --warmup "$stream_warmup" --stream \
         --model bench-stream >"$tmp/sse-direct-$run.txt"
@@ -316,6 +342,8 @@ for run in $(seq "$repeats"); do
         "$client" latency --url "$via_tel" --requests "$stream_requests" --warmup "$stream_warmup" --stream \
             --model bench-stream >"$tmp/sse-telemetry-$run.txt"
     fi
+    "$client" latency --url "$via_guarded" --requests "$stream_requests" --warmup "$stream_warmup" --stream \
+        --model bench-stream >"$tmp/sse-guarded-$run.txt"
 done
 stop_sampler
 rss_seq=$(cat "$tmp/rss-seq.txt" 2>/dev/null || echo 0)
@@ -336,8 +364,12 @@ if [ -n "$via_tel" ]; then
     kill "$telemetry_pid"
     wait "$telemetry_pid" 2>/dev/null || true
 fi
-kill "$sluice_pid"
+kill "$sluice_pid" "$guarded_pid"
 wait "$sluice_pid" 2>/dev/null || true
+wait "$guarded_pid" 2>/dev/null || true
+
+log "guardrails: scanning an ordinary request and 1 MB prompts"
+"$guardrails_bin" --repeats "$([ "$smoke" -eq 1 ] && echo 3 || echo 25)" >"$tmp/guardrails.txt"
 logged=$(sed -n 's/.* \([0-9]*\) requests logged.*/\1/p' "$tmp/sluice.out")
 
 # ---- store ------------------------------------------------------------------------------------------------------
@@ -400,6 +432,24 @@ fi
 row "stream: 1,000 events end to end p50 (µs)" "$dst" "$sst" "$(calc "$sst - $dst")" "–" "–"
 row "stream: relay overhead per event (µs)" "–" "–" "$per_event" "≤ 50" "$(judge "$per_event" "<=" 50)"
 events_seen="$(val "$tmp/sse-direct-1.txt" events) / $(val "$tmp/sse-sluice-1.txt" events)"
+
+# Guardrails: the same gateway with and without the default rules, in this run ("direct" is without them).
+g50=$(med lat-guarded total_p50_us) g99=$(med lat-guarded total_p99_us)
+ga50=$(calc "$g50 - $d50")
+ratio=$(awk "BEGIN { if ($a50 > 0) printf \"%.2f\", $ga50 / $a50; else print \"?\" }")
+row "guardrails: added latency p50 without / with default rules (µs)" "$a50" "$ga50" "× $ratio" "≤ 1.2×" \
+    "$(judge "$ratio" "<=" 1.2)"
+row "guardrails: latency p99 without / with default rules (µs)" "$s99" "$g99" "$(calc "$g99 - $s99")" "–" "–"
+gb50=$(med big-guarded total_p50_us)
+row "guardrails: 100 KB prompt p50 without / with default rules (µs)" "$sb50" "$gb50" "$(calc "$gb50 - $sb50")" \
+    "–" "–"
+gft=$(med sse-guarded first_token_p50_us) gst=$(med sse-guarded total_p50_us)
+row "guardrails: stream first token p50 without / with (µs)" "$sft" "$gft" "$(calc "$gft - $sft")" "–" "–"
+row "guardrails: stream of 1,000 events p50 without / with (µs)" "$sst" "$gst" "$(calc "$gst - $sst")" "–" "–"
+scan_ms=$(val "$tmp/guardrails.txt" prompt_1mb_ms)
+row "guardrails: scan of a 1 MB prompt, default rules (ms)" "–" "$scan_ms" "–" "≤ 5" "$(judge "$scan_ms" "<=" 5)"
+row "guardrails: scan of 1 MB of near misses (ms)" "–" "$(val "$tmp/guardrails.txt" hostile_1mb_ms)" "–" "–" "–"
+row "guardrails: scan of an ordinary request (µs)" "–" "$(val "$tmp/guardrails.txt" ordinary_check_us)" "–" "–" "–"
 
 mb() { calc "$1 / 1024" 1; }
 row "RSS idle (MB)" "–" "$(mb "$rss_idle")" "–" "≤ 40" "$(judge "$(mb "$rss_idle")" "<=" 40)"

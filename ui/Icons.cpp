@@ -88,6 +88,22 @@ void paintAction(QPainter &p, Icons::Action action, const QColor &color)
         p.drawRect(QRectF(10.5, 6, 3.5, 14));
         p.drawRect(QRectF(16, 9, 3.5, 11));
         break;
+    case Icons::Action::Guardrails: // a shield with a check mark
+        p.setPen(pen);
+        p.setBrush(Qt::NoBrush);
+        {
+            QPainterPath shield;
+            shield.moveTo(12, 3);
+            shield.lineTo(19.5, 6);
+            shield.lineTo(19.5, 11);
+            shield.cubicTo(19.5, 16, 16, 19.5, 12, 21);
+            shield.cubicTo(8, 19.5, 4.5, 16, 4.5, 11);
+            shield.lineTo(4.5, 6);
+            shield.closeSubpath();
+            p.drawPath(shield);
+        }
+        p.drawPolyline(QPolygonF({QPointF(8.5, 12), QPointF(11, 14.5), QPointF(15.5, 9.5)}));
+        break;
     }
 }
 

@@ -14,7 +14,7 @@ public:
     static QIcon application();
     static QIcon applicationPaused();
 
-    enum class Action { Pause, Resume, Copy, Search, LiveRequests, Routing, Spend };
+    enum class Action { Pause, Resume, Copy, Search, LiveRequests, Routing, Spend, Guardrails };
     static QIcon action(Action action, const QPalette &palette);
 };
 

@@ -6,10 +6,38 @@
 #include <QGuiApplication>
 #include <QPalette>
 
+#include "Icons.h"
 #include "RecordFormat.h"
 #include "store/AttemptSummary.h"
 
 namespace sluice {
+
+namespace {
+// The search box finds guarded requests by "guardrail" and by their rules' names.
+QString guardrailFilterText(const RequestRecord &record)
+{
+    if (record.guardrailHits.isEmpty())
+        return {};
+    QString text = QStringLiteral("\nguardrail");
+    for (const GuardrailHit &hit : record.guardrailHits)
+        text += QLatin1Char('\n') + hit.rule.toLower();
+    return text;
+}
+
+// Drawn once per text colour, not per painted cell.
+QIcon guardIcon()
+{
+    static QRgb drawnFor = 0;
+    static QIcon icon;
+    const QPalette palette = QGuiApplication::palette();
+    const QRgb color = palette.color(QPalette::WindowText).rgba();
+    if (icon.isNull() || drawnFor != color) {
+        icon = Icons::action(Icons::Action::Guardrails, palette);
+        drawnFor = color;
+    }
+    return icon;
+}
+} // namespace
 
 LiveRequestsModel::LiveRequestsModel(QObject *parent)
     : QAbstractTableModel(parent)
@@ -39,11 +67,12 @@ QVariant LiveRequestsModel::data(const QModelIndex &index, int role) const
     case IdRole:
         return r.id;
     case FilterTextRole:
-        return (QStringList {r.requestedModel, r.upstreamModel, r.provider, r.deployment, r.tokenName,
-                             RecordFormat::status(r), r.errorClass, r.costStatus}
-                + QStringList {r.client, r.project} + r.tags)
-            .join(QLatin1Char('\n'))
-            .toLower();
+        return QString((QStringList {r.requestedModel, r.upstreamModel, r.provider, r.deployment, r.tokenName,
+                                     RecordFormat::status(r), r.errorClass, r.costStatus}
+                        + QStringList {r.client, r.project} + r.tags)
+                           .join(QLatin1Char('\n'))
+                           .toLower()
+                       + guardrailFilterText(r));
     case Qt::TextAlignmentRole:
         return QVariant::fromValue(alignment(column) | Qt::AlignVCenter);
     case Qt::ForegroundRole: {
@@ -68,7 +97,16 @@ QVariant LiveRequestsModel::data(const QModelIndex &index, int role) const
             return bold;
         }
         return {};
+    case Qt::DecorationRole:
+        // Requests a guardrail rule fired on carry a shield by their status.
+        if (column == Status && !r.guardrailHits.isEmpty())
+            return guardIcon();
+        return {};
     case Qt::ToolTipRole:
+        if (column == Status && !r.guardrailHits.isEmpty()) {
+            const QString error = r.errorMessage.isEmpty() ? QString() : r.errorMessage + QStringLiteral("\n");
+            return QString(error + tr("Guardrails: %1").arg(RecordFormat::guardrailHits(r)));
+        }
         return toolTip(r, column);
     default:
         return {};

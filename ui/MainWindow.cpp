@@ -19,6 +19,7 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "GuardrailsPage.h"
 #include "Icons.h"
 #include "LiveRequestsFilterModel.h"
 #include "LiveRequestsModel.h"
@@ -64,6 +65,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_spend = new SpendPage(pages);
     m_spend->setObjectName(QStringLiteral("spendPage"));
     pages->addWidget(m_spend);
+    m_guardrails = new GuardrailsPage(pages);
+    m_guardrails->setObjectName(QStringLiteral("guardrailsPage"));
+    pages->addWidget(m_guardrails);
     layout->addWidget(buildNavigation());
     auto *divider = new QFrame(central);
     divider->setFrameShape(QFrame::VLine);
@@ -144,6 +148,8 @@ QWidget *MainWindow::buildNavigation()
     routing->setSizeHint(QSize(0, 32));
     auto *spend = new QListWidgetItem(tr("Spend"), m_navigation);
     spend->setSizeHint(QSize(0, 32));
+    auto *guardrails = new QListWidgetItem(tr("Guardrails"), m_navigation);
+    guardrails->setSizeHint(QSize(0, 32));
     m_navigation->setCurrentRow(0);
     layout->addWidget(m_navigation, 1);
     panel->setFixedWidth(190);
@@ -407,6 +413,7 @@ void MainWindow::applyPalette()
     m_navigation->item(0)->setIcon(Icons::action(Icons::Action::LiveRequests, palette()));
     m_navigation->item(1)->setIcon(Icons::action(Icons::Action::Routing, palette()));
     m_navigation->item(2)->setIcon(Icons::action(Icons::Action::Spend, palette()));
+    m_navigation->item(3)->setIcon(Icons::action(Icons::Action::Guardrails, palette()));
     m_liveSplitter->setStyleSheet(QStringLiteral("QSplitter#liveSplitter::handle { background: %1; }")
                                       .arg(palette().color(QPalette::Mid).name()));
     updateStatusWidgets();

@@ -24,6 +24,7 @@ class RequestDetailPane;
 class RequestLogLoader;
 class RoutingPage;
 class SpendPage;
+class GuardrailsPage;
 
 // The dashboard window: navigation on the left, the live request table with its detail pane, and a status
 // bar with the endpoint, the gateway's state and the request count. It shows state and asks for actions
@@ -48,7 +49,9 @@ public:
     RoutingPage *routingPage() const { return m_routing; }
     // The Spend page (charts, breakdowns, budgets, exports).
     SpendPage *spendPage() const { return m_spend; }
-    // Shows a page: 0 live requests, 1 routing, 2 spend.
+    // The guardrails page; whoever loads the config gives it the rules (GuardrailsPage::setRules).
+    GuardrailsPage *guardrailsPage() const { return m_guardrails; }
+    // Shows a page: 0 live requests, 1 routing, 2 spend, 3 guardrails.
     void showPage(int index);
     // Requests logged in all (the log's count at start-up plus every record appended since).
     qint64 requestCount() const { return m_requestCount; }
@@ -98,6 +101,7 @@ private:
     SpendPage *m_spend = nullptr;
     QWidget *m_spendFilterBar = nullptr;
     QLabel *m_spendFilterLabel = nullptr;
+    GuardrailsPage *m_guardrails = nullptr;
     QLabel *m_banner = nullptr;
     QString m_loadError;
     QLabel *m_stateLabel = nullptr;

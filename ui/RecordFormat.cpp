@@ -75,12 +75,29 @@ QString RecordFormat::errorClassLabel(const QString &errorClass)
         {ErrorClass::ClientDisconnected, QT_TRANSLATE_NOOP("RecordFormat", "Client disconnected")},
         {ErrorClass::Paused, QT_TRANSLATE_NOOP("RecordFormat", "Paused")},
         {ErrorClass::Internal, QT_TRANSLATE_NOOP("RecordFormat", "Internal error")},
+        {ErrorClass::GuardrailBlocked, QT_TRANSLATE_NOOP("RecordFormat", "Blocked by a guardrail")},
     };
     for (const Label &label : labels) {
         if (errorClass == QLatin1String(label.errorClass))
             return QCoreApplication::translate("RecordFormat", label.text);
     }
     return errorClass;
+}
+
+QString RecordFormat::guardrailHits(const RequestRecord &record)
+{
+    QStringList parts;
+    for (const GuardrailHit &hit : record.guardrailHits) {
+        const QString did = hit.action == QLatin1String("block")
+            ? QCoreApplication::translate("RecordFormat", "blocked")
+            : hit.action == QLatin1String("mask") ? QCoreApplication::translate("RecordFormat", "masked")
+                                                  : QCoreApplication::translate("RecordFormat", "logged");
+        const QString where = hit.side == QLatin1String("response")
+            ? QCoreApplication::translate("RecordFormat", "in the answer")
+            : QCoreApplication::translate("RecordFormat", "in the request");
+        parts << QStringLiteral("%1: %2 %3 %4").arg(hit.rule, did).arg(hit.count).arg(where);
+    }
+    return parts.join(QStringLiteral(" · "));
 }
 
 bool RecordFormat::isFailure(const RequestRecord &record)

@@ -25,6 +25,9 @@ public:
     static QString status(const RequestRecord &record);
     static QString errorClassLabel(const QString &errorClass);
     static bool isFailure(const RequestRecord &record);
+    // The guardrail rules that fired: "no-keys: masked 2 in the request · pii: logged 1 in the answer"; empty when
+    // none.
+    static QString guardrailHits(const RequestRecord &record);
 
     // US dollars with 4 decimals, up to 6 for fractions of a tenth of a cent: "$0.0012", "$0.000368".
     static QString usd(double usd);

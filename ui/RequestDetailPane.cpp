@@ -156,6 +156,8 @@ RequestDetailPane::RequestDetailPane(QWidget *parent)
     m_model = addSummaryRow(tr("Model"));
     m_status = addSummaryRow(tr("Status"));
     m_error = addSummaryRow(tr("Error"));
+    m_guardrails = addSummaryRow(tr("Guardrails"));
+    m_guardrails->setObjectName(QStringLiteral("summaryGuardrails"));
     m_stream = addSummaryRow(tr("Stream"));
     m_latency = addSummaryRow(tr("Latency"));
     m_ttft = addSummaryRow(tr("First token"));
@@ -370,6 +372,9 @@ void RequestDetailPane::renderSummary()
     QPalette costPalette = m_cost->palette();
     costPalette.setColor(QPalette::WindowText, RecordFormat::color(RecordFormat::costTone(r), palette()));
     m_cost->setPalette(costPalette);
+    // Which rules fired; the bodies below are stored masked, so they show placeholders, never the values.
+    m_guardrails->setText(RecordFormat::guardrailHits(r));
+    m_form->setRowVisible(m_guardrails, !r.guardrailHits.isEmpty());
 }
 
 void RequestDetailPane::renderBodies()

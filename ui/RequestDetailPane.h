@@ -71,6 +71,7 @@ private:
     QLabel *m_ttft;
     QLabel *m_tokens;
     QLabel *m_cost;
+    QLabel *m_guardrails;
     QWidget *m_attemptsSection;
     QLabel *m_attemptsSummary;
     QToolButton *m_copyAttempts;

@@ -26,6 +26,7 @@ inline constexpr auto ShuttingDown = "shutting_down"; // Sluice stopped before t
 inline constexpr auto Internal = "internal";
 inline constexpr auto RateLimited = "rate_limited"; // the gateway token's RPM or TPM limit (docs/costs.md)
 inline constexpr auto BudgetExceeded = "budget_exceeded"; // a spend budget's hard limit (docs/costs.md)
+inline constexpr auto GuardrailBlocked = "guardrail_blocked"; // a guardrail rule blocked it (docs/guardrails.md)
 } // namespace ErrorClass
 
 // How far a request's cost can be trusted (docs/costs.md).
@@ -60,6 +61,16 @@ struct AttemptRecord
     qint64 cachedTokens = -1;
     qint64 reasoningTokens = -1;
     qint64 cacheWriteTokens = -1;
+};
+
+// A guardrail rule that fired on a request (docs/guardrails.md): how often, on which side, and what it did.
+struct GuardrailHit
+{
+    QString rule;
+    QString action; // "block", "mask" or "log"
+    QString side; // "request" or "response"
+    int count = 0;
+    bool operator==(const GuardrailHit &other) const = default;
 };
 
 // One logged request: built along the request's path and handed to the store once, when it ends.
@@ -109,6 +120,7 @@ struct RequestRecord
     QString client; // the recognised client, e.g. "Claude Code", "OpenAI SDK (Python)", "curl"; empty: unknown
     QStringList tags; // from x-sluice-tags or the body's metadata.tags; trimmed, distinct, in order
     QString project; // from x-sluice-project, else the gateway token's name
+    QList<GuardrailHit> guardrailHits; // empty: no guardrail rule fired
 };
 
 using RequestRecords = QList<RequestRecord>;

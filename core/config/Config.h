@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <QUrl>
 
+#include "guardrails/GuardrailRule.h"
+
 namespace sluice {
 
 inline constexpr quint16 DefaultGatewayPort = 7341; // not used by Ollama, LM Studio, LiteLLM or Portkey
@@ -271,6 +273,7 @@ struct Config
     BudgetSettings budgets;
     MetricsSettings metrics;
     TelemetrySettings telemetry;
+    GuardrailSettings guardrails;
 
     const ProviderConfig *provider(const QString &name) const;
     const ModelRoute *model(const QString &name) const;

@@ -18,6 +18,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "config/ProviderPreset.h"
+#include "guardrails/Guardrails.h"
 
 namespace sluice {
 
@@ -33,7 +34,8 @@ constexpr qint64 MaxTimeoutMs = 24LL * 60 * 60 * 1000;
 const QStringList TopLevelKeys
     = {QStringLiteral("gateway"), QStringLiteral("providers"), QStringLiteral("models"),   QStringLiteral("tokens"),
        QStringLiteral("logging"), QStringLiteral("prices"),    QStringLiteral("routing"),  QStringLiteral("cache"),
-       QStringLiteral("budgets"), QStringLiteral("metrics"),   QStringLiteral("telemetry")};
+       QStringLiteral("budgets"), QStringLiteral("metrics"),   QStringLiteral("telemetry"),
+       QStringLiteral("guardrails")};
 const QStringList GatewayKeys = {QStringLiteral("listen"),
                                  QStringLiteral("port"),
                                  QStringLiteral("allowed_hosts"),
@@ -81,6 +83,13 @@ const QStringList BudgetLimitKeys
        QStringLiteral("period"), QStringLiteral("usd"),      QStringLiteral("soft_threshold")};
 const QStringList BudgetPeriodNames = {QStringLiteral("daily"), QStringLiteral("weekly"), QStringLiteral("monthly")};
 constexpr double MaxBudgetUsd = 1e9;
+const QStringList GuardrailKeys = {QStringLiteral("rules")};
+const QStringList GuardrailRuleKeys
+    = {QStringLiteral("name"),   QStringLiteral("detect"), QStringLiteral("pattern"), QStringLiteral("words"),
+       QStringLiteral("action"), QStringLiteral("on"),     QStringLiteral("restore"), QStringLiteral("models"),
+       QStringLiteral("tokens"), QStringLiteral("clients")};
+const QStringList GuardrailActionNames = {QStringLiteral("block"), QStringLiteral("mask"), QStringLiteral("log")};
+const QStringList GuardrailSideNames = {QStringLiteral("request"), QStringLiteral("response"), QStringLiteral("both")};
 const QStringList LoggingKeys = {QStringLiteral("store_bodies"), QStringLiteral("max_body_bytes")};
 const QStringList PriceKeys = {QStringLiteral("overrides")};
 const QStringList MetricsKeys = {QStringLiteral("enabled"), QStringLiteral("token"), QStringLiteral("tag_labels")};
@@ -298,6 +307,7 @@ private:
     void readLangfuse(const Entry &entry, TelemetrySettings &telemetry);
     // An http:// or https:// address without credentials, query or fragment.
     std::optional<QUrl> httpUrl(const Entry &entry, const QString &example);
+    void readGuardrails(const YAML::Node &node, GuardrailSettings &guardrails);
     std::optional<double> fraction(const Entry &entry);
 
     QString m_source;
@@ -594,6 +604,8 @@ Config ConfigReader::read(const YAML::Node &root)
             readMetrics(section.value, config.metrics);
         else if (section.key == QLatin1String("telemetry"))
             readTelemetry(section.value, config.telemetry);
+        else if (section.key == QLatin1String("guardrails"))
+            readGuardrails(section.value, config.guardrails);
     }
     // Providers first: models refer to them wherever the sections appear in the file.
     if (providersNode.IsDefined())
@@ -2041,6 +2053,141 @@ void ConfigReader::readBudgets(const YAML::Node &node, BudgetSettings &budgets)
 }
 
 } // namespace
+
+void ConfigReader::readGuardrails(const YAML::Node &node, GuardrailSettings &guardrails)
+{
+    const std::optional<QList<Entry>> sections
+        = entries(node, QStringLiteral("guardrails"), GuardrailKeys, QStringLiteral("a mapping of settings"));
+    if (!sections)
+        return;
+    QHash<QString, int> lineByName;
+    for (const Entry &section : *sections) {
+        readItems(
+            section.value, section.path, QStringLiteral("'- name: no-keys'"), GuardrailRuleKeys,
+            QStringLiteral("a rule with fields"), QStringLiteral("is empty; give it at least name, detect and action"),
+            [&](const YAML::Node &item, const QString &path, const QList<Entry> &fields) {
+                GuardrailRule rule;
+                rule.configLine = lineOf(item);
+                bool ok = true;
+                bool hasName = false;
+                bool hasDetect = false;
+                bool hasAction = false;
+                YAML::Node detectNode = item;
+                YAML::Node patternNode = item;
+                QString detectPath = path;
+                const auto oneOf = [&](const Entry &field, const QStringList &names) -> std::optional<QString> {
+                    const std::optional<QString> value = nonEmptyText(field);
+                    if (!value)
+                        return std::nullopt;
+                    if (!names.contains(*value)) {
+                        error(field.value, field.path,
+                              QStringLiteral("%1 is not one of %2")
+                                  .arg(quoted(*value), names.join(QStringLiteral(", "))));
+                        return std::nullopt;
+                    }
+                    return value;
+                };
+                for (const Entry &field : fields) {
+                    if (field.key == QLatin1String("name")) {
+                        hasName = true;
+                        const std::optional<QString> value = name(field);
+                        if (!value
+                            || !uniqueName(field, *value, QStringLiteral("guardrail rule"), rule.configLine,
+                                           lineByName))
+                            ok = false;
+                        else
+                            rule.name = *value;
+                    } else if (field.key == QLatin1String("detect")) {
+                        hasDetect = true;
+                        detectNode = field.value;
+                        detectPath = field.path;
+                        if (const std::optional<QString> value = nonEmptyText(field))
+                            rule.detect = value->trimmed();
+                        else
+                            ok = false;
+                    } else if (field.key == QLatin1String("pattern")) {
+                        patternNode = field.value;
+                        if (const std::optional<QString> value = nonEmptyText(field))
+                            rule.pattern = *value;
+                        else
+                            ok = false;
+                    } else if (field.key == QLatin1String("words")) {
+                        const std::optional<QList<ListItem>> words
+                            = textList(field, QStringLiteral("[project-falcon, acme-internal]"));
+                        if (!words)
+                            ok = false;
+                        else
+                            for (const ListItem &word : *words)
+                                rule.words.append(word.text);
+                    } else if (field.key == QLatin1String("action")) {
+                        hasAction = true;
+                        const std::optional<QString> value = oneOf(field, GuardrailActionNames);
+                        if (!value)
+                            ok = false;
+                        else
+                            rule.action = *value == QLatin1String("block") ? GuardrailRule::Action::Block
+                                : *value == QLatin1String("log")           ? GuardrailRule::Action::Log
+                                                                           : GuardrailRule::Action::Mask;
+                    } else if (field.key == QLatin1String("on")) {
+                        const std::optional<QString> value = oneOf(field, GuardrailSideNames);
+                        if (!value)
+                            ok = false;
+                        else
+                            rule.on = *value == QLatin1String("response") ? GuardrailRule::Side::Response
+                                : *value == QLatin1String("both")         ? GuardrailRule::Side::Both
+                                                                          : GuardrailRule::Side::Request;
+                    } else if (field.key == QLatin1String("restore")) {
+                        if (const std::optional<bool> value = boolean(field))
+                            rule.restore = *value;
+                        else
+                            ok = false;
+                    } else {
+                        const std::optional<QList<ListItem>> names = textList(
+                            field,
+                            field.key == QLatin1String("clients") ? QStringLiteral("[claude-cli, codex]")
+                                                                  : QStringLiteral("[gpt-4.1-mini, editor]"));
+                        if (!names) {
+                            ok = false;
+                            continue;
+                        }
+                        QStringList &list = field.key == QLatin1String("models") ? rule.models
+                            : field.key == QLatin1String("tokens")               ? rule.tokens
+                                                                                 : rule.clients;
+                        for (const ListItem &listed : *names)
+                            list.append(listed.text);
+                    }
+                }
+                if (!hasName)
+                    ok = reportMissing(item, path, QStringLiteral("name"), QStringLiteral("add e.g. name: no-keys"));
+                if (!hasDetect)
+                    ok = reportMissing(item, path, QStringLiteral("detect"),
+                                       QStringLiteral("add what the rule looks for, e.g. detect: secrets"));
+                if (!hasAction)
+                    ok = reportMissing(item, path, QStringLiteral("action"),
+                                       QStringLiteral("add what it does, e.g. action: mask (or block, log)"));
+                if (!ok)
+                    return;
+                if (const QString problem = Guardrails::validate(rule); !problem.isEmpty()) {
+                    const bool aboutPattern = rule.detect == QLatin1String("regex") && !rule.pattern.isEmpty();
+                    error(aboutPattern ? patternNode : detectNode,
+                          aboutPattern ? joinPath(path, QStringLiteral("pattern")) : detectPath,
+                          aboutPattern ? QStringLiteral("pattern ") + problem : problem);
+                    return;
+                }
+                if (!rule.pattern.isEmpty() && rule.detect != QLatin1String("regex")) {
+                    error(item, joinPath(path, QStringLiteral("pattern")),
+                          QStringLiteral("pattern is only used with detect: regex; remove it or set detect: regex"));
+                    return;
+                }
+                if (!rule.words.isEmpty() && rule.detect != QLatin1String("words")) {
+                    error(item, joinPath(path, QStringLiteral("words")),
+                          QStringLiteral("words is only used with detect: words; remove it or set detect: words"));
+                    return;
+                }
+                guardrails.rules.append(rule);
+            });
+    }
+}
 
 Result<Config> ConfigLoader::loadFile(const QString &path)
 {

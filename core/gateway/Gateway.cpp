@@ -154,6 +154,7 @@ Gateway::Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamCl
     , m_secrets(secrets)
     , m_scrubber(secrets.scrubber())
     , m_hostGuard(config.gateway)
+    , m_guardrails(config.guardrails)
     , m_admission(config, clock)
     , m_router(std::make_unique<Router>(config, clock))
     , m_client(client)
@@ -393,21 +394,41 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
 void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder, RequestRecord record,
                             ApiFormat format, const QString &pathModel, bool pathStream)
 {
+    // Guardrails first: everything after (parsing, routing, the cache, the provider) sees the masked body.
+    GuardrailCheck guard;
+    if (!m_guardrails.isEmpty()) {
+        const QString scopeModel = format == ApiFormat::Gemini ? pathModel : modelNamedIn(request.body);
+        guard = m_guardrails.checkRequest(
+            request.body,
+            GuardrailScope {scopeModel, record.tokenName, request.headers.value(QByteArrayLiteral("user-agent"))});
+        if (m_config.logging.storeBodies)
+            record.requestBody = guard.storedBody.left(m_config.logging.maxBodyBytes);
+        if (guard.blockedRule >= 0) {
+            record.requestedModel = scopeModel;
+            const QString message = guard.blockMessage();
+            respondError(responder, std::move(record), format,
+                         CanonicalError::make(400, message, QStringLiteral("guardrail_blocked")),
+                         ErrorClass::GuardrailBlocked, {}, guard.session.get());
+            return;
+        }
+    }
+    const QByteArray &body = guard.session ? guard.upstreamBody : request.body;
     ClientRequest client;
     client.format = format;
-    client.body = request.body;
+    client.body = body;
+    client.guardrails = guard.session;
     client.arrivedNs = request.arrivedNs;
     client.anthropicBeta = request.headers.value(QByteArrayLiteral("anthropic-beta"));
     // A body refused before it was understood: the row still says which model the client asked for.
     const auto refuseBody = [&](const QString &message) {
-        record.requestedModel = format == ApiFormat::Gemini ? pathModel : modelNamedIn(request.body);
+        record.requestedModel = format == ApiFormat::Gemini ? pathModel : modelNamedIn(body);
         respondError(responder, std::move(record), format,
                      CanonicalError::make(400, message, QStringLiteral("invalid_request")), ErrorClass::InvalidRequest);
     };
     if (format == ApiFormat::Gemini)
         client.jsonArrayStream = pathStream && !request.query.split('&').contains("alt=sse");
     if (format == ApiFormat::OpenAiChat) {
-        Result<OpenAiChatRequest> chat = OpenAiChatRequest::parse(request.body);
+        Result<OpenAiChatRequest> chat = OpenAiChatRequest::parse(body);
         if (!chat) {
             refuseBody(chat.errorMessage());
             return;
@@ -417,7 +438,7 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
         client.includeUsage = chat->clientWantsUsage();
         client.openAiChat = std::move(chat).value();
     } else if (format == ApiFormat::OpenAiEmbeddings) {
-        Result<OpenAiEmbeddingsRequest> embeddings = OpenAiEmbeddingsRequest::parse(request.body);
+        Result<OpenAiEmbeddingsRequest> embeddings = OpenAiEmbeddingsRequest::parse(body);
         if (!embeddings) {
             refuseBody(embeddings.errorMessage());
             return;
@@ -425,7 +446,7 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
         client.model = embeddings->model();
         client.embeddings = std::move(embeddings).value();
     } else {
-        Result<CanonicalRequest> decoded = FormatCodec::forFormat(format).decodeRequest(request.body);
+        Result<CanonicalRequest> decoded = FormatCodec::forFormat(format).decodeRequest(body);
         if (!decoded) {
             refuseBody(decoded.errorMessage());
             return;
@@ -471,7 +492,10 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
         cache = CachePolicy::decide(m_config.cache, m_config.model(client.model), request.headers);
     // Only chat answers are cached: embeddings and legacy completions have no canonical answer to replay.
     const bool chatFormat = format != ApiFormat::OpenAiEmbeddings && format != ApiFormat::OpenAiCompletions;
-    if (cache.applies() && (!chatFormat || !CachePolicy::isCacheable(request.body)))
+    // A masked request is neither answered from nor stored in the cache (its answer holds placeholders), nor is
+    // one whose answers response rules check.
+    const bool guarded = guard.masked || (guard.session && guard.session->checksResponses());
+    if (cache.applies() && (!chatFormat || guarded || !CachePolicy::isCacheable(request.body)))
         cache = CachePolicy();
     if (cache.applies()) {
         if (format == ApiFormat::Gemini) {
@@ -502,7 +526,7 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     providers.budget = m_budget;
     auto *exchange = new ProxyExchange(
         responder, std::move(record), std::move(client), std::move(plan).value(), providers,
-        [this](RequestRecord &&done) { complete(std::move(done)); }, this);
+        [this, session = guard.session](RequestRecord &&done) { complete(std::move(done), session.get()); }, this);
     if (cache.write) {
         exchange->setAnswerSink([store = m_cache, key = cacheKey,
                                  ttlMs = cache.ttlMs](const CanonicalResponse &response, const RequestRecord &done) {
@@ -747,7 +771,8 @@ void Gateway::respondJson(HttpResponder *responder, RequestRecord record, const 
 }
 
 void Gateway::respondError(HttpResponder *responder, RequestRecord record, ApiFormat format,
-                           const CanonicalError &error, const char *errorClass, const HttpHeaders &extraHeaders)
+                           const CanonicalError &error, const char *errorClass, const HttpHeaders &extraHeaders,
+                           GuardrailSession *guardrails)
 {
     const EncodedError encoded = FormatCodec::forFormat(format).encodeError(error);
     HttpHeaders headers = jsonHeaders();
@@ -761,12 +786,24 @@ void Gateway::respondError(HttpResponder *responder, RequestRecord record, ApiFo
     record.errorMessage = error.message;
     if (m_config.logging.storeBodies)
         record.responseBody = encoded.body;
-    complete(std::move(record));
+    complete(std::move(record), guardrails);
 }
 
-void Gateway::complete(RequestRecord &&record)
+void Gateway::complete(RequestRecord &&record, GuardrailSession *guardrails)
 {
     --m_inFlight;
+    if (!m_guardrails.isEmpty()) {
+        // Whatever path the request took, the log gets no value a rule in scope detects.
+        // The answer first, so its values restored from the request's placeholders go back to those placeholders
+        // before the request body's other values join the session.
+        const GuardrailScope scope {record.requestedModel, record.tokenName, {}};
+        record.responseBody = m_guardrails.maskForLog(
+            guardrails ? guardrails->remask(record.responseBody) : record.responseBody, scope, guardrails);
+        if (!guardrails || !guardrails->requestScanned())
+            record.requestBody = m_guardrails.maskForLog(record.requestBody, scope, guardrails);
+        if (guardrails)
+            record.guardrailHits = guardrails->hits();
+    }
     for (const QString &message : m_admission.settle(record))
         Q_EMIT budgetWarning(message);
     if (m_sink)

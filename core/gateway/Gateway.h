@@ -14,6 +14,7 @@
 #include "gateway/GatewaySecrets.h"
 #include "gateway/HostGuard.h"
 #include "gateway/TokenAuthenticator.h"
+#include "guardrails/Guardrails.h"
 #include "http/HttpRequestHandler.h"
 #include "providers/ProviderAdapter.h"
 #include "store/TokenStore.h"
@@ -33,7 +34,8 @@ struct ClientRequest;
 
 // The request pipeline behind the HTTP server. Order, for every request:
 //   host/origin guard -> pause check -> endpoint -> gateway token -> body validation (client format)
-//   -> response cache lookup (a hit is answered here) -> route plan (model -> deployments, fallbacks)
+//   -> guardrails (request rules: block, mask) -> response cache lookup (a hit is answered here) -> route plan (model
+//   -> deployments, fallbacks)
 //   -> admission (allowed models, rate limits, budgets)
 //   -> ProxyExchange (attempts, translation, relay; a whole answer is stored in the response cache)
 //   -> settle (cost booked against budgets)
@@ -97,17 +99,21 @@ private:
     void handleMetrics(const HttpRequest &request, HttpResponder *responder);
     void respondJson(HttpResponder *responder, RequestRecord record, const QByteArray &body);
     void respondError(HttpResponder *responder, RequestRecord record, ApiFormat format, const CanonicalError &error,
-                      const char *errorClass, const HttpHeaders &extraHeaders = {});
+                      const char *errorClass, const HttpHeaders &extraHeaders = {},
+                      GuardrailSession *guardrails = nullptr);
     void respondFromCache(HttpResponder *responder, RequestRecord record, const ClientRequest &client,
                           const CachedAnswer &answer);
     void reloadStoredTokens();
     RequestRecord newRecord(const HttpRequest &request) const;
-    void complete(RequestRecord &&record);
+    // Hands the record to the sink, its bodies masked by the guardrails first (with the request's session, when
+    // it had one, so placeholders match those the provider saw).
+    void complete(RequestRecord &&record, GuardrailSession *guardrails = nullptr);
 
     Config m_config;
     GatewaySecrets m_secrets;
     SecretScrubber m_scrubber;
     HostGuard m_hostGuard;
+    Guardrails m_guardrails;
     TokenAuthenticator m_tokens;
     Admission m_admission;
     TokenStore m_tokenStore;

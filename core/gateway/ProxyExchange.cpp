@@ -19,6 +19,8 @@
 #include "common/MonotonicClock.h"
 #include "common/SecretScrubber.h"
 #include "gateway/GatewaySecrets.h"
+#include "guardrails/GuardrailSession.h"
+#include "guardrails/GuardrailStreamFilter.h"
 #include "http/HttpResponder.h"
 #include "http/UpstreamClient.h"
 #include "providers/ProviderAdapter.h"
@@ -264,6 +266,7 @@ void ProxyExchange::resetAttempt()
     m_sse = SseParser();
     m_decoder.reset();
     m_encoder.reset();
+    m_guardFilter.reset();
     m_heldBack.clear();
     m_attemptFirstByteMs = -1;
     m_sawDone = false;
@@ -310,6 +313,22 @@ QByteArray ProxyExchange::scrubbed(const QByteArray &text) const
 QString ProxyExchange::scrubbed(const QString &text) const
 {
     return m_providers.scrubber ? m_providers.scrubber->scrub(text) : text;
+}
+
+bool ProxyExchange::guardsStream() const
+{
+    const GuardrailSession *guard = m_request.guardrails.get();
+    if (!guard || !(guard->restores() || guard->checksResponses()))
+        return false;
+    switch (m_request.format) {
+    case ApiFormat::OpenAiChat:
+    case ApiFormat::OpenAiResponses:
+    case ApiFormat::AnthropicMessages:
+    case ApiFormat::Gemini:
+        return true;
+    default:
+        return false; // legacy completions: relayed as they come
+    }
 }
 
 bool ProxyExchange::passesThrough() const
@@ -484,6 +503,19 @@ void ProxyExchange::onHeaders(int status, const HttpHeaders &headers)
         return;
     if (m_answerSink)
         m_assembler = std::make_unique<ResponseAssembler>();
+    if (guardsStream()) {
+        // Read event by event, whatever the formats: the guardrails work on the answer's text.
+        m_mode = Mode::TranslatedStream;
+        m_decoder
+            = FormatCodec::forFormat(passesThrough() ? m_request.format : m_adapter->format()).createStreamDecoder();
+        m_guardFilter = std::make_unique<GuardrailStreamFilter>(m_request.guardrails);
+        StreamEncoderOptions options;
+        options.requestedModel = m_request.model;
+        options.includeUsage = m_request.includeUsage;
+        options.jsonArray = m_request.jsonArrayStream;
+        m_encoder = FormatCodec::forFormat(m_request.format).createStreamEncoder(options);
+        return;
+    }
     if (forwardsClientBody()) {
         m_mode = Mode::FastStream;
         if (m_answerSink)
@@ -739,10 +771,11 @@ void ProxyExchange::completeStream(const QByteArray &tail)
         finish(200, ErrorClass::UpstreamError, m_streamError);
 }
 
-bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
+bool ProxyExchange::relayTranslated(const CanonicalEvents &decoded)
 {
     if (m_assembler)
-        m_assembler->feed(events);
+        m_assembler->feed(decoded);
+    const CanonicalEvents events = m_guardFilter ? m_guardFilter->filter(decoded) : decoded;
     QByteArray out;
     for (const CanonicalEvent &event : events) {
         const bool firstContent = !m_contentSent && isContent(event);
@@ -765,7 +798,33 @@ bool ProxyExchange::relayTranslated(const CanonicalEvents &events)
     m_usage = m_decoder->usage();
     m_servedModel = m_decoder->model();
     writeStream(out);
+    if (m_guardFilter && m_guardFilter->blocked()) {
+        blockAnswer(m_guardFilter->blockMessage(), false);
+        return false;
+    }
     return true;
+}
+
+void ProxyExchange::blockAnswer(const QString &message, bool attemptFinished)
+{
+    if (m_call) {
+        m_call->disconnect(this);
+        m_call->abort();
+        m_call = nullptr;
+    }
+    if (!attemptFinished) {
+        AttemptOutcome outcome = AttemptOutcome::http(m_status);
+        outcome.contentSent = true; // the provider answered; Sluice withheld it, no other deployment is tried
+        outcome.timeToFirstByteMs = m_attemptFirstByteMs;
+        m_planner.finish(outcome);
+    }
+    const CanonicalError error = CanonicalError::make(400, message, QStringLiteral("guardrail_blocked"));
+    if (!m_responder || !m_responder->responseStarted()) {
+        sendClientError(error, ErrorClass::GuardrailBlocked);
+        return;
+    }
+    endStreamWithError(error);
+    finish(200, ErrorClass::GuardrailBlocked, message);
 }
 
 void ProxyExchange::writeStream(const QByteArray &bytes)
@@ -783,7 +842,7 @@ void ProxyExchange::writeStream(const QByteArray &bytes)
     m_heldBack.clear();
     out.append(bytes);
     out = scrubbed(out);
-    m_responseLog.append(out);
+    m_responseLog.append(m_guardFilter ? m_request.guardrails->remask(out) : out);
     m_responder->writeChunk(out);
     if (m_call && m_responder->pendingBytes() > HttpResponder::highWaterMark())
         m_call->pause();
@@ -924,7 +983,22 @@ void ProxyExchange::deliverBuffered()
         return;
     }
     clientBody = scrubbed(clientBody);
-    m_responseLog.append(clientBody);
+    if (m_request.guardrails) {
+        const GuardrailVerdict verdict = m_request.guardrails->checkResponse(clientBody, true);
+        if (verdict.blockedRule >= 0) {
+            const GuardrailRule &rule = m_request.guardrails->rules().at(verdict.blockedRule);
+            blockAnswer(QStringLiteral("Sluice's guardrail rule '%1' withheld this answer: it found %2 in %3 (the "
+                                       "value is not repeated here). Change the rule in the guardrails section of "
+                                       "the config (docs/guardrails.md) to let it through.")
+                            .arg(rule.name, rule.detect, verdict.where),
+                        true);
+            return;
+        }
+        m_responseLog.append(verdict.text); // placeholders, never the restored values
+        clientBody = m_request.guardrails->restoreJson(verdict.text);
+    } else {
+        m_responseLog.append(clientBody);
+    }
     m_responder->sendResponse(m_status, clientHeaders(contentTypeFor(false)), clientBody);
     finish(m_status, ErrorClass::None, {});
 }

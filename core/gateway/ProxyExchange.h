@@ -31,6 +31,8 @@ class UpstreamClient;
 class ResponseAssembler;
 class SecretScrubber;
 class ByteBudget;
+class GuardrailSession;
+class GuardrailStreamFilter;
 struct CanonicalError;
 struct GatewaySecrets;
 
@@ -50,6 +52,8 @@ struct ClientRequest
     qint64 arrivedNs = 0;
     QByteArray cacheStatus; // x-sluice-cache response header ("miss"); empty when the cache is not in play
     HttpHeaders responseHeaders; // added to every answer, e.g. x-sluice-budget-warning from admission
+    // The request's guardrails (docs/guardrails.md): placeholders to restore and response rules; null: none.
+    std::shared_ptr<GuardrailSession> guardrails;
 };
 
 // Everything an exchange needs from the gateway that outlives it.
@@ -136,6 +140,10 @@ private:
     // The current provider takes the client's own format, other than OpenAI chat (Responses to a provider serving
     // /responses, Gemini to Gemini): the body goes as sent, the answer comes back as sent.
     bool passesThrough() const;
+    // The answer must be read event by event for the guardrails (restore placeholders, response rules).
+    bool guardsStream() const;
+    // A response rule with action block fired on the answer (attemptFinished: the planner already has its outcome).
+    void blockAnswer(const QString &message, bool attemptFinished);
     // The text with the gateway's secrets replaced (an upstream may echo the key it was sent).
     QByteArray scrubbed(const QByteArray &text) const;
     QString scrubbed(const QString &text) const;
@@ -167,6 +175,7 @@ private:
     QList<SseEvent> m_events;
     std::unique_ptr<StreamDecoder> m_decoder;
     std::unique_ptr<StreamEncoder> m_encoder;
+    std::unique_ptr<GuardrailStreamFilter> m_guardFilter;
     bool m_sawDone = false; // fast path: the stream's closing [DONE] arrived
     QByteArray m_heldBack; // stream bytes produced before the first content: sent once content arrives
 

@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QVariant>
 
 #include "AttemptSummary.h"
@@ -53,6 +54,34 @@ bool isKeyNameChar(QChar c)
 
 constexpr qsizetype MaxKeyNameLength = 128;
 
+QString guardrailHitsJson(const QList<GuardrailHit> &hits)
+{
+    if (hits.isEmpty())
+        return {};
+    QJsonArray array;
+    for (const GuardrailHit &hit : hits)
+        array.append(QJsonObject {{QStringLiteral("rule"), hit.rule},
+                                  {QStringLiteral("action"), hit.action},
+                                  {QStringLiteral("side"), hit.side},
+                                  {QStringLiteral("count"), hit.count}});
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+QList<GuardrailHit> guardrailHitsFromJson(const QString &json)
+{
+    QList<GuardrailHit> hits;
+    if (json.isEmpty())
+        return hits;
+    const QJsonArray array = QJsonDocument::fromJson(json.toUtf8()).array();
+    for (const QJsonValue &value : array) {
+        const QJsonObject hit = value.toObject();
+        hits.append(
+            GuardrailHit {hit.value(QLatin1String("rule")).toString(), hit.value(QLatin1String("action")).toString(),
+                          hit.value(QLatin1String("side")).toString(), hit.value(QLatin1String("count")).toInt()});
+    }
+    return hits;
+}
+
 } // namespace
 
 QString RecordColumns::insertRequestSql()
@@ -61,11 +90,11 @@ QString RecordColumns::insertRequestSql()
         "INSERT INTO requests (id, started_at, token_name, endpoint, requested_model, provider, upstream_model, "
         "stream, http_status, error_class, error_message, latency_us, time_to_first_token_us, input_tokens, "
         "output_tokens, cached_tokens, reasoning_tokens, bodies_truncated, cache_write_tokens, cost_usd, "
-        "cost_status, attempt_count, deployment, saved_usd, served_model, client, tags, project) "
+        "cost_status, attempt_count, deployment, saved_usd, served_model, client, tags, project, guardrails) "
         "VALUES (:id, :started_at, :token_name, :endpoint, :requested_model, :provider, :upstream_model, :stream, "
         ":http_status, :error_class, :error_message, :latency_us, :time_to_first_token_us, :input_tokens, "
         ":output_tokens, :cached_tokens, :reasoning_tokens, :bodies_truncated, :cache_write_tokens, :cost_usd, "
-        ":cost_status, :attempt_count, :deployment, :saved_usd, :served_model, :client, :tags, :project) "
+        ":cost_status, :attempt_count, :deployment, :saved_usd, :served_model, :client, :tags, :project, :guardrails) "
         "ON CONFLICT(id) DO NOTHING");
 }
 
@@ -139,6 +168,7 @@ void RecordColumns::bindRequest(QSqlQuery &query, const RequestRecord &record)
                             QJsonDocument(QJsonArray::fromStringList(record.tags)).toJson(QJsonDocument::Compact))));
     query.bindValue(QStringLiteral(":project"),
                     textOrNull(record.project.isEmpty() ? record.tokenName : record.project));
+    query.bindValue(QStringLiteral(":guardrails"), textOrNull(guardrailHitsJson(record.guardrailHits)));
 }
 
 QString RecordColumns::insertAttemptSql()
@@ -264,10 +294,10 @@ QString RecordColumns::selectSql(bool withBodies)
         "r.served_model, r.client, r.tags, r.project");
     if (withBodies) {
         return columns
-            + QStringLiteral(", b.encoding, b.request_body, b.response_body FROM requests r "
+            + QStringLiteral(", b.encoding, b.request_body, b.response_body, r.guardrails FROM requests r "
                              "LEFT JOIN request_bodies b ON b.request_seq = r.seq");
     }
-    return columns + QStringLiteral(" FROM requests r");
+    return columns + QStringLiteral(", r.guardrails FROM requests r");
 }
 
 RequestRecord RecordColumns::read(const QSqlQuery &query, bool withBodies)
@@ -304,6 +334,7 @@ RequestRecord RecordColumns::read(const QSqlQuery &query, bool withBodies)
         record.tags.append(tag.toString());
     record.project = query.value(27).isNull() ? record.tokenName : query.value(27).toString();
     record.cacheHit = record.costStatus == QLatin1String(CostStatus::Cached);
+    record.guardrailHits = guardrailHitsFromJson(query.value(QStringLiteral("guardrails")).toString());
     if (withBodies) {
         const bool compressed = query.value(28).toInt() == ZlibEncoding;
         const auto decode = [compressed](const QVariant &value) {

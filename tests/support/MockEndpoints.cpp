@@ -12,6 +12,8 @@
 #include "AwsEventStreamWriter.h"
 #include "BedrockTranscript.h"
 #include "ReceivedRequest.h"
+#include "api/CanonicalRequest.h"
+#include "api/FormatCodec.h"
 #include "api/ResponseAssembler.h"
 
 namespace sluice::test {
@@ -274,6 +276,8 @@ MockResponse MockEndpoints::respond(const Route &route, const std::optional<Mock
     if (route.api == Api::OpenAiEmbeddings || route.api == Api::GeminiEmbed)
         return embeddingsResponse(route, keepAlive, serial);
 
+    if (route.model == QLatin1String("echo") && formatOfApi(route.api))
+        return echoResponse(route, fault, eventDelayMs, keepAlive, serial);
     const RecordingLibrary::Recording *recording = m_library->find(route.model);
     if (!recording) {
         return errorResponse(route.family, 404,
@@ -366,6 +370,45 @@ MockResponse MockEndpoints::renderedResponse(const Route &route, const Recording
         return bodyResponse(AnswerRenderer::body(format, whole, served), fault, keepAlive, serial);
     StreamEncoderOptions options;
     options.requestedModel = served;
+    options.includeUsage = route.includeUsage;
+    options.jsonArray = format == ApiFormat::Gemini && !route.sse;
+    return renderedStream(route, AnswerRenderer::stream(format, events, options), fault, eventDelayMs, keepAlive,
+                          serial);
+}
+
+MockResponse MockEndpoints::echoResponse(const Route &route, const std::optional<MockFault> &fault, int eventDelayMs,
+                                         bool keepAlive, int serial) const
+{
+    constexpr qsizetype EchoPiece = 7;
+    const ApiFormat format = *formatOfApi(route.api);
+    Result<CanonicalRequest> request
+        = FormatCodec::forFormat(format).decodeRequest(QJsonDocument(route.body).toJson(QJsonDocument::Compact));
+    if (!request)
+        return errorResponse(route.family, 400, request.errorMessage(), keepAlive, serial);
+    QString said;
+    for (const CanonicalMessage &message : std::as_const(request->messages)) {
+        if (message.role == CanonicalMessage::Role::User)
+            said = joinedText(message.parts);
+    }
+    CanonicalResponse whole;
+    whole.id = QStringLiteral("echo-%1").arg(serial);
+    whole.model = route.requestedModel;
+    whole.content.append(ContentPart::makeText(QStringLiteral("You said: ") + said));
+    whole.usage.input = 10;
+    whole.usage.output = 10;
+    if (!route.stream)
+        return bodyResponse(AnswerRenderer::body(format, whole, route.requestedModel), fault, keepAlive, serial);
+    CanonicalEvents events;
+    for (const CanonicalEvent &event : ResponseAssembler::toEvents(whole)) {
+        if (event.type != CanonicalEvent::Type::TextDelta) {
+            events.append(event);
+            continue;
+        }
+        for (qsizetype at = 0; at < event.text.size(); at += EchoPiece)
+            events.append(CanonicalEvent::textDelta(event.text.mid(at, EchoPiece)));
+    }
+    StreamEncoderOptions options;
+    options.requestedModel = route.requestedModel;
     options.includeUsage = route.includeUsage;
     options.jsonArray = format == ApiFormat::Gemini && !route.sse;
     return renderedStream(route, AnswerRenderer::stream(format, events, options), fault, eventDelayMs, keepAlive,

@@ -84,6 +84,10 @@ private:
     MockResponse renderedResponse(const Route &route, const RecordingLibrary::Recording &recording,
                                   const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
                                   int serial) const;
+    // Model "echo": answers "You said: " and the last user message's text, streamed in pieces of EchoPiece
+    // characters (so a word is split across events), in the endpoint's format.
+    MockResponse echoResponse(const Route &route, const std::optional<MockFault> &fault, int eventDelayMs,
+                              bool keepAlive, int serial) const;
     MockResponse renderedStream(const Route &route, const QList<QByteArray> &pieces,
                                 const std::optional<MockFault> &fault, int eventDelayMs, bool keepAlive,
                                 int serial) const;
