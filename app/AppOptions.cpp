@@ -10,13 +10,15 @@ QString AppOptions::usage()
         "  sluice --headless [--config FILE] [--data-dir DIR] [--port N]   serve without a window until "
         "SIGINT/SIGTERM\n"
         "  sluice key set NAME | key list | key delete NAME                 manage keys in the OS keychain\n"
+        "  sluice provider add NAME --type TYPE | list | test NAME | remove NAME   providers and their keys\n"
+        "  sluice model add NAME --provider P | list | remove NAME          the model names clients ask for\n"
         "  sluice spend [--data-dir DIR]                                    today's and this month's spend\n"
         "  sluice token create NAME [...] | token list | token revoke NAME  gateway tokens (sluice token help)\n"
         "  sluice prices show MODEL | prices update FILE|URL | prices info   the price catalog\n"
         "  sluice discover [--ollama-port N] [--lmstudio-port N]            find local Ollama / LM Studio, print "
         "config\n"
-        "  sluice setup CLIENT [--dry-run] [--undo] [--config FILE]        point claude-code, codex, gemini-cli or "
-        "opencode at Sluice\n"
+        "  sluice setup CLIENT [--dry-run] [--undo] [--config FILE]        point a coding agent or editor at "
+        "Sluice (claude-code, codex, gemini-cli, opencode, continue, aider, zed)\n"
         "  sluice autostart on | off | status                               start the desktop app at login\n"
         "  sluice --help | --version\n"
         "\n"
@@ -32,8 +34,9 @@ AppOptions AppOptions::parse(const QStringList &arguments)
     AppOptions options;
     const QStringList args = arguments.mid(1);
     static const QStringList subcommands
-        = {QStringLiteral("key"),   QStringLiteral("prices"),    QStringLiteral("spend"), QStringLiteral("discover"),
-           QStringLiteral("token"), QStringLiteral("autostart"), QStringLiteral("setup")};
+        = {QStringLiteral("key"),      QStringLiteral("prices"),   QStringLiteral("spend"),
+           QStringLiteral("discover"), QStringLiteral("token"),    QStringLiteral("autostart"),
+           QStringLiteral("setup"),    QStringLiteral("provider"), QStringLiteral("model")};
     if (!args.isEmpty() && subcommands.contains(args.first())) {
         options.mode = Mode::Subcommand;
         options.subcommand = args.first();

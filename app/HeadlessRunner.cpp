@@ -3,10 +3,12 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
+#include "ConfigReload.h"
 #include "Startup.h"
 #include "UnixSignalWatcher.h"
 #include "cost/LivePriceCatalog.h"
 #include "gateway/GatewayService.h"
+#include "store/LogRetention.h"
 #include "store/RequestLogWriter.h"
 #include "telemetry/Telemetry.h"
 
@@ -56,6 +58,21 @@ int runHeadless(const AppOptions &options)
         return 1;
     }
     out << "Sluice is listening on " << url->toString() << Qt::endl;
+    // A changed config file applies without a restart; a broken one is reported and the one in force stays.
+    ConfigReload reload(startup->config, startup->secrets, &service, &writer, startup->pricingConfig);
+    QObject::connect(&reload, &ConfigReload::applied, &reload,
+                     [&err](const QString &message) { err << "sluice: " << message << Qt::endl; });
+    QObject::connect(&reload, &ConfigReload::failed, &reload,
+                     [&err](const QString &message) { err << "sluice: " << message << Qt::endl; });
+    // Retention (logging.retention_days, logging.max_database_mb): pruned in the background, followed on reload.
+    RetentionScheduler retention(startup->databasePath);
+    const auto retentionOf = [](const Config &config) {
+        return RetentionPolicy {config.logging.retentionDays, config.logging.maxDatabaseBytes};
+    };
+    retention.setPolicy(retentionOf(startup->config));
+    retention.start();
+    QObject::connect(&reload, &ConfigReload::configApplied, &retention,
+                     [&retention, retentionOf](const Config &config) { retention.setPolicy(retentionOf(config)); });
 
     // The first SIGTERM or SIGINT drains what is in flight (gateway.shutdown_timeout_ms); a second one quits now.
     bool stopping = false;

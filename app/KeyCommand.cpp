@@ -113,6 +113,20 @@ int badUsage(QTextStream &err, const QString &problem)
 
 int setKey(const QString &name, QTextStream &in, QTextStream &out, QTextStream &err, SecretStore &store)
 {
+    const Result<QString> secret = readSecretInput(in, err, name);
+    if (!secret)
+        return fail(err, QStringLiteral("sluice key set: %1").arg(secret.errorMessage()));
+    if (const Result<void> stored = store.write(name, *secret); !stored)
+        return fail(err, stored.errorMessage());
+    out << "Stored '" << name << "' in the keychain; reference it in the config as keychain:" << name << '\n';
+    out.flush();
+    return ExitOk;
+}
+
+} // namespace
+
+Result<QString> readSecretInput(QTextStream &in, QTextStream &err, const QString &name)
+{
     QString secret;
     if (const int fd = terminalOf(in); fd >= 0) {
         err << "Secret for " << name << ": ";
@@ -127,20 +141,12 @@ int setKey(const QString &name, QTextStream &in, QTextStream &out, QTextStream &
         }
     }
     if (secret.isEmpty())
-        return fail(err, QStringLiteral("sluice key set: the secret is empty; nothing was stored"));
-    if (secret.contains(QLatin1Char('\n')) || secret.contains(QLatin1Char('\r'))) {
-        return fail(err,
-                    QStringLiteral("sluice key set: the secret spans several lines; pass only the key itself "
-                                   "(nothing was stored)"));
-    }
-    if (const Result<void> stored = store.write(name, secret); !stored)
-        return fail(err, stored.errorMessage());
-    out << "Stored '" << name << "' in the keychain; reference it in the config as keychain:" << name << '\n';
-    out.flush();
-    return ExitOk;
+        return makeError(QStringLiteral("the secret is empty; nothing was stored"));
+    if (secret.contains(QLatin1Char('\n')) || secret.contains(QLatin1Char('\r')))
+        return makeError(
+            QStringLiteral("the secret spans several lines; pass only the key itself (nothing was stored)"));
+    return secret;
 }
-
-} // namespace
 
 int runKeyCommand(const QStringList &args, QTextStream &in, QTextStream &out, QTextStream &err, SecretStore &store)
 {

@@ -2,6 +2,8 @@
 
 #include <QStringList>
 
+#include "common/Result.h"
+
 class QTextStream;
 
 namespace sluice {
@@ -13,5 +15,8 @@ class SecretStore;
 // trailing newline. Needs a running QCoreApplication (the keychain answers through its event loop).
 // Returns the exit code: 0 done, 1 keychain or input error (message on err), 2 bad usage (usage on err).
 int runKeyCommand(const QStringList &args, QTextStream &in, QTextStream &out, QTextStream &err, SecretStore &store);
+// A secret typed at a prompt (echo off, "Secret for NAME: " on err) or piped in, minus one trailing newline;
+// an error when it is empty or spans several lines. Shared by `sluice key set` and `sluice provider add`.
+Result<QString> readSecretInput(QTextStream &in, QTextStream &err, const QString &name);
 
 } // namespace sluice

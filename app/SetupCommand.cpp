@@ -8,6 +8,7 @@
 #include "TokenCommand.h"
 #include "clients/ClientConfigWriter.h"
 #include "clients/ClientSetup.h"
+#include "clients/ClientToken.h"
 #include "config/ConfigLoader.h"
 #include "store/TokenStore.h"
 
@@ -55,17 +56,6 @@ int badUsage(QTextStream &err, const QString &problem)
 int fail(QTextStream &err, const QString &message)
 {
     return CommandLine::fail(err, command(), message);
-}
-
-QString urlHost(const QHostAddress &listen)
-{
-    if (listen.isNull() || listen == QHostAddress(QHostAddress::Any) || listen == QHostAddress(QHostAddress::AnyIPv4))
-        return QStringLiteral("127.0.0.1");
-    if (listen == QHostAddress(QHostAddress::AnyIPv6))
-        return QStringLiteral("[::1]");
-    if (listen.protocol() == QAbstractSocket::IPv6Protocol)
-        return QLatin1Char('[') + listen.toString() + QLatin1Char(']');
-    return listen.toString();
 }
 
 int undo(const ClientConfigWriter &writer, bool dryRun, QTextStream &out, QTextStream &err)
@@ -163,10 +153,7 @@ int runSetupCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         const Result<Config> config = ConfigLoader::loadFile(path);
         if (!config)
             return fail(err, config.errorMessage());
-        endpoint.host = urlHost(config->gateway.listenAddress);
-        endpoint.port = config->gateway.port;
-        for (const ModelRoute &route : config->models)
-            endpoint.models.append(route.name);
+        endpoint = ClientToken::endpointFor(*config);
     } else {
         err << "sluice setup: " << path << " does not exist; using the default address\n";
     }
@@ -191,36 +178,15 @@ int runSetupCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         TokenStore store;
         if (Result<void> opened = openTokenStore(store, dataDir); !opened)
             return fail(err, opened.errorMessage());
-        const Result<QList<StoredToken>> tokens = store.list();
-        if (!tokens)
-            return fail(err, tokens.errorMessage());
-        const StoredToken *existing = nullptr;
-        for (const StoredToken &token : *tokens) {
-            if (token.name == writer->name())
-                existing = &token;
-        }
-        if (existing && !candidate.isEmpty() && TokenStore::digest(candidate.toUtf8()) == existing->secretSha256) {
-            endpoint.token = candidate;
-            tokenNote = QStringLiteral("Using the existing gateway token '%1'.").arg(writer->name());
-        } else if (existing) {
-            return fail(
-                err,
-                QStringLiteral("a gateway token named '%1' exists, but its secret is not where %2 reads it "
-                               "(%3), and Sluice keeps only its hash. Revoke it with `sluice token "
-                               "revoke %1` and run the set-up again for a new one")
-                    .arg(writer->name(), writer->displayName(),
-                         writer->tokenInFile() ? writer->configPath() : QStringLiteral("its environment variable")));
-        } else {
-            StoredToken token;
-            token.name = writer->name();
-            const Result<QString> secret = store.create(token);
-            if (!secret)
-                return fail(err, secret.errorMessage());
-            endpoint.token = *secret;
-            tokenNote = QStringLiteral("Made the gateway token '%1' (see `sluice token list`; the spend reports show "
-                                       "this client under it).")
-                            .arg(writer->name());
-        }
+        const Result<ClientToken> token = ClientToken::obtain(*writer, checked->before, store);
+        if (!token)
+            return fail(err, token.errorMessage());
+        endpoint.token = token->secret;
+        tokenNote = token->created
+            ? QStringLiteral("Made the gateway token '%1' (see `sluice token list`; the spend reports show this "
+                             "client under it).")
+                  .arg(writer->name())
+            : QStringLiteral("Using the existing gateway token '%1'.").arg(writer->name());
     }
 
     const Result<ClientFileChange> change = ClientSetup::plan(*writer, endpoint);
@@ -228,6 +194,10 @@ int runSetupCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         return fail(err, change.errorMessage());
     for (const QString &warning : writer->warnings(change->before))
         err << "sluice setup: warning: " << warning << '\n';
+    if (endpoint.models.isEmpty())
+        err << "sluice setup: warning: Sluice has no models yet, so " << writer->displayName()
+            << " gets no model name to use; add one (sluice model add NAME --provider PROVIDER) and run the set-up "
+               "again\n";
     err.flush();
     if (change->changes())
         out << ClientSetup::diff(*change, endpoint.token, mask);

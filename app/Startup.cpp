@@ -30,9 +30,10 @@ Result<Startup> Startup::prepare(const AppOptions &options)
         if (!written)
             return written.error();
         if (*written)
-            firstRunNotice = QStringLiteral("first run: wrote a default config to %1. Add a provider, a model and a "
-                                            "gateway token there (its comments say how; docs/configuration.md has "
-                                            "every field), then restart Sluice.")
+            firstRunNotice = QStringLiteral("first run: wrote a default config to %1. Add a provider and a model "
+                                            "(sluice provider add, sluice model add, or edit the file: its comments "
+                                            "say how) and a gateway token (sluice token create); Sluice picks up "
+                                            "the changes while it runs.")
                                  .arg(QDir::toNativeSeparators(configPath));
     }
     Result<Config> config = ConfigLoader::loadFile(configPath);
@@ -42,6 +43,7 @@ Result<Startup> Startup::prepare(const AppOptions &options)
     Startup startup;
     startup.config = std::move(config).value();
     startup.firstRunNotice = firstRunNotice;
+    startup.pricingConfig = std::make_shared<Config>(startup.config);
 
     SecretStore store;
     SecretResolver resolver(&store);
@@ -63,12 +65,13 @@ Result<Startup> Startup::prepare(const AppOptions &options)
 
 std::function<void(RequestRecord &&)> Startup::pricingSink(std::function<void(RequestRecord &&)> next) const
 {
-    return [prices = prices, live = livePrices, config = config, next = std::move(next)](RequestRecord &&record) {
-        // Budgets price a record when it settles (Admission::settle); it is not priced twice.
-        if (record.costStatus.isEmpty())
-            priceRecord(record, live ? *live->current() : *prices, config);
-        next(std::move(record));
-    };
+    return
+        [prices = prices, live = livePrices, config = pricingConfig, next = std::move(next)](RequestRecord &&record) {
+            // Budgets price a record when it settles (Admission::settle); it is not priced twice.
+            if (record.costStatus.isEmpty())
+                priceRecord(record, live ? *live->current() : *prices, *config);
+            next(std::move(record));
+        };
 }
 
 std::unique_ptr<Telemetry> Startup::startTelemetry(const RequestLogWriter &writer) const

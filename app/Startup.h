@@ -21,6 +21,8 @@ class Telemetry;
 struct Startup
 {
     Config config;
+    // The config the record sink prices with: ConfigReload replaces it (on the gateway thread) after a reload.
+    std::shared_ptr<Config> pricingConfig;
     GatewaySecrets secrets;
     QString databasePath;
     std::shared_ptr<const PriceCatalog> prices; // built-in, or a newer one installed with `sluice prices update`

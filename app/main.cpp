@@ -3,7 +3,9 @@
 #include "DiscoverCommand.h"
 #include "HeadlessRunner.h"
 #include "KeyCommand.h"
+#include "ModelCommand.h"
 #include "PricesCommand.h"
+#include "ProviderCommand.h"
 #include "SetupCommand.h"
 #include "SpendCommand.h"
 #include "TokenCommand.h"
@@ -19,6 +21,7 @@
 #include <cstdio>
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QTextStream>
 
 int main(int argc, char *argv[])
@@ -42,6 +45,8 @@ int main(int argc, char *argv[])
         return 2;
     case sluice::AppOptions::Mode::Subcommand: {
         QCoreApplication app(argc, argv);
+        // A command's output is its answer: the modules' debug lines (config loaded, ...) stay out of it.
+        QLoggingCategory::setFilterRules(QStringLiteral("sluice.*.debug=false"));
         if (options.subcommand == QLatin1String("spend"))
             return sluice::runSpendCommand(options.subcommandArgs, out, err);
         if (options.subcommand == QLatin1String("prices"))
@@ -54,8 +59,12 @@ int main(int argc, char *argv[])
             return sluice::runSetupCommand(options.subcommandArgs, out, err);
         if (options.subcommand == QLatin1String("autostart"))
             return sluice::runAutostartCommand(options.subcommandArgs, out, err, sluice::Autostart());
+        if (options.subcommand == QLatin1String("model"))
+            return sluice::runModelCommand(options.subcommandArgs, out, err);
         QTextStream in(stdin);
         sluice::SecretStore store;
+        if (options.subcommand == QLatin1String("provider"))
+            return sluice::runProviderCommand(options.subcommandArgs, in, out, err, store);
         return sluice::runKeyCommand(options.subcommandArgs, in, out, err, store);
     }
     case sluice::AppOptions::Mode::Headless: {

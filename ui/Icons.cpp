@@ -104,6 +104,30 @@ void paintAction(QPainter &p, Icons::Action action, const QColor &color)
         }
         p.drawPolyline(QPolygonF({QPointF(8.5, 12), QPointF(11, 14.5), QPointF(15.5, 9.5)}));
         break;
+    case Icons::Action::Providers: // a key
+        p.setPen(pen);
+        p.setBrush(Qt::NoBrush);
+        p.drawEllipse(QPointF(7.5, 12), 4, 4);
+        p.drawPolyline(QPolygonF({QPointF(11.5, 12), QPointF(21, 12), QPointF(21, 16)}));
+        p.drawLine(QPointF(17, 12), QPointF(17, 15));
+        break;
+    case Icons::Action::Clients: // a terminal prompt
+        p.setPen(pen);
+        p.setBrush(Qt::NoBrush);
+        p.drawRoundedRect(QRectF(2.5, 4.5, 19, 15), 2, 2);
+        p.drawPolyline(QPolygonF({QPointF(6.5, 9), QPointF(9.5, 12), QPointF(6.5, 15)}));
+        p.drawLine(QPointF(11.5, 15), QPointF(16.5, 15));
+        break;
+    case Icons::Action::Settings: // sliders
+        p.setPen(pen);
+        p.setBrush(Qt::NoBrush);
+        for (const auto &[y, x] : {std::pair {6.0, 15.0}, std::pair {12.0, 8.0}, std::pair {18.0, 13.0}}) {
+            p.drawLine(QPointF(3, y), QPointF(21, y));
+            p.setBrush(color);
+            p.drawEllipse(QPointF(x, y), 2.2, 2.2);
+            p.setBrush(Qt::NoBrush);
+        }
+        break;
     }
 }
 

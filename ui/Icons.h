@@ -14,7 +14,19 @@ public:
     static QIcon application();
     static QIcon applicationPaused();
 
-    enum class Action { Pause, Resume, Copy, Search, LiveRequests, Routing, Spend, Guardrails };
+    enum class Action {
+        Pause,
+        Resume,
+        Copy,
+        Search,
+        LiveRequests,
+        Routing,
+        Spend,
+        Guardrails,
+        Providers,
+        Clients,
+        Settings
+    };
     static QIcon action(Action action, const QPalette &palette);
 };
 

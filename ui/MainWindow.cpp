@@ -19,14 +19,17 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "ClientsPage.h"
 #include "GuardrailsPage.h"
 #include "Icons.h"
 #include "LiveRequestsFilterModel.h"
 #include "LiveRequestsModel.h"
+#include "ProvidersPage.h"
 #include "RecordFormat.h"
 #include "RequestDetailPane.h"
 #include "RequestLogLoader.h"
 #include "RoutingPage.h"
+#include "SettingsPage.h"
 #include "TokensDialog.h"
 #include "cost/SpendExport.h"
 #include "spend/SpendPage.h"
@@ -68,6 +71,16 @@ MainWindow::MainWindow(QWidget *parent)
     m_guardrails = new GuardrailsPage(pages);
     m_guardrails->setObjectName(QStringLiteral("guardrailsPage"));
     pages->addWidget(m_guardrails);
+    m_providersPage = new ProvidersPage(pages);
+    m_providersPage->setObjectName(QStringLiteral("providersPage"));
+    pages->addWidget(m_providersPage);
+    connect(m_providersPage, &ProvidersPage::clientsWanted, this, [this] { showPage(Page::Clients); });
+    m_clientsPage = new ClientsPage(pages);
+    m_clientsPage->setObjectName(QStringLiteral("clientsPage"));
+    pages->addWidget(m_clientsPage);
+    m_settingsPage = new SettingsPage(pages);
+    m_settingsPage->setObjectName(QStringLiteral("settingsPage"));
+    pages->addWidget(m_settingsPage);
     layout->addWidget(buildNavigation());
     auto *divider = new QFrame(central);
     divider->setFrameShape(QFrame::VLine);
@@ -86,7 +99,7 @@ MainWindow::MainWindow(QWidget *parent)
                                                      to.toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
                 m_spendFilterBar->show();
                 updateShownCount();
-                showPage(0);
+                showPage(Page::Live);
             });
 
     buildActions();
@@ -150,6 +163,12 @@ QWidget *MainWindow::buildNavigation()
     spend->setSizeHint(QSize(0, 32));
     auto *guardrails = new QListWidgetItem(tr("Guardrails"), m_navigation);
     guardrails->setSizeHint(QSize(0, 32));
+    auto *providers = new QListWidgetItem(tr("Providers & keys"), m_navigation);
+    providers->setSizeHint(QSize(0, 32));
+    auto *clients = new QListWidgetItem(tr("Clients"), m_navigation);
+    clients->setSizeHint(QSize(0, 32));
+    auto *settings = new QListWidgetItem(tr("Settings"), m_navigation);
+    settings->setSizeHint(QSize(0, 32));
     m_navigation->setCurrentRow(0);
     layout->addWidget(m_navigation, 1);
     panel->setFixedWidth(190);
@@ -311,9 +330,9 @@ void MainWindow::buildActions()
     toolbar->addAction(m_copyAction);
 }
 
-void MainWindow::showPage(int index)
+void MainWindow::showPage(Page page)
 {
-    m_navigation->setCurrentRow(index);
+    m_navigation->setCurrentRow(int(page));
 }
 
 void MainWindow::setEndpoint(const QUrl &endpoint)
@@ -414,6 +433,9 @@ void MainWindow::applyPalette()
     m_navigation->item(1)->setIcon(Icons::action(Icons::Action::Routing, palette()));
     m_navigation->item(2)->setIcon(Icons::action(Icons::Action::Spend, palette()));
     m_navigation->item(3)->setIcon(Icons::action(Icons::Action::Guardrails, palette()));
+    m_navigation->item(4)->setIcon(Icons::action(Icons::Action::Providers, palette()));
+    m_navigation->item(5)->setIcon(Icons::action(Icons::Action::Clients, palette()));
+    m_navigation->item(6)->setIcon(Icons::action(Icons::Action::Settings, palette()));
     m_liveSplitter->setStyleSheet(QStringLiteral("QSplitter#liveSplitter::handle { background: %1; }")
                                       .arg(palette().color(QPalette::Mid).name()));
     updateStatusWidgets();

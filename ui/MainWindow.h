@@ -22,9 +22,12 @@ class LiveRequestsFilterModel;
 class LiveRequestsModel;
 class RequestDetailPane;
 class RequestLogLoader;
+class ClientsPage;
+class ProvidersPage;
 class RoutingPage;
 class SpendPage;
 class GuardrailsPage;
+class SettingsPage;
 
 // The dashboard window: navigation on the left, the live request table with its detail pane, and a status
 // bar with the endpoint, the gateway's state and the request count. It shows state and asks for actions
@@ -51,8 +54,15 @@ public:
     SpendPage *spendPage() const { return m_spend; }
     // The guardrails page; whoever loads the config gives it the rules (GuardrailsPage::setRules).
     GuardrailsPage *guardrailsPage() const { return m_guardrails; }
-    // Shows a page: 0 live requests, 1 routing, 2 spend, 3 guardrails.
-    void showPage(int index);
+    // Providers, keys and models; give it the config file with ProvidersPage::setConfigPath.
+    ProvidersPage *providersPage() const { return m_providersPage; }
+    // The coding agents and editors, set up in one click; give it paths with ClientsPage::setPaths.
+    ClientsPage *clientsPage() const { return m_clientsPage; }
+    // Port, bodies, retention, start at login; give it paths with SettingsPage::setPaths.
+    SettingsPage *settingsPage() const { return m_settingsPage; }
+    // The pages, in navigation order.
+    enum class Page { Live, Routing, Spend, Guardrails, Providers, Clients, Settings };
+    void showPage(Page page);
     // Requests logged in all (the log's count at start-up plus every record appended since).
     qint64 requestCount() const { return m_requestCount; }
 
@@ -102,6 +112,9 @@ private:
     QWidget *m_spendFilterBar = nullptr;
     QLabel *m_spendFilterLabel = nullptr;
     GuardrailsPage *m_guardrails = nullptr;
+    ProvidersPage *m_providersPage = nullptr;
+    ClientsPage *m_clientsPage = nullptr;
+    SettingsPage *m_settingsPage = nullptr;
     QLabel *m_banner = nullptr;
     QString m_loadError;
     QLabel *m_stateLabel = nullptr;

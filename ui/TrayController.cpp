@@ -25,6 +25,10 @@ TrayController::TrayController(QObject *parent)
     QFont bold = m_openAction->font();
     bold.setBold(true);
     m_openAction->setFont(bold);
+    m_spendAction = m_menu->addAction(QString());
+    m_spendAction->setObjectName(QStringLiteral("todaySpendAction"));
+    m_spendAction->setEnabled(false);
+    m_spendAction->setVisible(false);
     m_menu->addSeparator();
     m_pauseAction
         = m_menu->addAction(QString(), this, [this] { Q_EMIT pauseRequested(m_state != GatewayState::Paused); });
@@ -96,9 +100,19 @@ void TrayController::setRequestCount(qint64 count)
     update();
 }
 
+void TrayController::setTodaySpend(double usd, qint64 unpriced)
+{
+    m_todayUsd = usd;
+    m_todayUnpriced = unpriced;
+    update();
+}
+
 QString TrayController::toolTip() const
 {
-    const QString requests = RecordFormat::count(m_requestCount, tr("request"), tr("requests"));
+    QString requests = RecordFormat::count(m_requestCount, tr("request"), tr("requests"));
+    if (m_todayUsd >= 0)
+        requests += tr(" · %1 today").arg(RecordFormat::usd(m_todayUsd))
+            + (m_todayUnpriced > 0 ? tr(" (+%1 unpriced)").arg(m_todayUnpriced) : QString());
     switch (m_state) {
     case GatewayState::Starting:
         return tr("Sluice — starting");
@@ -123,6 +137,10 @@ void TrayController::update()
     m_pauseAction->setText(paused ? tr("Resume gateway") : tr("Pause gateway"));
     m_pauseAction->setEnabled(m_state == GatewayState::Running || paused);
     m_copyAction->setEnabled(!m_endpoint.isEmpty());
+    m_spendAction->setVisible(m_todayUsd >= 0);
+    if (m_todayUsd >= 0)
+        m_spendAction->setText(tr("Today: %1").arg(RecordFormat::usd(m_todayUsd))
+                               + (m_todayUnpriced > 0 ? tr(" (+%1 unpriced)").arg(m_todayUnpriced) : QString()));
     m_tray->setIcon(icon());
     m_tray->setToolTip(toolTip());
 }

@@ -36,6 +36,8 @@ public:
     void setEndpoint(const QUrl &endpoint);
     void setGatewayState(sluice::GatewayState state, const QString &message = {});
     void setRequestCount(qint64 count);
+    // Today's spend (known costs) and the requests whose cost is unknown, for the tooltip and the menu.
+    void setTodaySpend(double usd, qint64 unpriced = 0);
 
     // A desktop notification from the tray icon (e.g. a budget's soft threshold); kept as lastNotification().
     void notify(const QString &title, const QString &message);
@@ -66,6 +68,7 @@ private:
     QAction *m_pauseAction;
     QAction *m_copyAction;
     QAction *m_quitAction;
+    QAction *m_spendAction;
     QTimer m_retry;
     std::chrono::milliseconds m_waitForTray = DefaultWaitForTray;
     std::chrono::milliseconds m_waited {0};
@@ -74,6 +77,8 @@ private:
     GatewayState m_state = GatewayState::Starting;
     QString m_stateMessage;
     qint64 m_requestCount = 0;
+    double m_todayUsd = -1; // unknown until set
+    qint64 m_todayUnpriced = 0;
     QString m_lastNotification;
 };
 

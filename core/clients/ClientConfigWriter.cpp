@@ -2,10 +2,13 @@
 
 #include <QDir>
 
+#include "clients/AiderWriter.h"
 #include "clients/ClaudeCodeWriter.h"
 #include "clients/CodexWriter.h"
+#include "clients/ContinueWriter.h"
 #include "clients/GeminiCliWriter.h"
 #include "clients/OpencodeWriter.h"
+#include "clients/ZedWriter.h"
 
 namespace sluice {
 
@@ -21,8 +24,10 @@ QStringList ClientConfigWriter::warnings(const std::optional<QByteArray> &) cons
 
 QList<std::shared_ptr<const ClientConfigWriter>> ClientConfigWriter::all()
 {
-    return {std::make_shared<ClaudeCodeWriter>(), std::make_shared<CodexWriter>(), std::make_shared<GeminiCliWriter>(),
-            std::make_shared<OpencodeWriter>()};
+    return {std::make_shared<ClaudeCodeWriter>(), std::make_shared<CodexWriter>(),
+            std::make_shared<GeminiCliWriter>(),  std::make_shared<OpencodeWriter>(),
+            std::make_shared<ContinueWriter>(),   std::make_shared<AiderWriter>(),
+            std::make_shared<ZedWriter>()};
 }
 
 std::shared_ptr<const ClientConfigWriter> ClientConfigWriter::find(const QString &name)

@@ -222,6 +222,11 @@ struct LoggingSettings
 {
     bool storeBodies = true;
     qint64 maxBodyBytes = 256 * 1024; // per body; longer bodies are truncated and marked
+    // Retention (docs/configuration.md): requests older than this many days are deleted, their spend kept in the
+    // hourly rollup; 0 keeps them.
+    int retentionDays = 0;
+    // Past this much data the oldest bodies, then the oldest requests, are deleted; 0: no limit.
+    qint64 maxDatabaseBytes = 0;
 };
 
 // GET /metrics in Prometheus text format (`metrics:`, docs/observability.md); off by default.

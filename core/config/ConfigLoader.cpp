@@ -90,7 +90,8 @@ const QStringList GuardrailRuleKeys
        QStringLiteral("tokens"), QStringLiteral("clients")};
 const QStringList GuardrailActionNames = {QStringLiteral("block"), QStringLiteral("mask"), QStringLiteral("log")};
 const QStringList GuardrailSideNames = {QStringLiteral("request"), QStringLiteral("response"), QStringLiteral("both")};
-const QStringList LoggingKeys = {QStringLiteral("store_bodies"), QStringLiteral("max_body_bytes")};
+const QStringList LoggingKeys = {QStringLiteral("store_bodies"), QStringLiteral("max_body_bytes"),
+                                 QStringLiteral("retention_days"), QStringLiteral("max_database_mb")};
 const QStringList PriceKeys = {QStringLiteral("overrides")};
 const QStringList MetricsKeys = {QStringLiteral("enabled"), QStringLiteral("token"), QStringLiteral("tag_labels")};
 const QStringList TelemetryKeys = {QStringLiteral("endpoint"),           QStringLiteral("headers"),
@@ -1521,6 +1522,12 @@ void ConfigReader::readLogging(const YAML::Node &node, LoggingSettings &logging)
         } else if (field.key == QLatin1String("max_body_bytes")) {
             if (const std::optional<qint64> value = integer(field, 1, 1024LL * 1024 * 1024))
                 logging.maxBodyBytes = *value;
+        } else if (field.key == QLatin1String("retention_days")) {
+            if (const std::optional<qint64> value = integer(field, 0, 36500))
+                logging.retentionDays = int(*value);
+        } else if (field.key == QLatin1String("max_database_mb")) {
+            if (const std::optional<qint64> value = integer(field, 0, 16LL * 1024 * 1024))
+                logging.maxDatabaseBytes = *value * 1024 * 1024;
         }
     }
 }

@@ -11,6 +11,7 @@
 #include "common/Result.h"
 #include "config/Config.h"
 #include "gateway/GatewaySecrets.h"
+#include "http/HttpRequestHandler.h"
 #include "routing/CircuitBreaker.h"
 
 namespace sluice {
@@ -65,12 +66,30 @@ public:
     // Every configured deployment's circuit breaker, by deployment id; empty when not started.
     QList<BreakerSnapshot> breakerSnapshot() const;
     Gateway *gateway() const { return m_gateway; }
+    // Applies a changed config without a restart: new requests (on open connections too) take a new pipeline;
+    // requests in flight finish on the one they started on, which is then deleted. Spend counted for budgets
+    // carries over. Returns the changed settings that take effect only at the next start (listen address, port,
+    // server limits, response cache size). Call on this object's thread.
+    QStringList reconfigure(Config config, GatewaySecrets secrets);
+    const Config &config() const { return m_config; }
 
 Q_SIGNALS:
     // A spend budget passed its soft threshold (docs/costs.md); emitted on this object's thread.
     void budgetWarning(const QString &message);
 
 private:
+    // The server's handler: forwards to the gateway in force, so a reload needs no new server.
+    class CurrentGateway : public HttpRequestHandler
+    {
+    public:
+        Gateway *target = nullptr;
+        void handle(const HttpRequest &request, HttpResponder *responder) override;
+        bool admitHeaders(const HttpRequest &request) override;
+        bool handleRefused(const HttpRequest &request, const HttpRefusal &refusal, HttpResponder *responder) override;
+    };
+    Gateway *makeGateway(const Config &config, const GatewaySecrets &secrets);
+    void deleteIdleRetired();
+
     Config m_config;
     GatewaySecrets m_secrets;
     std::function<void(RequestRecord &&)> m_sink;
@@ -86,6 +105,8 @@ private:
     QUrl m_endpoint;
     bool m_paused = false;
     std::unique_ptr<ByteBudget> m_budget; // over the server and the gateway, which it outlives
+    CurrentGateway m_current;
+    QList<Gateway *> m_retired; // replaced by a reload, finishing their requests in flight
 };
 
 } // namespace sluice

@@ -172,7 +172,7 @@ private Q_SLOTS:
             window.resize(1280, 760);
             window.show();
             QVERIFY(QTest::qWaitForWindowExposed(&window));
-            window.showPage(3);
+            window.showPage(MainWindow::Page::Guardrails);
             QVERIFY(window.guardrailsPage()->isVisible());
             typeAndWait(window.guardrailsPage(),
                         QStringLiteral("Deploy to prod with AKIAIOSFODNN7EXAMPLE and tell ops@example.com.\n"
@@ -185,7 +185,7 @@ private Q_SLOTS:
 
             // The live table and detail pane of a masked request.
             window.appendRecords({guardedRecord()});
-            window.showPage(0);
+            window.showPage(MainWindow::Page::Live);
             window.resize(1280, 860);
             auto *live = window.findChild<QTableView *>(QStringLiteral("liveTable"));
             QVERIFY(live);

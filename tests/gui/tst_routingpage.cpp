@@ -122,7 +122,7 @@ private Q_SLOTS:
         QVERIFY(!page->isVisible());
         QCOMPARE(wanted.count(), 0);
 
-        window.showPage(1);
+        window.showPage(MainWindow::Page::Routing);
         QVERIFY(page->isVisible());
         QCOMPARE(wanted.count(), 1); // at once when shown, then every second
         QVERIFY(wanted.wait(3000));
@@ -134,7 +134,7 @@ private Q_SLOTS:
         QVERIFY(window.grab().save(
             QDir(QStringLiteral(SLUICE_SCREENSHOTS_DIR)).filePath(QStringLiteral("routing-page.png"))));
 
-        window.showPage(0);
+        window.showPage(MainWindow::Page::Live);
         const int afterHide = int(wanted.count());
         QTest::qWait(1200);
         QCOMPARE(wanted.count(), afterHide); // nothing polls the gateway while the page is hidden

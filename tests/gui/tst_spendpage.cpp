@@ -169,7 +169,7 @@ private:
         window.resize(1400, 900);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        window.showPage(2);
+        window.showPage(MainWindow::Page::Spend);
         QVERIFY(loaded.wait(10000) || window.spendPage()->isLoaded());
         QTRY_VERIFY(window.spendPage()->isLoaded());
     }

@@ -51,6 +51,15 @@ private Q_SLOTS:
         QCOMPARE(tray.toolTip(), QStringLiteral("Sluice — running on http://127.0.0.1:7341 · 12 requests"));
         tray.setRequestCount(1);
         QCOMPARE(tray.toolTip(), QStringLiteral("Sluice — running on http://127.0.0.1:7341 · 1 request"));
+        // Today's spend, once known, in the tooltip and (read-only) in the menu.
+        auto *spend = tray.menu()->findChild<QAction *>(QStringLiteral("todaySpendAction"));
+        QVERIFY(spend && !spend->isVisible());
+        tray.setTodaySpend(0.0421, 2);
+        QCOMPARE(tray.toolTip(),
+                 QStringLiteral("Sluice — running on http://127.0.0.1:7341 · 1 request · $0.0421 today (+2 unpriced)"));
+        QVERIFY(spend->isVisible() && !spend->isEnabled());
+        QCOMPARE(spend->text(), QStringLiteral("Today: $0.0421 (+2 unpriced)"));
+        tray.setTodaySpend(-1);
         const QImage running = tray.icon().pixmap(22, 22).toImage();
 
         tray.setGatewayState(GatewayState::Paused);

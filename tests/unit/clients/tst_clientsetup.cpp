@@ -1,15 +1,20 @@
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "clients/AiderWriter.h"
 #include "clients/ClaudeCodeWriter.h"
 #include "clients/ClientSetup.h"
 #include "clients/CodexWriter.h"
+#include "clients/ContinueWriter.h"
 #include "clients/GeminiCliWriter.h"
+#include "clients/JsoncText.h"
 #include "clients/OpencodeWriter.h"
+#include "clients/ZedWriter.h"
 
 using namespace sluice;
 
@@ -75,6 +80,68 @@ const QByteArray geminiSample
     = "{ \"mcpServers\": { \"docs\": { \"command\": \"npx\" } }, \"ui\": { \"theme\": \"GitHub\" },\n"
       "  \"security\": { \"folderTrust\": { \"enabled\": true }, \"auth\": { \"selectedType\": \"oauth-personal\" } } "
       "}";
+
+// Shaped like the files Continue's docs and users show: other models (one of them Ollama), context providers,
+// rules, an MCP server, comments.
+const QByteArray continueSample = "name: My Config   # shown in the IDE\n"
+                                  "version: 0.0.1\n"
+                                  "schema: v1\n"
+                                  "\n"
+                                  "models:\n"
+                                  "  # the local one for autocomplete\n"
+                                  "  - name: Qwen Coder\n"
+                                  "    provider: ollama\n"
+                                  "    model: qwen2.5-coder:1.5b\n"
+                                  "    roles:\n"
+                                  "      - autocomplete\n"
+                                  "  - name: Claude\n"
+                                  "    provider: anthropic\n"
+                                  "    model: claude-sonnet-4\n"
+                                  "    apiKey: ${{ secrets.ANTHROPIC_API_KEY }}\n"
+                                  "\n"
+                                  "context:\n"
+                                  "  - provider: code\n"
+                                  "  - provider: diff\n"
+                                  "rules:\n"
+                                  "  - Always write tests\n"
+                                  "mcpServers:\n"
+                                  "  - name: docs\n"
+                                  "    command: npx\n"
+                                  "    args: [\"-y\", \"docs-mcp\"]\n";
+
+// Shaped like Aider's sample .aider.conf.yml: commented-out options, a few set ones, a list.
+const QByteArray aiderSample = "##########################################################\n"
+                               "# Sample .aider.conf.yml\n"
+                               "##########################################################\n"
+                               "\n"
+                               "## Specify the model to use for the main chat\n"
+                               "#model: xxx\n"
+                               "\n"
+                               "## Use dark mode colors\n"
+                               "dark-mode: true\n"
+                               "\n"
+                               "## Specify a file to edit (can be used multiple times)\n"
+                               "read:\n"
+                               "  - CONVENTIONS.md\n"
+                               "  - docs/style.md\n"
+                               "auto-commits: false   # I commit myself\n"
+                               "openai-api-base: https://api.openai.com/v1\n";
+
+// Zed's settings as Zed writes them: comments (its own header, the user's), trailing commas, other providers.
+const QByteArray zedSample
+    = "// Zed settings\n"
+      "//\n"
+      "// For information on how to configure Zed, see the Zed\n"
+      "// documentation: https://zed.dev/docs/configuring-zed\n"
+      "{\n"
+      "  \"theme\": \"One Dark\", // my theme\n"
+      "  \"vim_mode\": true,\n"
+      "  \"language_models\": {\n"
+      "    \"ollama\": { \"api_url\": \"http://localhost:11434\" },\n"
+      "  },\n"
+      "  /* the agent */\n"
+      "  \"agent\": { \"default_model\": { \"provider\": \"zed.dev\", \"model\": \"claude-sonnet-4\" } },\n"
+      "}\n";
 
 } // namespace
 
@@ -226,6 +293,101 @@ private slots:
         QVERIFY(notObject.errorMessage().contains(QStringLiteral("\"provider\" is not an object")));
     }
 
+    void continueMergeKeepsTheUsersModels()
+    {
+        const ContinueWriter writer;
+        QCOMPARE(writer.configPath(), m_home.path() + QStringLiteral("/.continue/config.yaml"));
+        ClientEndpoint e = endpoint();
+        e.model = QStringLiteral("cheap");
+        const Result<QByteArray> merged = writer.merge(continueSample, e);
+        QVERIFY2(merged, qPrintable(merged.errorMessage()));
+        // Every line of the user's file is still there, in order, with Sluice's entries added to models:.
+        QVERIFY(merged->startsWith(continueSample.left(continueSample.indexOf("\ncontext:"))));
+        QVERIFY(merged->contains(continueSample.mid(continueSample.indexOf("\ncontext:"))));
+        QVERIFY(merged->contains("  - name: cheap (Sluice)\n    provider: openai\n    model: cheap\n"
+                                 "    apiBase: http://127.0.0.1:7555/v1\n    apiKey: sk-sluice-test\n"
+                                 "  - name: work (Sluice)\n"));
+        QCOMPARE(writer.existingSecret(*merged), QStringLiteral("sk-sluice-test"));
+        // A second set-up updates the same entries instead of adding more.
+        ClientEndpoint moved = e;
+        moved.port = 9999;
+        const Result<QByteArray> again = writer.merge(*merged, moved);
+        QVERIFY(again);
+        QCOMPARE(again->count("(Sluice)"), 2);
+        QCOMPARE(again->count("http://127.0.0.1:9999/v1"), 2);
+        QVERIFY(!again->contains("7555"));
+        // A new file gets Continue's header.
+        const Result<QByteArray> fresh = writer.merge(std::nullopt, e);
+        QVERIFY(fresh && fresh->startsWith("name: Local Config\nversion: 1.0.0\nschema: v1\n"));
+        // A file that is not YAML is refused and left alone.
+        QVERIFY(!writer.merge(QByteArray("models: [\n"), e));
+    }
+
+    void aiderMergeKeepsOptions()
+    {
+        const AiderWriter writer;
+        QCOMPARE(writer.configPath(), m_home.path() + QStringLiteral("/.aider.conf.yml"));
+        const Result<QByteArray> merged = writer.merge(aiderSample, endpoint());
+        QVERIFY2(merged, qPrintable(merged.errorMessage()));
+        QByteArray expected = aiderSample;
+        expected.replace("openai-api-base: https://api.openai.com/v1\n",
+                         "openai-api-base: http://127.0.0.1:7555/v1\nopenai-api-key: sk-sluice-test\n"
+                         "model: openai/work\n");
+        QCOMPARE(*merged, expected);
+        QCOMPARE(writer.existingSecret(*merged), QStringLiteral("sk-sluice-test"));
+        // A model the user chose for another provider stays, with a warning; --model replaces it.
+        const QByteArray own = "model: sonnet\n";
+        QVERIFY(writer.merge(own, endpoint())->startsWith("model: sonnet\n"));
+        QVERIFY(!writer.warnings(own).isEmpty());
+        ClientEndpoint chosen = endpoint();
+        chosen.model = QStringLiteral("cheap");
+        QVERIFY(writer.merge(own, chosen)->startsWith("model: openai/cheap\n"));
+    }
+
+    void zedMergeKeepsCommentsAndSettings()
+    {
+        const ZedWriter writer;
+        QCOMPARE(writer.configPath(), m_home.path() + QStringLiteral("/.config/zed/settings.json"));
+        ClientEndpoint e = endpoint();
+        e.model = QStringLiteral("work");
+        const Result<QByteArray> merged = writer.merge(zedSample, e);
+        QVERIFY2(merged, qPrintable(merged.errorMessage()));
+        // Every comment and setting is still there, byte for byte, in order.
+        for (const char *kept : {"// Zed settings\n//\n// For information", "\"theme\": \"One Dark\", // my theme\n",
+                                 "\"vim_mode\": true,\n", "\"ollama\": { \"api_url\": \"http://localhost:11434\" },\n",
+                                 "/* the agent */\n"})
+            QVERIFY2(merged->contains(kept), kept);
+        const Result<JsoncText> parsed = JsoncText::parse(*merged, QStringLiteral("settings.json"));
+        QVERIFY2(parsed, merged->constData());
+        const QJsonObject sluice = parsed->json()
+                                       .value(QStringLiteral("language_models"))
+                                       .toObject()
+                                       .value(QStringLiteral("openai_compatible"))
+                                       .toObject()
+                                       .value(QStringLiteral("Sluice"))
+                                       .toObject();
+        QCOMPARE(sluice.value(QStringLiteral("api_url")).toString(), QStringLiteral("http://127.0.0.1:7555/v1"));
+        QCOMPARE(sluice.value(QStringLiteral("available_models")).toArray().size(), 2);
+        QVERIFY(parsed->json().value(QStringLiteral("language_models")).toObject().contains(QStringLiteral("ollama")));
+        QCOMPARE(parsed->json()
+                     .value(QStringLiteral("agent"))
+                     .toObject()
+                     .value(QStringLiteral("default_model"))
+                     .toObject()
+                     .value(QStringLiteral("provider"))
+                     .toString(),
+                 QStringLiteral("Sluice"));
+        QVERIFY(!merged->contains("sk-sluice-test")); // the token stays in the environment
+        QCOMPARE(writer.environmentLines(e), QStringList {QStringLiteral("export SLUICE_API_KEY=sk-sluice-test")});
+        // Setting up again changes nothing; a file that is not JSON is refused and left alone.
+        QCOMPARE(writer.merge(*merged, e).value(), *merged);
+        QVERIFY(!writer.merge(QByteArray("{ \"theme\": }"), e));
+        // No file yet: one with just Sluice.
+        const Result<QByteArray> fresh = writer.merge(std::nullopt, endpoint());
+        QVERIFY(fresh && JsoncText::parse(*fresh, QStringLiteral("s")).ok());
+        QVERIFY(fresh->contains("\"openai_compatible\""));
+    }
+
     void applyAndUndoAreByteIdentical_data()
     {
         QTest::addColumn<QString>("client");
@@ -234,6 +396,9 @@ private slots:
         QTest::newRow("codex") << QStringLiteral("codex") << codexSample;
         QTest::newRow("gemini-cli") << QStringLiteral("gemini-cli") << geminiSample;
         QTest::newRow("opencode") << QStringLiteral("opencode") << opencodeSample;
+        QTest::newRow("continue") << QStringLiteral("continue") << continueSample;
+        QTest::newRow("aider") << QStringLiteral("aider") << aiderSample;
+        QTest::newRow("zed") << QStringLiteral("zed") << zedSample;
     }
 
     void applyAndUndoAreByteIdentical()

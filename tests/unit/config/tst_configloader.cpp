@@ -45,7 +45,23 @@ private slots:
     void loadFileNamesTheFileInErrors();
     void defaultPathIsInTheConfigLocation();
     void budgetsAndTokenLimitsAreRead();
+    void retentionIsRead();
 };
+
+void TestConfigLoader::retentionIsRead()
+{
+    const Result<Config> none = ConfigLoader::loadString("logging:\n  store_bodies: true\n", QStringLiteral("s.yaml"));
+    QVERIFY(none.ok());
+    QCOMPARE(none->logging.retentionDays, 0); // kept for ever unless said
+    QCOMPARE(none->logging.maxDatabaseBytes, 0);
+    const Result<Config> set = ConfigLoader::loadString("logging:\n  retention_days: 30\n  max_database_mb: 500\n",
+                                                        QStringLiteral("s.yaml"));
+    QVERIFY2(set.ok(), qPrintable(set.errorMessage()));
+    QCOMPARE(set->logging.retentionDays, 30);
+    QCOMPARE(set->logging.maxDatabaseBytes, 500LL * 1024 * 1024);
+    QVERIFY(errorOf("logging:\n  retention_days: -1\n").contains(QLatin1String("logging.retention_days")));
+    QVERIFY(errorOf("logging:\n  retention_day: 3\n").contains(QLatin1String("did you mean 'retention_days'")));
+}
 
 void TestConfigLoader::exampleFileLoads()
 {

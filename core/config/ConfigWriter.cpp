@@ -1,0 +1,148 @@
+#include "ConfigWriter.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include "config/ConfigLoader.h"
+#include "config/DefaultConfig.h"
+#include "config/ProviderPreset.h"
+
+namespace sluice {
+
+namespace {
+
+const QString Providers = QStringLiteral("providers");
+const QString Models = QStringLiteral("models");
+
+} // namespace
+
+Result<ConfigWriter> ConfigWriter::open(const QString &path)
+{
+    ConfigWriter writer;
+    writer.m_path = path;
+    const QFileInfo info(path);
+    if (info.isDir())
+        return makeError(QStringLiteral("%1 is a folder; pass the path of the config file itself")
+                             .arg(QDir::toNativeSeparators(path)));
+    if (info.exists()) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return makeError(
+                QStringLiteral("%1 cannot be read: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+        writer.m_original = file.readAll();
+        writer.m_existed = true;
+    } else {
+        writer.m_original = DefaultConfig::text();
+    }
+    Result<YamlText> yaml = YamlText::parse(writer.m_original, writer.shownName());
+    if (!yaml)
+        return yaml.error();
+    writer.m_yaml = std::move(yaml).value();
+    return writer;
+}
+
+QString ConfigWriter::shownName() const
+{
+    return QDir::toNativeSeparators(m_path);
+}
+
+Result<void> ConfigWriter::addProvider(const ProviderEntry &provider)
+{
+    if (provider.name.trimmed().isEmpty())
+        return makeError(QStringLiteral("a provider needs a name"));
+    if (m_yaml.hasItem(Providers, provider.name))
+        return makeError(QStringLiteral("there is already a provider named '%1'; remove it first or pick another name")
+                             .arg(provider.name));
+    if (!ProviderPreset::find(provider.type))
+        return makeError(QStringLiteral("unknown provider type '%1'; known types: %2")
+                             .arg(provider.type, ProviderPreset::types().join(QStringLiteral(", "))));
+    QList<YamlText::Field> fields = {{QStringLiteral("name"), YamlText::scalar(provider.name)},
+                                     {QStringLiteral("type"), YamlText::scalar(provider.type)}};
+    if (!provider.baseUrl.isEmpty())
+        fields.append({QStringLiteral("base_url"), YamlText::scalar(provider.baseUrl)});
+    if (!provider.apiKey.isNull())
+        fields.append({QStringLiteral("api_key"), YamlText::scalar(provider.apiKey.toString())});
+    return m_yaml.appendItem(Providers, fields);
+}
+
+Result<void> ConfigWriter::removeProvider(const QString &name)
+{
+    if (!m_yaml.hasItem(Providers, name))
+        return makeError(QStringLiteral("there is no provider named '%1'").arg(name));
+    if (Result<Config> current = validate(); current) {
+        QStringList users;
+        for (const ModelRoute &model : current->models) {
+            for (const ModelDeployment &deployment : model.deployments) {
+                if (deployment.provider == name && !users.contains(model.name))
+                    users.append(model.name);
+            }
+        }
+        if (!users.isEmpty())
+            return makeError(QStringLiteral("provider '%1' serves the models %2; remove those first "
+                                            "(sluice model remove NAME) or point them at another provider")
+                                 .arg(name, users.join(QStringLiteral(", "))));
+    }
+    return m_yaml.removeItem(Providers, name);
+}
+
+Result<void> ConfigWriter::addModel(const ModelEntry &model)
+{
+    if (model.name.trimmed().isEmpty())
+        return makeError(QStringLiteral("a model needs a name"));
+    if (m_yaml.hasItem(Models, model.name))
+        return makeError(QStringLiteral("there is already a model named '%1'; remove it first or pick another name")
+                             .arg(model.name));
+    if (!m_yaml.hasItem(Providers, model.provider))
+        return makeError(
+            QStringLiteral("there is no provider named '%1'; add it first (sluice provider add)").arg(model.provider));
+    QList<YamlText::Field> fields = {{QStringLiteral("name"), YamlText::scalar(model.name)},
+                                     {QStringLiteral("provider"), YamlText::scalar(model.provider)}};
+    if (!model.upstreamModel.isEmpty() && model.upstreamModel != model.name)
+        fields.append({QStringLiteral("upstream_model"), YamlText::scalar(model.upstreamModel)});
+    if (!model.fallbacks.isEmpty())
+        fields.append({QStringLiteral("fallbacks"), YamlText::flowList(model.fallbacks)});
+    return m_yaml.appendItem(Models, fields);
+}
+
+Result<void> ConfigWriter::removeModel(const QString &name)
+{
+    if (!m_yaml.hasItem(Models, name))
+        return makeError(QStringLiteral("there is no model named '%1'").arg(name));
+    return m_yaml.removeItem(Models, name);
+}
+
+Result<Config> ConfigWriter::validate() const
+{
+    Result<Config> config = ConfigLoader::loadString(text(), shownName());
+    if (config.ok())
+        config.value().sourcePath = QFileInfo(m_path).absoluteFilePath();
+    return config;
+}
+
+Result<Config> ConfigWriter::save()
+{
+    Result<Config> config = validate();
+    if (!config)
+        return makeError(QStringLiteral("the change was not written, it would make the config invalid: %1")
+                             .arg(config.errorMessage()));
+    // Someone (an editor, another sluice command) changed the file since it was read: do not undo their work.
+    QFile current(m_path);
+    const bool exists = current.exists();
+    if (exists != m_existed || (exists && (!current.open(QIODevice::ReadOnly) || current.readAll() != m_original)))
+        return makeError(QStringLiteral("%1 changed since it was read; nothing was written, run the command again")
+                             .arg(shownName()));
+    current.close();
+    if (!QDir().mkpath(QFileInfo(m_path).absolutePath()))
+        return makeError(QStringLiteral("Cannot create the folder of %1").arg(shownName()));
+    QSaveFile file(m_path);
+    const QByteArray bytes = text();
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+        return makeError(QStringLiteral("Cannot write %1: %2").arg(shownName(), file.errorString()));
+    m_original = bytes;
+    m_existed = true;
+    return config;
+}
+
+} // namespace sluice

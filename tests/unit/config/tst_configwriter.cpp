@@ -1,0 +1,441 @@
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "config/ConfigLoader.h"
+#include "config/ConfigWriter.h"
+#include "config/DefaultConfig.h"
+#include "config/YamlText.h"
+
+using namespace sluice;
+
+namespace {
+
+struct DocConfig
+{
+    QString name;
+    QByteArray text;
+};
+
+// The example config and every ```yaml block of the docs that is a whole config (it loads).
+QList<DocConfig> docConfigs()
+{
+    QList<DocConfig> configs;
+    QFile example(QStringLiteral(SLUICE_DOCS_DIR "/sluice.example.yaml"));
+    if (example.open(QIODevice::ReadOnly))
+        configs.append({QStringLiteral("sluice.example.yaml"), example.readAll()});
+    const QDir docs(QStringLiteral(SLUICE_DOCS_DIR));
+    for (const QString &name : docs.entryList({QStringLiteral("*.md")}, QDir::Files, QDir::Name)) {
+        QFile file(docs.filePath(name));
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray text = file.readAll();
+        int block = 0;
+        for (qsizetype start = text.indexOf("```yaml\n"); start >= 0; start = text.indexOf("```yaml\n", start + 1)) {
+            const qsizetype end = text.indexOf("```", start + 8);
+            const QByteArray yaml = text.mid(start + 8, end - start - 8);
+            ++block;
+            if (ConfigLoader::loadString(yaml, name).ok())
+                configs.append({name + QStringLiteral(" block ") + QString::number(block), yaml});
+        }
+    }
+    return configs;
+}
+
+QStringList commentLines(const QByteArray &text)
+{
+    QStringList comments;
+    for (const QByteArray &line : text.split('\n')) {
+        const qsizetype hash = line.indexOf('#');
+        if (hash >= 0)
+            comments.append(QString::fromUtf8(line.mid(hash)));
+    }
+    return comments;
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("<unreadable>");
+}
+
+bool writeAll(const QString &path, const QByteArray &bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(bytes) == bytes.size();
+}
+
+ProviderEntry addedProvider()
+{
+    return {QStringLiteral("added"), QStringLiteral("openai"), QStringLiteral("https://api.example.com/v1"),
+            SecretRef::parse(QStringLiteral("keychain:added"))};
+}
+
+} // namespace
+
+class TestConfigWriter : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void docConfigsAreFound();
+    void parseAndTextRoundTripByteForByte_data();
+    void parseAndTextRoundTripByteForByte();
+    void addThenRemoveRestoresTheFile_data();
+    void addThenRemoveRestoresTheFile();
+    void changingAFieldKeepsItsComment();
+    void removingAnEntryTakesItsCommentAlong();
+    void invalidChangeIsNotWritten();
+    void fileChangedMeanwhileIsNotOverwritten();
+    void missingFileStartsFromTheDefaultConfig();
+    void emptyAndIndentlessLists();
+    void flowStyleIsReportedNotMangled();
+    void providerInUseIsNotRemoved();
+    void duplicateAndUnknownAreRefused();
+    void scalarsReadBackAsTheSameText_data();
+    void scalarsReadBackAsTheSameText();
+    void setValueAddsAndReplaces();
+};
+
+void TestConfigWriter::docConfigsAreFound()
+{
+    // The example and at least one whole config in configuration.md and routing.md.
+    const QList<DocConfig> configs = docConfigs();
+    QVERIFY(configs.size() >= 3);
+    QCOMPARE(configs.first().name, QStringLiteral("sluice.example.yaml"));
+}
+
+void TestConfigWriter::parseAndTextRoundTripByteForByte_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    for (const DocConfig &config : docConfigs())
+        QTest::newRow(qPrintable(config.name)) << config.text;
+    QTest::newRow("default config") << DefaultConfig::text();
+    QTest::newRow("crlf, no final newline") << QByteArray("gateway:\r\n  port: 7341 # here\r\nproviders: []");
+    QTest::newRow("empty") << QByteArray();
+}
+
+void TestConfigWriter::parseAndTextRoundTripByteForByte()
+{
+    QFETCH(QByteArray, text);
+    const Result<YamlText> yaml = YamlText::parse(text, QStringLiteral("sluice.yaml"));
+    QVERIFY2(yaml.ok(), qPrintable(yaml.errorMessage()));
+    QCOMPARE(yaml->text(), text);
+}
+
+void TestConfigWriter::addThenRemoveRestoresTheFile_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    for (const DocConfig &config : docConfigs())
+        QTest::newRow(qPrintable(config.name)) << config.text;
+}
+
+void TestConfigWriter::addThenRemoveRestoresTheFile()
+{
+    QFETCH(QByteArray, text);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sluice.yaml"));
+    QVERIFY(writeAll(path, text));
+
+    Result<ConfigWriter> writer = ConfigWriter::open(path);
+    QVERIFY2(writer.ok(), qPrintable(writer.errorMessage()));
+    QVERIFY2(writer.value().addProvider(addedProvider()).ok(), writer.value().text().constData());
+    const Result<void> model = writer.value().addModel(
+        {QStringLiteral("added-model"), QStringLiteral("added"), QStringLiteral("gpt-4.1-mini"), {}});
+    QVERIFY2(model.ok(), qPrintable(model.errorMessage()));
+    const Result<Config> saved = writer.value().save();
+    QVERIFY2(saved.ok(), qPrintable(saved.errorMessage()));
+
+    // What the loader reads back, and every comment still there in the same order.
+    const Result<Config> reread = ConfigLoader::loadFile(path);
+    QVERIFY2(reread.ok(), qPrintable(reread.errorMessage()));
+    QVERIFY(reread->provider(QStringLiteral("added")));
+    QCOMPARE(reread->provider(QStringLiteral("added"))->apiKey.toString(), QStringLiteral("keychain:added"));
+    QCOMPARE(reread->model(QStringLiteral("added-model"))->upstreamModel, QStringLiteral("gpt-4.1-mini"));
+    const Result<Config> before = ConfigLoader::loadString(text, QStringLiteral("before"));
+    QCOMPARE(reread->providers.size(), before->providers.size() + 1);
+    QCOMPARE(reread->models.size(), before->models.size() + 1);
+    QCOMPARE(commentLines(readAll(path)), commentLines(text));
+
+    // Removing both gives the original bytes back when the sections existed.
+    Result<ConfigWriter> again = ConfigWriter::open(path);
+    QVERIFY(again.ok());
+    QVERIFY(again.value().removeModel(QStringLiteral("added-model")).ok());
+    QVERIFY(again.value().removeProvider(QStringLiteral("added")).ok());
+    QVERIFY(again.value().save().ok());
+    if (text.contains("\nproviders:\n") && text.contains("\nmodels:\n") && !before->models.isEmpty())
+        QCOMPARE(readAll(path), text);
+    else
+        QCOMPARE(commentLines(readAll(path)), commentLines(text));
+}
+
+void TestConfigWriter::changingAFieldKeepsItsComment()
+{
+    const QByteArray text = "providers:\n"
+                            "  - name: local   # my box\n"
+                            "    type: ollama\n"
+                            "    base_url: http://127.0.0.1:11434/v1   # the default port\n"
+                            "    timeouts:\n"
+                            "      first_byte_ms: 300000   # slow to load\n"
+                            "models:\n"
+                            "  - name: llama\n"
+                            "    provider: local\n";
+    Result<YamlText> yaml = YamlText::parse(text, QStringLiteral("sluice.yaml"));
+    QVERIFY(yaml.ok());
+    QVERIFY(yaml.value()
+                .setItemField(QStringLiteral("providers"), QStringLiteral("local"), QStringLiteral("base_url"),
+                              "http://10.0.0.2:11434/v1")
+                .ok());
+    QVERIFY(yaml.value()
+                .setItemField(QStringLiteral("providers"), QStringLiteral("local"), QStringLiteral("timeouts"),
+                              "{first_byte_ms: 5000}")
+                .ok());
+    QVERIFY(yaml.value()
+                .setItemField(QStringLiteral("models"), QStringLiteral("llama"), QStringLiteral("upstream_model"),
+                              "llama3.1:8b")
+                .ok());
+    QCOMPARE(yaml->text(),
+             QByteArray("providers:\n"
+                        "  - name: local   # my box\n"
+                        "    type: ollama\n"
+                        "    base_url: http://10.0.0.2:11434/v1   # the default port\n"
+                        "    timeouts: {first_byte_ms: 5000}\n"
+                        "models:\n"
+                        "  - name: llama\n"
+                        "    provider: local\n"
+                        "    upstream_model: llama3.1:8b\n"));
+    QVERIFY(yaml.value()
+                .removeItemField(QStringLiteral("models"), QStringLiteral("llama"), QStringLiteral("upstream_model"))
+                .ok());
+    QVERIFY(yaml->text().endsWith("    provider: local\n"));
+    const Result<Config> config = ConfigLoader::loadString(yaml->text(), QStringLiteral("edited"));
+    QVERIFY2(config.ok(), qPrintable(config.errorMessage()));
+    QCOMPARE(config->provider(QStringLiteral("local"))->firstByteTimeoutMs, 5000);
+}
+
+void TestConfigWriter::removingAnEntryTakesItsCommentAlong()
+{
+    const QByteArray text = "providers:\n"
+                            "  # the first one\n"
+                            "  - name: a\n"
+                            "    type: ollama\n"
+                            "\n"
+                            "  # the second one\n"
+                            "  - name: b\n"
+                            "    type: ollama\n"
+                            "\n"
+                            "  - name: c\n"
+                            "    type: ollama\n"
+                            "# tail\n";
+    Result<YamlText> yaml = YamlText::parse(text, QStringLiteral("sluice.yaml"));
+    QVERIFY(yaml.value().removeItem(QStringLiteral("providers"), QStringLiteral("b")).ok());
+    QCOMPARE(yaml->text(),
+             QByteArray("providers:\n"
+                        "  # the first one\n"
+                        "  - name: a\n"
+                        "    type: ollama\n"
+                        "\n"
+                        "  - name: c\n"
+                        "    type: ollama\n"
+                        "# tail\n"));
+    QVERIFY(yaml.value().removeItem(QStringLiteral("providers"), QStringLiteral("c")).ok());
+    QCOMPARE(yaml->itemNames(QStringLiteral("providers")), QStringList {QStringLiteral("a")});
+    QVERIFY(yaml->text().endsWith("    type: ollama\n\n# tail\n"));
+}
+
+void TestConfigWriter::invalidChangeIsNotWritten()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sluice.yaml"));
+    const QByteArray text = "gateway:\n  port: 7341   # the port\n";
+    QVERIFY(writeAll(path, text));
+    Result<ConfigWriter> writer = ConfigWriter::open(path);
+    QVERIFY(writer.value().yaml().setValue(QStringLiteral("gateway"), QStringLiteral("port"), "99999999").ok());
+    const Result<Config> saved = writer.value().save();
+    QVERIFY(!saved.ok());
+    // The loader's own message, naming the field and the line.
+    QVERIFY2(saved.errorMessage().contains(QLatin1String(":2: gateway.port")), qPrintable(saved.errorMessage()));
+    QVERIFY(saved.errorMessage().contains(QLatin1String("was not written")));
+    QCOMPARE(readAll(path), text);
+}
+
+void TestConfigWriter::fileChangedMeanwhileIsNotOverwritten()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sluice.yaml"));
+    QVERIFY(writeAll(path, "gateway:\n  port: 7341\n"));
+    Result<ConfigWriter> writer = ConfigWriter::open(path);
+    QVERIFY(writer.value().addProvider(addedProvider()).ok());
+    const QByteArray handEdit = "gateway:\n  port: 7342   # edited by hand meanwhile\n";
+    QVERIFY(writeAll(path, handEdit));
+    const Result<Config> saved = writer.value().save();
+    QVERIFY(!saved.ok());
+    QVERIFY2(saved.errorMessage().contains(QLatin1String("changed since it was read")),
+             qPrintable(saved.errorMessage()));
+    QCOMPARE(readAll(path), handEdit);
+}
+
+void TestConfigWriter::missingFileStartsFromTheDefaultConfig()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sub/sluice.yaml"));
+    Result<ConfigWriter> writer = ConfigWriter::open(path);
+    QVERIFY2(writer.ok(), qPrintable(writer.errorMessage()));
+    QCOMPARE(writer->text(), DefaultConfig::text());
+    QVERIFY(writer.value().addProvider({QStringLiteral("ollama"), QStringLiteral("ollama"), {}, {}}).ok());
+    QVERIFY(writer.value()
+                .addModel({QStringLiteral("llama"), QStringLiteral("ollama"), QStringLiteral("llama3.1:8b"), {}})
+                .ok());
+    const Result<Config> saved = writer.value().save();
+    QVERIFY2(saved.ok(), qPrintable(saved.errorMessage()));
+    QCOMPARE(saved->providers.size(), 1);
+    QCOMPARE(saved->model(QStringLiteral("llama"))->provider, QStringLiteral("ollama"));
+    const QByteArray written = readAll(path);
+    QVERIFY(written.startsWith(DefaultConfig::text()));
+    QVERIFY(written.contains("\nproviders:\n  - name: ollama\n    type: ollama\n"));
+}
+
+void TestConfigWriter::emptyAndIndentlessLists()
+{
+    Result<YamlText> empty = YamlText::parse("providers: []   # none yet\nmodels:\n", QStringLiteral("sluice.yaml"));
+    QVERIFY(empty.value()
+                .appendItem(QStringLiteral("providers"),
+                            {{QStringLiteral("name"), "a"}, {QStringLiteral("type"), "ollama"}})
+                .ok());
+    QVERIFY(
+        empty.value()
+            .appendItem(QStringLiteral("models"), {{QStringLiteral("name"), "m"}, {QStringLiteral("provider"), "a"}})
+            .ok());
+    QCOMPARE(empty->text(),
+             QByteArray("providers:   # none yet\n"
+                        "  - name: a\n"
+                        "    type: ollama\n"
+                        "models:\n"
+                        "  - name: m\n"
+                        "    provider: a\n"));
+
+    Result<YamlText> indentless
+        = YamlText::parse("providers:\n- name: a\n  type: ollama\nmodels: []\n", QStringLiteral("sluice.yaml"));
+    QVERIFY(indentless.value()
+                .appendItem(QStringLiteral("providers"),
+                            {{QStringLiteral("name"), "b"}, {QStringLiteral("type"), "ollama"}})
+                .ok());
+    QCOMPARE(indentless->text(),
+             QByteArray("providers:\n- name: a\n  type: ollama\n- name: b\n  type: ollama\nmodels: []\n"));
+    QVERIFY(indentless.value().removeItem(QStringLiteral("providers"), QStringLiteral("a")).ok());
+    QCOMPARE(indentless->text(), QByteArray("providers:\n- name: b\n  type: ollama\nmodels: []\n"));
+}
+
+void TestConfigWriter::flowStyleIsReportedNotMangled()
+{
+    const QByteArray text = "providers: [{name: a, type: ollama}]\n"
+                            "models:\n"
+                            "  - {name: m, provider: a}\n";
+    Result<YamlText> yaml = YamlText::parse(text, QStringLiteral("sluice.yaml"));
+    QVERIFY(yaml.ok());
+    const Result<void> added = yaml.value().appendItem(QStringLiteral("providers"), {{QStringLiteral("name"), "b"}});
+    QVERIFY(!added.ok());
+    QVERIFY2(added.errorMessage().contains(QLatin1String("one line")), qPrintable(added.errorMessage()));
+    const Result<void> set = yaml.value().setItemField(QStringLiteral("models"), QStringLiteral("m"),
+                                                       QStringLiteral("upstream_model"), "x");
+    QVERIFY(!set.ok());
+    QVERIFY(set.errorMessage().contains(QLatin1String("line 3")));
+    QCOMPARE(yaml->text(), text);
+    // A one-line entry can still be removed or followed by a new one.
+    QVERIFY(
+        yaml.value()
+            .appendItem(QStringLiteral("models"), {{QStringLiteral("name"), "n"}, {QStringLiteral("provider"), "a"}})
+            .ok());
+    QVERIFY(yaml.value().removeItem(QStringLiteral("models"), QStringLiteral("m")).ok());
+    QCOMPARE(yaml->text(),
+             QByteArray("providers: [{name: a, type: ollama}]\n"
+                        "models:\n"
+                        "  - name: n\n"
+                        "    provider: a\n"));
+}
+
+void TestConfigWriter::providerInUseIsNotRemoved()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sluice.yaml"));
+    QVERIFY(writeAll(path, "providers:\n  - name: a\n    type: ollama\nmodels:\n  - name: m\n    provider: a\n"));
+    Result<ConfigWriter> writer = ConfigWriter::open(path);
+    const Result<void> removed = writer.value().removeProvider(QStringLiteral("a"));
+    QVERIFY(!removed.ok());
+    QVERIFY2(removed.errorMessage().contains(QLatin1String("serves the models m")), qPrintable(removed.errorMessage()));
+    QVERIFY(!writer->isChanged());
+}
+
+void TestConfigWriter::duplicateAndUnknownAreRefused()
+{
+    QTemporaryDir dir;
+    Result<ConfigWriter> writer = ConfigWriter::open(dir.filePath(QStringLiteral("sluice.yaml")));
+    QVERIFY(writer.value().addProvider(addedProvider()).ok());
+    QVERIFY(writer.value().addProvider(addedProvider()).errorMessage().contains(QLatin1String("already")));
+    QVERIFY(writer.value()
+                .addProvider({QStringLiteral("x"), QStringLiteral("openia"), {}, {}})
+                .errorMessage()
+                .contains(QLatin1String("unknown provider type 'openia'")));
+    QVERIFY(writer.value()
+                .addModel({QStringLiteral("m"), QStringLiteral("nope"), {}, {}})
+                .errorMessage()
+                .contains(QLatin1String("no provider named 'nope'")));
+    QVERIFY(writer.value().removeModel(QStringLiteral("m")).errorMessage().contains(QLatin1String("no model")));
+}
+
+void TestConfigWriter::scalarsReadBackAsTheSameText_data()
+{
+    QTest::addColumn<QString>("value");
+    for (const char *value : {"gpt-4.1-mini",
+                              "llama3.1:8b",
+                              "https://api.openai.com/v1",
+                              "keychain:openai",
+                              "true",
+                              "null",
+                              "123",
+                              "1e3",
+                              "a: b",
+                              "a #b",
+                              "-x",
+                              "@scope/x",
+                              "*",
+                              "with \"quotes\"",
+                              "x:",
+                              "",
+                              " leading",
+                              "ünïcode",
+                              "[x]",
+                              "{y}",
+                              "a,b",
+                              "it's"})
+        QTest::newRow(value) << QString::fromUtf8(value);
+}
+
+void TestConfigWriter::scalarsReadBackAsTheSameText()
+{
+    QFETCH(QString, value);
+    const QByteArray yaml = "models:\n  - name: " + YamlText::scalar(value)
+        + "\n    fallbacks: " + YamlText::flowList({value, QStringLiteral("other")}) + "\n";
+    Result<YamlText> parsed = YamlText::parse(yaml, QStringLiteral("t"));
+    QVERIFY2(parsed.ok(), yaml.constData());
+    QCOMPARE(parsed->itemNames(QStringLiteral("models")), QStringList {value});
+}
+
+void TestConfigWriter::setValueAddsAndReplaces()
+{
+    Result<YamlText> yaml = YamlText::parse("gateway:\n  listen: 127.0.0.1   # here only\n\nproviders: []\n",
+                                            QStringLiteral("sluice.yaml"));
+    QVERIFY(yaml.value().setValue(QStringLiteral("gateway"), QStringLiteral("listen"), "0.0.0.0").ok());
+    QVERIFY(yaml.value().setValue(QStringLiteral("gateway"), QStringLiteral("port"), "8000").ok());
+    QVERIFY(yaml.value().setValue(QStringLiteral("logging"), QStringLiteral("store_bodies"), "false").ok());
+    QCOMPARE(yaml->text(),
+             QByteArray("gateway:\n  listen: 0.0.0.0   # here only\n  port: 8000\n\nproviders: []\n"
+                        "\nlogging:\n  store_bodies: false\n"));
+}
+
+QTEST_GUILESS_MAIN(TestConfigWriter)
+#include "tst_configwriter.moc"
