@@ -2160,8 +2160,12 @@ void ConfigReader::readGuardrails(const YAML::Node &node, GuardrailSettings &gua
                         QStringList &list = field.key == QLatin1String("models") ? rule.models
                             : field.key == QLatin1String("tokens")               ? rule.tokens
                                                                                  : rule.clients;
-                        for (const ListItem &listed : *names)
+                        for (const ListItem &listed : *names) {
                             list.append(listed.text);
+                            // A misspelt model would leave the rule guarding nothing: checked like fallbacks.
+                            if (field.key == QLatin1String("models"))
+                                m_modelReferences.append(ModelReference {listed.text, listed.path, listed.node, {}});
+                        }
                     }
                 }
                 if (!hasName)

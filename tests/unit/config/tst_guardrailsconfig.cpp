@@ -6,6 +6,11 @@
 using namespace sluice;
 
 namespace {
+// The models the examples scope rules to.
+const QByteArray Models = "providers:\n  - {name: openai, type: openai, api_key: keychain:openai}\n"
+                          "models:\n  - {name: gpt-4.1, provider: openai}\n"
+                          "  - {name: claude-sonnet-4, provider: openai}\n";
+
 QString errorOf(const QByteArray &yaml)
 {
     const Result<Config> result = ConfigLoader::loadString(yaml, QStringLiteral("sluice.yaml"));
@@ -19,8 +24,8 @@ class TestGuardrailsConfig : public QObject
 private Q_SLOTS:
     void everyFieldIsRead()
     {
-        const QByteArray yaml
-            = "guardrails:\n"
+        const QByteArray yaml = Models
+            + "guardrails:\n"
               "  rules:\n"
               "    - name: no-keys\n"
               "      detect: secrets\n"
@@ -44,7 +49,7 @@ private Q_SLOTS:
         QCOMPARE(rules.at(0).models, QStringList {QStringLiteral("gpt-4.1")});
         QCOMPARE(rules.at(0).tokens, QStringList {QStringLiteral("editor")});
         QCOMPARE(rules.at(0).clients, QStringList {QStringLiteral("claude-cli")});
-        QCOMPARE(rules.at(0).configLine, 3);
+        QCOMPARE(rules.at(0).configLine, 8);
         QCOMPARE(rules.at(1).pattern, QStringLiteral("ACME-[0-9]{6}"));
         QCOMPARE(rules.at(1).action, GuardrailRule::Action::Block);
         QCOMPARE(rules.at(1).on, GuardrailRule::Side::Request);
@@ -92,6 +97,12 @@ private Q_SLOTS:
                                         << QStringLiteral("'a' is already the name of the guardrail rule on line 3");
         QTest::newRow("typo") << QByteArray("guardrails:\n  rules:\n    - {name: a, detect: pii, actoin: log}\n")
                               << QStringLiteral("did you mean 'action'?");
+        QTest::newRow("unknown model in the scope")
+            << QByteArray("providers:\n  - {name: openai, type: openai, api_key: keychain:openai}\n"
+                          "models:\n  - {name: gpt-4.1, provider: openai}\n"
+                          "guardrails:\n  rules:\n    - {name: a, detect: pii, action: log, models: [gpt-4.l]}\n")
+            << QStringLiteral(
+                   "guardrails.rules[0].models[0]: 'gpt-4.l' is not a configured model; did you mean 'gpt-4.1'?");
         QTest::newRow("not a list") << QByteArray("guardrails:\n  rules: secrets\n")
                                     << QStringLiteral("guardrails.rules: expected a list of entries");
     }
@@ -113,8 +124,8 @@ private Q_SLOTS:
         for (qsizetype start = text.indexOf("```yaml\n"); start >= 0; start = text.indexOf("```yaml\n", start + 1)) {
             const qsizetype end = text.indexOf("```", start + 8);
             QVERIFY(end > start);
-            const Result<Config> result
-                = ConfigLoader::loadString(text.mid(start + 8, end - start - 8), QStringLiteral("guardrails.md"));
+            const Result<Config> result = ConfigLoader::loadString(Models + text.mid(start + 8, end - start - 8),
+                                                                   QStringLiteral("guardrails.md"));
             QVERIFY2(result.ok(), qPrintable(result.errorMessage()));
             QVERIFY(!result->guardrails.rules.isEmpty());
             ++examples;
