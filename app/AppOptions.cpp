@@ -20,6 +20,8 @@ QString AppOptions::usage()
         "  sluice setup CLIENT [--dry-run] [--undo] [--config FILE]        point a coding agent or editor at "
         "Sluice (claude-code, codex, gemini-cli, opencode, continue, aider, zed)\n"
         "  sluice autostart on | off | status                               start the desktop app at login\n"
+        "  sluice prompt create|update|label|list|show|diff|render|stats|observed  prompt versions (sluice prompt "
+        "help)\n"
         "  sluice --help | --version\n"
         "\n"
         "Options:\n"
@@ -34,9 +36,9 @@ AppOptions AppOptions::parse(const QStringList &arguments)
     AppOptions options;
     const QStringList args = arguments.mid(1);
     static const QStringList subcommands
-        = {QStringLiteral("key"),      QStringLiteral("prices"),   QStringLiteral("spend"),
-           QStringLiteral("discover"), QStringLiteral("token"),    QStringLiteral("autostart"),
-           QStringLiteral("setup"),    QStringLiteral("provider"), QStringLiteral("model")};
+        = {QStringLiteral("key"),   QStringLiteral("prices"),    QStringLiteral("spend"), QStringLiteral("discover"),
+           QStringLiteral("token"), QStringLiteral("autostart"), QStringLiteral("setup"), QStringLiteral("provider"),
+           QStringLiteral("model"), QStringLiteral("prompt")};
     if (!args.isEmpty() && subcommands.contains(args.first())) {
         options.mode = Mode::Subcommand;
         options.subcommand = args.first();

@@ -5,6 +5,7 @@
 #include "KeyCommand.h"
 #include "ModelCommand.h"
 #include "PricesCommand.h"
+#include "PromptCommand.h"
 #include "ProviderCommand.h"
 #include "SetupCommand.h"
 #include "SpendCommand.h"
@@ -55,6 +56,8 @@ int main(int argc, char *argv[])
             return sluice::runDiscoverCommand(options.subcommandArgs, out, err);
         if (options.subcommand == QLatin1String("token"))
             return sluice::runTokenCommand(options.subcommandArgs, out, err);
+        if (options.subcommand == QLatin1String("prompt"))
+            return sluice::runPromptCommand(options.subcommandArgs, out, err);
         if (options.subcommand == QLatin1String("setup"))
             return sluice::runSetupCommand(options.subcommandArgs, out, err);
         if (options.subcommand == QLatin1String("autostart"))

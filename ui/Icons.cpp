@@ -128,6 +128,14 @@ void paintAction(QPainter &p, Icons::Action action, const QColor &color)
             p.setBrush(Qt::NoBrush);
         }
         break;
+    case Icons::Action::Prompts: // a page of text with a folded corner
+        p.setPen(pen);
+        p.setBrush(Qt::NoBrush);
+        p.drawPolygon(QPolygonF({QPointF(5, 3), QPointF(15, 3), QPointF(19, 7), QPointF(19, 21), QPointF(5, 21)}));
+        p.drawLine(QPointF(8, 10), QPointF(16, 10));
+        p.drawLine(QPointF(8, 14), QPointF(16, 14));
+        p.drawLine(QPointF(8, 18), QPointF(13, 18));
+        break;
     }
 }
 

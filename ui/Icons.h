@@ -25,7 +25,8 @@ public:
         Guardrails,
         Providers,
         Clients,
-        Settings
+        Settings,
+        Prompts
     };
     static QIcon action(Action action, const QPalette &palette);
 };

@@ -32,6 +32,7 @@
 #include "SettingsPage.h"
 #include "TokensDialog.h"
 #include "cost/SpendExport.h"
+#include "prompts/PromptsPage.h"
 #include "spend/SpendPage.h"
 
 namespace sluice {
@@ -68,6 +69,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_spend = new SpendPage(pages);
     m_spend->setObjectName(QStringLiteral("spendPage"));
     pages->addWidget(m_spend);
+    m_prompts = new PromptsPage(pages);
+    m_prompts->setObjectName(QStringLiteral("promptsPage"));
+    pages->addWidget(m_prompts);
     m_guardrails = new GuardrailsPage(pages);
     m_guardrails->setObjectName(QStringLiteral("guardrailsPage"));
     pages->addWidget(m_guardrails);
@@ -161,6 +165,8 @@ QWidget *MainWindow::buildNavigation()
     routing->setSizeHint(QSize(0, 32));
     auto *spend = new QListWidgetItem(tr("Spend"), m_navigation);
     spend->setSizeHint(QSize(0, 32));
+    auto *prompts = new QListWidgetItem(tr("Prompts"), m_navigation);
+    prompts->setSizeHint(QSize(0, 32));
     auto *guardrails = new QListWidgetItem(tr("Guardrails"), m_navigation);
     guardrails->setSizeHint(QSize(0, 32));
     auto *providers = new QListWidgetItem(tr("Providers & keys"), m_navigation);
@@ -431,11 +437,12 @@ void MainWindow::applyPalette()
     m_copyAction->setIcon(Icons::action(Icons::Action::Copy, palette()));
     m_navigation->item(0)->setIcon(Icons::action(Icons::Action::LiveRequests, palette()));
     m_navigation->item(1)->setIcon(Icons::action(Icons::Action::Routing, palette()));
-    m_navigation->item(2)->setIcon(Icons::action(Icons::Action::Spend, palette()));
-    m_navigation->item(3)->setIcon(Icons::action(Icons::Action::Guardrails, palette()));
-    m_navigation->item(4)->setIcon(Icons::action(Icons::Action::Providers, palette()));
-    m_navigation->item(5)->setIcon(Icons::action(Icons::Action::Clients, palette()));
-    m_navigation->item(6)->setIcon(Icons::action(Icons::Action::Settings, palette()));
+    m_navigation->item(int(Page::Spend))->setIcon(Icons::action(Icons::Action::Spend, palette()));
+    m_navigation->item(int(Page::Prompts))->setIcon(Icons::action(Icons::Action::Prompts, palette()));
+    m_navigation->item(int(Page::Guardrails))->setIcon(Icons::action(Icons::Action::Guardrails, palette()));
+    m_navigation->item(int(Page::Providers))->setIcon(Icons::action(Icons::Action::Providers, palette()));
+    m_navigation->item(int(Page::Clients))->setIcon(Icons::action(Icons::Action::Clients, palette()));
+    m_navigation->item(int(Page::Settings))->setIcon(Icons::action(Icons::Action::Settings, palette()));
     m_liveSplitter->setStyleSheet(QStringLiteral("QSplitter#liveSplitter::handle { background: %1; }")
                                       .arg(palette().color(QPalette::Mid).name()));
     updateStatusWidgets();
@@ -492,6 +499,7 @@ void MainWindow::setDatabasePath(const QString &path)
 {
     m_databasePath = path;
     m_tokensAction->setEnabled(!path.isEmpty());
+    m_prompts->setDatabasePath(path);
     stopLoader();
     m_model->clear();
     m_detail->clear();

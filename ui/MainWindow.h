@@ -28,6 +28,7 @@ class RoutingPage;
 class SpendPage;
 class GuardrailsPage;
 class SettingsPage;
+class PromptsPage;
 
 // The dashboard window: navigation on the left, the live request table with its detail pane, and a status
 // bar with the endpoint, the gateway's state and the request count. It shows state and asks for actions
@@ -52,6 +53,8 @@ public:
     RoutingPage *routingPage() const { return m_routing; }
     // The Spend page (charts, breakdowns, budgets, exports).
     SpendPage *spendPage() const { return m_spend; }
+    // Prompt versions and observed prompts.
+    PromptsPage *promptsPage() const { return m_prompts; }
     // The guardrails page; whoever loads the config gives it the rules (GuardrailsPage::setRules).
     GuardrailsPage *guardrailsPage() const { return m_guardrails; }
     // Providers, keys and models; give it the config file with ProvidersPage::setConfigPath.
@@ -61,7 +64,7 @@ public:
     // Port, bodies, retention, start at login; give it paths with SettingsPage::setPaths.
     SettingsPage *settingsPage() const { return m_settingsPage; }
     // The pages, in navigation order.
-    enum class Page { Live, Routing, Spend, Guardrails, Providers, Clients, Settings };
+    enum class Page { Live, Routing, Spend, Prompts, Guardrails, Providers, Clients, Settings };
     void showPage(Page page);
     // Requests logged in all (the log's count at start-up plus every record appended since).
     qint64 requestCount() const { return m_requestCount; }
@@ -115,6 +118,7 @@ private:
     ProvidersPage *m_providersPage = nullptr;
     ClientsPage *m_clientsPage = nullptr;
     SettingsPage *m_settingsPage = nullptr;
+    PromptsPage *m_prompts = nullptr;
     QLabel *m_banner = nullptr;
     QString m_loadError;
     QLabel *m_stateLabel = nullptr;

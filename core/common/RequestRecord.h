@@ -121,6 +121,14 @@ struct RequestRecord
     QStringList tags; // from x-sluice-tags or the body's metadata.tags; trimmed, distinct, in order
     QString project; // from x-sluice-project, else the gateway token's name
     QList<GuardrailHit> guardrailHits; // empty: no guardrail rule fired
+    // The registry prompt the request used (`prompt:NAME`, /v1/prompts/NAME/...); empty / 0: none (docs/prompts.md).
+    QString promptName;
+    int promptVersion = 0;
+    // The observed prompt version (fingerprint of the system prompt and tool names) the request carried; empty: none.
+    QString observedPrompt;
+    // Set the first time this process sees observedPrompt: the version's JSON description (prompt_key, client,
+    // system_text, tools) for the writer to keep in observed_prompt_versions.
+    QByteArray observedPromptSample;
 };
 
 using RequestRecords = QList<RequestRecord>;

@@ -23,6 +23,7 @@
 #include "gateway/ProxyExchange.h"
 #include "http/HttpRequest.h"
 #include "http/HttpResponder.h"
+#include "prompts/PromptRequestBuilder.h"
 #include "routing/Router.h"
 #include "telemetry/GatewayMetrics.h"
 
@@ -31,7 +32,7 @@ namespace sluice {
 namespace {
 Q_LOGGING_CATEGORY(lcGateway, "sluice.gateway")
 
-enum class Route { Proxy, CountTokens, Models, RoutingState, Unknown };
+enum class Route { Proxy, CountTokens, Models, RoutingState, PromptCompletions, PromptRender, Unknown };
 
 struct EndpointMatch
 {
@@ -106,9 +107,40 @@ EndpointMatch matchEndpoint(const QByteArray &rawPath)
         return {Route::Proxy, ApiFormat::OpenAiEmbeddings, QByteArrayLiteral("POST")};
     if (path == "/models")
         return {Route::Models, ApiFormat::OpenAiChat, QByteArrayLiteral("GET")};
+    if (path.startsWith("/prompts/")) {
+        // /v1/prompts/{name}/completions | /render; a name may hold '/'.
+        const QByteArrayView rest = path.sliced(9);
+        const qsizetype slash = rest.lastIndexOf('/');
+        const QByteArrayView action = slash < 0 ? QByteArrayView() : rest.sliced(slash + 1);
+        if (slash > 0 && (action == "completions" || action == "render")) {
+            EndpointMatch match(action == "render" ? Route::PromptRender : Route::PromptCompletions,
+                                ApiFormat::OpenAiChat, QByteArrayLiteral("POST"));
+            match.model = QUrl::fromPercentEncoding(rest.first(slash).toByteArray());
+            return match;
+        }
+    }
     if (rawPath == "/admin/routing")
         return {Route::RoutingState, ApiFormat::OpenAiChat, QByteArrayLiteral("GET")};
     return {};
+}
+
+struct PromptFailure
+{
+    const char *code;
+    const char *errorClass;
+};
+
+// The error code and log class of a prompt that could not be resolved or rendered.
+PromptFailure promptFailure(const PromptResolver::Outcome &outcome)
+{
+    switch (outcome.status) {
+    case 404:
+        return {"prompt_not_found", ErrorClass::NotFound};
+    case 400:
+        return {"invalid_prompt_variables", ErrorClass::InvalidRequest};
+    default:
+        return {"prompt_registry", ErrorClass::Internal};
+    }
 }
 
 // The "model" member of a JSON body, or empty: for the log of a request refused before it was understood.
@@ -182,6 +214,7 @@ Result<void> Gateway::setDatabasePath(const QString &path, int reloadIntervalMs)
 {
     m_reloadTimer.stop();
     m_tokenStore.close();
+    m_prompts.setDatabasePath(path);
     if (Result<void> opened = m_tokenStore.open(path, SqliteConnection::Mode::ReadOnly); !opened)
         return opened;
     m_dataVersion = -1;
@@ -363,6 +396,7 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
                          QStringLiteral("Sluice has no endpoint %1 %2. Available: POST "
                                         "/v1/chat/completions, /v1/messages, /v1/responses, "
                                         "/v1/completions, /v1/embeddings, /v1/messages/count_tokens, "
+                                        "/v1/prompts/NAME/completions, /v1/prompts/NAME/render, "
                                         "/v1beta/models/MODEL:generateContent (also :streamGenerateContent, "
                                         ":countTokens); GET /v1/models, /v1beta/models, /health.")
                              .arg(QString::fromLatin1(request.method), QString::fromLatin1(request.path.left(200))),
@@ -371,8 +405,23 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
         return;
     }
     switch (endpoint.route) {
-    case Route::Proxy:
+    case Route::Proxy: {
+        // A cheap look before the exact one: only a body that mentions "prompt: can name a prompt.
+        const bool gemini = endpoint.format == ApiFormat::Gemini;
+        if (gemini ? endpoint.model.startsWith(PromptReference::ModelPrefix) : request.body.contains("\"prompt:")) {
+            const QString model = gemini ? endpoint.model : modelNamedIn(request.body);
+            if (model.startsWith(PromptReference::ModelPrefix)) {
+                handlePromptModel(request, responder, std::move(record), endpoint.format, model, endpoint.stream);
+                return;
+            }
+        }
         handleProxied(request, responder, std::move(record), endpoint.format, endpoint.model, endpoint.stream);
+        return;
+    }
+    case Route::PromptCompletions:
+    case Route::PromptRender:
+        handlePromptEndpoint(request, responder, std::move(record), endpoint.model,
+                             endpoint.route == Route::PromptRender);
         return;
     case Route::CountTokens:
         handleCountTokens(request, responder, std::move(record), endpoint.format, endpoint.model);
@@ -392,7 +441,8 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
 }
 
 void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder, RequestRecord record,
-                            ApiFormat format, const QString &pathModel, bool pathStream)
+                            ApiFormat format, const QString &pathModel, bool pathStream,
+                            const HttpHeaders &promptHeaders)
 {
     // Guardrails first: everything after (parsing, routing, the cache, the provider) sees the masked body.
     GuardrailCheck guard;
@@ -466,6 +516,10 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
     record.requestedModel = client.model;
     record.stream = client.stream;
     record.tags = ClientRecognizer::mergeTags(record.tags, ClientRecognizer::metadataTags(request.body));
+    for (const auto &[name, value] : promptHeaders.fields())
+        client.responseHeaders.append(name, value);
+    if (record.promptName.isEmpty())
+        observePrompt(request, client, record);
 
     Result<RoutePlanner> plan = m_router->plan(client.model);
     if (!plan) {
@@ -542,6 +596,173 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
         });
     }
     exchange->start();
+}
+
+void Gateway::observePrompt(const HttpRequest &request, const ClientRequest &client, RequestRecord &record)
+{
+    const QString clientName = ObservedPrompts::clientName(request.headers.value(QByteArrayLiteral("user-agent")));
+    QString system;
+    QStringList tools;
+    if (client.format == ApiFormat::OpenAiChat) {
+        const ObservedPromptSighting sighting = m_observedPrompts.observeOpenAiChat(clientName, request.body);
+        record.observedPrompt = sighting.fingerprint;
+        record.observedPromptSample = sighting.sample;
+        return;
+    }
+    if (client.canonical) {
+        system = client.canonical->systemText();
+        for (const CanonicalTool &tool : client.canonical->tools)
+            tools.append(tool.name);
+    } else {
+        return; // embeddings carry no prompt
+    }
+    const ObservedPromptSighting sighting = m_observedPrompts.observe(clientName, system, tools);
+    record.observedPrompt = sighting.fingerprint;
+    record.observedPromptSample = sighting.sample;
+}
+
+void Gateway::handlePromptModel(const HttpRequest &request, HttpResponder *responder, RequestRecord record,
+                                ApiFormat format, const QString &model, bool pathStream, const QString &modelOverride)
+{
+    const auto refuse = [&](int status, const QString &message, const char *code, const char *errorClass) {
+        record.requestedModel = model.left(200);
+        respondError(responder, std::move(record), format,
+                     CanonicalError::make(status, message, QString::fromLatin1(code)), errorClass);
+    };
+    const std::optional<Result<PromptReference>> reference = PromptReference::fromModel(model);
+    if (!reference || !reference->ok()) {
+        refuse(400, reference ? reference->errorMessage() : QString(), "invalid_prompt", ErrorClass::InvalidRequest);
+        return;
+    }
+    const QJsonDocument document = QJsonDocument::fromJson(request.body);
+    if (!document.isObject()) {
+        refuse(400, QStringLiteral("The body must be a JSON object."), "invalid_request", ErrorClass::InvalidRequest);
+        return;
+    }
+    QJsonObject body = document.object();
+    const QJsonValue variables = body.value(PromptRequestBuilder::VariablesMember);
+    if (!variables.isUndefined() && !variables.isNull() && !variables.isObject()) {
+        refuse(400,
+               QStringLiteral("\"prompt_variables\" is an object of variable names and values, e.g. {\"name\": "
+                              "\"Ada\"}."),
+               "invalid_prompt_variables", ErrorClass::InvalidRequest);
+        return;
+    }
+    record.promptName = (*reference)->name;
+    const PromptResolver::Outcome outcome = m_prompts.resolve(reference->value(), variables.toObject(), modelOverride);
+    record.promptVersion = outcome.resolved.version.version;
+    if (!outcome.ok()) {
+        const PromptFailure failure = promptFailure(outcome);
+        refuse(outcome.status, outcome.message, failure.code, failure.errorClass);
+        return;
+    }
+    Result<QByteArray> built
+        = PromptRequestBuilder::build(format, std::move(body), outcome.resolved.rendered, outcome.resolved.model);
+    if (!built) {
+        refuse(400, built.errorMessage(), "invalid_prompt", ErrorClass::InvalidRequest);
+        return;
+    }
+    HttpRequest rendered = request;
+    rendered.body = std::move(built).value();
+    if (m_config.logging.storeBodies) {
+        // The log keeps what was sent on: the prompt rendered into the request.
+        const qint64 cap = m_config.logging.maxBodyBytes;
+        record.requestBody = rendered.body.left(cap);
+        record.bodiesTruncated = rendered.body.size() > cap;
+    }
+    const HttpHeaders headers {
+        {QByteArrayLiteral("x-sluice-prompt"), outcome.resolved.version.name.toUtf8()},
+        {QByteArrayLiteral("x-sluice-prompt-version"), QByteArray::number(outcome.resolved.version.version)}};
+    handleProxied(rendered, responder, std::move(record), format,
+                  format == ApiFormat::Gemini ? outcome.resolved.model : QString(), pathStream, headers);
+}
+
+void Gateway::handlePromptEndpoint(const HttpRequest &request, HttpResponder *responder, RequestRecord record,
+                                   const QString &name, bool render)
+{
+    const auto refuse = [&](int status, const QString &message, const char *code, const char *errorClass) {
+        respondError(responder, std::move(record), ApiFormat::OpenAiChat,
+                     CanonicalError::make(status, message, QString::fromLatin1(code)), errorClass);
+    };
+    const QJsonDocument document = QJsonDocument::fromJson(request.body);
+    if (!document.isObject() && !request.body.trimmed().isEmpty()) {
+        refuse(400,
+               QStringLiteral("The body must be a JSON object: {\"variables\": {...}, \"label\" or \"version\", "
+                              "\"stream\", and any chat parameter to override}."),
+               "invalid_request", ErrorClass::InvalidRequest);
+        return;
+    }
+    QJsonObject chat = document.object();
+    const QJsonValue label = chat.take(QLatin1String("label"));
+    const QJsonValue version = chat.take(QLatin1String("version"));
+    const QJsonValue variables = chat.take(QLatin1String("variables"));
+    const QJsonValue model = chat.take(QLatin1String("model"));
+    QString selector;
+    if (!label.isUndefined() && !version.isUndefined()) {
+        refuse(400, QStringLiteral("Give \"label\" or \"version\", not both."), "invalid_request",
+               ErrorClass::InvalidRequest);
+        return;
+    }
+    if (!label.isUndefined()) {
+        if (!label.isString() || label.toString().isEmpty()) {
+            refuse(400, QStringLiteral("\"label\" is a label name, e.g. \"production\"."), "invalid_request",
+                   ErrorClass::InvalidRequest);
+            return;
+        }
+        selector = label.toString();
+    } else if (!version.isUndefined()) {
+        const QString text = version.isDouble() ? QString::number(version.toInt()) : version.toString();
+        const QString number = text.startsWith(QLatin1Char('v')) ? text.mid(1) : text;
+        bool ok = false;
+        if (number.toInt(&ok) <= 0 || !ok) {
+            refuse(400, QStringLiteral("\"version\" is a version number, e.g. 3."), "invalid_request",
+                   ErrorClass::InvalidRequest);
+            return;
+        }
+        selector = QLatin1Char('v') + number;
+    }
+    if (!model.isUndefined() && !model.isString()) {
+        refuse(400, QStringLiteral("\"model\" is a model name configured in Sluice."), "invalid_request",
+               ErrorClass::InvalidRequest);
+        return;
+    }
+    if (!variables.isUndefined() && !variables.isNull() && !variables.isObject()) {
+        refuse(400,
+               QStringLiteral("\"variables\" is an object of variable names and values, e.g. {\"name\": \"Ada\"}."),
+               "invalid_prompt_variables", ErrorClass::InvalidRequest);
+        return;
+    }
+    const QString reference = selector.isEmpty() ? name : name + QLatin1Char('@') + selector;
+    if (!render) {
+        chat.insert(QStringLiteral("model"), QString(PromptReference::ModelPrefix + reference));
+        chat.insert(PromptRequestBuilder::VariablesMember, variables.toObject());
+        HttpRequest rewritten = request;
+        rewritten.body = compact(chat);
+        handlePromptModel(rewritten, responder, std::move(record), ApiFormat::OpenAiChat,
+                          PromptReference::ModelPrefix + reference, false, model.toString());
+        return;
+    }
+    const Result<PromptReference> parsed = PromptReference::parse(reference);
+    if (!parsed) {
+        refuse(400, parsed.errorMessage(), "invalid_prompt", ErrorClass::InvalidRequest);
+        return;
+    }
+    record.promptName = parsed->name;
+    const PromptResolver::Outcome outcome = m_prompts.resolve(parsed.value(), variables.toObject(), model.toString());
+    record.promptVersion = outcome.resolved.version.version;
+    if (!outcome.ok()) {
+        const PromptFailure failure = promptFailure(outcome);
+        refuse(outcome.status, outcome.message, failure.code, failure.errorClass);
+        return;
+    }
+    const Result<QByteArray> built
+        = PromptRequestBuilder::build(ApiFormat::OpenAiChat, chat, outcome.resolved.rendered, outcome.resolved.model);
+    record.requestedModel = outcome.resolved.model;
+    const QJsonObject answer {{QStringLiteral("prompt"), outcome.resolved.version.name},
+                              {QStringLiteral("version"), outcome.resolved.version.version},
+                              {QStringLiteral("labels"), QJsonArray::fromStringList(outcome.resolved.version.labels)},
+                              {QStringLiteral("request"), QJsonDocument::fromJson(built.value()).object()}};
+    respondJson(responder, std::move(record), compact(answer));
 }
 
 void Gateway::respondFromCache(HttpResponder *responder, RequestRecord record, const ClientRequest &client,

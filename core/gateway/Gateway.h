@@ -16,6 +16,8 @@
 #include "gateway/TokenAuthenticator.h"
 #include "guardrails/Guardrails.h"
 #include "http/HttpRequestHandler.h"
+#include "prompts/ObservedPrompts.h"
+#include "prompts/PromptResolver.h"
 #include "providers/ProviderAdapter.h"
 #include "store/TokenStore.h"
 
@@ -88,7 +90,15 @@ Q_SIGNALS:
 
 private:
     void handleProxied(const HttpRequest &request, HttpResponder *responder, RequestRecord record, ApiFormat format,
-                       const QString &pathModel, bool pathStream);
+                       const QString &pathModel, bool pathStream, const HttpHeaders &promptHeaders = {});
+    // A request whose model names a registry prompt ("prompt:NAME[@LABEL|@vN]", docs/prompts.md): rendered into the
+    // client's format, then proxied like any other. modelOverride: /v1/prompts/NAME/completions' "model".
+    void handlePromptModel(const HttpRequest &request, HttpResponder *responder, RequestRecord record, ApiFormat format,
+                           const QString &model, bool pathStream, const QString &modelOverride = {});
+    // POST /v1/prompts/{name}/completions (render false) and /render (render true).
+    void handlePromptEndpoint(const HttpRequest &request, HttpResponder *responder, RequestRecord record,
+                              const QString &name, bool render);
+    void observePrompt(const HttpRequest &request, const ClientRequest &client, RequestRecord &record);
     void handleModels(HttpResponder *responder, RequestRecord record);
     // GET /v1beta/models (model empty) or /v1beta/models/{model}, in Gemini's shape.
     void handleGeminiModels(HttpResponder *responder, RequestRecord record, const QString &model);
@@ -125,6 +135,8 @@ private:
     ResponseCache *m_cache = nullptr;
     ByteBudget *m_budget = nullptr;
     std::shared_ptr<GatewayMetrics> m_metrics;
+    PromptResolver m_prompts;
+    ObservedPrompts m_observedPrompts;
     RecordSink m_sink;
     bool m_paused = false;
     bool m_draining = false;

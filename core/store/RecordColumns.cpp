@@ -90,11 +90,13 @@ QString RecordColumns::insertRequestSql()
         "INSERT INTO requests (id, started_at, token_name, endpoint, requested_model, provider, upstream_model, "
         "stream, http_status, error_class, error_message, latency_us, time_to_first_token_us, input_tokens, "
         "output_tokens, cached_tokens, reasoning_tokens, bodies_truncated, cache_write_tokens, cost_usd, "
-        "cost_status, attempt_count, deployment, saved_usd, served_model, client, tags, project, guardrails) "
+        "cost_status, attempt_count, deployment, saved_usd, served_model, client, tags, project, guardrails, "
+        "prompt_name, prompt_version, observed_prompt) "
         "VALUES (:id, :started_at, :token_name, :endpoint, :requested_model, :provider, :upstream_model, :stream, "
         ":http_status, :error_class, :error_message, :latency_us, :time_to_first_token_us, :input_tokens, "
         ":output_tokens, :cached_tokens, :reasoning_tokens, :bodies_truncated, :cache_write_tokens, :cost_usd, "
-        ":cost_status, :attempt_count, :deployment, :saved_usd, :served_model, :client, :tags, :project, :guardrails) "
+        ":cost_status, :attempt_count, :deployment, :saved_usd, :served_model, :client, :tags, :project, :guardrails, "
+        ":prompt_name, :prompt_version, :observed_prompt) "
         "ON CONFLICT(id) DO NOTHING");
 }
 
@@ -169,6 +171,9 @@ void RecordColumns::bindRequest(QSqlQuery &query, const RequestRecord &record)
     query.bindValue(QStringLiteral(":project"),
                     textOrNull(record.project.isEmpty() ? record.tokenName : record.project));
     query.bindValue(QStringLiteral(":guardrails"), textOrNull(guardrailHitsJson(record.guardrailHits)));
+    query.bindValue(QStringLiteral(":prompt_name"), textOrNull(record.promptName));
+    query.bindValue(QStringLiteral(":prompt_version"), nonZeroOrNull(record.promptVersion));
+    query.bindValue(QStringLiteral(":observed_prompt"), textOrNull(record.observedPrompt));
 }
 
 QString RecordColumns::insertAttemptSql()
@@ -241,6 +246,32 @@ QString RecordColumns::rollUpAttributionSql()
         "cache_hits = cache_hits + excluded.cache_hits, saved_usd = saved_usd + excluded.saved_usd");
 }
 
+QString RecordColumns::insertObservedPromptSql()
+{
+    return QStringLiteral("INSERT INTO observed_prompt_versions (fingerprint, prompt_key, client, system_text, tools, "
+                          "first_seen) VALUES (:fingerprint, :prompt_key, :client, :system_text, :tools, :first_seen) "
+                          "ON CONFLICT (fingerprint) DO NOTHING");
+}
+
+bool RecordColumns::bindObservedPrompt(QSqlQuery &query, const RequestRecord &record)
+{
+    if (record.observedPrompt.isEmpty() || record.observedPromptSample.isEmpty())
+        return false;
+    const QJsonObject sample = QJsonDocument::fromJson(record.observedPromptSample).object();
+    if (sample.isEmpty())
+        return false;
+    const QDateTime seen = record.startedAt.isValid() ? record.startedAt : QDateTime::currentDateTimeUtc();
+    query.bindValue(QStringLiteral(":fingerprint"), record.observedPrompt);
+    query.bindValue(QStringLiteral(":prompt_key"), sample.value(QLatin1String("prompt_key")).toString());
+    query.bindValue(QStringLiteral(":client"), sample.value(QLatin1String("client")).toString());
+    query.bindValue(QStringLiteral(":system_text"), sample.value(QLatin1String("system_text")).toString());
+    query.bindValue(QStringLiteral(":tools"),
+                    QString::fromUtf8(
+                        QJsonDocument(sample.value(QLatin1String("tools")).toArray()).toJson(QJsonDocument::Compact)));
+    query.bindValue(QStringLiteral(":first_seen"), seen.toMSecsSinceEpoch());
+    return true;
+}
+
 bool RecordColumns::isKeyReference(const QString &keyRef)
 {
     static const QLatin1String prefixes[] = {QLatin1String("keychain:"), QLatin1String("env:")};
@@ -291,7 +322,8 @@ QString RecordColumns::selectSql(bool withBodies)
         "r.stream, r.http_status, r.error_class, r.error_message, r.latency_us, r.time_to_first_token_us, "
         "r.input_tokens, r.output_tokens, r.cached_tokens, r.reasoning_tokens, r.bodies_truncated, "
         "r.cache_write_tokens, r.cost_usd, r.cost_status, r.attempt_count, r.deployment, r.saved_usd, "
-        "r.served_model, r.client, r.tags, r.project");
+        "r.served_model, r.client, r.tags, r.project, "
+        "r.prompt_name, r.prompt_version, r.observed_prompt");
     if (withBodies) {
         return columns
             + QStringLiteral(", b.encoding, b.request_body, b.response_body, r.guardrails FROM requests r "
@@ -333,16 +365,19 @@ RequestRecord RecordColumns::read(const QSqlQuery &query, bool withBodies)
     for (const QJsonValue &tag : tags)
         record.tags.append(tag.toString());
     record.project = query.value(27).isNull() ? record.tokenName : query.value(27).toString();
+    record.promptName = query.value(28).toString();
+    record.promptVersion = query.value(29).toInt();
+    record.observedPrompt = query.value(30).toString();
     record.cacheHit = record.costStatus == QLatin1String(CostStatus::Cached);
     record.guardrailHits = guardrailHitsFromJson(query.value(QStringLiteral("guardrails")).toString());
     if (withBodies) {
-        const bool compressed = query.value(28).toInt() == ZlibEncoding;
+        const bool compressed = query.value(31).toInt() == ZlibEncoding;
         const auto decode = [compressed](const QVariant &value) {
             const QByteArray stored = value.toByteArray();
             return compressed && !stored.isEmpty() ? qUncompress(stored) : stored;
         };
-        record.requestBody = decode(query.value(29));
-        record.responseBody = decode(query.value(30));
+        record.requestBody = decode(query.value(32));
+        record.responseBody = decode(query.value(33));
     }
     return record;
 }

@@ -26,6 +26,10 @@ public:
     static QString rollUpSpendSql();
     // The same for the per-dimension rollup (spend_hourly_by: model, provider, token, client, project, tag).
     static QString rollUpAttributionSql();
+    // Keeps the observed prompt version a record carries the first sighting of (observedPromptSample); false when
+    // it carries none (nothing to execute).
+    static QString insertObservedPromptSql();
+    static bool bindObservedPrompt(QSqlQuery &query, const RequestRecord &record);
     // Only references like "keychain:NAME" or "env:VAR" are stored: anything else might be a key itself.
     static bool isKeyReference(const QString &keyRef);
 

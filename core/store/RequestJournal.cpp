@@ -112,6 +112,8 @@ QByteArray RequestJournal::encode(const RequestRecord &record)
         for (const AttemptRecord &attempt : record.attempts)
             write(out, attempt);
         out << record.client << record.tags << record.project;
+        out << record.promptName << qint32(record.promptVersion) << record.observedPrompt
+            << record.observedPromptSample;
     }
     QByteArray frame;
     frame.reserve(HeaderSize + payload.size() + TrailerSize);
@@ -160,6 +162,11 @@ RequestRecords RequestJournal::decode(const QByteArray &bytes)
         }
         if (!in.atEnd()) // journals written before attribution end here
             in >> record.client >> record.tags >> record.project;
+        if (!in.atEnd()) { // and those written before prompts here
+            qint32 promptVersion = 0;
+            in >> record.promptName >> promptVersion >> record.observedPrompt >> record.observedPromptSample;
+            record.promptVersion = promptVersion;
+        }
         if (in.status() != QDataStream::Ok || record.id.isEmpty())
             break;
         record.bodiesTruncated = true; // bodies are not journaled

@@ -42,6 +42,7 @@ void scrubRecord(RequestRecord &record, const SecretScrubber &scrubber)
     record.requestBody = scrubber.scrub(record.requestBody);
     record.responseBody = scrubber.scrub(record.responseBody);
     record.errorMessage = scrubber.scrub(record.errorMessage);
+    record.observedPromptSample = scrubber.scrub(record.observedPromptSample);
     for (AttemptRecord &attempt : record.attempts)
         attempt.reason = scrubber.scrub(attempt.reason);
 }
@@ -53,6 +54,7 @@ struct Statements
     QSqlQuery insertAttempt;
     QSqlQuery rollUpSpend;
     QSqlQuery rollUpAttribution;
+    QSqlQuery insertObservedPrompt;
 };
 
 QSqlError writeRecords(QSqlDatabase &db, Statements &statements, const RequestRecord *records, qsizetype count)
@@ -93,6 +95,12 @@ QSqlError writeRecords(QSqlDatabase &db, Statements &statements, const RequestRe
                 db.rollback();
                 return error;
             }
+        }
+        if (RecordColumns::bindObservedPrompt(statements.insertObservedPrompt, record)
+            && !statements.insertObservedPrompt.exec()) {
+            const QSqlError error = statements.insertObservedPrompt.lastError();
+            db.rollback();
+            return error;
         }
     }
     // One upsert per batch: new seqs are above every seq already logged, so the range holds only this batch's rows.
@@ -419,7 +427,7 @@ void RequestLogWriter::run()
 void RequestLogWriter::writeLoop(const QString &databasePath, const QString &connectionName)
 {
     QSqlDatabase db = QSqlDatabase::database(connectionName, false);
-    Statements statements {QSqlQuery(db), QSqlQuery(db), QSqlQuery(db), QSqlQuery(db), QSqlQuery(db)};
+    Statements statements {QSqlQuery(db), QSqlQuery(db), QSqlQuery(db), QSqlQuery(db), QSqlQuery(db), QSqlQuery(db)};
     bool prepared = false;
     const QMetaMethod committedSignal = QMetaMethod::fromSignal(&RequestLogWriter::batchCommitted);
 
@@ -497,7 +505,8 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
                    {&statements.insertBodies, RecordColumns::insertBodiesSql()},
                    {&statements.insertAttempt, RecordColumns::insertAttemptSql()},
                    {&statements.rollUpSpend, RecordColumns::rollUpSpendSql()},
-                   {&statements.rollUpAttribution, RecordColumns::rollUpAttributionSql()}};
+                   {&statements.rollUpAttribution, RecordColumns::rollUpAttributionSql()},
+                   {&statements.insertObservedPrompt, RecordColumns::insertObservedPromptSql()}};
             prepared = true;
             for (const auto &[query, sql] : toPrepare) {
                 prepared = query->prepare(sql);

@@ -5,6 +5,7 @@
 #include <QTemporaryDir>
 
 #include "E2eSupport.h"
+#include "store/PromptStore.h"
 #include "store/RequestLogReader.h"
 #include "support/AgentScript.h"
 
@@ -92,6 +93,8 @@ private Q_SLOTS:
     void initTestCase();
     void agent_data();
     void agent();
+    // Runs after agent(): the agents' own system prompts, as the gateway observed them.
+    void observedPrompts();
     void cleanupTestCase();
 
 private:
@@ -428,6 +431,68 @@ void TestE2eAgents::agent()
     } else {
         QCOMPARE(withToolOutput, 0);
     }
+}
+
+// Each agent ran several times above, in its own format and translated, each run with another HOME (so other paths),
+// another model name (which Claude Code and opencode paste into their prompts) and another date-free moment. The
+// gateway fingerprints each request's system prompt and tool list: per agent and mode, all those runs must be one
+// observed prompt version (per-call noise normalised away), kept with the client's name and its requests.
+void TestE2eAgents::observedPrompts()
+{
+    struct Pair
+    {
+        Agent agent;
+        const char *client; // the User-Agent's product name, as the observed prompt names the client
+        QString a; // two runs that differ only in per-call noise
+        QString b;
+    };
+    const QList<Pair> pairs = {
+        {Agent::ClaudeCode, "claude-cli", QStringLiteral("work"), QStringLiteral("deepseek")},
+        {Agent::ClaudeCode, "claude-cli", QStringLiteral("work-agent"), QStringLiteral("deepseek-agent")},
+        {Agent::Codex, "codex", QStringLiteral("codex-local"), QStringLiteral("team")},
+        {Agent::Codex, "codex", QStringLiteral("codex-local-agent"), QStringLiteral("team-agent")},
+        {Agent::OpenCode, "opencode", QStringLiteral("house"), QStringLiteral("office")},
+        {Agent::OpenCode, "opencode", QStringLiteral("house-agent"), QStringLiteral("office-agent")},
+        {Agent::GeminiCli, "GeminiCLI", QStringLiteral("studio"), QStringLiteral("cheap")},
+        {Agent::GeminiCli, "GeminiCLI", QStringLiteral("studio-agent"), QStringLiteral("cheap-agent")},
+    };
+    PromptStore store;
+    QVERIFY(store.open(m_dataDir + QStringLiteral("/sluice.db"), SqliteConnection::Mode::ReadOnly).ok());
+    const Result<QList<ObservedPromptVersion>> observed = store.observed();
+    QVERIFY2(observed.ok(), qPrintable(observed.errorMessage()));
+    QHash<QString, ObservedPromptVersion> byFingerprint;
+    for (const ObservedPromptVersion &version : observed.value())
+        byFingerprint.insert(version.fingerprint, version);
+    int checked = 0;
+    for (const Pair &pair : pairs) {
+        if (!QFile::exists(binaryOf(pair.agent)))
+            continue;
+        const auto fingerprints = [&](const QString &model) {
+            QSet<QString> found;
+            for (const RequestRecord &record : loggedRequests(*m_log, model, 1))
+                found.insert(record.observedPrompt);
+            return found;
+        };
+        const QSet<QString> a = fingerprints(pair.a);
+        const QSet<QString> b = fingerprints(pair.b);
+        QVERIFY2(!a.isEmpty() && !a.contains(QString()), qPrintable(pair.a + QStringLiteral(": no observed prompt")));
+        QVERIFY2(a == b,
+                 qPrintable(QStringLiteral("%1 and %2 were seen as different prompt versions (%3 / %4)")
+                                .arg(pair.a, pair.b, QStringList(a.begin(), a.end()).join(QLatin1Char(',')),
+                                     QStringList(b.begin(), b.end()).join(QLatin1Char(',')))));
+        for (const QString &fingerprint : a) {
+            QVERIFY2(byFingerprint.contains(fingerprint), qPrintable(fingerprint + QStringLiteral(" was not kept")));
+            const ObservedPromptVersion &version = byFingerprint.value(fingerprint);
+            QVERIFY2(version.client.startsWith(QLatin1String(pair.client)), qPrintable(version.client));
+            QVERIFY2(version.systemText.size() > 200 || !version.tools.isEmpty(), qPrintable(version.promptKey));
+            QVERIFY(!version.systemText.contains(m_dir->path())); // paths are normalised away
+            QVERIFY2(version.stats.requests >= 2, qPrintable(version.promptKey)); // both runs count
+            QVERIFY(version.stats.costUsd > 0);
+        }
+        ++checked;
+    }
+    if (checked == 0)
+        QSKIP("no agent is installed: run `npm ci` in tests/e2e (scripts/test.sh does)");
 }
 
 QTEST_GUILESS_MAIN(TestE2eAgents)

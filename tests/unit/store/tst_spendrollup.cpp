@@ -237,7 +237,8 @@ private Q_SLOTS:
             QSqlQuery insert(db);
             // The requests table as it was then: without the columns later migrations added.
             QString insertSql = RecordColumns::insertRequestSql();
-            for (const char *column : {"served_model", "client", "tags", "project", "guardrails"}) {
+            for (const char *column : {"served_model", "client", "tags", "project", "guardrails", "prompt_name",
+                                       "prompt_version", "observed_prompt"}) {
                 insertSql.remove(QStringLiteral(", ") + QLatin1String(column))
                     .remove(QStringLiteral(", :") + QLatin1String(column));
             }
