@@ -168,6 +168,11 @@ OtlpSpans SpanBuilder::build(const RequestRecord &record) const
     a.append({QStringLiteral("sluice.request_id"), record.id});
     add(a, QStringLiteral("sluice.token"), record.tokenName);
     add(a, QStringLiteral("sluice.client"), record.client);
+    if (!record.promptName.isEmpty()) {
+        a.append({QStringLiteral("sluice.prompt.name"), record.promptName});
+        a.append({QStringLiteral("sluice.prompt.version"), qint64(record.promptVersion)});
+    }
+    add(a, QStringLiteral("sluice.observed_prompt"), record.observedPrompt);
     add(a, QStringLiteral("sluice.project"), record.project);
     if (!record.tags.isEmpty())
         a.append({QStringLiteral("sluice.tags"), record.tags});
@@ -195,6 +200,10 @@ OtlpSpans SpanBuilder::build(const RequestRecord &record) const
         add(a, QStringLiteral("langfuse.user.id"), record.tokenName);
         add(a, QStringLiteral("langfuse.session.id"), record.sessionId);
         add(a, QStringLiteral("langfuse.environment"), m_settings.environment);
+        if (!record.promptName.isEmpty()) {
+            a.append({QStringLiteral("langfuse.observation.prompt.name"), record.promptName});
+            a.append({QStringLiteral("langfuse.observation.prompt.version"), qint64(record.promptVersion)});
+        }
         if (!record.tags.isEmpty())
             a.append({QStringLiteral("langfuse.trace.tags"), record.tags});
         QJsonObject usage;

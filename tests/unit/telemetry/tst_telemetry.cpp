@@ -67,6 +67,8 @@ RequestRecord fallbackRecord()
     record.tags = {QStringLiteral("ci"), QStringLiteral("nightly")};
     record.project = QStringLiteral("editor");
     record.sessionId = QStringLiteral("session-42");
+    record.promptName = QStringLiteral("review");
+    record.promptVersion = 3;
     record.deployment = QStringLiteral("claude/claude-sonnet-4-5");
     AttemptRecord first;
     first.model = QStringLiteral("fast");
@@ -321,6 +323,8 @@ void TelemetryTest::requestBecomesServerAndClientSpans()
     QCOMPARE(OtlpReceiver::attribute(server, QStringLiteral("sluice.cost_usd")).toDouble(), 0.0123);
     QCOMPARE(attr(server, "sluice.client"), QStringLiteral("Claude Code"));
     QCOMPARE(attr(server, "sluice.token"), QStringLiteral("editor"));
+    QCOMPARE(attr(server, "sluice.prompt.name"), QStringLiteral("review"));
+    QCOMPARE(OtlpReceiver::attribute(server, QStringLiteral("sluice.prompt.version")).toInteger(), 3);
     QCOMPARE(OtlpReceiver::attribute(server, QStringLiteral("sluice.tags")).toArray(),
              QJsonArray({QStringLiteral("ci"), QStringLiteral("nightly")}));
     QCOMPARE(attr(server, "server.address"), QStringLiteral("127.0.0.1"));
@@ -405,6 +409,8 @@ void TelemetryTest::langfusePresetAddsItsAttributesAndAuth()
     QCOMPARE(attr(server, "langfuse.user.id"), QStringLiteral("editor"));
     QCOMPARE(attr(server, "langfuse.session.id"), QStringLiteral("session-42"));
     QCOMPARE(attr(server, "langfuse.environment"), QStringLiteral("staging"));
+    QCOMPARE(attr(server, "langfuse.observation.prompt.name"), QStringLiteral("review"));
+    QCOMPARE(OtlpReceiver::attribute(server, QStringLiteral("langfuse.observation.prompt.version")).toInteger(), 3);
     QCOMPARE(OtlpReceiver::attribute(server, QStringLiteral("langfuse.trace.tags")).toArray(),
              QJsonArray({QStringLiteral("ci"), QStringLiteral("nightly")}));
     QCOMPARE(QJsonDocument::fromJson(attr(server, "langfuse.observation.usage_details").toUtf8()).object(),
