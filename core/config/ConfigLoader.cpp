@@ -31,11 +31,10 @@ constexpr qsizetype MaxQuotedLength = 60;
 constexpr qsizetype MaxModelNameLength = 256;
 constexpr qint64 MaxTimeoutMs = 24LL * 60 * 60 * 1000;
 
-const QStringList TopLevelKeys
-    = {QStringLiteral("gateway"), QStringLiteral("providers"), QStringLiteral("models"),   QStringLiteral("tokens"),
-       QStringLiteral("logging"), QStringLiteral("prices"),    QStringLiteral("routing"),  QStringLiteral("cache"),
-       QStringLiteral("budgets"), QStringLiteral("metrics"),   QStringLiteral("telemetry"),
-       QStringLiteral("guardrails")};
+const QStringList TopLevelKeys = {QStringLiteral("gateway"), QStringLiteral("providers"), QStringLiteral("models"),
+                                  QStringLiteral("tokens"),  QStringLiteral("logging"),   QStringLiteral("prices"),
+                                  QStringLiteral("routing"), QStringLiteral("cache"),     QStringLiteral("budgets"),
+                                  QStringLiteral("metrics"), QStringLiteral("telemetry"), QStringLiteral("guardrails")};
 const QStringList GatewayKeys = {QStringLiteral("listen"),
                                  QStringLiteral("port"),
                                  QStringLiteral("allowed_hosts"),
