@@ -11,6 +11,7 @@
 #include "E2eSupport.h"
 #include "store/RequestLogReader.h"
 #include "support/OtlpReceiver.h"
+#include "support/PrometheusText.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -57,22 +58,6 @@ QByteArray chatBody(const char *model, bool stream = false)
 {
     return QByteArray("{\"model\":\"") + model + "\",\"stream\":" + (stream ? "true" : "false")
         + ",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
-}
-
-// Every sample of one metric family in a scrape, summed (labels containing each fragment only).
-double sample(const QByteArray &text, const QByteArray &name, const QByteArrayList &fragments = {})
-{
-    double sum = 0;
-    for (const QByteArray &line : text.split('\n')) {
-        if (!line.startsWith(QByteArray(name + '{')) && !line.startsWith(QByteArray(name + ' ')))
-            continue;
-        bool all = true;
-        for (const QByteArray &fragment : fragments)
-            all = all && line.contains(fragment);
-        if (all)
-            sum += line.mid(line.lastIndexOf(' ') + 1).toDouble();
-    }
-    return sum;
 }
 
 RequestRecords waitForRows(const QString &database, int count)
@@ -178,7 +163,7 @@ void TestE2eObservability::metricsAndTracesMatchTheLog()
             scrape
                 = exchange(network, metricsUrl, QByteArray(), {{"Authorization", QByteArray("Bearer ") + MetricsToken}})
                       .body;
-            return sample(scrape, "sluice_requests_total") >= Requests;
+            return prometheusSum(scrape, "sluice_requests_total") >= Requests;
         },
         10000));
     QVERIFY(!scrape.contains(GatewayToken));
@@ -203,19 +188,19 @@ void TestE2eObservability::metricsAndTracesMatchTheLog()
     }
     QVERIFY(input > 0 && output > 0);
     QCOMPARE(failed, 2);
-    QCOMPARE(sample(scrape, "sluice_requests_total"), double(Requests));
-    QCOMPARE(sample(scrape, "sluice_requests_total", {"status=\"404\""}), 1.0);
-    QCOMPARE(sample(scrape, "sluice_requests_total", {"error_class=\"authentication\""}), 1.0);
-    QCOMPARE(sample(scrape, "sluice_tokens_total", {"type=\"input\""}), double(input));
-    QCOMPARE(sample(scrape, "sluice_tokens_total", {"type=\"output\""}), double(output));
-    QVERIFY(qAbs(sample(scrape, "sluice_cost_usd_total") - cost) < 1e-9);
-    QCOMPARE(sample(scrape, "sluice_unpriced_requests_total"), double(unpriced));
-    QCOMPARE(sample(scrape, "sluice_attempts_total"), double(attempts));
-    QCOMPARE(sample(scrape, "sluice_fallbacks_total", {"model=\"flaky\""}), 1.0);
-    QCOMPARE(sample(scrape, "sluice_request_duration_seconds_count"), double(Requests));
-    QCOMPARE(sample(scrape, "gen_ai_client_operation_duration_seconds_count"),
+    QCOMPARE(prometheusSum(scrape, "sluice_requests_total"), double(Requests));
+    QCOMPARE(prometheusSum(scrape, "sluice_requests_total", {"status=\"404\""}), 1.0);
+    QCOMPARE(prometheusSum(scrape, "sluice_requests_total", {"error_class=\"authentication\""}), 1.0);
+    QCOMPARE(prometheusSum(scrape, "sluice_tokens_total", {"type=\"input\""}), double(input));
+    QCOMPARE(prometheusSum(scrape, "sluice_tokens_total", {"type=\"output\""}), double(output));
+    QVERIFY(qAbs(prometheusSum(scrape, "sluice_cost_usd_total") - cost) < 1e-9);
+    QCOMPARE(prometheusSum(scrape, "sluice_unpriced_requests_total"), double(unpriced));
+    QCOMPARE(prometheusSum(scrape, "sluice_attempts_total"), double(attempts));
+    QCOMPARE(prometheusSum(scrape, "sluice_fallbacks_total", {"model=\"flaky\""}), 1.0);
+    QCOMPARE(prometheusSum(scrape, "sluice_request_duration_seconds_count"), double(Requests));
+    QCOMPARE(prometheusSum(scrape, "gen_ai_client_operation_duration_seconds_count"),
              double(Requests - 2)); // not the 401, 404
-    QCOMPARE(sample(scrape, "gen_ai_client_operation_time_to_first_chunk_seconds_count"), 3.0); // the streams
+    QCOMPARE(prometheusSum(scrape, "gen_ai_client_operation_time_to_first_chunk_seconds_count"), 3.0); // the streams
     QVERIFY(scrape.contains("sluice_deployment_breaker_state{deployment=\"recorded-openai/openai-text\""));
     const QString promtool = QStandardPaths::findExecutable(QStringLiteral("promtool"));
     QVERIFY2(!promtool.isEmpty(), "promtool (Debian package prometheus) is missing");
@@ -290,8 +275,8 @@ void TestE2eObservability::metricsAndTracesMatchTheLog()
     }
     const QByteArray afterExport
         = exchange(network, metricsUrl, QByteArray(), {{"Authorization", QByteArray("Bearer ") + MetricsToken}}).body;
-    QCOMPARE(sample(afterExport, "sluice_telemetry_spans_exported_total"), double(Requests + attempts));
-    QCOMPARE(sample(afterExport, "sluice_telemetry_spans_dropped_total"), 0.0);
+    QCOMPARE(prometheusSum(afterExport, "sluice_telemetry_spans_exported_total"), double(Requests + attempts));
+    QCOMPARE(prometheusSum(afterExport, "sluice_telemetry_spans_dropped_total"), 0.0);
 
     sluice.process().terminate();
     QVERIFY(QTest::qWaitFor([&] { return sluice.process().state() == QProcess::NotRunning; }, 10000));

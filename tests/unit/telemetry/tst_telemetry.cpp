@@ -11,6 +11,7 @@
 
 #include "config/ConfigLoader.h"
 #include "support/OtlpReceiver.h"
+#include "support/PrometheusText.h"
 #include "support/ProtobufReader.h"
 #include "telemetry/GatewayMetrics.h"
 #include "telemetry/OtlpEncoder.h"
@@ -21,6 +22,7 @@
 
 using namespace sluice;
 using sluice::test::OtlpReceiver;
+using sluice::test::prometheusSum;
 
 namespace {
 
@@ -97,23 +99,6 @@ RequestRecord fallbackRecord()
 QString attr(const QJsonObject &span, const char *key)
 {
     return OtlpReceiver::attribute(span, QString::fromLatin1(key)).toVariant().toString();
-}
-
-// The exposition's value for one series, e.g. sample(text, "sluice_requests_total", "model=\"fast\""), summed
-// over every series whose labels contain each of the given fragments.
-double sample(const QByteArray &text, const QByteArray &name, const QByteArrayList &fragments = {})
-{
-    double sum = 0;
-    for (const QByteArray &line : text.split('\n')) {
-        if (!line.startsWith(QByteArray(name + '{')) && !line.startsWith(QByteArray(name + ' ')))
-            continue;
-        bool all = true;
-        for (const QByteArray &fragment : fragments)
-            all = all && line.contains(fragment);
-        if (all)
-            sum += line.mid(line.lastIndexOf(' ') + 1).toDouble();
-    }
-    return sum;
 }
 
 } // namespace
@@ -543,31 +528,31 @@ void TelemetryTest::metricsCountRecordsAndPassPromtool()
     snapshot.requestsInFlight = 2;
     const QByteArray text = metrics.exposition(snapshot);
 
-    QCOMPARE(sample(text, "sluice_requests_total"), 3.0);
-    QCOMPARE(sample(text, "sluice_requests_total", {"status=\"200\"", "client=\"Claude Code\""}), 2.0);
-    QCOMPARE(sample(text, "sluice_requests_total", {"error_class=\"authentication\""}), 1.0);
-    QCOMPARE(sample(text, "sluice_tokens_total", {"type=\"input\""}), 2400.0);
-    QCOMPARE(sample(text, "sluice_tokens_total", {"type=\"cached\""}), 2000.0);
-    QCOMPARE(sample(text, "sluice_cost_usd_total"), 0.0123);
-    QCOMPARE(sample(text, "sluice_unpriced_requests_total"), 1.0);
-    QCOMPARE(sample(text, "sluice_fallbacks_total"), 1.0);
-    QCOMPARE(sample(text, "sluice_attempts_total", {"decision=\"fallback\""}), 1.0);
-    QCOMPARE(sample(text, "sluice_tag_requests_total", {"tag=\"ci\""}), 2.0);
-    QCOMPARE(sample(text, "sluice_tag_requests_total", {"tag=\"nightly\""}), 0.0); // not listed: never a label
+    QCOMPARE(prometheusSum(text, "sluice_requests_total"), 3.0);
+    QCOMPARE(prometheusSum(text, "sluice_requests_total", {"status=\"200\"", "client=\"Claude Code\""}), 2.0);
+    QCOMPARE(prometheusSum(text, "sluice_requests_total", {"error_class=\"authentication\""}), 1.0);
+    QCOMPARE(prometheusSum(text, "sluice_tokens_total", {"type=\"input\""}), 2400.0);
+    QCOMPARE(prometheusSum(text, "sluice_tokens_total", {"type=\"cached\""}), 2000.0);
+    QCOMPARE(prometheusSum(text, "sluice_cost_usd_total"), 0.0123);
+    QCOMPARE(prometheusSum(text, "sluice_unpriced_requests_total"), 1.0);
+    QCOMPARE(prometheusSum(text, "sluice_fallbacks_total"), 1.0);
+    QCOMPARE(prometheusSum(text, "sluice_attempts_total", {"decision=\"fallback\""}), 1.0);
+    QCOMPARE(prometheusSum(text, "sluice_tag_requests_total", {"tag=\"ci\""}), 2.0);
+    QCOMPARE(prometheusSum(text, "sluice_tag_requests_total", {"tag=\"nightly\""}), 0.0); // not listed: never a label
     QVERIFY(!text.contains("nightly"));
-    QCOMPARE(sample(text, "sluice_deployment_breaker_state", {"openai/gpt-4.1-mini", "state=\"open\""}), 1.0);
-    QCOMPARE(sample(text, "sluice_deployment_breaker_state", {"openai/gpt-4.1-mini", "state=\"closed\""}), 0.0);
-    QCOMPARE(sample(text, "sluice_budget_remaining_usd", {"scope=\"overall\""}), 65.0);
-    QCOMPARE(sample(text, "sluice_log_queue_records"), 7.0);
-    QCOMPARE(sample(text, "sluice_telemetry_queue_spans"), 3.0);
-    QCOMPARE(sample(text, "sluice_requests_in_flight"), 2.0);
+    QCOMPARE(prometheusSum(text, "sluice_deployment_breaker_state", {"openai/gpt-4.1-mini", "state=\"open\""}), 1.0);
+    QCOMPARE(prometheusSum(text, "sluice_deployment_breaker_state", {"openai/gpt-4.1-mini", "state=\"closed\""}), 0.0);
+    QCOMPARE(prometheusSum(text, "sluice_budget_remaining_usd", {"scope=\"overall\""}), 65.0);
+    QCOMPARE(prometheusSum(text, "sluice_log_queue_records"), 7.0);
+    QCOMPARE(prometheusSum(text, "sluice_telemetry_queue_spans"), 3.0);
+    QCOMPARE(prometheusSum(text, "sluice_requests_in_flight"), 2.0);
     // The GenAI metrics: only the two model calls, with the convention's bucket boundaries.
-    QCOMPARE(sample(text, "gen_ai_client_operation_duration_seconds_count"), 2.0);
+    QCOMPARE(prometheusSum(text, "gen_ai_client_operation_duration_seconds_count"), 2.0);
     QVERIFY(text.contains("gen_ai_client_operation_duration_seconds_bucket{"));
     QVERIFY(text.contains("le=\"81.92\""));
     QVERIFY(text.contains("le=\"67108864\""));
-    QCOMPARE(sample(text, "gen_ai_client_token_usage_sum", {"gen_ai_token_type=\"output\""}), 600.0);
-    QCOMPARE(sample(text, "gen_ai_client_operation_time_to_first_chunk_seconds_count"), 2.0);
+    QCOMPARE(prometheusSum(text, "gen_ai_client_token_usage_sum", {"gen_ai_token_type=\"output\""}), 600.0);
+    QCOMPARE(prometheusSum(text, "gen_ai_client_operation_time_to_first_chunk_seconds_count"), 2.0);
     QVERIFY(text.contains("gen_ai_provider_name=\"anthropic\""));
     QVERIFY(!text.contains("0190aaaa")); // request ids never become labels
 
@@ -596,8 +581,8 @@ void TelemetryTest::metricLabelsStayBounded()
         metrics.observe(record);
     }
     const QByteArray text = metrics.exposition({});
-    QCOMPARE(sample(text, "sluice_requests_total"), double(GatewayMetrics::MaxValuesPerLabel + 50));
-    QCOMPARE(sample(text, "sluice_requests_total", {"model=\"other\""}), 50.0);
+    QCOMPARE(prometheusSum(text, "sluice_requests_total"), double(GatewayMetrics::MaxValuesPerLabel + 50));
+    QCOMPARE(prometheusSum(text, "sluice_requests_total", {"model=\"other\""}), 50.0);
     QVERIFY(!text.contains("model-120"));
 }
 
@@ -690,13 +675,13 @@ void TelemetryTest::telemetryThreadFeedsMetricsAndExport()
     QCOMPARE(telemetry.processedCount(), 20);
     QVERIFY(receiver.waitForSpans(60));
     // The receiver answers on this thread: let it, before shutdown() blocks it.
-    QTRY_COMPARE(sample(telemetry.metrics()->exposition({}), "sluice_telemetry_spans_exported_total"), 60.0);
+    QTRY_COMPARE(prometheusSum(telemetry.metrics()->exposition({}), "sluice_telemetry_spans_exported_total"), 60.0);
     telemetry.shutdown(2000);
     telemetry.submit(fallbackRecord()); // after shutdown: ignored, no crash
     const QByteArray text = telemetry.metrics()->exposition({});
-    QCOMPARE(sample(text, "sluice_requests_total"), 20.0);
-    QCOMPARE(sample(text, "sluice_telemetry_spans_exported_total"), 60.0);
-    QCOMPARE(sample(text, "sluice_telemetry_spans_dropped_total"), 0.0);
+    QCOMPARE(prometheusSum(text, "sluice_requests_total"), 20.0);
+    QCOMPARE(prometheusSum(text, "sluice_telemetry_spans_exported_total"), 60.0);
+    QCOMPARE(prometheusSum(text, "sluice_telemetry_spans_dropped_total"), 0.0);
 }
 
 QTEST_GUILESS_MAIN(TelemetryTest)
