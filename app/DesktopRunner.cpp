@@ -272,6 +272,10 @@ int runDesktop(const AppOptions &options)
     retention.start();
     QObject::connect(&reload, &ConfigReload::configApplied, &retention,
                      [&retention, retentionOf](const Config &config) { retention.setPolicy(retentionOf(config)); });
+    // Guardrail rules apply to the next request after a reload; the page shows the rules in force.
+    QObject::connect(&reload, &ConfigReload::configApplied, &window, [&window](const Config &config) {
+        window.guardrailsPage()->setRules(config.guardrails, config.sourcePath);
+    });
 
     const int code = QApplication::exec();
     settings.setValue(QStringLiteral("window/geometry"), window.saveGeometry());

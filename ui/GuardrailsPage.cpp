@@ -193,8 +193,8 @@ void GuardrailsPage::setRules(const GuardrailSettings &settings, const QString &
     m_emptyState->setVisible(settings.rules.isEmpty());
     m_source->setText(configPath.isEmpty()
                           ? tr("Change them in the guardrails section of the config file (docs/guardrails.md).")
-                          : tr("From the guardrails section of %1: edit it there and restart Sluice to change them "
-                               "(docs/guardrails.md).")
+                          : tr("From the guardrails section of %1: edit them there; a saved change applies to the "
+                               "next request (docs/guardrails.md).")
                                 .arg(configPath));
     startPreview();
 }
