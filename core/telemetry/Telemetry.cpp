@@ -1,5 +1,7 @@
 #include "Telemetry.h"
 
+#include <QTimer>
+
 #include "telemetry/GatewayMetrics.h"
 #include "telemetry/SpanBuilder.h"
 #include "telemetry/TraceExporter.h"
@@ -33,7 +35,12 @@ Telemetry::Telemetry(const Config &config, const std::function<QString(const Sec
         return; // nothing to feed: no thread
     m_thread.setObjectName(QStringLiteral("telemetry"));
     m_context = new QObject;
+    // The thread takes what was submitted every DrainIntervalMs: a request never pays for waking it.
+    auto *drainTimer = new QTimer(m_context);
+    drainTimer->setInterval(DrainIntervalMs);
+    QObject::connect(drainTimer, &QTimer::timeout, m_context, [this] { drain(); });
     m_context->moveToThread(&m_thread);
+    QObject::connect(&m_thread, &QThread::started, drainTimer, qOverload<>(&QTimer::start));
     QObject::connect(&m_thread, &QThread::finished, m_context, &QObject::deleteLater);
     if (config.telemetry.enabled()) {
         m_spans = std::make_unique<SpanBuilder>(config, version);
@@ -64,22 +71,15 @@ void Telemetry::submit(const RequestRecord &record)
 {
     if (!m_metrics && !m_exporter)
         return;
-    bool wake = false;
-    {
-        std::lock_guard lock(m_mutex);
-        if (m_stopped)
-            return;
-        m_pending.append(record);
-        if (!m_captureContent) {
-            // Bodies are shared, not copied, but need not be kept alive for the telemetry thread.
-            m_pending.last().requestBody.clear();
-            m_pending.last().responseBody.clear();
-        }
-        wake = m_pending.size() == 1;
+    std::lock_guard lock(m_mutex);
+    if (m_stopped)
+        return;
+    m_pending.append(record);
+    if (!m_captureContent) {
+        // Bodies are shared, not copied, but need not be kept alive for the telemetry thread.
+        m_pending.last().requestBody.clear();
+        m_pending.last().responseBody.clear();
     }
-    if (wake)
-        QMetaObject::invokeMethod(
-            m_context, [this] { drain(); }, Qt::QueuedConnection);
 }
 
 void Telemetry::drain()

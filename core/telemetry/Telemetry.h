@@ -17,11 +17,14 @@ class SpanBuilder;
 class TraceExporter;
 
 // Observability export (docs/observability.md): the Prometheus metrics behind GET /metrics and the OTLP trace
-// export, fed with every logged request. submit() only copies the record into a queue and wakes the telemetry
-// thread, which updates the metrics, builds the spans and exports them: nothing of it runs on the request path.
+// export, fed with every logged request. submit() only copies the record into a queue; the telemetry thread
+// takes the queue every DrainIntervalMs, updates the metrics, builds the spans and exports them: nothing of it
+// runs on the request path, not even waking that thread.
 class Telemetry
 {
 public:
+    static constexpr int DrainIntervalMs = 20;
+
     // secretOf: the value of a keychain:/env: reference the config names (resolved at start-up).
     Telemetry(const Config &config, const std::function<QString(const SecretRef &)> &secretOf, const QString &version);
     ~Telemetry(); // flushes (see shutdown) if not done yet
