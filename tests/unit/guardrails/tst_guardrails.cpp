@@ -63,12 +63,12 @@ private Q_SLOTS:
             << QStringLiteral("SECRET_AWS=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
         QTest::newRow("github") << QByteArray("export GH=ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789")
                                 << QStringLiteral("SECRET_GITHUB=ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789");
-        QTest::newRow("gitlab") << QByteArray("glpat-xY7zA9bC3dE5fG1hJ2kL")
-                                << QStringLiteral("SECRET_GITLAB=glpat-xY7zA9bC3dE5fG1hJ2kL");
+        QTest::newRow("gitlab") << QByteArray("glpat-FAKEfakeFAKEfake0000")
+                                << QStringLiteral("SECRET_GITLAB=glpat-FAKEfakeFAKEfake0000");
         QTest::newRow("slack") << QByteArray("SLACK=xoxb-123456789012-abcdefABCDEF")
                                << QStringLiteral("SECRET_SLACK=xoxb-123456789012-abcdefABCDEF");
-        QTest::newRow("stripe") << QByteArray("stripe.api_key = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'")
-                                << QStringLiteral("SECRET_STRIPE=sk_live_4eC39HqLyjWDarjtT1zdp7dc");
+        QTest::newRow("stripe") << QByteArray("stripe.api_key = 'sk_live_FAKEfakeFAKEfakeFAKE0000'")
+                                << QStringLiteral("SECRET_STRIPE=sk_live_FAKEfakeFAKEfakeFAKE0000");
         QTest::newRow("openai") << QByteArray("OPENAI_API_KEY=sk-proj-Ab3dEf6hIj9kLmN0pQrStUvWxYz1234567890abcdEFGH")
                                 << QStringLiteral(
                                        "SECRET_OPENAI=sk-proj-Ab3dEf6hIj9kLmN0pQrStUvWxYz1234567890abcdEFGH");
