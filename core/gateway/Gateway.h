@@ -125,6 +125,7 @@ private:
     HostGuard m_hostGuard;
     Guardrails m_guardrails;
     TokenAuthenticator m_tokens;
+    TokenAuthenticator m_metricsToken; // metrics.token, when set: /metrics takes it besides gateway tokens
     Admission m_admission;
     TokenStore m_tokenStore;
     QTimer m_reloadTimer;
