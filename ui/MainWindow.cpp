@@ -475,6 +475,7 @@ void MainWindow::appendRecords(const RequestRecords &records)
     }
     m_model->appendRecords(records);
     m_spend->appendRecords(records);
+    m_prompts->appendRecords(records);
     if (added > 0)
         setRequestCount(m_requestCount + added);
 }

@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QStandardItemModel>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextEdit>
@@ -247,6 +248,18 @@ private Q_SLOTS:
         QCOMPARE(page->observedModel()->item(1, 4)->text(), QStringLiteral("9"));
         QVERIFY(window.grab().save(screenshotPath("prompts-observed.png")));
 
+        // What the client's new release changed: the newest version against the one before it.
+        QVERIFY(page->observedTabs()->isTabEnabled(1));
+        page->observedTabs()->setCurrentIndex(1);
+        QVERIFY(page->observedDiff()->changedLines() >= 2); // the added sentence and the tools line
+        QVERIFY(!page->observedDiff()->left()->toPlainText().contains(QLatin1String("TodoWrite")));
+        QVERIFY(page->observedDiff()->right()->toPlainText().contains(QLatin1String("Use the TodoWrite tool")));
+        QVERIFY(window.grab().save(screenshotPath("prompts-observed-diff.png")));
+        page->observedView()->selectRow(0); // v1 has nothing before it
+        QVERIFY(!page->observedTabs()->isTabEnabled(1));
+        page->observedView()->selectRow(1);
+        page->observedTabs()->setCurrentIndex(0);
+
         // The selected (newest) version saved into the registry becomes a prompt of its own.
         window.findChild<QLineEdit *>(QStringLiteral("observedName"))->setText(QStringLiteral("claude-code/system"));
         QTest::mouseClick(window.findChild<QPushButton *>(QStringLiteral("saveObserved")), Qt::LeftButton);
@@ -264,6 +277,61 @@ private Q_SLOTS:
             selectable += page->list()->item(row)->flags().testFlag(Qt::ItemIsSelectable) ? 1 : 0;
         QCOMPARE(selectable, 1);
         page->search()->clear();
+    }
+
+    void usageFollowsNewRequestsWhileShown()
+    {
+        MainWindow window;
+        window.resize(1360, 820);
+        window.setDatabasePath(m_path);
+        window.show();
+        window.showPage(MainWindow::Page::Prompts);
+        PromptsPage *page = window.promptsPage();
+        QTRY_VERIFY_WITH_TIMEOUT(page->selectPrompt(Greeting), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(page->versionsModel()->rowCount() >= 3, 5000);
+        const auto requestsOf = [page](int version) {
+            QStandardItemModel *versions = page->versionsModel();
+            for (int row = 0; row < versions->rowCount(); ++row) {
+                if (versions->item(row, 0)->text() == QStringLiteral("v%1").arg(version))
+                    return versions->item(row, 4)->text().toInt();
+            }
+            return -1;
+        };
+        const int before = requestsOf(2);
+        QVERIFY(before > 0);
+        page->showDiff(1, 2); // a pick of the user's, which a reload must keep
+
+        // Requests written while the page is open: the window hands them over and the figures follow.
+        RequestRecords records;
+        for (int n = 0; n < 3; ++n)
+            records.append(used(300 + n, Greeting, 2));
+        {
+            RequestLogWriter writer;
+            QVERIFY(writer.open(m_path).ok());
+            for (const RequestRecord &record : std::as_const(records))
+                writer.append(record);
+            writer.flush();
+        }
+        window.appendRecords(records);
+        QTRY_COMPARE_WITH_TIMEOUT(requestsOf(2), before + 3, 5000);
+        QCOMPARE(window.findChild<QComboBox *>(QStringLiteral("diffA"))->currentData().toInt(), 1);
+        QCOMPARE(window.findChild<QComboBox *>(QStringLiteral("diffB"))->currentData().toInt(), 2);
+
+        // The same for an observed prompt, and the version picked stays picked.
+        QTRY_VERIFY_WITH_TIMEOUT(page->selectObserved(ClaudeKey), 5000);
+        QTRY_COMPARE(page->observedModel()->rowCount(), 2);
+        page->observedView()->selectRow(0);
+        const int observedBefore = page->observedModel()->item(0, 4)->text().toInt();
+        RequestRecords observed {used(400, QString(), 0, QStringLiteral("a1f09c3b2e4d5f60718293a4b5c6d7e8"))};
+        {
+            RequestLogWriter writer;
+            QVERIFY(writer.open(m_path).ok());
+            writer.append(observed.constFirst());
+            writer.flush();
+        }
+        window.appendRecords(observed);
+        QTRY_COMPARE_WITH_TIMEOUT(page->observedModel()->item(0, 4)->text().toInt(), observedBefore + 1, 5000);
+        QCOMPARE(page->observedView()->currentIndex().row(), 0);
     }
 
     void darkPalette()
@@ -286,6 +354,8 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(page->selectObserved(ClaudeKey), 5000);
             QTRY_COMPARE(page->observedModel()->rowCount(), 2);
             QVERIFY(window.grab().save(screenshotPath("prompts-observed-dark.png")));
+            page->observedTabs()->setCurrentIndex(1);
+            QVERIFY(window.grab().save(screenshotPath("prompts-observed-diff-dark.png")));
         }
         QApplication::setPalette(original);
     }

@@ -1,5 +1,7 @@
 #include "PromptsPage.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QFontDatabase>
 #include <QFormLayout>
@@ -117,6 +119,9 @@ PromptsPage::PromptsPage(QWidget *parent)
     , m_history(new QStandardItemModel(this))
     , m_observedVersions(new QStandardItemModel(this))
 {
+    m_liveRefresh.setSingleShot(true);
+    m_liveRefresh.setInterval(750);
+    connect(&m_liveRefresh, &QTimer::timeout, this, &PromptsPage::refresh);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(16, 12, 16, 12);
     auto *heading = new QLabel(tr("Prompts"), this);
@@ -391,9 +396,16 @@ QWidget *PromptsPage::buildObservedPanel()
     m_observedText = new QPlainTextEdit(panel);
     m_observedText->setReadOnly(true);
     m_observedText->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    // What a client's new release changed: the selected version against the one before it.
+    m_observedDiff = new PromptDiffView(panel);
+    m_observedDiff->setObjectName(QStringLiteral("observedDiff"));
+    m_observedTabs = new QTabWidget(panel);
+    m_observedTabs->setObjectName(QStringLiteral("observedTabs"));
+    m_observedTabs->addTab(m_observedText, tr("Text"));
+    m_observedTabs->addTab(m_observedDiff, tr("Changes from the version before"));
     auto *splitter = new QSplitter(Qt::Vertical, panel);
     splitter->addWidget(m_observedView);
-    splitter->addWidget(m_observedText);
+    splitter->addWidget(m_observedTabs);
     splitter->setSizes({200, 300});
     layout->addWidget(splitter, 1);
     auto *save = new QHBoxLayout;
@@ -410,14 +422,47 @@ QWidget *PromptsPage::buildObservedPanel()
                 const QString fingerprint = m_observedVersions->item(current.row(), 2)
                     ? m_observedVersions->item(current.row(), 2)->data(KeyRole).toString()
                     : QString();
-                for (const ObservedPromptVersion &version : std::as_const(m_observed)) {
-                    if (version.fingerprint == fingerprint)
-                        m_observedText->setPlainText(version.systemText + QStringLiteral("\n\ntools: ")
-                                                     + version.tools.join(QStringLiteral(", ")));
-                }
+                showObservedVersion(fingerprint);
             });
     connect(m_saveObserved, &QPushButton::clicked, this, &PromptsPage::saveObserved);
     return panel;
+}
+
+void PromptsPage::showObservedVersion(const QString &fingerprint)
+{
+    const auto text = [](const ObservedPromptVersion &version) -> QString {
+        return version.systemText + QStringLiteral("\n\ntools: ") + version.tools.join(QStringLiteral(", "));
+    };
+    const ObservedPromptVersion *previous = nullptr;
+    const ObservedPromptVersion *selected = nullptr;
+    for (const ObservedPromptVersion &version : std::as_const(m_observed)) {
+        if (version.fingerprint == fingerprint)
+            selected = &version;
+    }
+    if (!selected)
+        return;
+    for (const ObservedPromptVersion &version : std::as_const(m_observed)) {
+        if (version.promptKey == selected->promptKey && version.version < selected->version
+            && (!previous || version.version > previous->version))
+            previous = &version;
+    }
+    m_observedText->setPlainText(text(*selected));
+    m_observedTabs->setTabEnabled(1, previous != nullptr);
+    if (previous)
+        m_observedDiff->setTexts(text(*previous), text(*selected), tr("v%1").arg(previous->version),
+                                 tr("v%1").arg(selected->version));
+    else
+        m_observedDiff->setTexts(QString(), QString(), QString(), QString());
+}
+
+void PromptsPage::appendRecords(const RequestRecords &records)
+{
+    const bool touchesPrompts = std::any_of(records.cbegin(), records.cend(), [](const RequestRecord &record) {
+        return !record.promptName.isEmpty() || !record.observedPrompt.isEmpty();
+    });
+    // A hidden page reloads when shown; a shown one reloads once a burst of requests has been written.
+    if (touchesPrompts && isVisible() && !m_liveRefresh.isActive())
+        m_liveRefresh.start();
 }
 
 template<typename Slot>
@@ -595,7 +640,13 @@ void PromptsPage::onSelectionChanged()
 void PromptsPage::showObserved(const QString &promptKey)
 {
     m_detailStack->setCurrentIndex(2);
-    findChild<QLabel *>(QStringLiteral("observedTitle"))->setText(promptKey);
+    auto *title = findChild<QLabel *>(QStringLiteral("observedTitle"));
+    const QString shownKey = title->text();
+    const int shownRow = m_observedView->currentIndex().row();
+    const QString shownFingerprint = shownRow >= 0 && m_observedVersions->item(shownRow, 2)
+        ? m_observedVersions->item(shownRow, 2)->data(KeyRole).toString()
+        : QString();
+    title->setText(promptKey);
     m_observedVersions->removeRows(0, m_observedVersions->rowCount());
     for (const ObservedPromptVersion &version : std::as_const(m_observed)) {
         if (version.promptKey != promptKey)
@@ -613,8 +664,15 @@ void PromptsPage::showObserved(const QString &promptKey)
                                        : QStringLiteral("–"))});
     }
     m_observedView->resizeColumnsToContents();
-    if (m_observedVersions->rowCount() > 0)
-        m_observedView->selectRow(m_observedVersions->rowCount() - 1);
+    // The newest version, or on a reload of the same prompt the version that was picked.
+    int row = m_observedVersions->rowCount() - 1;
+    for (int candidate = 0; candidate < m_observedVersions->rowCount(); ++candidate) {
+        if (promptKey == shownKey
+            && m_observedVersions->item(candidate, 2)->data(KeyRole).toString() == shownFingerprint)
+            row = candidate;
+    }
+    if (row >= 0)
+        m_observedView->selectRow(row);
     if (m_observedName->text().isEmpty())
         m_observedName->setText(promptKey.section(QLatin1Char(':'), 0, 0).trimmed() + QStringLiteral("-system"));
 }
@@ -623,6 +681,20 @@ void PromptsPage::onPromptLoaded(const PromptDetails &details)
 {
     if (details.name != m_selected)
         return;
+    // A reload of the prompt shown (new usage while it is open) keeps the version and the diff picked. What was
+    // left at its default (the newest, or the one before it for the diff's left side) follows a new version.
+    const bool reload = m_details.name == details.name && !m_details.versions.isEmpty();
+    const int oldNewest = reload ? m_details.versions.constFirst().version : 0; // m_details is newest first
+    const int oldSecond = reload && m_details.versions.size() > 1 ? m_details.versions.at(1).version : oldNewest;
+    const auto keptPick = [reload](int version, int byDefault) {
+        return reload && version != byDefault ? version : 0;
+    };
+    const int shownRow = m_versionsView->currentIndex().row();
+    const int keptVersion = keptPick(
+        shownRow >= 0 && shownRow < m_details.versions.size() ? m_details.versions.at(shownRow).version : 0, oldNewest);
+    const int keptA = keptPick(m_diffA->currentData().toInt(), oldSecond);
+    const int keptB = keptPick(m_diffB->currentData().toInt(), oldNewest);
+    const int keptLabelVersion = keptPick(m_labelVersion->currentData().toInt(), oldNewest);
     m_details = details;
     const int count = int(details.versions.size());
     m_title->setText(details.name);
@@ -652,8 +724,13 @@ void PromptsPage::onPromptLoaded(const PromptDetails &details)
     std::reverse(m_details.stats.begin(), m_details.stats.end());
     m_versionsView->resizeColumnsToContents();
     m_versionsView->setColumnWidth(2, qMin(m_versionsView->columnWidth(2), 220));
+    int shownVersionRow = 0;
+    for (int row = 0; row < count; ++row) {
+        if (m_details.versions.at(row).version == keptVersion)
+            shownVersionRow = row;
+    }
     if (count > 0)
-        m_versionsView->selectRow(0);
+        m_versionsView->selectRow(shownVersionRow);
 
     const QSignalBlocker blockA(m_diffA);
     const QSignalBlocker blockB(m_diffB);
@@ -668,9 +745,13 @@ void PromptsPage::onPromptLoaded(const PromptDetails &details)
         m_diffB->addItem(text, version.version);
         m_labelVersion->addItem(text, version.version);
     }
-    m_diffA->setCurrentIndex(qMax(0, count - 2));
-    m_diffB->setCurrentIndex(count - 1);
-    m_labelVersion->setCurrentIndex(count - 1);
+    const auto pick = [](QComboBox *box, int version, int fallback) {
+        const int kept = version > 0 ? box->findData(version) : -1;
+        box->setCurrentIndex(kept >= 0 ? kept : fallback);
+    };
+    pick(m_diffA, keptA, qMax(0, count - 2));
+    pick(m_diffB, keptB, count - 1);
+    pick(m_labelVersion, keptLabelVersion, count - 1);
     updateDiff();
 
     const QString currentLabel = m_label->currentText();

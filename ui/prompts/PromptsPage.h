@@ -1,8 +1,10 @@
 #pragma once
 
 #include <QList>
+#include <QTimer>
 #include <QWidget>
 
+#include "common/RequestRecord.h"
 #include "ui/prompts/PromptLibrary.h"
 
 class QComboBox;
@@ -38,6 +40,9 @@ public:
     void setDatabasePath(const QString &path);
     // Reloads the list and the selected prompt.
     void refresh();
+    // Requests just written to the log (MainWindow::appendRecords): when they used a prompt or carried an observed
+    // one and the page is shown, the usage figures reload once the burst has passed.
+    void appendRecords(const sluice::RequestRecords &records);
 
     // For tests: select a registry prompt (name) or an observed one (prompt key) once the list has loaded.
     bool selectPrompt(const QString &name);
@@ -48,6 +53,9 @@ public:
     QStandardItemModel *versionsModel() const { return m_versions; }
     QStandardItemModel *historyModel() const { return m_history; }
     QStandardItemModel *observedModel() const { return m_observedVersions; }
+    QTableView *observedView() const { return m_observedView; }
+    QTabWidget *observedTabs() const { return m_observedTabs; }
+    PromptDiffView *observedDiff() const { return m_observedDiff; }
     QListWidget *list() const { return m_list; }
     QPlainTextEdit *editor() const { return m_editor; }
     QLabel *editorStatus() const { return m_editorStatus; }
@@ -75,6 +83,7 @@ private:
     void rebuildList();
     void onSelectionChanged();
     void showObserved(const QString &promptKey);
+    void showObservedVersion(const QString &fingerprint);
     void updateDiff();
     void validateEditor();
     void saveEditor();
@@ -122,6 +131,9 @@ private:
     QTableView *m_observedView = nullptr;
     QStandardItemModel *m_observedVersions = nullptr;
     QPlainTextEdit *m_observedText = nullptr;
+    QTabWidget *m_observedTabs = nullptr;
+    PromptDiffView *m_observedDiff = nullptr;
+    QTimer m_liveRefresh;
     QLineEdit *m_observedName = nullptr;
     QPushButton *m_saveObserved = nullptr;
 };
