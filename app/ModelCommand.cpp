@@ -24,13 +24,14 @@ QString usage()
                "  sluice model remove NAME [--config FILE]\n"
                "\n"
                "add      adds a model name clients can ask for, served by PROVIDER as MODEL (default: NAME);\n"
-               "         --fallback names another model tried when this one fails (repeatable, in order)\n"
+               "         --fallback names another model tried when this one fails (repeatable, in order).\n"
+               "         A NAME that exists already is served by PROVIDER too: one more deployment, balanced\n"
+               "         with the others\n"
                "list     every model name, where it is served and its fallbacks\n"
                "remove   takes the model name out of the config (refused while other models fall back to it)\n"
                "\n"
-               "Several deployments per model, balancing and retries are written by hand (docs/routing.md); these\n"
-               "commands keep them. A running Sluice applies the change without a restart. The config: --config\n"
-               "FILE, else %1.\n")
+               "Weights, balancing and retries are written by hand (docs/routing.md); these commands keep them.\n"
+               "A running Sluice applies the change without a restart. The config: --config FILE, else %1.\n")
         .arg(QDir::toNativeSeparators(ConfigLoader::defaultPath()));
 }
 
@@ -62,6 +63,26 @@ int add(const ConfigArguments &args, QTextStream &out, QTextStream &err)
         return fail(err, writer.errorMessage());
     const ModelEntry entry {args.positional.first(), provider, args.value(QStringLiteral("upstream-model")),
                             args.values.value(QStringLiteral("fallback"))};
+    // An existing name: the provider becomes one more deployment of it.
+    if (writer.value().yaml().hasItem(QStringLiteral("models"), entry.name)) {
+        if (!entry.fallbacks.isEmpty())
+            return fail(err,
+                        QStringLiteral("'%1' exists already; its fallbacks are edited in the file "
+                                       "(docs/routing.md), or remove it and add it again")
+                            .arg(entry.name));
+        if (Result<void> added = writer.value().addDeployment(entry.name, provider, entry.upstreamModel); !added)
+            return fail(err, added.errorMessage());
+        const Result<Config> saved = writer.value().save();
+        if (!saved)
+            return fail(err, saved.errorMessage());
+        QStringList served;
+        for (const ModelDeployment &deployment : saved->model(entry.name)->deployments)
+            served.append(deployment.provider + QLatin1Char('/') + deployment.upstreamModel);
+        out << "Model '" << entry.name << "' is now served by " << served.join(QStringLiteral(", ")) << " ("
+            << QDir::toNativeSeparators(path) << "). A running Sluice balances them now.\n";
+        out.flush();
+        return ExitOk;
+    }
     if (Result<void> added = writer.value().addModel(entry); !added)
         return fail(err, added.errorMessage());
     const Result<Config> saved = writer.value().save();

@@ -1,5 +1,9 @@
 #include "ProvidersPage.h"
 
+#include <algorithm>
+
+#include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QEvent>
 #include <QFormLayout>
@@ -133,7 +137,17 @@ ProvidersPage::ProvidersPage(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(12, 10, 12, 10);
     layout->setSpacing(8);
-    layout->addWidget(sectionTitle(tr("Providers & keys"), this));
+    auto *titleRow = new QHBoxLayout;
+    titleRow->addWidget(sectionTitle(tr("Providers & keys"), this));
+    titleRow->addStretch(1);
+    m_showGettingStarted = new QPushButton(tr("Getting started…"), this);
+    m_showGettingStarted->setObjectName(QStringLiteral("showGettingStarted"));
+    m_showGettingStarted->setToolTip(tr("Show the first steps again: provider, model, gateway token, client"));
+    m_showGettingStarted->setFlat(true);
+    m_showGettingStarted->setVisible(false);
+    titleRow->addWidget(m_showGettingStarted);
+    layout->addLayout(titleRow);
+    connect(m_showGettingStarted, &QPushButton::clicked, this, &ProvidersPage::showGettingStarted);
     auto *explanation = new QLabel(tr("The services Sluice forwards requests to, and the model names your tools ask "
                                       "for. Keys go to the system keychain, never into the config file; changes "
                                       "apply at once, without a restart."),
@@ -232,15 +246,56 @@ QWidget *ProvidersPage::buildGettingStarted()
     found->addWidget(m_discoveredText, 1);
     found->addWidget(m_addDiscovered);
     layout->addLayout(found);
+    // The gateway token step: made here, its secret shown once (the database keeps only its hash).
+    auto *tokenButtons = new QHBoxLayout;
+    m_makeToken = new QPushButton(tr("Make a gateway token"), box);
+    m_makeToken->setObjectName(QStringLiteral("makeGatewayToken"));
+    m_makeToken->setToolTip(tr("A token your tools send as their API key; set-up on the Clients page makes one per "
+                               "tool"));
+    tokenButtons->addWidget(m_makeToken);
+    // The new token, once made, beside the button; the note under the row.
+    m_tokenRow = new QWidget(box);
+    auto *secretRow = new QHBoxLayout(m_tokenRow);
+    secretRow->setContentsMargins(0, 0, 0, 0);
+    m_tokenSecret = new QLineEdit(m_tokenRow);
+    m_tokenSecret->setObjectName(QStringLiteral("newGatewayToken"));
+    m_tokenSecret->setReadOnly(true);
+    auto *copy = new QPushButton(tr("Copy"), m_tokenRow);
+    copy->setObjectName(QStringLiteral("copyGatewayToken"));
+    auto *hide = new QPushButton(tr("I have copied it"), m_tokenRow);
+    hide->setObjectName(QStringLiteral("hideGatewayToken"));
+    secretRow->addWidget(m_tokenSecret, 1);
+    secretRow->addWidget(copy);
+    secretRow->addWidget(hide);
+    tokenButtons->addWidget(m_tokenRow, 1);
+    tokenButtons->addStretch(0);
+    m_tokenNote = new QLabel(box);
+    m_tokenNote->setObjectName(QStringLiteral("newGatewayTokenNote"));
+    m_tokenNote->setWordWrap(true);
+    m_tokenNote->setForegroundRole(QPalette::PlaceholderText);
+    m_tokenRow->setVisible(false);
+    m_tokenNote->setVisible(false);
+    connect(m_makeToken, &QPushButton::clicked, this, &ProvidersPage::makeGatewayToken);
+    connect(copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(m_tokenSecret->text()); });
+    connect(hide, &QPushButton::clicked, this, [this] {
+        m_tokenSecret->clear();
+        m_tokenRow->setVisible(false);
+        m_tokenNote->setVisible(false);
+        updateGettingStarted();
+    });
     auto *skip = new QPushButton(tr("Skip these steps"), box);
     skip->setObjectName(QStringLiteral("skipGettingStarted"));
     skip->setFlat(true);
-    auto *skipRow = new QHBoxLayout;
-    skipRow->addStretch(1);
-    skipRow->addWidget(skip);
-    layout->addLayout(skipRow);
+    // One row for the token button and the way out, the new token (while shown) under it.
+    tokenButtons->addWidget(skip);
+    layout->addLayout(tokenButtons);
+    layout->addWidget(m_tokenNote);
     connect(skip, &QPushButton::clicked, this, [this] {
         m_gettingStartedSkipped = true;
+        m_gettingStartedWanted = false;
+        m_tokenSecret->clear();
+        m_tokenRow->setVisible(false);
+        m_tokenNote->setVisible(false);
         updateGettingStarted();
     });
     connect(m_addDiscovered, &QPushButton::clicked, this, &ProvidersPage::addDiscovered);
@@ -251,21 +306,39 @@ QWidget *ProvidersPage::buildGettingStarted()
 
 void ProvidersPage::updateGettingStarted()
 {
+    if (!m_gettingStarted || !m_showGettingStarted || !m_tokenSecret)
+        return; // still being built
     const bool hasProvider = !m_snapshot.providers.isEmpty();
     const bool hasModel = !m_snapshot.models.isEmpty();
-    const bool show = !m_gettingStartedSkipped && m_snapshot.error.isEmpty() && !m_configPath.isEmpty()
-        && (!hasProvider || !hasModel);
+    // Tokens are stored in the request log's database: without one (the gateway never started) the step waits.
+    const bool tokenStep = !m_databasePath.isEmpty();
+    const bool hasToken = !tokenStep || m_snapshot.gatewayTokens > 0;
+    const bool secretShown = !m_tokenSecret->text().isEmpty();
+    const bool usable = m_snapshot.error.isEmpty() && !m_configPath.isEmpty();
+    const bool show = usable && !m_gettingStartedSkipped
+        && (m_gettingStartedWanted || secretShown || !hasProvider || !hasModel || !hasToken);
     m_gettingStarted->setVisible(show);
+    m_showGettingStarted->setVisible(usable && !show);
     if (!show)
         return;
     const QString done = QStringLiteral("<span style=\"color:%1\">✓</span>")
                              .arg(RecordFormat::color(RecordFormat::Tone::Success, palette()).name());
     const QString todo = QStringLiteral("○");
-    m_steps->setText(tr("%1 Add a provider with the form on the right; its key goes to the system keychain.<br>"
-                        "%2 Give one of its models a name your tools ask for.<br>"
-                        "%3 Point a tool at Sluice: <a href=\"clients\">set up Claude Code, Codex and others</a> "
-                        "in one click each (each gets a gateway token of its own).")
-                         .arg(hasProvider ? done : todo, hasModel ? done : todo, todo));
+    QStringList steps;
+    steps.append(tr("%1 Add a provider with the form on the right; its key goes to the system keychain.")
+                     .arg(hasProvider ? done : todo));
+    steps.append(tr("%1 Give one of its models a name your tools ask for.").arg(hasModel ? done : todo));
+    if (tokenStep)
+        steps.append(tr("%1 Make a gateway token: your tools send it as their API key, so Sluice knows who asks "
+                        "(and what each one spends).")
+                         .arg(hasToken ? done : todo));
+    steps.append(tr("%1 Point a tool at Sluice: <a href=\"clients\">set up Claude Code, Codex and others</a> "
+                    "in one click each (each gets a gateway token of its own).")
+                     .arg(todo));
+    m_steps->setText(steps.join(QStringLiteral("<br>")));
+    m_makeToken->setVisible(tokenStep);
+    m_makeToken->setText(hasToken && tokenStep && m_snapshot.gatewayTokens > 0 ? tr("Make another gateway token")
+                                                                               : tr("Make a gateway token"));
     if (!m_discoveryDone && !hasProvider)
         discover();
     QStringList found;
@@ -277,6 +350,39 @@ void ProvidersPage::updateGettingStarted()
                                                       : tr("Add them and their models"));
     m_discoveredText->setVisible(!found.isEmpty());
     m_addDiscovered->setVisible(!found.isEmpty());
+}
+
+void ProvidersPage::showGettingStarted()
+{
+    m_gettingStartedSkipped = false;
+    m_gettingStartedWanted = true;
+    updateGettingStarted();
+}
+
+void ProvidersPage::makeGatewayToken()
+{
+    if (m_databasePath.isEmpty())
+        return;
+    m_makeToken->setEnabled(false);
+    runInBackground<Result<NewGatewayToken>>(
+        this,
+        [database = m_databasePath] { return ProvidersWork::makeGatewayToken(database, QStringLiteral("my-tools")); },
+        [this](const Result<NewGatewayToken> &made) {
+            m_makeToken->setEnabled(true);
+            if (!made) {
+                showStatus(tr("No gateway token was made: %1").arg(made.errorMessage()), false);
+                Q_EMIT idle();
+                return;
+            }
+            m_tokenSecret->setText(made->secret);
+            m_tokenNote->setText(
+                tr("\u201c%1\u201d: give it to your tool as its API key. Copy it now: Sluice keeps only "
+                   "its hash (revoke it under Gateway \u2192 Gateway tokens).")
+                    .arg(made->name));
+            m_tokenRow->setVisible(true);
+            m_tokenNote->setVisible(true);
+            reload();
+        });
 }
 
 void ProvidersPage::discover()
@@ -405,6 +511,8 @@ QWidget *ProvidersPage::buildModelForm()
     form->addRow(tr("Falls back to"), m_fallbacks);
     form->addRow(QString(), withLines(box, m_addModelButton, {m_modelError}));
     connect(m_addModelButton, &QPushButton::clicked, this, &ProvidersPage::addModel);
+    // A name that exists already: the provider serves it too (one more deployment, balanced with the others).
+    connect(m_modelName, &QLineEdit::textChanged, this, &ProvidersPage::updateModelButton);
     return box;
 }
 
@@ -420,7 +528,7 @@ void ProvidersPage::reload()
         return;
     setBusy(true);
     runInBackground<ProvidersSnapshot>(
-        this, [path = m_configPath] { return ProvidersWork::load(path); },
+        this, [path = m_configPath, database = m_databasePath] { return ProvidersWork::load(path, database); },
         [this](const ProvidersSnapshot &snapshot) {
             setSnapshot(snapshot);
             setBusy(false);
@@ -437,8 +545,10 @@ void ProvidersPage::showEvent(QShowEvent *event)
 void ProvidersPage::changeEvent(QEvent *event)
 {
     QWidget::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange)
+    if (event->type() == QEvent::PaletteChange) {
         applyErrorColour();
+        updateGettingStarted(); // its marks in the new palette's colours
+    }
 }
 
 void ProvidersPage::applyErrorColour()
@@ -511,6 +621,7 @@ void ProvidersPage::setSnapshot(const ProvidersSnapshot &snapshot)
     updateButtons();
     updateEmptyStates();
     updateGettingStarted();
+    updateModelButton();
 }
 
 void ProvidersPage::onTypeChanged()
@@ -771,10 +882,22 @@ void ProvidersPage::addModel()
         m_modelError->setVisible(true);
         return;
     }
+    const bool exists = modelExists(entry.name);
+    if (exists && !entry.fallbacks.isEmpty()) {
+        m_modelError->setText(tr("%1 exists already: leave \u201cFalls back to\u201d empty to serve it from %2 too, or "
+                                 "remove it first.")
+                                  .arg(entry.name, entry.provider));
+        m_modelError->setVisible(true);
+        return;
+    }
     setBusy(true);
     runInBackground<Result<void>>(
-        this, [path = m_configPath, entry] { return ProvidersWork::addModel(path, entry); },
-        [this, entry](const Result<void> &added) {
+        this,
+        [path = m_configPath, entry, exists] {
+            return exists ? ProvidersWork::addDeployment(path, entry.name, entry.provider, entry.upstreamModel)
+                          : ProvidersWork::addModel(path, entry);
+        },
+        [this, entry, exists](const Result<void> &added) {
             setBusy(false);
             if (!added) {
                 m_modelError->setText(added.errorMessage());
@@ -785,10 +908,28 @@ void ProvidersPage::addModel()
             m_modelName->clear();
             m_upstreamModel->clear();
             m_fallbacks->clear();
-            showStatus(tr("Added the model %1: clients can ask for it now.").arg(entry.name), true);
+            showStatus(exists ? tr("%1 is now served by %2 too, balanced with its other deployments.")
+                                    .arg(entry.name, entry.provider)
+                              : tr("Added the model %1: clients can ask for it now.").arg(entry.name),
+                       true);
             Q_EMIT configChanged();
             reload();
         });
+}
+
+bool ProvidersPage::modelExists(const QString &name) const
+{
+    return std::any_of(m_snapshot.models.cbegin(), m_snapshot.models.cend(),
+                       [&name](const ModelRoute &model) { return model.name == name; });
+}
+
+void ProvidersPage::updateModelButton()
+{
+    const bool exists = modelExists(m_modelName->text().trimmed());
+    m_addModelButton->setText(exists ? tr("Serve it from this provider too") : tr("Add model"));
+    m_addModelButton->setToolTip(
+        exists ? tr("One more deployment of %1, balanced with the others").arg(m_modelName->text().trimmed())
+               : QString());
 }
 
 void ProvidersPage::removeModel()

@@ -32,6 +32,10 @@ public:
     // The config file the page reads and edits; read again whenever the page is shown.
     void setConfigPath(const QString &path);
     QString configPath() const { return m_configPath; }
+    // The request log database, where gateway tokens are stored: the getting-started steps offer to make one.
+    void setDatabasePath(const QString &path) { m_databasePath = path; }
+    // Shows the getting-started steps again, also when every step is done or they were skipped.
+    void showGettingStarted();
     // The keychain service keys are stored under ("sluice"; tests use their own).
     void setKeychainService(const QString &service) { m_keychainService = service; }
     // Ask before removing a provider (tests turn it off).
@@ -57,6 +61,7 @@ private:
     void updateGettingStarted();
     void discover();
     void addDiscovered();
+    void makeGatewayToken();
     QWidget *buildProviderForm();
     QWidget *buildModelForm();
     void setSnapshot(const ProvidersSnapshot &snapshot);
@@ -69,6 +74,8 @@ private:
     void testProvider();
     void onProbed(const ProbeResult &result);
     void addModel();
+    bool modelExists(const QString &name) const;
+    void updateModelButton();
     void removeModel();
     void showStatus(const QString &text, bool ok);
     void showFormError(const QString &message);
@@ -81,6 +88,7 @@ private:
     void applyErrorColour();
 
     QString m_configPath;
+    QString m_databasePath;
     QString m_keychainService = QStringLiteral("sluice");
     bool m_confirmRemovals = true;
     bool m_nameEdited = false;
@@ -92,11 +100,17 @@ private:
     QList<DiscoveredServer> m_discovered; // servers found, not added yet
     bool m_discoveryDone = false;
     bool m_gettingStartedSkipped = false;
+    bool m_gettingStartedWanted = false; // asked for again: shown even when every step is done
 
     QWidget *m_gettingStarted = nullptr;
     QLabel *m_steps = nullptr;
     QLabel *m_discoveredText = nullptr;
     QPushButton *m_addDiscovered = nullptr;
+    QPushButton *m_makeToken = nullptr;
+    QWidget *m_tokenRow = nullptr;
+    QLineEdit *m_tokenSecret = nullptr;
+    QLabel *m_tokenNote = nullptr;
+    QPushButton *m_showGettingStarted = nullptr;
 
     QLabel *m_status = nullptr;
     QStandardItemModel *m_providers = nullptr;

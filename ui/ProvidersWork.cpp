@@ -1,11 +1,14 @@
 #include "ProvidersWork.h"
 
+#include <QFileInfo>
+
 #include "config/ConfigLoader.h"
 #include "secrets/SecretStore.h"
+#include "store/TokenStore.h"
 
 namespace sluice {
 
-ProvidersSnapshot ProvidersWork::load(const QString &configPath)
+ProvidersSnapshot ProvidersWork::load(const QString &configPath, const QString &databasePath)
 {
     ProvidersSnapshot snapshot;
     Result<ConfigWriter> writer = ConfigWriter::open(configPath);
@@ -20,7 +23,36 @@ ProvidersSnapshot ProvidersWork::load(const QString &configPath)
     }
     snapshot.providers = config->providers;
     snapshot.models = config->models;
+    snapshot.gatewayTokens = int(config->tokens.size());
+    if (!databasePath.isEmpty() && QFileInfo::exists(databasePath)) {
+        TokenStore store;
+        if (store.open(databasePath, SqliteConnection::Mode::ReadOnly)) {
+            if (const Result<QList<StoredToken>> stored = store.list())
+                snapshot.gatewayTokens += int(stored->size());
+        }
+    }
     return snapshot;
+}
+
+Result<NewGatewayToken> ProvidersWork::makeGatewayToken(const QString &databasePath, const QString &baseName)
+{
+    TokenStore store;
+    if (Result<void> opened = store.open(databasePath); !opened)
+        return opened.error();
+    const Result<QList<StoredToken>> existing = store.list();
+    if (!existing)
+        return existing.error();
+    QStringList taken;
+    for (const StoredToken &token : *existing)
+        taken.append(token.name);
+    StoredToken token;
+    token.name = baseName;
+    for (int n = 2; taken.contains(token.name); ++n)
+        token.name = baseName + QLatin1Char('-') + QString::number(n);
+    Result<QString> secret = store.create(token);
+    if (!secret)
+        return secret.error();
+    return NewGatewayToken {token.name, std::move(secret).value()};
 }
 
 Result<void> ProvidersWork::addProvider(const QString &configPath, const QString &keychainService,
@@ -110,6 +142,19 @@ Result<void> ProvidersWork::addModel(const QString &configPath, const ModelEntry
     if (!writer)
         return writer.error();
     if (Result<void> added = writer.value().addModel(entry); !added)
+        return added;
+    if (Result<Config> saved = writer.value().save(); !saved)
+        return saved.error();
+    return {};
+}
+
+Result<void> ProvidersWork::addDeployment(const QString &configPath, const QString &model, const QString &provider,
+                                          const QString &upstreamModel)
+{
+    Result<ConfigWriter> writer = ConfigWriter::open(configPath);
+    if (!writer)
+        return writer.error();
+    if (Result<void> added = writer.value().addDeployment(model, provider, upstreamModel); !added)
         return added;
     if (Result<Config> saved = writer.value().save(); !saved)
         return saved.error();

@@ -15,6 +15,14 @@ struct ProvidersSnapshot
     QList<ProviderConfig> providers;
     QList<ModelRoute> models;
     QString error; // the file does not load: the loader's message
+    int gatewayTokens = 0; // the config's tokens and those stored in the database
+};
+
+// A gateway token just made: its secret exists only here, the database keeps its hash.
+struct NewGatewayToken
+{
+    QString name;
+    QString secret;
 };
 
 // The Providers page's work, each a blocking function for a worker thread: reading the config, changing it
@@ -23,7 +31,10 @@ struct ProvidersSnapshot
 class ProvidersWork
 {
 public:
-    static ProvidersSnapshot load(const QString &configPath);
+    // databasePath: where gateway tokens are stored (empty: only the config's are counted).
+    static ProvidersSnapshot load(const QString &configPath, const QString &databasePath = {});
+    // Makes a gateway token without limits in the token store, named baseName (or baseName-2, -3... when taken).
+    static Result<NewGatewayToken> makeGatewayToken(const QString &databasePath, const QString &baseName);
     // Adds the provider; a non-empty key is stored in the keychain service as the provider's name first.
     static Result<void> addProvider(const QString &configPath, const QString &keychainService,
                                     const ProviderEntry &entry, const QString &key);
@@ -34,6 +45,9 @@ public:
     // Removes the provider and the keychain entry named after it that only it used.
     static Result<void> removeProvider(const QString &configPath, const QString &keychainService, const QString &name);
     static Result<void> addModel(const QString &configPath, const ModelEntry &entry);
+    // The existing model served by provider too (ConfigWriter::addDeployment).
+    static Result<void> addDeployment(const QString &configPath, const QString &model, const QString &provider,
+                                      const QString &upstreamModel);
     static Result<void> removeModel(const QString &configPath, const QString &name);
     // A local server found on this computer (LocalDiscovery): a provider of its type without a key, and a model
     // name for each model it serves (names already taken are skipped). Returns the provider's name.

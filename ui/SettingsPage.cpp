@@ -1,12 +1,14 @@
 #include "SettingsPage.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -80,8 +82,7 @@ SettingsPage::SettingsPage(QWidget *parent)
     title->setFont(titleFont);
     layout->addWidget(title);
     auto *explanation = new QLabel(tr("Saved into the config file, next to your own settings; the gateway applies "
-                                      "them at once (the port at the next start). Colours follow your desktop's "
-                                      "light or dark theme."),
+                                      "them at once (the port at the next start)."),
                                    this);
     explanation->setWordWrap(true);
     explanation->setForegroundRole(QPalette::PlaceholderText);
@@ -145,11 +146,25 @@ SettingsPage::SettingsPage(QWidget *parent)
     m_autostartNote->setForegroundRole(QPalette::PlaceholderText);
     desktopForm->addWidget(m_startAtLogin);
     desktopForm->addWidget(m_autostartNote);
+    auto *themeRow = new QHBoxLayout;
+    auto *themeLabel = new QLabel(tr("Theme"), desktop);
+    m_theme = new QComboBox(desktop);
+    m_theme->setObjectName(QStringLiteral("settingsTheme"));
+    m_theme->addItem(tr("Follow the desktop"), int(ThemeSetting::Choice::System));
+    m_theme->addItem(tr("Light"), int(ThemeSetting::Choice::Light));
+    m_theme->addItem(tr("Dark"), int(ThemeSetting::Choice::Dark));
+    m_theme->setMinimumWidth(180);
+    themeLabel->setBuddy(m_theme);
+    themeRow->addWidget(themeLabel);
+    themeRow->addWidget(m_theme);
+    themeRow->addStretch(1);
+    desktopForm->addLayout(themeRow);
     layout->addWidget(desktop);
     layout->addStretch(1);
 
     connect(m_save, &QPushButton::clicked, this, &SettingsPage::save);
     connect(m_startAtLogin, &QCheckBox::toggled, this, &SettingsPage::toggleAutostart);
+    connect(m_theme, &QComboBox::currentIndexChanged, this, &SettingsPage::chooseTheme);
     setAutostart(Autostart());
 }
 
@@ -163,6 +178,22 @@ void SettingsPage::setAutostart(const Autostart &autostart)
     m_autostartNote->setText(installed ? tr("Adds %1 (the same as `sluice autostart on`).").arg(m_autostart.entryPath())
                                        : tr("Available once Sluice is installed (a build folder has no autostart "
                                             "entry to copy)."));
+}
+
+void SettingsPage::setDesktopSettings(QSettings *settings)
+{
+    m_desktopSettings = settings;
+    const ThemeSetting::Choice choice = settings ? ThemeSetting::load(*settings) : ThemeSetting::Choice::System;
+    const QSignalBlocker block(m_theme);
+    m_theme->setCurrentIndex(m_theme->findData(int(choice)));
+}
+
+void SettingsPage::chooseTheme()
+{
+    const auto choice = ThemeSetting::Choice(m_theme->currentData().toInt());
+    ThemeSetting::apply(choice);
+    if (m_desktopSettings)
+        ThemeSetting::save(*m_desktopSettings, choice);
 }
 
 void SettingsPage::setPaths(const QString &configPath, const QString &databasePath)

@@ -4,8 +4,11 @@
 
 #include "common/Result.h"
 #include "platform/Autostart.h"
+#include "ui/ThemeSetting.h"
 
 class QCheckBox;
+class QComboBox;
+class QSettings;
 class QLabel;
 class QPushButton;
 class QSpinBox;
@@ -25,8 +28,8 @@ struct SettingsValues
 
 // The Settings page: the gateway's port, whether bodies are stored, how long the log is kept and how large it may
 // grow (with the database's size now), and start at login. Settings in the config file are written through
-// ConfigWriter off the GUI thread (a running gateway applies them; the port at the next start). The theme follows
-// the desktop's palette, light or dark.
+// ConfigWriter off the GUI thread (a running gateway applies them; the port at the next start). The theme (the
+// desktop's, light or dark) applies at once and is kept in the desktop settings file, not in the config.
 class SettingsPage : public QWidget
 {
     Q_OBJECT
@@ -36,6 +39,9 @@ public:
     void setPaths(const QString &configPath, const QString &databasePath);
     // Start at login; tests give one with their own folders.
     void setAutostart(const Autostart &autostart);
+    // Where the theme choice is kept (the desktop settings file; tests give their own). Without one the theme
+    // still applies, for this run only.
+    void setDesktopSettings(QSettings *settings);
     void reload();
 
 Q_SIGNALS:
@@ -48,11 +54,13 @@ private:
     void setValues(const SettingsValues &values);
     void save();
     void toggleAutostart(bool on);
+    void chooseTheme();
     void showStatus(const QString &text, bool ok);
 
     QString m_configPath;
     QString m_databasePath;
     Autostart m_autostart;
+    QSettings *m_desktopSettings = nullptr;
     SettingsValues m_values;
     bool m_loading = false;
 
@@ -64,6 +72,7 @@ private:
     QLabel *m_databaseSize = nullptr;
     QCheckBox *m_startAtLogin = nullptr;
     QLabel *m_autostartNote = nullptr;
+    QComboBox *m_theme = nullptr;
     QPushButton *m_save = nullptr;
 };
 

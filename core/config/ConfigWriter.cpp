@@ -106,6 +106,58 @@ Result<void> ConfigWriter::addModel(const ModelEntry &model)
     return m_yaml.appendItem(Models, fields);
 }
 
+namespace {
+
+// A scalar inside a flow collection ({...}, [...]), where ',' and brackets end a plain scalar.
+QByteArray flowScalar(const QString &value)
+{
+    const QByteArray plain = YamlText::scalar(value);
+    if (plain.startsWith('"')
+        || !(value.contains(u',') || value.contains(u'[') || value.contains(u']') || value.contains(u'{')
+             || value.contains(u'}')))
+        return plain;
+    QByteArray quoted = value.toUtf8();
+    quoted.replace("\\", "\\\\").replace("\"", "\\\"");
+    return '"' + quoted + '"';
+}
+
+QByteArray deploymentItem(const QString &provider, const QString &model)
+{
+    return "{provider: " + flowScalar(provider) + ", model: " + flowScalar(model) + "}";
+}
+
+} // namespace
+
+Result<void> ConfigWriter::addDeployment(const QString &model, const QString &provider, const QString &upstreamModel)
+{
+    if (!m_yaml.hasItem(Models, model))
+        return makeError(QStringLiteral("there is no model named '%1'").arg(model));
+    if (!m_yaml.hasItem(Providers, provider))
+        return makeError(
+            QStringLiteral("there is no provider named '%1'; add it first (sluice provider add)").arg(provider));
+    const QString upstream = upstreamModel.isEmpty() ? model : upstreamModel;
+    const QString shortProvider = m_yaml.itemField(Models, model, QStringLiteral("provider"));
+    if (shortProvider.isEmpty())
+        return m_yaml.appendToItemList(Models, model, QStringLiteral("deployments"),
+                                       deploymentItem(provider, upstream));
+    QString shortUpstream = m_yaml.itemField(Models, model, QStringLiteral("upstream_model"));
+    if (shortUpstream.isEmpty())
+        shortUpstream = model;
+    if (shortProvider == provider && shortUpstream == upstream)
+        return makeError(QStringLiteral("'%1' is already served by %2 as %3").arg(model, provider, upstream));
+    // The short form becomes a list of both; the fields it replaces go.
+    if (Result<void> set = m_yaml.setItemField(Models, model, QStringLiteral("deployments"),
+                                               "[" + deploymentItem(shortProvider, shortUpstream) + ", "
+                                                   + deploymentItem(provider, upstream) + "]");
+        !set)
+        return set;
+    if (Result<void> removed = m_yaml.removeItemField(Models, model, QStringLiteral("provider")); !removed)
+        return removed;
+    if (!m_yaml.itemField(Models, model, QStringLiteral("upstream_model")).isEmpty())
+        return m_yaml.removeItemField(Models, model, QStringLiteral("upstream_model"));
+    return {};
+}
+
 Result<void> ConfigWriter::removeModel(const QString &name)
 {
     if (!m_yaml.hasItem(Models, name))

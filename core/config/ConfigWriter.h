@@ -51,6 +51,10 @@ public:
     // Refuses while models are served by it (it names them).
     Result<void> removeProvider(const QString &name);
     Result<void> addModel(const ModelEntry &model);
+    // Serves the existing model from provider too (as upstreamModel; empty: the model's name): a model in the
+    // short form (provider:, upstream_model:) becomes a deployments: list with both; a deployments: list gets one
+    // more item. The model's other fields stay.
+    Result<void> addDeployment(const QString &model, const QString &provider, const QString &upstreamModel);
     Result<void> removeModel(const QString &name);
 
     // The edited text through ConfigLoader: the config it gives, or the loader's message.

@@ -419,6 +419,64 @@ QString YamlText::topLevelValue(const QString &key) const
     return value && value.IsScalar() ? QString::fromStdString(value.Scalar()) : QString();
 }
 
+Result<void> YamlText::appendToItemList(const QString &section, const QString &name, const QString &key,
+                                        const QByteArray &flowItem)
+{
+    Result<Located> located = locate();
+    if (!located)
+        return located.error();
+    Result<ItemPlace> place = findItem(*located, section, name);
+    if (!place)
+        return place.error();
+    if (place->flow)
+        return editError(m_sourceName,
+                         QStringLiteral("line %1: the %2 entry '%3' is written on one line ({...}); "
+                                        "write it as indented key: value lines to let Sluice edit it")
+                             .arg(place->span.first + 1)
+                             .arg(section, name));
+    const YAML::Node list = located->root[section.toStdString()];
+    for (const YAML::Node &item : list) {
+        if (nameOf(item) != name)
+            continue;
+        for (const auto &pair : item) {
+            if (pair.first.Scalar() != key.toStdString())
+                continue;
+            if (!pair.second.IsSequence())
+                break;
+            const int line = pair.first.Mark().line;
+            const int column = pair.first.Mark().column;
+            const int end = blockEnd(line, column, true);
+            if (pair.second.Style() == YAML::EmitterStyle::Flow) {
+                // [a, b] on the key's own line: the new item goes before its closing bracket.
+                const QByteArray &old = m_lines.at(line);
+                const qsizetype comment = commentStart(old, old.indexOf(':', column) + 1);
+                const qsizetype close = old.left(comment >= 0 ? comment : old.size()).lastIndexOf(']');
+                if (end != line || close < 0)
+                    return editError(m_sourceName,
+                                     QStringLiteral("line %1: the %2 of '%3' spread over several lines in [...] form; "
+                                                    "edit them by hand")
+                                         .arg(line + 1)
+                                         .arg(key, name));
+                const bool empty = pair.second.size() == 0;
+                m_lines[line] = old.left(close) + (empty ? "" : ", ") + flowItem + old.mid(close);
+                return {};
+            }
+            // A block list: its items' dash column, from its first item.
+            int dashColumn = column + 2;
+            for (int i = line + 1; i <= end; ++i) {
+                if (isContent(m_lines.at(i)) && m_lines.at(i).mid(indentOf(m_lines.at(i))).startsWith('-')) {
+                    dashColumn = indentOf(m_lines.at(i));
+                    break;
+                }
+            }
+            m_lines.insert(end + 1, QByteArray(dashColumn, ' ') + "- " + flowItem);
+            return {};
+        }
+        break;
+    }
+    return editError(m_sourceName, QStringLiteral("the %1 entry '%2' has no %3 list").arg(section, name, key));
+}
+
 QString YamlText::itemField(const QString &section, const QString &name, const QString &key) const
 {
     const Result<Located> located = locate();

@@ -37,6 +37,10 @@ public:
     // last line); removeItemField() takes the key and its value's lines out.
     Result<void> setItemField(const QString &section, const QString &name, const QString &key, const QByteArray &value);
     Result<void> removeItemField(const QString &section, const QString &name, const QString &key);
+    // Adds flowItem ({...} or a scalar, already YAML) at the end of the entry's list field key: after the last
+    // item of a block list (at its items' indentation), or before the closing ] of a one-line [...] list.
+    Result<void> appendToItemList(const QString &section, const QString &name, const QString &key,
+                                  const QByteArray &flowItem);
     // The text of a top-level scalar (key: value), and of a scalar field of a list entry; empty when missing.
     QString topLevelValue(const QString &key) const;
     QString itemField(const QString &section, const QString &name, const QString &key) const;

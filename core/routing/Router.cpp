@@ -65,8 +65,9 @@ Result<RoutePlanner> Router::plan(const QString &model)
 {
     if (m_state->config.models.isEmpty())
         return makeError(QStringLiteral("Sluice has no models configured yet, so it cannot serve '%1'. Add a provider "
-                                        "and a model: `sluice provider add NAME --type TYPE` and `sluice model add "
-                                        "NAME --provider NAME`, or under 'providers:' and 'models:' in %2 "
+                                        "and a model on the Providers & keys page of Sluice's window, or with "
+                                        "`sluice provider add NAME --type TYPE` and `sluice model add NAME "
+                                        "--provider NAME`, or under 'providers:' and 'models:' in %2 "
                                         "(docs/configuration.md); Sluice applies the change without a restart.")
                              .arg(model,
                                   m_state->config.sourcePath.isEmpty() ? QStringLiteral("the config file")

@@ -43,6 +43,32 @@ void TestE2eFirstRun::writesADefaultConfigAndServes()
     QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 401);
     QVERIFY(reply->readAll().contains("sluice token create"));
     reply->deleteLater();
+
+    // With a gateway token but no provider yet, a request is told how to add one (and that no restart is needed).
+    const ProgramRun created = runProgram(QStringLiteral(SLUICE_BINARY),
+                                          {QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("first")},
+                                          env, home.path(), 30);
+    QVERIFY2(created.exitCode == 0, created.err.constData());
+    const QByteArray token = created.out.trimmed();
+    QNetworkRequest chat(gateway.resolved(QUrl(QStringLiteral("/v1/chat/completions"))));
+    chat.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    chat.setRawHeader("Authorization", "Bearer " + token);
+    QByteArray answer;
+    int status = 0;
+    // The gateway reads new tokens within a second.
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            std::unique_ptr<QNetworkReply> posted(network.post(
+                chat, QByteArrayLiteral(R"({"model":"gpt-4.1-mini","messages":[{"role":"user","content":"Hi"}]})")));
+            if (!QTest::qWaitFor([&] { return posted->isFinished(); }, 5000))
+                return false;
+            status = posted->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            answer = posted->readAll();
+            return status != 401;
+        },
+        5000));
+    QVERIFY2(status == 404 || status == 400, answer.constData());
+    QVERIFY2(answer.contains("sluice provider add") && answer.contains("Providers & keys"), answer.constData());
     QCOMPARE(sluice.stop(), 0);
     QVERIFY2(sluice.output().contains(QLatin1String("first run: wrote a default config")), qPrintable(sluice.output()));
 

@@ -17,10 +17,12 @@
 #include "TestKeyring.h"
 #include "config/ConfigLoader.h"
 #include "secrets/SecretStore.h"
+#include "store/TokenStore.h"
 #include "support/MockUpstream.h"
 #include "ui/ClientsPage.h"
 #include "ui/MainWindow.h"
 #include "ui/ProvidersPage.h"
+#include "ui/ThemeSetting.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -199,6 +201,25 @@ private Q_SLOTS:
         QCOMPARE(models->model()->index(rowOf(models, QStringLiteral("smart")), 2).data().toString(),
                  QStringLiteral("llama"));
 
+        // An existing name with another provider: one more deployment of it, balanced with the first.
+        child<QLineEdit>(page, "modelFallbacks")->clear();
+        child<QLineEdit>(page, "modelName")->setText(QStringLiteral("work"));
+        QCOMPARE(child<QPushButton>(page, "addModel")->text(), QStringLiteral("Serve it from this provider too"));
+        modelProvider->setCurrentIndex(modelProvider->findText(QStringLiteral("local")));
+        child<QLineEdit>(page, "upstreamModel")->setText(QStringLiteral("llama3.1:8b"));
+        child<QPushButton>(page, "addModel")->click();
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return models->model()->index(rowOf(models, QStringLiteral("work")), 1).data().toString()
+                    == QLatin1String("cloud/gpt-4.1-mini, local/llama3.1:8b");
+            },
+            10000));
+        const Result<Config> balanced = ConfigLoader::loadFile(m_config);
+        QVERIFY2(balanced.ok(), qPrintable(balanced.errorMessage()));
+        QCOMPARE(balanced->model(QStringLiteral("work"))->deployments.size(), 2);
+        QVERIFY(readAll(m_config).startsWith("# my config, by hand\n"));
+        QCOMPARE(child<QPushButton>(page, "addModel")->text(), QStringLiteral("Add model"));
+
         QTest::qWait(50);
         QVERIFY(window.grab().save(screenshotPath("providers-page.png")));
 
@@ -329,6 +350,77 @@ private Q_SLOTS:
         window.showPage(MainWindow::Page::Providers);
         child<QPushButton>(page, "skipGettingStarted")->click();
         QVERIFY(!child<QWidget>(page, "gettingStarted")->isVisible());
+    }
+
+    void gettingStartedMakesAGatewayToken()
+    {
+        // A provider and a model, but no gateway token yet: the steps stay, with the token step to do.
+        MainWindow window;
+        ProvidersPage *page = preparedPage(window);
+        const QString database = m_dir->filePath(QStringLiteral("sluice.db"));
+        QSignalSpy idle(page, &ProvidersPage::idle);
+        page->setDatabasePath(database);
+        page->reload();
+        QVERIFY(idle.wait(10000));
+        QVERIFY(child<QWidget>(page, "gettingStarted")->isVisible());
+        auto *steps = child<QLabel>(page, "gettingStartedSteps");
+        QVERIFY2(steps->text().contains(QStringLiteral("○ Make a gateway token")), qPrintable(steps->text()));
+        auto *make = child<QPushButton>(page, "makeGatewayToken");
+        QVERIFY(make->isVisible());
+
+        idle.clear();
+        make->click();
+        auto *secret = child<QLineEdit>(page, "newGatewayToken");
+        QVERIFY(QTest::qWaitFor([&] { return !secret->text().isEmpty(); }, 10000));
+        QVERIFY(secret->text().startsWith(QLatin1String("sk-sluice-")));
+        QVERIFY(secret->isVisible());
+        QVERIFY(child<QLabel>(page, "newGatewayTokenNote")->text().contains(QLatin1String("keeps only its hash")));
+        // Stored as every gateway token is: its hash in the database, never the secret, never in the config.
+        {
+            TokenStore store;
+            QVERIFY(store.open(database, SqliteConnection::Mode::ReadOnly).ok());
+            const Result<QList<StoredToken>> tokens = store.list();
+            QVERIFY(tokens.ok());
+            QCOMPARE(tokens->size(), 1);
+            QCOMPARE(tokens->first().name, QStringLiteral("my-tools"));
+            QCOMPARE(tokens->first().secretSha256, TokenStore::digest(secret->text().toUtf8()));
+        }
+        QVERIFY(!readAll(m_config).contains(secret->text().toUtf8()));
+        QVERIFY(
+            QTest::qWaitFor([&] { return !steps->text().contains(QStringLiteral("○ Make a gateway token")); }, 5000));
+        QCOMPARE(make->text(), QStringLiteral("Make another gateway token"));
+        QTest::qWait(50);
+        QVERIFY(window.grab().save(screenshotPath("providers-gateway-token.png")));
+        {
+            // The Settings page's dark theme, switched to while the page is up.
+            ThemeSetting::apply(ThemeSetting::Choice::Dark);
+            QTest::qWait(50);
+            const QImage shot = window.grab().toImage();
+            QVERIFY(shot.save(screenshotPath("providers-gateway-token-dark.png")));
+            QVERIFY(
+                shot.pixelColor(secret->mapTo(&window, QPoint(secret->width() - 20, secret->height() / 2))).lightnessF()
+                < 0.3);
+            QVERIFY(steps->text().contains(QLatin1String("<a ")));
+            ThemeSetting::apply(ThemeSetting::Choice::System);
+        }
+
+        // Copied: the secret goes, and with every step done the steps go too, until asked for again.
+        child<QPushButton>(page, "hideGatewayToken")->click();
+        QVERIFY(secret->text().isEmpty());
+        QVERIFY(!child<QWidget>(page, "gettingStarted")->isVisible());
+        auto *again = child<QPushButton>(page, "showGettingStarted");
+        QVERIFY(again->isVisible());
+        again->click();
+        QVERIFY(child<QWidget>(page, "gettingStarted")->isVisible());
+        make->click();
+        QVERIFY(QTest::qWaitFor([&] { return !secret->text().isEmpty(); }, 10000));
+        QVERIFY(child<QLabel>(page, "newGatewayTokenNote")->text().contains(QLatin1String("my-tools-2")));
+
+        // Skipped: gone, and the way back stays.
+        child<QPushButton>(page, "skipGettingStarted")->click();
+        QVERIFY(!child<QWidget>(page, "gettingStarted")->isVisible());
+        QVERIFY(secret->text().isEmpty());
+        QVERIFY(again->isVisible());
     }
 
     void followsADarkPalette()

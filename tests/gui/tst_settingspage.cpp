@@ -1,9 +1,11 @@
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -14,6 +16,7 @@
 #include "store/RequestLogWriter.h"
 #include "ui/MainWindow.h"
 #include "ui/SettingsPage.h"
+#include "ui/ThemeSetting.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -132,6 +135,54 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(QDir(autostartDir).filePath(Autostart::entryFileName())));
         box->setChecked(false);
         QVERIFY(!QFile::exists(QDir(autostartDir).filePath(Autostart::entryFileName())));
+    }
+
+    void themeAppliesAtOnceAndIsKept()
+    {
+        const QPalette original = QApplication::palette();
+        const QString file = m_dir->filePath(QStringLiteral("desktop.conf"));
+        {
+            QSettings settings(file, QSettings::IniFormat);
+            MainWindow window;
+            window.settingsPage()->setDesktopSettings(&settings);
+            SettingsPage *page = preparedPage(window);
+            auto *theme = child<QComboBox>(page, "settingsTheme");
+            QCOMPARE(theme->currentText(), QStringLiteral("Follow the desktop"));
+
+            theme->setCurrentIndex(theme->findText(QStringLiteral("Dark")));
+            QVERIFY(QApplication::palette().color(QPalette::Window).lightnessF() < 0.3);
+            QTest::qWait(50);
+            const QImage shot = window.grab().toImage();
+            QVERIFY(shot.save(screenshotPath("settings-page-theme-dark.png")));
+            auto *port = child<QSpinBox>(page, "settingsPort");
+            QVERIFY(shot.pixelColor(port->mapTo(&window, QPoint(port->width() - 40, port->height() / 2))).lightnessF()
+                    < 0.3);
+            QVERIFY(readAll(file).contains("theme=dark"));
+
+            theme->setCurrentIndex(theme->findText(QStringLiteral("Light")));
+            QVERIFY(QApplication::palette().color(QPalette::Window).lightnessF() > 0.8);
+            QVERIFY(QApplication::palette().color(QPalette::Text).lightnessF() < 0.3);
+            QTest::qWait(50);
+            QVERIFY(window.grab().save(screenshotPath("settings-page-theme-light.png")));
+
+            theme->setCurrentIndex(theme->findText(QStringLiteral("Dark")));
+        }
+        // The next start reads the choice back.
+        {
+            const QSettings settings(file, QSettings::IniFormat);
+            QCOMPARE(ThemeSetting::load(settings), ThemeSetting::Choice::Dark);
+            QSettings writable(file, QSettings::IniFormat);
+            MainWindow window;
+            window.settingsPage()->setDesktopSettings(&writable);
+            auto *theme = child<QComboBox>(window.settingsPage(), "settingsTheme");
+            QCOMPARE(theme->currentText(), QStringLiteral("Dark"));
+            // Back to the desktop's own colours.
+            theme->setCurrentIndex(theme->findText(QStringLiteral("Follow the desktop")));
+            QCOMPARE(QApplication::palette().color(QPalette::Window), original.color(QPalette::Window));
+            QCOMPARE(QApplication::palette().color(QPalette::Text), original.color(QPalette::Text));
+        }
+        QCOMPARE(ThemeSetting::load(QSettings(file, QSettings::IniFormat)), ThemeSetting::Choice::System);
+        QApplication::setPalette(original);
     }
 
     void followsADarkPalette()

@@ -99,7 +99,84 @@ private slots:
     void scalarsReadBackAsTheSameText_data();
     void scalarsReadBackAsTheSameText();
     void setValueAddsAndReplaces();
+    void deploymentsAreAddedToAModel();
 };
+
+void TestConfigWriter::deploymentsAreAddedToAModel()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sluice.yaml"));
+    const QByteArray start = "providers:\n"
+                             "  - {name: openai, type: openai}\n"
+                             "  - {name: azure, type: openai, base_url: https://azure.example.com/v1}\n"
+                             "  - {name: router, type: openrouter}\n"
+                             "models:\n"
+                             "  - name: smart   # the one I use\n"
+                             "    provider: openai\n"
+                             "    upstream_model: gpt-4.1\n"
+                             "    fallbacks: [cheap]   # when it fails\n"
+                             "  - name: cheap\n"
+                             "    deployments:\n"
+                             "      # the usual one\n"
+                             "      - provider: openai\n"
+                             "        model: gpt-4.1-mini\n"
+                             "        weight: 3\n"
+                             "    balance: weighted\n";
+    QVERIFY(writeAll(path, start));
+    Result<ConfigWriter> writer = ConfigWriter::open(path);
+    QVERIFY(writer.ok());
+    // The short form becomes a list; a block list gets one more item at its items' indentation.
+    QVERIFY(
+        writer.value().addDeployment(QStringLiteral("smart"), QStringLiteral("azure"), QStringLiteral("gpt-4.1")).ok());
+    QVERIFY(writer.value()
+                .addDeployment(QStringLiteral("cheap"), QStringLiteral("router"), QStringLiteral("openai/gpt-4.1-mini"))
+                .ok());
+    // And a one-line list gets it before its bracket; a name with a comma is quoted.
+    QVERIFY(
+        writer.value().addDeployment(QStringLiteral("smart"), QStringLiteral("router"), QStringLiteral("a,b")).ok());
+    const Result<Config> saved = writer.value().save();
+    QVERIFY2(saved.ok(), qPrintable(saved.errorMessage()));
+    QCOMPARE(readAll(path),
+             QByteArray("providers:\n"
+                        "  - {name: openai, type: openai}\n"
+                        "  - {name: azure, type: openai, base_url: https://azure.example.com/v1}\n"
+                        "  - {name: router, type: openrouter}\n"
+                        "models:\n"
+                        "  - name: smart   # the one I use\n"
+                        "    fallbacks: [cheap]   # when it fails\n"
+                        "    deployments: [{provider: openai, model: gpt-4.1}, {provider: azure, model: gpt-4.1}, "
+                        "{provider: router, model: \"a,b\"}]\n"
+                        "  - name: cheap\n"
+                        "    deployments:\n"
+                        "      # the usual one\n"
+                        "      - provider: openai\n"
+                        "        model: gpt-4.1-mini\n"
+                        "        weight: 3\n"
+                        "      - {provider: router, model: openai/gpt-4.1-mini}\n"
+                        "    balance: weighted\n"));
+    const ModelRoute *smart = saved->model(QStringLiteral("smart"));
+    QCOMPARE(smart->deployments.size(), 3);
+    QCOMPARE(smart->deployments.at(2).upstreamModel, QStringLiteral("a,b"));
+    QCOMPARE(smart->fallbacks, QStringList {QStringLiteral("cheap")});
+    QCOMPARE(saved->model(QStringLiteral("cheap"))->deployments.size(), 2);
+
+    // Refused, with what to do: an unknown provider or model, and the same deployment twice.
+    Result<ConfigWriter> again = ConfigWriter::open(path);
+    QVERIFY(again.ok());
+    QVERIFY(again.value()
+                .addDeployment(QStringLiteral("smart"), QStringLiteral("nope"), {})
+                .errorMessage()
+                .contains(QLatin1String("sluice provider add")));
+    QVERIFY(!again.value().addDeployment(QStringLiteral("nope"), QStringLiteral("openai"), {}).ok());
+    Result<ConfigWriter> shortForm = ConfigWriter::open(path);
+    QVERIFY(
+        writeAll(path, "providers:\n  - {name: openai, type: openai}\nmodels:\n  - name: m\n    provider: openai\n"));
+    shortForm = ConfigWriter::open(path);
+    QVERIFY(shortForm.value()
+                .addDeployment(QStringLiteral("m"), QStringLiteral("openai"), {})
+                .errorMessage()
+                .contains(QLatin1String("already served")));
+}
 
 void TestConfigWriter::docConfigsAreFound()
 {

@@ -275,6 +275,22 @@ void TestConfigCommands::modelAddListRemove()
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     run = model(QStringList {QStringLiteral("list")} + config());
     QCOMPARE(run.out, QStringLiteral("llama -> local/llama3.1:8b\nsmart -> local/smart (falls back to llama)\n"));
+    // An existing name with another provider: one more deployment, balanced with the first.
+    QVERIFY(writeAll(m_config, readAll(m_config).replace("providers:\n", "providers:\n  - {name: box, type: vllm}\n")));
+    run = model(QStringList {QStringLiteral("add"), QStringLiteral("llama"), QStringLiteral("--provider"),
+                             QStringLiteral("box"), QStringLiteral("--upstream-model"),
+                             QStringLiteral("meta/llama-3.1")}
+                + config());
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY2(run.out.contains(QLatin1String("now served by local/llama3.1:8b, box/meta/llama-3.1")),
+             qPrintable(run.out));
+    run = model(QStringList {QStringLiteral("add"), QStringLiteral("llama"), QStringLiteral("--provider"),
+                             QStringLiteral("box"), QStringLiteral("--fallback"), QStringLiteral("smart")}
+                + config());
+    QCOMPARE(run.exitCode, 1); // fallbacks of an existing model are not changed this way
+    run = model(QStringList {QStringLiteral("list")} + config());
+    QVERIFY2(run.out.startsWith(QLatin1String("llama -> local/llama3.1:8b, box/meta/llama-3.1\n")),
+             qPrintable(run.out));
     // llama is smart's fallback: refused, with the reason.
     run = model(QStringList {QStringLiteral("remove"), QStringLiteral("llama")} + config());
     QCOMPARE(run.exitCode, 1);
@@ -283,7 +299,8 @@ void TestConfigCommands::modelAddListRemove()
     QCOMPARE(run.exitCode, 0);
     run = model(QStringList {QStringLiteral("remove"), QStringLiteral("llama")} + config());
     QCOMPARE(run.exitCode, 0);
-    QCOMPARE(readAll(m_config), QByteArray("providers:\n  - name: local\n    type: ollama\n\nmodels:\n"));
+    QCOMPARE(readAll(m_config),
+             QByteArray("providers:\n  - {name: box, type: vllm}\n  - name: local\n    type: ollama\n\nmodels:\n"));
     QVERIFY(ConfigLoader::loadFile(m_config).ok());
 }
 
