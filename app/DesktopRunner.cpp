@@ -15,6 +15,7 @@
 #include "UnixSignalWatcher.h"
 #include "config/ConfigLoader.h"
 #include "config/ConfigWatcher.h"
+#include "ui/GuardrailsPage.h"
 #include "ui/MainWindow.h"
 #include "ui/ProvidersPage.h"
 #include "ui/SettingsPage.h"
@@ -121,6 +122,7 @@ int runDesktop(const AppOptions &options)
     // The Providers & keys page edits the config file, also when the file is what keeps the gateway from starting.
     const QString configPath = options.configPath.isEmpty() ? ConfigLoader::defaultPath() : options.configPath;
     window.providersPage()->setConfigPath(configPath);
+    window.guardrailsPage()->setConfigPath(configPath);
 
     std::unique_ptr<DesktopGateway> gateway;
     // Loads the config and starts serving; false while it does not load (or its keys cannot be read), said in the

@@ -4,6 +4,9 @@
 //   prompt_1mb_ms       checkRequest on a 1 MB chat request of code and prose with a few planted values, median
 //   hostile_1mb_ms      the same on 1 MB built of near misses (long local parts, digit runs, key prefixes)
 //   findings_1mb        values found in the 1 MB prompt (a check that the scan did its work)
+//   stream_log_raw_ms   masking the log copy of a streamed answer of 1,000 events, event by event (maskForLog)
+//   stream_log_joined_ms the same answer's texts joined and scanned (maskStreamForLog), for values split across
+//                       events; both run once the stream has ended
 
 #include <algorithm>
 #include <cstdio>
@@ -82,6 +85,29 @@ QString hostilePrompt(qsizetype bytes)
     return text;
 }
 
+// An OpenAI chat stream of `events` text deltas, as the log stores it.
+QByteArray chatStream(int events)
+{
+    QByteArray stream;
+    for (int i = 0; i < events; ++i) {
+        const QJsonObject chunk {
+            {QStringLiteral("id"), QStringLiteral("chatcmpl-bench")},
+            {QStringLiteral("object"), QStringLiteral("chat.completion.chunk")},
+            {QStringLiteral("created"), 1700000000},
+            {QStringLiteral("model"), QStringLiteral("bench-sse")},
+            {QStringLiteral("choices"),
+             QJsonArray {QJsonObject {{QStringLiteral("index"), 0},
+                                      {QStringLiteral("delta"),
+                                       QJsonObject {{QStringLiteral("content"), QStringLiteral("token%1 ").arg(i)}}},
+                                      {QStringLiteral("finish_reason"), QJsonValue()}}}}};
+        stream += "data: " + QJsonDocument(chunk).toJson(QJsonDocument::Compact) + "\n\n";
+    }
+    stream += "data: {\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+              "\"model\":\"bench-sse\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+              "data: [DONE]\n\n";
+    return stream;
+}
+
 double median(std::vector<double> values)
 {
     std::sort(values.begin(), values.end());
@@ -144,6 +170,23 @@ int main(int argc, char **argv)
     std::printf("prompt_1mb_ms=%.2f\n", promptNs / 1e6);
     std::printf("findings_1mb=%lld\n", static_cast<long long>(findings));
     std::printf("hostile_1mb_ms=%.2f\n", hostileNs / 1e6);
+    const QByteArray stream = chatStream(1000);
+    std::vector<double> rawTimes;
+    std::vector<double> joinedTimes;
+    for (int repeat = 0; repeat < repeats; ++repeat) {
+        QElapsedTimer timer;
+        timer.start();
+        const QByteArray raw = guardrails.maskForLog(stream, {}, nullptr);
+        rawTimes.push_back(double(timer.nsecsElapsed()));
+        timer.restart();
+        const QByteArray joined = guardrails.maskStreamForLog(raw, ApiFormat::OpenAiChat, {}, nullptr);
+        joinedTimes.push_back(double(timer.nsecsElapsed()));
+        if (joined != stream)
+            return 1; // nothing to mask in it: the log copy must stay as it was
+    }
+    std::printf("stream_bytes=%lld\n", static_cast<long long>(stream.size()));
+    std::printf("stream_log_raw_ms=%.2f\n", median(rawTimes) / 1e6);
+    std::printf("stream_log_joined_ms=%.2f\n", median(joinedTimes) / 1e6);
     std::printf("repeats=%d\n", repeats);
     return findings > 0 || detect >= 0 ? 0 : 1;
 }

@@ -84,9 +84,9 @@ const QStringList BudgetPeriodNames = {QStringLiteral("daily"), QStringLiteral("
 constexpr double MaxBudgetUsd = 1e9;
 const QStringList GuardrailKeys = {QStringLiteral("rules")};
 const QStringList GuardrailRuleKeys
-    = {QStringLiteral("name"),   QStringLiteral("detect"), QStringLiteral("pattern"), QStringLiteral("words"),
-       QStringLiteral("action"), QStringLiteral("on"),     QStringLiteral("restore"), QStringLiteral("models"),
-       QStringLiteral("tokens"), QStringLiteral("clients")};
+    = {QStringLiteral("name"),   QStringLiteral("detect"),  QStringLiteral("pattern"), QStringLiteral("words"),
+       QStringLiteral("action"), QStringLiteral("on"),      QStringLiteral("restore"), QStringLiteral("models"),
+       QStringLiteral("tokens"), QStringLiteral("clients"), QStringLiteral("enabled")};
 const QStringList GuardrailActionNames = {QStringLiteral("block"), QStringLiteral("mask"), QStringLiteral("log")};
 const QStringList GuardrailSideNames = {QStringLiteral("request"), QStringLiteral("response"), QStringLiteral("both")};
 const QStringList LoggingKeys = {QStringLiteral("store_bodies"), QStringLiteral("max_body_bytes"),
@@ -2145,6 +2145,11 @@ void ConfigReader::readGuardrails(const YAML::Node &node, GuardrailSettings &gua
                     } else if (field.key == QLatin1String("restore")) {
                         if (const std::optional<bool> value = boolean(field))
                             rule.restore = *value;
+                        else
+                            ok = false;
+                    } else if (field.key == QLatin1String("enabled")) {
+                        if (const std::optional<bool> value = boolean(field))
+                            rule.enabled = *value;
                         else
                             ok = false;
                     } else {

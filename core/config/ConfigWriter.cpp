@@ -1,5 +1,7 @@
 #include "ConfigWriter.h"
 
+#include <algorithm>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -15,6 +17,31 @@ namespace {
 
 const QString Providers = QStringLiteral("providers");
 const QString Models = QStringLiteral("models");
+const QString GuardrailRules = QStringLiteral("guardrails.rules");
+
+// A rule as the config writes it: what differs from the defaults, in the order docs/guardrails.md shows.
+QList<YamlText::Field> guardrailFields(const GuardrailRule &rule)
+{
+    QList<YamlText::Field> fields = {{QStringLiteral("name"), YamlText::scalar(rule.name)},
+                                     {QStringLiteral("detect"), YamlText::scalar(rule.detect)}};
+    if (!rule.pattern.isEmpty())
+        fields.append({QStringLiteral("pattern"), YamlText::scalar(rule.pattern)});
+    if (!rule.words.isEmpty())
+        fields.append({QStringLiteral("words"), YamlText::flowList(rule.words)});
+    fields.append({QStringLiteral("action"), guardrailActionName(rule.action).toUtf8()});
+    fields.append({QStringLiteral("on"), guardrailSideName(rule.on).toUtf8()});
+    if (!rule.restore)
+        fields.append({QStringLiteral("restore"), QByteArrayLiteral("false")});
+    if (!rule.models.isEmpty())
+        fields.append({QStringLiteral("models"), YamlText::flowList(rule.models)});
+    if (!rule.tokens.isEmpty())
+        fields.append({QStringLiteral("tokens"), YamlText::flowList(rule.tokens)});
+    if (!rule.clients.isEmpty())
+        fields.append({QStringLiteral("clients"), YamlText::flowList(rule.clients)});
+    if (!rule.enabled)
+        fields.append({QStringLiteral("enabled"), QByteArrayLiteral("false")});
+    return fields;
+}
 
 } // namespace
 
@@ -163,6 +190,46 @@ Result<void> ConfigWriter::removeModel(const QString &name)
     if (!m_yaml.hasItem(Models, name))
         return makeError(QStringLiteral("there is no model named '%1'").arg(name));
     return m_yaml.removeItem(Models, name);
+}
+
+Result<void> ConfigWriter::setGuardrailRule(const QString &originalName, const GuardrailRule &rule)
+{
+    const QList<YamlText::Field> fields = guardrailFields(rule);
+    if (originalName.isEmpty())
+        return m_yaml.appendItem(GuardrailRules, fields);
+    if (!m_yaml.hasItem(GuardrailRules, originalName))
+        return makeError(QStringLiteral("there is no guardrail rule named '%1'").arg(originalName));
+    if (m_yaml.isFlowItem(GuardrailRules, originalName))
+        return m_yaml.replaceItem(GuardrailRules, originalName, fields);
+    // Field by field under the old name, the name last: a clash with another rule is then the loader's to report.
+    static const QStringList keys
+        = {QStringLiteral("detect"),  QStringLiteral("pattern"), QStringLiteral("words"),  QStringLiteral("action"),
+           QStringLiteral("on"),      QStringLiteral("restore"), QStringLiteral("models"), QStringLiteral("tokens"),
+           QStringLiteral("clients"), QStringLiteral("enabled")};
+    for (const QString &key : keys) {
+        const auto field = std::find_if(fields.cbegin(), fields.cend(),
+                                        [&key](const YamlText::Field &candidate) { return candidate.first == key; });
+        Result<void> edited = field != fields.cend()
+            ? m_yaml.setItemField(GuardrailRules, originalName, key, field->second)
+            : m_yaml.removeItemField(GuardrailRules, originalName, key);
+        if (!edited)
+            return edited;
+    }
+    if (rule.name == originalName)
+        return {};
+    return m_yaml.setItemField(GuardrailRules, originalName, QStringLiteral("name"), YamlText::scalar(rule.name));
+}
+
+Result<void> ConfigWriter::removeGuardrailRule(const QString &name)
+{
+    if (!m_yaml.hasItem(GuardrailRules, name))
+        return makeError(QStringLiteral("there is no guardrail rule named '%1'").arg(name));
+    return m_yaml.removeItem(GuardrailRules, name);
+}
+
+int ConfigWriter::guardrailRuleIndex(const QString &name) const
+{
+    return int(m_yaml.itemNames(GuardrailRules).indexOf(name));
 }
 
 Result<Config> ConfigWriter::validate() const

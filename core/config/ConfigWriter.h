@@ -57,6 +57,14 @@ public:
     Result<void> addDeployment(const QString &model, const QString &provider, const QString &upstreamModel);
     Result<void> removeModel(const QString &name);
 
+    // Adds a guardrail rule at the end of guardrails.rules (originalName empty), or changes the rule named
+    // originalName in place: a rule written as indented lines field by field (its comments stay), a one-line rule
+    // as one line. Problems with the rule itself are the loader's, from validate() or save().
+    Result<void> setGuardrailRule(const QString &originalName, const GuardrailRule &rule);
+    Result<void> removeGuardrailRule(const QString &name);
+    // The rule's place in guardrails.rules, as the loader's messages number it (guardrails.rules[N]); -1: none.
+    int guardrailRuleIndex(const QString &name) const;
+
     // The edited text through ConfigLoader: the config it gives, or the loader's message.
     Result<Config> validate() const;
     // Validates, then writes atomically; nothing is written on an error. Returns the config written.

@@ -31,6 +31,40 @@ QString nameOf(const YAML::Node &item)
     return name && name.IsScalar() ? QString::fromStdString(name.Scalar()) : QString();
 }
 
+// The node at a section path: "providers", or one level down in a top-level mapping, "guardrails.rules".
+YAML::Node nodeAt(const YAML::Node &root, const QString &section)
+{
+    // Node's operator= assigns into the node it refers to; reset() moves the reference.
+    YAML::Node node;
+    node.reset(root);
+    for (const QString &key : section.split(QLatin1Char('.'))) {
+        if (!node || !node.IsMap())
+            return YAML::Node(YAML::NodeType::Undefined);
+        const YAML::Node parent = node;
+        const YAML::Node child = parent[key.toStdString()];
+        if (!child)
+            return YAML::Node(YAML::NodeType::Undefined); // reset() throws on a missing key's node
+        node.reset(child);
+    }
+    return node;
+}
+
+// Where the last key of a section path is written (line and column, 0-based); line -1 when missing.
+QPair<int, int> keyPlaceOf(const YAML::Node &root, const QString &section)
+{
+    const qsizetype dot = section.lastIndexOf(QLatin1Char('.'));
+    const YAML::Node parent = dot < 0 ? root : nodeAt(root, section.left(dot));
+    const std::string key = section.mid(dot + 1).toStdString();
+    QPair<int, int> place {-1, 0};
+    if (parent && parent.IsMap()) {
+        for (const auto &pair : parent) {
+            if (pair.first.Scalar() == key)
+                place = {int(pair.first.Mark().line), int(pair.first.Mark().column)};
+        }
+    }
+    return place;
+}
+
 } // namespace
 
 Result<YamlText> YamlText::parse(const QByteArray &text, const QString &sourceName)
@@ -159,7 +193,7 @@ void YamlText::appendSection(const QByteArray &header, const QList<QByteArray> &
 Result<YamlText::ItemPlace> YamlText::findItem(const Located &located, const QString &section,
                                                const QString &name) const
 {
-    const YAML::Node list = located.root[section.toStdString()];
+    const YAML::Node list = nodeAt(located.root, section);
     if (list && list.IsSequence()) {
         for (const YAML::Node &item : list) {
             if (nameOf(item) != name)
@@ -191,7 +225,7 @@ QStringList YamlText::itemNames(const QString &section) const
     const Result<Located> located = locate();
     if (!located)
         return names;
-    const YAML::Node list = located->root[section.toStdString()];
+    const YAML::Node list = nodeAt(located->root, section);
     if (list && list.IsSequence()) {
         for (const YAML::Node &item : list)
             names.append(nameOf(item));
@@ -206,7 +240,7 @@ Result<void> YamlText::appendItem(const QString &section, const QList<Field> &fi
     Result<Located> located = locate();
     if (!located)
         return located.error();
-    const YAML::Node list = located->root[section.toStdString()];
+    const YAML::Node list = nodeAt(located->root, section);
     auto render = [&fields](int dashColumn, int keyColumn) {
         QList<QByteArray> lines;
         for (qsizetype i = 0; i < fields.size(); ++i) {
@@ -218,31 +252,57 @@ Result<void> YamlText::appendItem(const QString &section, const QList<Field> &fi
         }
         return lines;
     };
-    if (!list) {
+    const qsizetype dot = section.indexOf(QLatin1Char('.'));
+    if (!list && dot < 0) {
         appendSection(section.toUtf8() + ':', render(2, 4));
+        return {};
+    }
+    if (!list) {
+        // A list one level down (guardrails.rules): its key goes into the parent mapping, which may be missing too.
+        const QString parentName = section.left(dot);
+        const QByteArray key = section.mid(dot + 1).toUtf8();
+        const YAML::Node parent = nodeAt(located->root, parentName);
+        if (!parent) {
+            appendSection(parentName.toUtf8() + ':', QList<QByteArray> {"  " + key + ':'} + render(4, 6));
+            return {};
+        }
+        const int parentLine = keyPlaceOf(located->root, parentName).first;
+        if (parent.IsNull() && parentLine >= 0) {
+            const QList<QByteArray> lines = QList<QByteArray> {"  " + key + ':'} + render(4, 6);
+            for (qsizetype i = 0; i < lines.size(); ++i)
+                m_lines.insert(parentLine + 1 + i, lines.at(i));
+            return {};
+        }
+        if (!parent.IsMap() || isFlow(parent) || parentLine < 0)
+            return editError(m_sourceName,
+                             QStringLiteral("line %1: %2 is not written as indented key: value lines; edit it by hand")
+                                 .arg(parentLine + 1)
+                                 .arg(parentName));
+        const int keyColumn = int(parent.begin()->first.Mark().column);
+        const QList<QByteArray> lines
+            = QList<QByteArray> {QByteArray(keyColumn, ' ') + key + ':'} + render(keyColumn + 2, keyColumn + 4);
+        const int last = blockEnd(parentLine, 0);
+        for (qsizetype i = 0; i < lines.size(); ++i)
+            m_lines.insert(last + 1 + i, lines.at(i));
         return {};
     }
     if (!list.IsNull() && !list.IsSequence())
         return editError(
             m_sourceName,
             QStringLiteral("line %1: %2 is not a list; fix it by hand first").arg(list.Mark().line + 1).arg(section));
-    // The section's key line: the last top-level line starting with "section:" before the list's content.
-    int keyLine = -1;
-    for (const auto &pair : located->root) {
-        if (pair.first.Scalar() == section.toStdString())
-            keyLine = pair.first.Mark().line;
-    }
+    // The section's key line: where the list's key is written.
+    const auto [keyLine, keyIndent] = keyPlaceOf(located->root, section);
     if (keyLine < 0)
         return editError(m_sourceName, QStringLiteral("cannot find the line of %1:").arg(section));
     const qsizetype listSize = list.IsSequence() ? qsizetype(list.size()) : 0;
     if (listSize == 0) {
         // "section:" with nothing, or "section: []": becomes a block list under the key.
         QByteArray &line = m_lines[keyLine];
-        const qsizetype colon = line.indexOf(':');
+        const qsizetype colon = line.indexOf(':', keyIndent);
         const qsizetype comment = commentStart(line, colon + 1);
         const QByteArray trailing = comment >= 0 ? line.mid(comment) : QByteArray();
         line = line.left(colon + 1) + trailing;
-        const QList<QByteArray> rendered = render(2, 4);
+        const QList<QByteArray> rendered = render(keyIndent + 2, keyIndent + 4);
         for (qsizetype i = 0; i < rendered.size(); ++i)
             m_lines.insert(keyLine + 1 + i, rendered.at(i));
         return {};
@@ -270,6 +330,49 @@ Result<void> YamlText::appendItem(const QString &section, const QList<Field> &fi
     const QList<QByteArray> rendered = render(place.dashColumn, keyColumn);
     for (qsizetype i = 0; i < rendered.size(); ++i)
         m_lines.insert(place.span.last + 1 + i, rendered.at(i));
+    return {};
+}
+
+bool YamlText::isFlowItem(const QString &section, const QString &name) const
+{
+    const Result<Located> located = locate();
+    if (!located)
+        return false;
+    const Result<ItemPlace> place = findItem(*located, section, name);
+    return place && place->flow;
+}
+
+Result<void> YamlText::replaceItem(const QString &section, const QString &name, const QList<Field> &fields)
+{
+    if (fields.isEmpty())
+        return editError(m_sourceName, QStringLiteral("an entry needs at least one field"));
+    Result<Located> located = locate();
+    if (!located)
+        return located.error();
+    Result<ItemPlace> place = findItem(*located, section, name);
+    if (!place)
+        return place.error();
+    QList<QByteArray> lines;
+    if (place->flow) {
+        QByteArray line = QByteArray(place->dashColumn, ' ') + "- {";
+        for (qsizetype i = 0; i < fields.size(); ++i) {
+            QByteArray value = fields.at(i).second;
+            // Inside {...} a comma or brace ends the value: such plain values are quoted.
+            if (!value.startsWith('"') && !value.startsWith('[')
+                && (value.contains(',') || value.contains('{') || value.contains('}')))
+                value = '"' + value + '"';
+            line += (i ? ", " : "") + fields.at(i).first.toUtf8() + ": " + value;
+        }
+        lines.append(line + '}');
+    } else {
+        for (qsizetype i = 0; i < fields.size(); ++i) {
+            QByteArray line(i == 0 ? place->dashColumn : place->keyColumn, ' ');
+            if (i == 0)
+                line += '-' + QByteArray(place->keyColumn - place->dashColumn - 1, ' ');
+            lines.append(line + fields.at(i).first.toUtf8() + ": " + fields.at(i).second);
+        }
+    }
+    replaceLines(place->span.first, place->span.last, lines);
     return {};
 }
 
@@ -310,7 +413,7 @@ Result<void> YamlText::setItemField(const QString &section, const QString &name,
                                         "write it as indented key: value lines to let Sluice edit it")
                              .arg(place->span.first + 1)
                              .arg(section, name));
-    const YAML::Node list = located->root[section.toStdString()];
+    const YAML::Node list = nodeAt(located->root, section);
     for (const YAML::Node &item : list) {
         if (nameOf(item) != name)
             continue;
@@ -347,7 +450,7 @@ Result<void> YamlText::removeItemField(const QString &section, const QString &na
                                         "edit it by hand")
                              .arg(place->span.first + 1)
                              .arg(section, name));
-    const YAML::Node list = located->root[section.toStdString()];
+    const YAML::Node list = nodeAt(located->root, section);
     for (const YAML::Node &item : list) {
         if (nameOf(item) != name)
             continue;
@@ -482,7 +585,7 @@ QString YamlText::itemField(const QString &section, const QString &name, const Q
     const Result<Located> located = locate();
     if (!located || !located->root.IsMap())
         return {};
-    const YAML::Node list = located->root[section.toStdString()];
+    const YAML::Node list = nodeAt(located->root, section);
     if (!list || !list.IsSequence())
         return {};
     for (const YAML::Node &item : list) {

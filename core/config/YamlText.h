@@ -10,8 +10,9 @@
 
 namespace sluice {
 
-// A text-preserving editor for the parts of the YAML config that Sluice writes (a top-level list of named
-// entries such as providers: and models:, and the keys of a top-level section such as gateway:). yaml-cpp finds
+// A text-preserving editor for the parts of the YAML config that Sluice writes (a list of named entries, at the
+// top level such as providers: and models: or one level down such as guardrails.rules, and the keys of a
+// top-level section such as gateway:). yaml-cpp finds
 // where things are; the edits replace, insert or remove whole lines, so every line not edited stays byte for
 // byte as it was: comments, order, blank lines, flow-style entries, fields Sluice does not model.
 //
@@ -31,6 +32,11 @@ public:
     bool hasItem(const QString &section, const QString &name) const { return itemNames(section).contains(name); }
     // Adds an entry at the end of the list (the section is added at the end of the file when missing).
     Result<void> appendItem(const QString &section, const QList<Field> &fields);
+    // Replaces the whole entry by these fields, in its own style (one {k: v, ...} line when written so); the
+    // comment lines above it stay.
+    Result<void> replaceItem(const QString &section, const QString &name, const QList<Field> &fields);
+    // The entry is written on one line as - {name: ..., ...} (setItemField() cannot edit it field by field).
+    bool isFlowItem(const QString &section, const QString &name) const;
     // Removes the entry and the comment lines right above it.
     Result<void> removeItem(const QString &section, const QString &name);
     // Sets key: value in the entry (its line is replaced, keeping a trailing comment, or added after the entry's

@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QThreadPool>
 #include <QUrl>
 
 #include "api/CanonicalError.h"
@@ -185,7 +186,7 @@ Gateway::Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamCl
     , m_secrets(secrets)
     , m_scrubber(secrets.scrubber())
     , m_hostGuard(config.gateway)
-    , m_guardrails(config.guardrails)
+    , m_guardrails(std::make_shared<const Guardrails>(config.guardrails))
     , m_admission(config, clock)
     , m_router(std::make_unique<Router>(config, clock))
     , m_client(client)
@@ -447,9 +448,9 @@ void Gateway::handleProxied(const HttpRequest &request, HttpResponder *responder
 {
     // Guardrails first: everything after (parsing, routing, the cache, the provider) sees the masked body.
     GuardrailCheck guard;
-    if (!m_guardrails.isEmpty()) {
+    if (!m_guardrails->isEmpty()) {
         const QString scopeModel = format == ApiFormat::Gemini ? pathModel : modelNamedIn(request.body);
-        guard = m_guardrails.checkRequest(
+        guard = m_guardrails->checkRequest(
             request.body,
             GuardrailScope {scopeModel, record.tokenName, request.headers.value(QByteArrayLiteral("user-agent"))});
         if (m_config.logging.storeBodies)
@@ -1007,21 +1008,46 @@ void Gateway::respondError(HttpResponder *responder, RequestRecord record, ApiFo
 
 void Gateway::complete(RequestRecord &&record, GuardrailSession *guardrails)
 {
-    --m_inFlight;
-    if (!m_guardrails.isEmpty()) {
+    bool joinStream = false;
+    GuardrailScope scope;
+    if (!m_guardrails->isEmpty()) {
         // Whatever path the request took, the log gets no value a rule in scope detects.
         // The answer first, so its values restored from the request's placeholders go back to those placeholders
         // before the request body's other values join the session.
-        const GuardrailScope scope {record.requestedModel, record.tokenName, {}};
-        record.responseBody = m_guardrails.maskForLog(
+        scope = GuardrailScope {record.requestedModel, record.tokenName, {}};
+        record.responseBody = m_guardrails->maskForLog(
             guardrails ? guardrails->remask(record.responseBody) : record.responseBody, scope, guardrails);
         if (!guardrails || !guardrails->requestScanned())
-            record.requestBody = m_guardrails.maskForLog(record.requestBody, scope, guardrails);
+            record.requestBody = m_guardrails->maskForLog(record.requestBody, scope, guardrails);
         if (guardrails)
             record.guardrailHits = guardrails->hits();
+        joinStream = record.stream && record.httpStatus >= 200 && record.httpStatus < 300
+            && !record.responseBody.isEmpty()
+            && !(m_guardrails->rulesFor(scope, false).isEmpty() && m_guardrails->rulesFor(scope, true).isEmpty());
     }
     for (const QString &message : m_admission.settle(record))
         Q_EMIT budgetWarning(message);
+    if (joinStream) {
+        // A streamed answer's texts joined and scanned, for values the model wrote across events: a few µs per
+        // event, so on a worker. The request counts as in flight until its record is handed on (shutdown waits).
+        const std::shared_ptr<GuardrailSession> session
+            = guardrails ? std::make_shared<GuardrailSession>(*guardrails) : std::shared_ptr<GuardrailSession>();
+        const ApiFormat format = matchEndpoint(record.endpoint.toLatin1()).format;
+        QThreadPool::globalInstance()->start(
+            [this, rules = m_guardrails, session, format, scope, record = std::move(record)]() mutable {
+                record.responseBody = rules->maskStreamForLog(record.responseBody, format, scope, session.get());
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, record = std::move(record)]() mutable {
+                        --m_inFlight;
+                        if (m_sink)
+                            m_sink(std::move(record));
+                    },
+                    Qt::QueuedConnection);
+            });
+        return;
+    }
+    --m_inFlight;
     if (m_sink)
         m_sink(std::move(record));
 }

@@ -123,7 +123,7 @@ private:
     GatewaySecrets m_secrets;
     SecretScrubber m_scrubber;
     HostGuard m_hostGuard;
-    Guardrails m_guardrails;
+    std::shared_ptr<const Guardrails> m_guardrails; // shared with the log masking of streamed answers (a worker)
     TokenAuthenticator m_tokens;
     TokenAuthenticator m_metricsToken; // metrics.token, when set: /metrics takes it besides gateway tokens
     Admission m_admission;

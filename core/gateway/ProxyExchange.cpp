@@ -325,9 +325,10 @@ bool ProxyExchange::guardsStream() const
     case ApiFormat::OpenAiResponses:
     case ApiFormat::AnthropicMessages:
     case ApiFormat::Gemini:
+    case ApiFormat::OpenAiCompletions:
         return true;
     default:
-        return false; // legacy completions: relayed as they come
+        return false; // embeddings do not stream
     }
 }
 

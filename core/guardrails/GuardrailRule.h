@@ -22,6 +22,8 @@ struct GuardrailRule
     Side on = Side::Request;
     // Masked values are put back in the answer (streamed ones too), so the client sees its own values.
     bool restore = true;
+    // A rule switched off (enabled: false) stays in the config and the window but checks nothing.
+    bool enabled = true;
     // Scope: empty lists match everything; otherwise the request's model, token or client must be listed.
     QStringList models;
     QStringList tokens;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "api/FormatCodec.h"
+#include "api/StreamDecoder.h"
+#include "api/StreamEncoder.h"
 #include "guardrails/GuardrailDetectors.h"
 #include "guardrails/JsonLocation.h"
 
@@ -114,7 +117,7 @@ QList<int> Guardrails::rulesFor(const GuardrailScope &scope, bool response) cons
     QList<int> rules;
     for (int i = 0; i < m_settings.rules.size(); ++i) {
         const GuardrailRule &rule = m_settings.rules.at(i);
-        if (response ? !rule.appliesToResponse() : !rule.appliesToRequest())
+        if (!rule.enabled || (response ? !rule.appliesToResponse() : !rule.appliesToRequest()))
             continue;
         if (inList(rule.models, scope.model) && inList(rule.tokens, scope.token)
             && clientListed(rule.clients, scope.userAgent))
@@ -202,13 +205,74 @@ QByteArray Guardrails::maskForLog(const QByteArray &body, const GuardrailScope &
     return used.apply(body, findings, [](const GuardrailFinding &) { return true; });
 }
 
+QByteArray Guardrails::maskStreamForLog(const QByteArray &stream, ApiFormat format, const GuardrailScope &scope,
+                                        GuardrailSession *session) const
+{
+    if (isEmpty() || stream.isEmpty() || format == ApiFormat::OpenAiEmbeddings)
+        return stream;
+    QList<int> rules = rulesFor(scope, false);
+    for (const int rule : rulesFor(scope, true)) {
+        if (!rules.contains(rule))
+            rules.append(rule);
+    }
+    std::sort(rules.begin(), rules.end());
+    if (rules.isEmpty())
+        return stream;
+    const FormatCodec &codec = FormatCodec::forFormat(format);
+    const std::unique_ptr<StreamDecoder> decoder = codec.createStreamDecoder();
+    CanonicalEvents events = decoder->feed(stream);
+    events.append(decoder->finish());
+    // Each text (the answer, thinking, a tool call's arguments) joined in the first of its deltas.
+    CanonicalEvents joined;
+    QHash<QPair<int, int>, qsizetype> firstDelta;
+    for (const CanonicalEvent &event : std::as_const(events)) {
+        const bool delta = event.type == CanonicalEvent::Type::TextDelta
+            || event.type == CanonicalEvent::Type::ThinkingDelta
+            || event.type == CanonicalEvent::Type::ToolArgumentsDelta;
+        if (!delta) {
+            joined.append(event);
+            continue;
+        }
+        const QPair<int, int> key {int(event.type), event.index};
+        if (const auto known = firstDelta.constFind(key); known != firstDelta.constEnd()) {
+            joined[*known].text += event.text;
+            continue;
+        }
+        firstDelta.insert(key, joined.size());
+        joined.append(event);
+    }
+    const std::shared_ptr<const GuardrailMatcher> scanner = matcher(rules);
+    GuardrailSession own(m_settings.rules, nullptr);
+    GuardrailSession &used = session ? *session : own;
+    bool changed = false;
+    for (const qsizetype index : std::as_const(firstDelta)) {
+        CanonicalEvent &event = joined[index];
+        const QByteArray text = event.text.toUtf8();
+        const QList<GuardrailFinding> findings = scanner->scan(text);
+        if (findings.isEmpty())
+            continue;
+        event.text = QString::fromUtf8(used.apply(text, findings, [](const GuardrailFinding &) { return true; }));
+        changed = true;
+    }
+    if (!changed)
+        return stream;
+    StreamEncoderOptions options;
+    options.requestedModel = decoder->model();
+    options.includeUsage = true;
+    options.jsonArray = format == ApiFormat::Gemini && stream.startsWith('[');
+    const std::unique_ptr<StreamEncoder> encoder = codec.createStreamEncoder(options);
+    QByteArray out = encoder->encode(joined);
+    out += encoder->finish();
+    return out;
+}
+
 Guardrails::Preview Guardrails::preview(const QString &text) const
 {
     Preview preview;
     const QByteArray utf8 = text.toUtf8();
     QList<int> rules;
     for (int i = 0; i < m_settings.rules.size(); ++i) {
-        if (m_settings.rules.at(i).appliesToRequest())
+        if (m_settings.rules.at(i).enabled && m_settings.rules.at(i).appliesToRequest())
             rules.append(i);
     }
     GuardrailSession session(m_settings.rules, nullptr);

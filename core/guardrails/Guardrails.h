@@ -8,6 +8,7 @@
 #include <QMutex>
 #include <QString>
 
+#include "api/ApiFormat.h"
 #include "guardrails/GuardrailMatcher.h"
 #include "guardrails/GuardrailRule.h"
 #include "guardrails/GuardrailSession.h"
@@ -55,6 +56,11 @@ public:
     // Every rule in scope (both sides) over a body about to be stored: detected values replaced by the session's
     // placeholders (a new session's when null).
     QByteArray maskForLog(const QByteArray &body, const GuardrailScope &scope, GuardrailSession *session) const;
+    // The same for a streamed answer as the client got it (`format`'s SSE): a value the model wrote across several
+    // events is in no one event, so the answer's texts are joined and scanned; when they hold one, the stored
+    // stream is written again with each text whole and masked. Unchanged otherwise.
+    QByteArray maskStreamForLog(const QByteArray &stream, ApiFormat format, const GuardrailScope &scope,
+                                GuardrailSession *session) const;
 
     // The "try it" box: what `text` becomes on its way to the provider, and which rules fired.
     struct Preview

@@ -1,17 +1,24 @@
+#include <memory>
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
 #include <QTemporaryDir>
 
 #include "E2eSupport.h"
+#include "config/ConfigWriter.h"
 #include "store/RequestLogReader.h"
 
 using namespace sluice;
 using namespace sluice::test;
 
 namespace {
-constexpr auto GatewayToken = "sk-sluice-e2e-not-a-real-token";
+constexpr auto E2eToken = "sk-sluice-e2e-not-a-real-token";
 const QString AwsKey = QStringLiteral("AKIAIOSFODNN7EXAMPLE");
 const QString Email = QStringLiteral("jane.doe@example.org");
 const QString Ssn = QStringLiteral("078-05-1120");
@@ -31,7 +38,7 @@ private Q_SLOTS:
         QVERIFY2(QFile::exists(QStringLiteral(SLUICE_E2E_DIR "/node_modules/openai/package.json"))
                      && QFile::exists(QStringLiteral(SLUICE_E2E_DIR "/node_modules/@anthropic-ai/sdk/package.json")),
                  "The npm packages are missing: run `npm ci` in tests/e2e (scripts/test.sh does).");
-        m_upstream = m_mock.start(QStringLiteral(SLUICE_MOCK_BINARY), {}, e2eEnvironment(GatewayToken, "sk-fake"));
+        m_upstream = m_mock.start(QStringLiteral(SLUICE_MOCK_BINARY), {}, e2eEnvironment(E2eToken, "sk-fake"));
         QVERIFY2(m_upstream.isValid(), qPrintable(m_mock.output()));
     }
 
@@ -67,12 +74,12 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(folder));
         QVERIFY(writeFile(configPath, config));
         ListeningProcess sluice;
-        const QUrl gateway = startHeadlessSluice(sluice, configPath, dataDir, e2eEnvironment(GatewayToken, "sk-fake"));
+        const QUrl gateway = startHeadlessSluice(sluice, configPath, dataDir, e2eEnvironment(E2eToken, "sk-fake"));
         QVERIFY2(gateway.isValid(), qPrintable(sluice.output()));
 
         QProcessEnvironment env;
         env.insert(QStringLiteral("SLUICE_E2E_BASE"), gateway.toString());
-        env.insert(QStringLiteral("SLUICE_E2E_TOKEN"), QString::fromLatin1(GatewayToken));
+        env.insert(QStringLiteral("SLUICE_E2E_TOKEN"), QString::fromLatin1(E2eToken));
         env.insert(QStringLiteral("SLUICE_E2E_PROMPT"), Prompt);
         env.insert(QStringLiteral("SLUICE_E2E_BLOCKED_PROMPT"), QStringLiteral("My SSN is ") + Ssn);
         env.insert(QStringLiteral("SLUICE_E2E_OPENAI_MODEL"), QStringLiteral("echo-openai"));
@@ -128,6 +135,71 @@ private Q_SLOTS:
                 QVERIFY(full->requestBody.contains("[SECRET_AWS_1]") && full->requestBody.contains("[EMAIL_1]"));
             }
         }
+    }
+
+    // A rule written through the config writer (as the Guardrails page saves it) applies to the next request of
+    // the running Sluice, without a restart: first refusing, then, edited, masking.
+    void ruleSavedThroughTheWriterAppliesToTheNextRequest()
+    {
+        const QByteArray upstream = m_upstream.toString().toUtf8();
+        const QString folder = m_dir.filePath(QStringLiteral("reloaded"));
+        const QString configPath = folder + QStringLiteral("/sluice.yaml");
+        QVERIFY(QDir().mkpath(folder));
+        QVERIFY(writeFile(configPath,
+                          "providers:\n" + recordedProvider("openai", upstream)
+                              + "models:\n"
+                                "  - {name: echo-openai, provider: recorded-openai, upstream_model: echo}\n"
+                                "tokens:\n  - name: e2e\n    secret: env:SLUICE_E2E_GATEWAY_TOKEN\n"));
+        ListeningProcess sluice;
+        const QUrl gateway = startHeadlessSluice(sluice, configPath, folder + QStringLiteral("/data"),
+                                                 e2eEnvironment(E2eToken, "sk-fake"));
+        QVERIFY2(gateway.isValid(), qPrintable(sluice.output()));
+        QNetworkAccessManager network;
+        const auto ask = [&]() -> QPair<int, QString> {
+            QNetworkRequest request(gateway.resolved(QUrl(QStringLiteral("/v1/chat/completions"))));
+            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+            request.setRawHeader("Authorization", QByteArray("Bearer ") + E2eToken);
+            const QJsonObject body {{QStringLiteral("model"), QStringLiteral("echo-openai")},
+                                    {QStringLiteral("messages"),
+                                     QJsonArray {QJsonObject {{QStringLiteral("role"), QStringLiteral("user")},
+                                                              {QStringLiteral("content"), Prompt}}}}};
+            std::unique_ptr<QNetworkReply> reply(network.post(request, QJsonDocument(body).toJson()));
+            if (!QTest::qWaitFor([&] { return reply->isFinished(); }, 10000))
+                return {0, QStringLiteral("timed out")};
+            return {reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                    QString::fromUtf8(reply->readAll())};
+        };
+        const auto save = [&](const QString &original, const GuardrailRule &rule) {
+            Result<ConfigWriter> writer = ConfigWriter::open(configPath);
+            if (!writer || !writer.value().setGuardrailRule(original, rule))
+                return false;
+            const int reloads = int(sluice.output().count(QLatin1String("config reloaded")));
+            return writer.value().save().ok()
+                && QTest::qWaitFor([&] { return sluice.output().count(QLatin1String("config reloaded")) > reloads; },
+                                   5000);
+        };
+        const QPair<int, QString> before = ask();
+        QCOMPARE(before.first, 200);
+        QVERIFY2(before.second.contains(AwsKey), qPrintable(before.second)); // the provider saw the key
+
+        GuardrailRule rule;
+        rule.name = QStringLiteral("no-aws");
+        rule.detect = QStringLiteral("aws_access_key");
+        rule.action = GuardrailRule::Action::Block;
+        QVERIFY2(save({}, rule), qPrintable(sluice.output()));
+        const QPair<int, QString> refused = ask();
+        QCOMPARE(refused.first, 400);
+        QVERIFY2(refused.second.contains(QLatin1String("'no-aws'")) && !refused.second.contains(AwsKey),
+                 qPrintable(refused.second));
+
+        rule.action = GuardrailRule::Action::Mask;
+        rule.restore = false; // the echo then shows what the provider got
+        QVERIFY2(save(rule.name, rule), qPrintable(sluice.output()));
+        const QPair<int, QString> masked = ask();
+        QCOMPARE(masked.first, 200);
+        QVERIFY2(masked.second.contains(QLatin1String("[SECRET_AWS_1]")) && !masked.second.contains(AwsKey),
+                 qPrintable(masked.second));
+        QCOMPARE(sluice.stop(), 0);
     }
 
 private:

@@ -56,8 +56,19 @@ QByteArray responsesBody(const QString &model, bool stream, const QString &promp
     return toJson(body);
 }
 
+QByteArray completionsBody(const QString &model, bool stream, const QString &prompt)
+{
+    QJsonObject body {{QStringLiteral("model"), model}, {QStringLiteral("prompt"), prompt}};
+    if (stream)
+        body.insert(QStringLiteral("stream"), true);
+    return toJson(body);
+}
+
 Client clientFor(const QString &format, bool stream, const QString &prompt)
 {
+    if (format == QLatin1String("completions"))
+        return {format, QStringLiteral("/v1/completions"), QStringLiteral("echo-openai"),
+                completionsBody(QStringLiteral("echo-openai"), stream, prompt)};
     if (format == QLatin1String("openai"))
         return {format, QStringLiteral("/v1/chat/completions"), QStringLiteral("echo-openai"),
                 chatBody(QStringLiteral("echo-openai"), stream, {}, prompt)};
@@ -80,6 +91,21 @@ Client clientFor(const QString &format, bool stream, const QString &prompt)
 QString answerText(const QString &format, bool stream, const QByteArray &body)
 {
     QString text;
+    if (format == QLatin1String("completions")) {
+        if (!stream)
+            return jsonOf(body)
+                .value(QLatin1String("choices"))
+                .toArray()
+                .first()
+                .toObject()
+                .value(QLatin1String("text"))
+                .toString();
+        for (const SseEvent &event : eventsOf(body)) {
+            for (const QJsonValue &choice : jsonOf(event.data).value(QLatin1String("choices")).toArray())
+                text += choice.toObject().value(QLatin1String("text")).toString();
+        }
+        return text;
+    }
     if (!stream) {
         const QJsonObject answer = jsonOf(body);
         if (format == QLatin1String("openai"))
@@ -135,7 +161,7 @@ void addFormats()
 {
     QTest::addColumn<QString>("format");
     QTest::addColumn<bool>("stream");
-    for (const char *format : {"openai", "responses", "anthropic", "anthropic-to-openai", "gemini"}) {
+    for (const char *format : {"openai", "completions", "responses", "anthropic", "anthropic-to-openai", "gemini"}) {
         QTest::addRow("%s", format) << QString::fromLatin1(format) << false;
         QTest::addRow("%s streamed", format) << QString::fromLatin1(format) << true;
     }
@@ -195,7 +221,7 @@ private Q_SLOTS:
             message = QString::fromUtf8(reply.body);
         QVERIFY2(message.contains(QLatin1String("'no-aws'")), qPrintable(message));
         QVERIFY2(message.contains(QLatin1String("content")) || message.contains(QLatin1String("input"))
-                     || message.contains(QLatin1String("parts")),
+                     || message.contains(QLatin1String("parts")) || message.contains(QLatin1String("prompt")),
                  qPrintable(message));
         QVERIFY(fixture.waitForRecords(1));
         const RequestRecord &record = fixture.records.last();
@@ -261,6 +287,33 @@ private Q_SLOTS:
         QVERIFY(record.responseBody.contains("[EMAIL_1]"));
     }
 
+    // Rules on the request side only: the answer reaches the client as the model wrote it, but the stored answer
+    // holds no value any rule finds, also when the model wrote it across several stream events.
+    void requestRulesKeepSplitAnswerValuesOutOfTheLog_data() { addFormats(); }
+    void requestRulesKeepSplitAnswerValuesOutOfTheLog()
+    {
+        QFETCH(QString, format);
+        QFETCH(bool, stream);
+        GatewayFixture fixture("guardrails:\n"
+                               "  rules:\n"
+                               "    - {name: keys-counted, detect: secrets, action: log, on: request}\n"
+                               "    - {name: mail-counted, detect: email, action: log, on: request}\n",
+                               EchoModels);
+        const Client client = clientFor(format, stream, Prompt);
+        const GatewayFixture::Reply reply = fixture.post(fixture.request(client.path), client.body);
+        QCOMPARE(reply.status, 200);
+        QVERIFY(fixture.upstream().lastRequest().body.contains(AwsKey.toUtf8()));
+        QCOMPARE(answerText(format, stream, reply.body), QStringLiteral("You said: ") + Prompt);
+        QVERIFY(fixture.waitForRecords(1));
+        const RequestRecord &record = fixture.records.last();
+        // The stored answer read as the client reads it: the 7-character events joined.
+        const QString stored = answerText(format, stream, record.responseBody);
+        QVERIFY2(!stored.contains(AwsKey) && !stored.contains(Email), qPrintable(stored));
+        QVERIFY2(stored.contains(QLatin1String("[SECRET_AWS_1]")) && stored.contains(QLatin1String("[EMAIL_1]")),
+                 record.responseBody.constData());
+        QVERIFY(!record.requestBody.contains(AwsKey.toUtf8()));
+    }
+
     void scopeLimitsRulesToModelsAndTokens()
     {
         GatewayFixture fixture("guardrails:\n"
@@ -272,6 +325,49 @@ private Q_SLOTS:
         QCOMPARE(fixture.post(fixture.request(openai.path), openai.body).status, 200);
         const Client claude = clientFor(QStringLiteral("anthropic"), false, Prompt);
         QCOMPARE(fixture.post(fixture.request(claude.path), claude.body).status, 400);
+    }
+
+    void scopeLimitsRulesToClients()
+    {
+        GatewayFixture fixture("guardrails:\n"
+                               "  rules:\n"
+                               "    - {name: claude-code-mail, detect: email, action: block, clients: [claude-cli]}\n",
+                               EchoModels);
+        const Client openai = clientFor(QStringLiteral("openai"), false, Prompt);
+        QNetworkRequest other = fixture.request(openai.path);
+        other.setRawHeader("User-Agent", "curl/8.5.0");
+        QCOMPARE(fixture.post(other, openai.body).status, 200);
+        QNetworkRequest claudeCode = fixture.request(openai.path);
+        claudeCode.setRawHeader("User-Agent", "claude-cli/1.0.98 (external, cli)");
+        const GatewayFixture::Reply refused = fixture.post(claudeCode, openai.body);
+        QCOMPARE(refused.status, 400);
+        QVERIFY(errorMessageOf(refused.body).contains(QLatin1String("'claude-code-mail'")));
+    }
+
+    // Embeddings inputs are prompts too: masked before they leave, or refused.
+    void embeddingsInputIsMaskedOrBlocked()
+    {
+        const QByteArray body
+            = toJson(QJsonObject {{QStringLiteral("model"), QStringLiteral("echo-openai")},
+                                  {QStringLiteral("input"), QJsonArray {Prompt, QStringLiteral("plain text")}}});
+        {
+            GatewayFixture fixture(MaskRules, EchoModels);
+            const GatewayFixture::Reply reply = fixture.post(fixture.request(QStringLiteral("/v1/embeddings")), body);
+            QCOMPARE(reply.status, 200);
+            const QByteArray upstream = fixture.upstream().lastRequest().body;
+            QVERIFY2(!upstream.contains(AwsKey.toUtf8()) && !upstream.contains(Email.toUtf8()), upstream.constData());
+            QVERIFY2(upstream.contains("[SECRET_AWS_1]") && upstream.contains("[EMAIL_1]"), upstream.constData());
+            QVERIFY(fixture.waitForRecords(1));
+            QVERIFY(!fixture.records.last().requestBody.contains(AwsKey.toUtf8()));
+        }
+        {
+            GatewayFixture fixture(
+                "guardrails:\n  rules:\n    - {name: no-aws, detect: aws_access_key, action: block}\n", EchoModels);
+            const GatewayFixture::Reply reply = fixture.post(fixture.request(QStringLiteral("/v1/embeddings")), body);
+            QCOMPARE(reply.status, 400);
+            QVERIFY(fixture.upstream().requests().isEmpty());
+            QVERIFY(errorMessageOf(reply.body).contains(QLatin1String("input[0]")));
+        }
     }
 
     void databaseHoldsNoPlantedValue()

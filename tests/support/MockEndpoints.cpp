@@ -84,6 +84,8 @@ std::optional<ApiFormat> formatOfApi(MockEndpoints::Api api)
         return ApiFormat::OpenAiChat;
     case MockEndpoints::Api::OpenAiResponses:
         return ApiFormat::OpenAiResponses;
+    case MockEndpoints::Api::OpenAiCompletions:
+        return ApiFormat::OpenAiCompletions;
     case MockEndpoints::Api::AnthropicMessages:
         return ApiFormat::AnthropicMessages;
     case MockEndpoints::Api::GeminiGenerate:

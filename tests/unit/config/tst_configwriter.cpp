@@ -100,6 +100,10 @@ private slots:
     void scalarsReadBackAsTheSameText();
     void setValueAddsAndReplaces();
     void deploymentsAreAddedToAModel();
+    void guardrailRulesAreAddedEditedAndRemoved();
+    void guardrailRuleProblemsAreTheLoadersAtTheField();
+    void guardrailRuleGoesWhereverTheSectionStands_data();
+    void guardrailRuleGoesWhereverTheSectionStands();
 };
 
 void TestConfigWriter::deploymentsAreAddedToAModel()
@@ -512,6 +516,141 @@ void TestConfigWriter::setValueAddsAndReplaces()
     QCOMPARE(yaml->text(),
              QByteArray("gateway:\n  listen: 0.0.0.0   # here only\n  port: 8000\n\nproviders: []\n"
                         "\nlogging:\n  store_bodies: false\n"));
+}
+
+void TestConfigWriter::guardrailRulesAreAddedEditedAndRemoved()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sluice.yaml"));
+    const QByteArray original = "gateway:\n  port: 7341\n";
+    QVERIFY(writeAll(path, original));
+    GuardrailRule tickets;
+    tickets.name = QStringLiteral("tickets");
+    tickets.detect = QStringLiteral("regex");
+    tickets.pattern = QStringLiteral("ACME-[0-9]{4,8}");
+    tickets.action = GuardrailRule::Action::Block;
+    {
+        // No guardrails section yet: it is added with the rule.
+        Result<ConfigWriter> writer = ConfigWriter::open(path);
+        QVERIFY(writer.value().setGuardrailRule({}, tickets).ok());
+        const Result<Config> saved = writer.value().save();
+        QVERIFY2(saved.ok(), qPrintable(saved.errorMessage()));
+        QCOMPARE(saved->guardrails.rules.size(), 1);
+        QCOMPARE(saved->guardrails.rules.at(0).pattern, tickets.pattern);
+        QCOMPARE(saved->guardrails.rules.at(0).action, GuardrailRule::Action::Block);
+    }
+    QCOMPARE(readAll(path),
+             original
+                 + "\nguardrails:\n  rules:\n    - name: tickets\n      detect: regex\n      pattern: "
+                   "\"ACME-[0-9]{4,8}\"\n      action: block\n      on: request\n");
+    // A hand-written comment inside the rule, and a one-line rule after it.
+    QVERIFY(writeAll(path,
+                     readAll(path).replace("      action: block\n", "      action: block   # refuse outright\n")
+                         + "    - {name: mail, detect: email, action: mask}\n"));
+    {
+        Result<ConfigWriter> writer = ConfigWriter::open(path);
+        QCOMPARE(writer->guardrailRuleIndex(QStringLiteral("mail")), 1);
+        GuardrailRule edited = tickets;
+        edited.name = QStringLiteral("acme-tickets");
+        edited.on = GuardrailRule::Side::Both;
+        edited.models = {QStringLiteral("gpt-4.1")};
+        edited.enabled = false;
+        QVERIFY(writer.value().setGuardrailRule(QStringLiteral("tickets"), edited).ok());
+        GuardrailRule mail;
+        mail.name = QStringLiteral("mail");
+        mail.detect = QStringLiteral("words");
+        mail.words = {QStringLiteral("project falcon"), QStringLiteral("a, b")};
+        mail.action = GuardrailRule::Action::Log;
+        mail.clients = {QStringLiteral("claude-cli")};
+        QVERIFY(writer.value().setGuardrailRule(QStringLiteral("mail"), mail).ok());
+        QVERIFY(writer.value()
+                    .yaml()
+                    .appendItem(QStringLiteral("models"),
+                                {{QStringLiteral("name"), "gpt-4.1"}, {QStringLiteral("provider"), "p"}})
+                    .ok());
+        QVERIFY(writer.value()
+                    .addProvider(
+                        {QStringLiteral("p"), QStringLiteral("openai"), {}, SecretRef::parse(QStringLiteral("env:X"))})
+                    .ok());
+        const Result<Config> saved = writer.value().save();
+        QVERIFY2(saved.ok(), qPrintable(saved.errorMessage()));
+        const QList<GuardrailRule> &rules = saved->guardrails.rules;
+        QCOMPARE(rules.size(), 2);
+        QCOMPARE(rules.at(0).name, QStringLiteral("acme-tickets"));
+        QCOMPARE(rules.at(0).on, GuardrailRule::Side::Both);
+        QCOMPARE(rules.at(0).models, QStringList {QStringLiteral("gpt-4.1")});
+        QCOMPARE(rules.at(0).enabled, false);
+        QCOMPARE(rules.at(1).words, mail.words);
+        QCOMPARE(rules.at(1).clients, mail.clients);
+        QCOMPARE(rules.at(1).action, GuardrailRule::Action::Log);
+    }
+    const QByteArray written = readAll(path);
+    QVERIFY2(written.contains("      action: block   # refuse outright\n"), written.constData());
+    // The one-line rule stays one line.
+    QVERIFY2(written.contains("    - {name: mail, detect: words, words: [project falcon, \"a, b\"], action: log, on: "
+                              "request, clients: [claude-cli]}\n"),
+             written.constData());
+    {
+        Result<ConfigWriter> writer = ConfigWriter::open(path);
+        QVERIFY(writer.value().removeGuardrailRule(QStringLiteral("acme-tickets")).ok());
+        QVERIFY(!writer.value().removeGuardrailRule(QStringLiteral("nothing")).ok());
+        const Result<Config> saved = writer.value().save();
+        QVERIFY2(saved.ok(), qPrintable(saved.errorMessage()));
+        QCOMPARE(saved->guardrails.rules.size(), 1);
+        QCOMPARE(saved->guardrails.rules.at(0).name, QStringLiteral("mail"));
+    }
+}
+
+void TestConfigWriter::guardrailRuleProblemsAreTheLoadersAtTheField()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sluice.yaml"));
+    const QByteArray original = "guardrails:\n  rules:\n    - {name: keys, detect: secrets, action: mask}\n";
+    QVERIFY(writeAll(path, original));
+    Result<ConfigWriter> writer = ConfigWriter::open(path);
+    GuardrailRule broken;
+    broken.name = QStringLiteral("tickets");
+    broken.detect = QStringLiteral("regex");
+    broken.pattern = QStringLiteral("(unclosed");
+    QVERIFY(writer.value().setGuardrailRule({}, broken).ok());
+    QCOMPARE(writer->guardrailRuleIndex(QStringLiteral("tickets")), 1);
+    const Result<Config> saved = writer.value().save();
+    QVERIFY(!saved.ok());
+    QVERIFY2(saved.errorMessage().contains(
+                 QLatin1String("guardrails.rules[1].pattern: pattern is not a valid RE2 regular expression")),
+             qPrintable(saved.errorMessage()));
+    QCOMPARE(readAll(path), original);
+}
+
+void TestConfigWriter::guardrailRuleGoesWhereverTheSectionStands_data()
+{
+    QTest::addColumn<QByteArray>("before");
+    QTest::addColumn<QByteArray>("after");
+    const QByteArray rule = "name: mail\n      detect: email\n      action: log\n      on: request\n";
+    QTest::newRow("empty section") << QByteArray("guardrails:\n\ngateway:\n  port: 7341\n")
+                                   << "guardrails:\n  rules:\n    - " + rule + "\ngateway:\n  port: 7341\n";
+    QTest::newRow("section without rules")
+        << QByteArray("guardrails:   # mine\n  other: 1\ngateway:\n  port: 7341\n")
+        << "guardrails:   # mine\n  other: 1\n  rules:\n    - " + rule + "gateway:\n  port: 7341\n";
+    QTest::newRow("empty list") << QByteArray("guardrails:\n  rules: []   # none yet\n")
+                                << "guardrails:\n  rules:   # none yet\n    - " + rule;
+}
+
+void TestConfigWriter::guardrailRuleGoesWhereverTheSectionStands()
+{
+    QFETCH(QByteArray, before);
+    QFETCH(QByteArray, after);
+    Result<YamlText> yaml = YamlText::parse(before, QStringLiteral("sluice.yaml"));
+    QVERIFY(yaml.ok());
+    QVERIFY(yaml.value()
+                .appendItem(QStringLiteral("guardrails.rules"),
+                            {{QStringLiteral("name"), "mail"},
+                             {QStringLiteral("detect"), "email"},
+                             {QStringLiteral("action"), "log"},
+                             {QStringLiteral("on"), "request"}})
+                .ok());
+    QCOMPARE(yaml->text(), after);
+    QCOMPARE(yaml->itemNames(QStringLiteral("guardrails.rules")), QStringList {QStringLiteral("mail")});
 }
 
 QTEST_GUILESS_MAIN(TestConfigWriter)

@@ -35,6 +35,7 @@ private Q_SLOTS:
               "      models: [gpt-4.1]\n"
               "      tokens: [editor]\n"
               "      clients: [claude-cli]\n"
+              "      enabled: false\n"
               "    - {name: tickets, detect: regex, pattern: 'ACME-[0-9]{6}', action: block}\n"
               "    - {name: codenames, detect: words, words: [falcon, blue sky], action: log, on: response}\n";
         const Result<Config> config = ConfigLoader::loadString(yaml, QStringLiteral("sluice.yaml"));
@@ -50,6 +51,8 @@ private Q_SLOTS:
         QCOMPARE(rules.at(0).tokens, QStringList {QStringLiteral("editor")});
         QCOMPARE(rules.at(0).clients, QStringList {QStringLiteral("claude-cli")});
         QCOMPARE(rules.at(0).configLine, 8);
+        QCOMPARE(rules.at(0).enabled, false);
+        QCOMPARE(rules.at(1).enabled, true);
         QCOMPARE(rules.at(1).pattern, QStringLiteral("ACME-[0-9]{6}"));
         QCOMPARE(rules.at(1).action, GuardrailRule::Action::Block);
         QCOMPARE(rules.at(1).on, GuardrailRule::Side::Request);

@@ -281,6 +281,13 @@ private Q_SLOTS:
         const QByteArray body = "{\"content\":\"" + AwsKey + "\"}";
         QVERIFY(!guardrails.checkRequest(body, {QStringLiteral("other"), {}, "claude-cli/1"}).masked);
         QVERIFY(guardrails.checkRequest(body, {QStringLiteral("gpt-4.1"), {}, "claude-cli/1"}).masked);
+
+        // A rule switched off checks nothing, in the gateway and the try-it box.
+        scoped.enabled = false;
+        const Guardrails off = guard({scoped});
+        QCOMPARE(off.rulesFor({QStringLiteral("gpt-4.1"), {}, "claude-cli/1"}, false), QList<int>());
+        QVERIFY(!off.checkRequest(body, {QStringLiteral("gpt-4.1"), {}, "claude-cli/1"}).session);
+        QCOMPARE(off.preview(QString::fromUtf8(AwsKey)).text, QString::fromUtf8(AwsKey));
     }
 
     void jsonLocation()
