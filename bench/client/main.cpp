@@ -54,7 +54,10 @@ struct Options
     std::string token;
     bool stream = false;
     bool includeUsage = false;
+    std::string format = "openai"; // the client's wire format: openai, anthropic, responses, gemini
     size_t promptBytes = 0;
+    int tools = 0;
+    std::vector<std::string> headers; // extra request headers (--header "Name: value"), e.g. a peer's routing
     long requests = 1000;
     long warmup = 100;
     int connections = 32;
@@ -85,25 +88,119 @@ bool parseUrl(const std::string &url, Target &target)
     return !target.host.empty() && target.port > 0;
 }
 
-std::string requestBytes(const Options &options)
+// A JSON schema of the size coding agents give their tools (a path, a pattern, options with descriptions).
+std::string toolSchema()
 {
-    std::string content = "Invent a new holiday and describe its traditions.";
-    // A long prompt, as agents send with their context: plain words, no escapes.
+    return "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\",\"description\":\"The absolute path of "
+           "the file or folder to work on; relative paths are resolved against the workspace root.\"},\"pattern\":{"
+           "\"type\":\"string\",\"description\":\"A regular expression or glob that selects what to act on.\"},"
+           "\"limit\":{\"type\":\"integer\",\"description\":\"At most this many results; omit for the default of "
+           "200.\"},\"options\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"recursive\","
+           "\"case-insensitive\",\"follow-links\",\"hidden\"]}}},\"required\":[\"path\"],\"additionalProperties\":"
+           "false}";
+}
+
+std::string toolsMember(const Options &options)
+{
+    if (options.tools <= 0)
+        return {};
+    const std::string schema = toolSchema();
+    std::string out = options.format == "gemini" ? ",\"tools\":[{\"functionDeclarations\":[" : ",\"tools\":[";
+    for (int i = 0; i < options.tools; ++i) {
+        const std::string name = "workspace_tool_" + std::to_string(i);
+        const std::string description = "Tool " + std::to_string(i)
+            + " of the agent: reads, searches or edits files in the workspace and returns the result as text. Use it "
+              "when the task needs the workspace's current content.";
+        if (i > 0)
+            out += ",";
+        if (options.format == "openai")
+            out += "{\"type\":\"function\",\"function\":{\"name\":\"" + name + "\",\"description\":\"" + description
+                + "\",\"parameters\":" + schema + "}}";
+        else if (options.format == "anthropic")
+            out += "{\"name\":\"" + name + "\",\"description\":\"" + description + "\",\"input_schema\":" + schema
+                + "}";
+        else if (options.format == "responses")
+            out += "{\"type\":\"function\",\"name\":\"" + name + "\",\"description\":\"" + description
+                + "\",\"parameters\":" + schema + ",\"strict\":false}";
+        else
+            out += "{\"name\":\"" + name + "\",\"description\":\"" + description + "\",\"parameters\":" + schema + "}";
+    }
+    out += options.format == "gemini" ? "]}]" : "]";
+    return out;
+}
+
+// The request body in the client's format. A long prompt (--prompt-bytes), as agents send with their context, is
+// a conversation of turns of at most 8 KB (plain words, no escapes) ending with the user's; with --tools the
+// request also carries a system prompt and that many function tools.
+std::string requestBody(const Options &options)
+{
     static const char *const words[] = {"the ", "gateway ", "relays ", "every ", "request ", "and ", "logs ", "it "};
-    for (size_t i = 0; content.size() < options.promptBytes; ++i)
-        content += words[i % std::size(words)];
-    std::string body
-        = "{\"model\":\"" + options.model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]";
-    if (options.stream)
+    std::vector<std::string> turns {"Invent a new holiday and describe its traditions."};
+    for (size_t total = turns.back().size(), i = 0; total < options.promptBytes; ++i, ++total) {
+        if (turns.back().size() >= 8192)
+            turns.emplace_back();
+        turns.back() += words[i % std::size(words)];
+        total += std::strlen(words[i % std::size(words)]) - 1;
+    }
+    if (turns.size() % 2 == 0) // the last turn is the user's
+        turns.front() += turns[1], turns.erase(turns.begin() + 1);
+    const std::string system = options.tools > 0
+        ? "You are a coding agent working in the user's repository. Read before you edit, keep changes small, run "
+          "the tests after each change and say what you changed and why."
+        : "";
+    const std::string &f = options.format;
+    std::string body = "{";
+    if (f != "gemini")
+        body += "\"model\":\"" + options.model + "\",";
+    if (f == "anthropic")
+        body += "\"max_tokens\":4096,";
+    if (!system.empty()) {
+        if (f == "anthropic")
+            body += "\"system\":\"" + system + "\",";
+        else if (f == "responses")
+            body += "\"instructions\":\"" + system + "\",";
+        else if (f == "gemini")
+            body += "\"systemInstruction\":{\"parts\":[{\"text\":\"" + system + "\"}]},";
+    }
+    body += f == "gemini" ? "\"contents\":[" : f == "responses" ? "\"input\":[" : "\"messages\":[";
+    if (f == "openai" && !system.empty())
+        body += "{\"role\":\"system\",\"content\":\"" + system + "\"},";
+    for (size_t i = 0; i < turns.size(); ++i) {
+        const bool user = i % 2 == 0;
+        if (i > 0)
+            body += ",";
+        if (f == "gemini")
+            body += std::string("{\"role\":\"") + (user ? "user" : "model") + "\",\"parts\":[{\"text\":\"" + turns[i]
+                + "\"}]}";
+        else
+            body
+                += std::string("{\"role\":\"") + (user ? "user" : "assistant") + "\",\"content\":\"" + turns[i] + "\"}";
+    }
+    body += "]" + toolsMember(options);
+    if (options.stream && f != "gemini") // Gemini streams by its URL (:streamGenerateContent?alt=sse)
         body += ",\"stream\":true";
-    if (options.stream && options.includeUsage)
+    if (options.stream && options.includeUsage && f == "openai")
         body += ",\"stream_options\":{\"include_usage\":true}";
     body += "}";
+    return body;
+}
+
+std::string requestBytes(const Options &options)
+{
+    const std::string body = requestBody(options);
     std::string head = "POST " + options.target.path + " HTTP/1.1\r\nHost: " + options.target.host + ":"
         + std::to_string(options.target.port) + "\r\nContent-Type: application/json\r\nAccept: "
         + (options.stream ? "text/event-stream" : "application/json") + "\r\n";
-    if (!options.token.empty())
-        head += "Authorization: Bearer " + options.token + "\r\n";
+    if (options.format == "anthropic")
+        head += "anthropic-version: 2023-06-01\r\n";
+    for (const std::string &header : options.headers)
+        head += header + "\r\n";
+    if (!options.token.empty()) {
+        // Each client's own key header, as the agents send it.
+        head += options.format == "anthropic" ? "x-api-key: " + options.token + "\r\n"
+            : options.format == "gemini"      ? "x-goog-api-key: " + options.token + "\r\n"
+                                              : "Authorization: Bearer " + options.token + "\r\n";
+    }
     head += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
     return head + body;
 }
@@ -152,21 +249,23 @@ struct ResponseState
     bool complete = false;
     size_t bodyBytes = 0;
     long events = 0;
-    char last = 0;
+    size_t lineChars = 0; // characters of the unfinished line so far (a lone '\r' counts as none)
     bool sawToken = false;
+    const std::string *tokenKey = nullptr;
     int64_t firstTokenNs = 0;
     std::string head; // the body up to the first content event, or an error body's start
     bool stream = false;
 
-    void reset(bool isStream)
+    void reset(bool isStream, const std::string &key)
     {
+        tokenKey = &key;
         http_parser_init(&parser, HTTP_RESPONSE);
         parser.data = this;
         status = 0;
         complete = false;
         bodyBytes = 0;
         events = 0;
-        last = 0;
+        lineChars = 0;
         sawToken = false;
         firstTokenNs = 0;
         head.clear();
@@ -174,10 +273,16 @@ struct ResponseState
     }
 };
 
-// A content delta with at least one character: the first token the user sees.
-bool hasContentToken(const std::string &text)
+// The member that carries a text delta in each format's stream events.
+const std::string &tokenKeyOf(const std::string &format)
 {
-    static const std::string key = "\"content\":\"";
+    static const std::string openai = "\"content\":\"", text = "\"text\":\"", delta = "\"delta\":\"";
+    return format == "responses" ? delta : format == "openai" ? openai : text;
+}
+
+// A text delta with at least one character: the first token the user sees.
+bool hasContentToken(const std::string &text, const std::string &key)
+{
     for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + 1)) {
         const size_t next = at + key.size();
         if (next < text.size() && text[next] != '"')
@@ -203,22 +308,26 @@ const http_parser_settings &responseSettings()
                 // rest of a large read.
                 if (!state->sawToken) {
                     state->head.append(at, length);
-                    if (hasContentToken(state->head)) {
+                    if (hasContentToken(state->head, *state->tokenKey)) {
                         state->sawToken = true;
                         state->firstTokenNs = nowNs();
                         state->head.clear();
                     }
                 }
+                // Events end with an empty line (LF or CRLF line ends).
                 for (const char *cursor = at, *end = at + length; cursor < end;) {
                     const char *lf = static_cast<const char *>(std::memchr(cursor, '\n', size_t(end - cursor)));
+                    size_t chars = size_t((lf ? lf : end) - cursor);
+                    if (chars > 0 && (lf ? lf : end)[-1] == '\r')
+                        --chars;
+                    state->lineChars += chars;
                     if (!lf)
                         break;
-                    if ((lf == at ? state->last : lf[-1]) == '\n')
+                    if (state->lineChars == 0)
                         ++state->events;
+                    state->lineChars = 0;
                     cursor = lf + 1;
                 }
-                if (length > 0)
-                    state->last = at[length - 1];
             } else if (state->status != 200 && state->head.size() < 400) {
                 state->head.append(at, std::min<size_t>(length, 400));
             }
@@ -287,7 +396,7 @@ int runLatency(const Options &options)
     long events = 0;
     size_t bodyBytes = 0;
     for (long n = 0; n < options.warmup + options.requests; ++n) {
-        state.reset(options.stream);
+        state.reset(options.stream, tokenKeyOf(options.format));
         const int64_t start = nowNs();
         if (!writeAll(fd, request))
             die(std::string("write failed: ") + std::strerror(errno));
@@ -365,7 +474,7 @@ int runLoad(const Options &options)
     const auto issue = [&](LoadConnection &c) {
         if ((byCount && issued >= budget) || (!byCount && nowNs() >= deadline))
             return;
-        c.state.reset(options.stream);
+        c.state.reset(options.stream, tokenKeyOf(options.format));
         c.startNs = nowNs();
         c.sent = 0;
         c.busy = true;
@@ -531,11 +640,16 @@ void usage()
 {
     std::puts("usage:\n"
               "  sluice-bench-client latency --url URL [--requests N] [--warmup N] [--model M] [--token T] [--stream]\n"
-              "                      [--include-usage] [--prompt-bytes N]\n"
+              "                      [--include-usage] [--prompt-bytes N] [--tools N] [--format F]\n"
+              "                      [--header \"Name: value\"]...\n"
               "  sluice-bench-client load --url URL [--connections C] (--requests N | --seconds S) [--model M]\n"
-              "                      [--token T] [--stream] [--watch-pid PID]\n"
+              "                      [--token T] [--stream] [--watch-pid PID] [--format F]\n"
               "  sluice-bench-client startup [--runs N] -- COMMAND [ARGS...]\n"
-              "URL is the full chat completions URL, e.g. http://127.0.0.1:7341/v1/chat/completions.\n"
+              "URL is the full endpoint URL, e.g. http://127.0.0.1:7341/v1/chat/completions. --format is the\n"
+              "client's wire format: openai (chat, the default), anthropic (Messages), responses, gemini (the URL\n"
+              "names the model and the method, e.g. .../v1beta/models/M:streamGenerateContent?alt=sse).\n"
+              "--prompt-bytes N sends N bytes of context as turns of 8 KB; --tools N adds a system prompt and N\n"
+              "function tools, as coding agents send them.\n"
               "Results are printed as key=value lines; times in microseconds unless the key says otherwise.");
 }
 
@@ -579,6 +693,15 @@ int main(int argc, char *argv[])
             options.watchPid = std::atoi(argv[++i]);
         } else if (arg == "--runs" && hasValue) {
             options.runs = std::max(1, std::atoi(argv[++i]));
+        } else if (arg == "--format" && hasValue) {
+            options.format = argv[++i];
+            if (options.format != "openai" && options.format != "anthropic" && options.format != "responses"
+                && options.format != "gemini")
+                die("--format is one of openai, anthropic, responses, gemini, not " + options.format);
+        } else if (arg == "--header" && hasValue) {
+            options.headers.emplace_back(argv[++i]);
+        } else if (arg == "--tools" && hasValue) {
+            options.tools = std::max(0, std::atoi(argv[++i]));
         } else if (arg == "--stream") {
             options.stream = true;
         } else if (arg == "--include-usage") {

@@ -28,12 +28,13 @@ public:
     // the upstream model name and, for streams, stream_options.include_usage forced on so usage is always known.
     QByteArray upstreamBody(const QByteArray &original, const QString &upstreamModel) const;
 
-private:
     // The original bytes with only the model value and stream_options replaced (or added), so a large prompt is
-    // not re-encoded; empty when the body's shape calls for the full re-encoding.
+    // not re-encoded; empty when the body's shape calls for the full re-encoding. Any JSON object body (the
+    // Responses pass-through renames its model with it).
     static std::optional<QByteArray> spliceBody(const QByteArray &original, const QString &upstreamModel,
                                                 bool addUsage);
 
+private:
     QString m_model;
     bool m_stream = false;
     bool m_clientWantsUsage = false;

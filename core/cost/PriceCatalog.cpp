@@ -532,25 +532,54 @@ std::optional<PriceMatch> PriceCatalog::find(const QString &providerName, const 
     const QString name = model.trimmed().toLower();
     if (name.isEmpty())
         return std::nullopt;
+    const QString key = providerName + QLatin1Char('\n') + providerType + QLatin1Char('\n') + baseUrl.toString()
+        + QLatin1Char('\n') + name;
+    {
+        QMutexLocker lock(&m_urlMatches.mutex);
+        const auto cached = m_urlMatches.byModel.constFind(key);
+        if (cached != m_urlMatches.byModel.constEnd()) {
+            if (cached->provider < 0)
+                return std::nullopt;
+            const CatalogProvider &owner = m_providers.at(cached->provider);
+            return matchOf(owner, owner.models.at(cached->model), when);
+        }
+    }
     const CatalogProvider *owner = nullptr;
+    const CatalogModel *found = findUncached(providerName, baseUrl, name, providerType, &owner);
+    ModelAt at;
+    if (found) {
+        at.provider = owner - m_providers.constData();
+        at.model = found - owner->models.constData();
+    }
+    {
+        QMutexLocker lock(&m_urlMatches.mutex);
+        if (m_urlMatches.byModel.size() >= MaxCachedModels)
+            m_urlMatches.byModel.clear();
+        m_urlMatches.byModel.insert(key, at);
+    }
+    return found ? std::optional<PriceMatch>(matchOf(*owner, *found, when)) : std::nullopt;
+}
+
+// name is trimmed and lower-cased.
+const CatalogModel *PriceCatalog::findUncached(const QString &providerName, const QUrl &baseUrl, const QString &name,
+                                               const QString &providerType, const CatalogProvider **owner) const
+{
     const CatalogProvider *provider = providerByUrl(baseUrl);
     const bool byUrl = provider != nullptr;
     if (!provider)
         provider = providerFor(providerName, QUrl(), providerType);
     if (provider) {
-        if (const CatalogModel *found = findModel(*provider, name, &owner))
-            return matchOf(*owner, *found, when);
+        if (const CatalogModel *found = findModel(*provider, name, owner))
+            return found;
         if (byUrl)
-            return std::nullopt; // the URL says who bills: another provider's price would be a guess
+            return nullptr; // the URL says who bills: another provider's price would be a guess
     }
     for (const CatalogProvider &candidate : m_providers) {
         if (!candidate.modelMatch || !candidate.modelMatch->matchesLowered(name))
             continue;
-        if (const CatalogModel *found = findModel(candidate, name, &owner))
-            return matchOf(*owner, *found, when);
-        return std::nullopt;
+        return findModel(candidate, name, owner);
     }
-    return std::nullopt;
+    return nullptr;
 }
 
 std::optional<PriceMatch> PriceCatalog::find(const Config &config, const QString &providerName, const QString &model,

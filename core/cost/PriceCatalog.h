@@ -128,8 +128,16 @@ private:
                                   int depth = 0) const;
     PriceMatch matchOf(const CatalogProvider &provider, const CatalogModel &model, const QDateTime &when) const;
 
+    // Where a model's price was found: indexes into m_providers and that provider's models (-1: unpriced).
+    struct ModelAt
+    {
+        qsizetype provider = -1;
+        qsizetype model = -1;
+    };
     // Base URL -> index in m_providers (-1: none), as matching runs one regular expression per provider and the
-    // gateway prices every request. Thread-safe; a copied catalog starts with an empty cache.
+    // gateway prices every request; and (provider, type, URL, model) -> where find() found the model, as matching
+    // a model runs the rules of every model of a provider (and of every provider for an unknown one). Thread-safe;
+    // a copied catalog starts with empty caches. byModel is emptied when it reaches MaxCachedModels entries.
     struct UrlMatches
     {
         UrlMatches() = default;
@@ -138,11 +146,17 @@ private:
         {
             QMutexLocker lock(&mutex);
             byUrl.clear();
+            byModel.clear();
             return *this;
         }
         QMutex mutex;
         QHash<QString, qsizetype> byUrl;
+        QHash<QString, ModelAt> byModel;
     };
+    static constexpr qsizetype MaxCachedModels = 4096;
+    // find() without the cache: the model and (in owner) the provider whose entry prices it; null: unpriced.
+    const CatalogModel *findUncached(const QString &providerName, const QUrl &baseUrl, const QString &name,
+                                     const QString &providerType, const CatalogProvider **owner) const;
 
     QList<CatalogProvider> m_providers;
     mutable UrlMatches m_urlMatches;

@@ -383,6 +383,10 @@ Result<QByteArray> ProxyExchange::attemptBody(const ProviderAdapter &adapter, co
     if (passesThrough()) {
         if (m_request.format == ApiFormat::Gemini)
             return m_request.body; // the model travels in the URL
+        // The model is spliced into the client's bytes (the body was decoded when it arrived); a body the splice
+        // cannot edit (no model member, or one spelled with escapes) is re-encoded.
+        if (std::optional<QByteArray> spliced = OpenAiChatRequest::spliceBody(m_request.body, upstreamModel, false))
+            return *std::move(spliced);
         QJsonParseError parseError {};
         QJsonObject root = QJsonDocument::fromJson(m_request.body, &parseError).object();
         if (parseError.error != QJsonParseError::NoError)

@@ -185,6 +185,7 @@ private Q_SLOTS:
 
     void codexTranslated();
     void responsesPassThroughToOpenAi();
+    void responsesPassThroughKeepsTheClientsBytes();
     void refusedParameterIsLoggedAsARefusal();
 
     void streamWithoutContentEndsProperly_data();
@@ -455,6 +456,22 @@ void TestAgentFormats::codexTranslated()
     QCOMPARE(record.httpStatus, 200);
     QVERIFY2(record.attempts.last().reason.contains(QLatin1String("web_search")),
              qPrintable(record.attempts.last().reason));
+}
+
+void TestAgentFormats::responsesPassThroughKeepsTheClientsBytes()
+{
+    GatewayFixture gateway;
+    // Spacing, key order and a number JSON re-encoding would rewrite (2^53 + 1) must reach OpenAI as sent; only
+    // the model's value is replaced.
+    const QByteArray body = R"({ "model" : "gpt-test", "input": "Say hi.", "metadata": {"b": "2", "a": "1"},)"
+                            R"( "max_output_tokens": 9007199254740993 })";
+    const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/responses")), body);
+    QCOMPARE(reply.status, 200);
+    const ReceivedRequest upstream = gateway.upstream().lastRequest();
+    QCOMPARE(upstream.path, QByteArray("/v1/responses"));
+    QByteArray expected = body;
+    expected.replace(R"("gpt-test")", R"("openai-text")");
+    QCOMPARE(upstream.body, expected);
 }
 
 void TestAgentFormats::responsesPassThroughToOpenAi()

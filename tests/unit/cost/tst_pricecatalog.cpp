@@ -149,6 +149,30 @@ private Q_SLOTS:
         QCOMPARE(azure->price.output.base, 0.6);
     }
 
+    // The gateway prices every request, so lookups are remembered: each answer must stay that of its own
+    // provider, address and model, asked in any order, and a copied catalog must answer the same.
+    void repeatedLookupsKeepEachProviderAndAddressApart()
+    {
+        const QUrl anthropic(QStringLiteral("https://api.anthropic.com/v1"));
+        for (int round = 0; round < 3; ++round) {
+            QVERIFY(!m_catalog.find(QString(), anthropic, QStringLiteral("gpt-4o"), Now));
+            const auto openai = m_catalog.find(QString(), QUrl(), QStringLiteral("gpt-4o"), Now);
+            QVERIFY(openai);
+            QCOMPARE(openai->providerId, QStringLiteral("openai"));
+            QVERIFY(!m_catalog.find(QStringLiteral("openai"), QUrl(), QStringLiteral("my-finetune-xyz"), Now));
+            const auto sonnet
+                = m_catalog.find(QStringLiteral("anthropic"), QUrl(), QStringLiteral("claude-sonnet-4-5"), Now);
+            QVERIFY(sonnet);
+            QCOMPARE(sonnet->providerId, QStringLiteral("anthropic"));
+        }
+        const PriceCatalog copy = m_catalog;
+        const auto copied = copy.find(QString(), QUrl(), QStringLiteral("gpt-4o"), Now);
+        QVERIFY(copied);
+        QCOMPARE(copied->price.input.base,
+                 m_catalog.find(QString(), QUrl(), QStringLiteral("gpt-4o"), Now)->price.input.base);
+        QVERIFY(!copy.find(QString(), anthropic, QStringLiteral("gpt-4o"), Now));
+    }
+
     void unknownModelsAreUnpriced()
     {
         QVERIFY(!m_catalog.find(QStringLiteral("openai"), QUrl(), QStringLiteral("my-finetune-xyz"), Now));
