@@ -22,6 +22,9 @@ QString AppOptions::usage()
         "  sluice autostart on | off | status                               start the desktop app at login\n"
         "  sluice prompt create|update|label|list|show|diff|render|stats|observed  prompt versions (sluice prompt "
         "help)\n"
+        "  sluice compare --models A,B[,...] (--prompt-file F | --request ID | --prompt NAME[@LABEL] --var K=V)\n"
+        "                 [--format table|json]                          one request on several models side by "
+        "side\n"
         "  sluice --help | --version\n"
         "\n"
         "Options:\n"
@@ -36,9 +39,9 @@ AppOptions AppOptions::parse(const QStringList &arguments)
     AppOptions options;
     const QStringList args = arguments.mid(1);
     static const QStringList subcommands
-        = {QStringLiteral("key"),   QStringLiteral("prices"),    QStringLiteral("spend"), QStringLiteral("discover"),
-           QStringLiteral("token"), QStringLiteral("autostart"), QStringLiteral("setup"), QStringLiteral("provider"),
-           QStringLiteral("model"), QStringLiteral("prompt")};
+        = {QStringLiteral("key"),   QStringLiteral("prices"),    QStringLiteral("spend"),  QStringLiteral("discover"),
+           QStringLiteral("token"), QStringLiteral("autostart"), QStringLiteral("setup"),  QStringLiteral("provider"),
+           QStringLiteral("model"), QStringLiteral("prompt"),    QStringLiteral("compare")};
     if (!args.isEmpty() && subcommands.contains(args.first())) {
         options.mode = Mode::Subcommand;
         options.subcommand = args.first();

@@ -19,6 +19,7 @@
 #include "ui/RoutingPage.h"
 #include "ui/SettingsPage.h"
 #include "ui/TrayController.h"
+#include "ui/compare/ComparePage.h"
 #include "ui/spend/SpendPage.h"
 
 namespace sluice {
@@ -27,6 +28,14 @@ namespace {
 
 // The config's budgets and those of tokens made with `sluice token create --budget`, as the gateway's admission
 // reads them.
+QStringList modelNames(const Config &config)
+{
+    QStringList names;
+    for (const ModelRoute &model : config.models)
+        names.append(model.name);
+    return names;
+}
+
 QList<BudgetLimit> budgetsOf(const Startup &startup)
 {
     QList<BudgetLimit> budgets = startup.config.budgets.limits;
@@ -81,6 +90,8 @@ void DesktopGateway::start(int port)
     connect(m_window.spendPage(), &SpendPage::budgetNotice, this,
             [this](const QString &title, const QString &message) { m_tray.notify(title, message); });
     m_window.guardrailsPage()->setRules(m_startup.config.guardrails, m_startup.config.sourcePath);
+    // The Compare page offers the configured model names, as they are after a reload.
+    m_window.comparePage()->setModelNames(modelNames(m_startup.config));
 
     // Today's spend in the tray, read off the GUI thread: every minute, and a few seconds after requests are logged.
     const auto refreshSpend = [tray = QPointer<TrayController>(&m_tray), database = m_startup.databasePath] {
@@ -194,6 +205,7 @@ void DesktopGateway::start(int port)
     // Guardrail rules apply to the next request after a reload; the page shows the rules in force.
     connect(m_reload.get(), &ConfigReload::configApplied, this, [this](const Config &config) {
         m_window.guardrailsPage()->setRules(config.guardrails, config.sourcePath);
+        m_window.comparePage()->setModelNames(modelNames(config));
     });
 }
 

@@ -1,5 +1,6 @@
 #include "AppOptions.h"
 #include "AutostartCommand.h"
+#include "CompareCommand.h"
 #include "DiscoverCommand.h"
 #include "HeadlessRunner.h"
 #include "KeyCommand.h"
@@ -64,6 +65,12 @@ int main(int argc, char *argv[])
             return sluice::runAutostartCommand(options.subcommandArgs, out, err, sluice::Autostart());
         if (options.subcommand == QLatin1String("model"))
             return sluice::runModelCommand(options.subcommandArgs, out, err);
+        if (options.subcommand == QLatin1String("compare")) {
+            // `sluice compare --reprice MODEL ...` (the what-if cost) is a command of its own.
+            if (sluice::isRepriceCommand(options.subcommandArgs))
+                return sluice::runRepriceNotHandled(err);
+            return sluice::runCompareCommand(options.subcommandArgs, out, err);
+        }
         QTextStream in(stdin);
         sluice::SecretStore store;
         if (options.subcommand == QLatin1String("provider"))

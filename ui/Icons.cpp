@@ -136,6 +136,16 @@ void paintAction(QPainter &p, Icons::Action action, const QColor &color)
         p.drawLine(QPointF(8, 14), QPointF(16, 14));
         p.drawLine(QPointF(8, 18), QPointF(13, 18));
         break;
+    case Icons::Action::Compare: // two columns side by side
+        p.setPen(pen);
+        p.setBrush(Qt::NoBrush);
+        p.drawRoundedRect(QRectF(3, 4, 7.5, 16), 1.5, 1.5);
+        p.drawRoundedRect(QRectF(13.5, 4, 7.5, 16), 1.5, 1.5);
+        p.drawLine(QPointF(5, 9), QPointF(8.5, 9));
+        p.drawLine(QPointF(15.5, 9), QPointF(19, 9));
+        p.drawLine(QPointF(5, 13), QPointF(8.5, 13));
+        p.drawLine(QPointF(15.5, 13), QPointF(19, 13));
+        break;
     }
 }
 

@@ -26,7 +26,8 @@ public:
         Providers,
         Clients,
         Settings,
-        Prompts
+        Prompts,
+        Compare
     };
     static QIcon action(Action action, const QPalette &palette);
 };

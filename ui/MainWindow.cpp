@@ -34,6 +34,7 @@
 #include "cost/SpendExport.h"
 #include "prompts/PromptsPage.h"
 #include "spend/SpendPage.h"
+#include "ui/compare/ComparePage.h"
 
 namespace sluice {
 
@@ -72,6 +73,13 @@ MainWindow::MainWindow(QWidget *parent)
     m_prompts = new PromptsPage(pages);
     m_prompts->setObjectName(QStringLiteral("promptsPage"));
     pages->addWidget(m_prompts);
+    m_compare = new ComparePage(pages);
+    m_compare->setObjectName(QStringLiteral("comparePage"));
+    pages->addWidget(m_compare);
+    connect(m_prompts, &PromptsPage::compareRequested, this, [this](const QString &name, int version) {
+        m_compare->openPrompt(name, version);
+        showPage(Page::Compare);
+    });
     m_guardrails = new GuardrailsPage(pages);
     m_guardrails->setObjectName(QStringLiteral("guardrailsPage"));
     pages->addWidget(m_guardrails);
@@ -167,6 +175,8 @@ QWidget *MainWindow::buildNavigation()
     spend->setSizeHint(QSize(0, 32));
     auto *prompts = new QListWidgetItem(tr("Prompts"), m_navigation);
     prompts->setSizeHint(QSize(0, 32));
+    auto *compare = new QListWidgetItem(tr("Compare"), m_navigation);
+    compare->setSizeHint(QSize(0, 32));
     auto *guardrails = new QListWidgetItem(tr("Guardrails"), m_navigation);
     guardrails->setSizeHint(QSize(0, 32));
     auto *providers = new QListWidgetItem(tr("Providers & keys"), m_navigation);
@@ -268,6 +278,10 @@ QWidget *MainWindow::buildLivePage()
     m_detail->setObjectName(QStringLiteral("detailPane"));
     splitter->addWidget(m_table);
     splitter->addWidget(m_detail);
+    connect(m_detail, &RequestDetailPane::replayRequested, this, [this](const RequestRecord &record) {
+        m_compare->openLoggedRequest(record);
+        showPage(Page::Compare);
+    });
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     splitter->setSizes({480, 320});
@@ -344,6 +358,7 @@ void MainWindow::showPage(Page page)
 void MainWindow::setEndpoint(const QUrl &endpoint)
 {
     m_endpoint = endpoint;
+    m_compare->setGateway(endpoint);
     updateStatusWidgets();
     updateShownCount();
 }
@@ -439,6 +454,7 @@ void MainWindow::applyPalette()
     m_navigation->item(1)->setIcon(Icons::action(Icons::Action::Routing, palette()));
     m_navigation->item(int(Page::Spend))->setIcon(Icons::action(Icons::Action::Spend, palette()));
     m_navigation->item(int(Page::Prompts))->setIcon(Icons::action(Icons::Action::Prompts, palette()));
+    m_navigation->item(int(Page::Compare))->setIcon(Icons::action(Icons::Action::Compare, palette()));
     m_navigation->item(int(Page::Guardrails))->setIcon(Icons::action(Icons::Action::Guardrails, palette()));
     m_navigation->item(int(Page::Providers))->setIcon(Icons::action(Icons::Action::Providers, palette()));
     m_navigation->item(int(Page::Clients))->setIcon(Icons::action(Icons::Action::Clients, palette()));
@@ -501,6 +517,7 @@ void MainWindow::setDatabasePath(const QString &path)
     m_databasePath = path;
     m_tokensAction->setEnabled(!path.isEmpty());
     m_prompts->setDatabasePath(path);
+    m_compare->setDatabasePath(path);
     stopLoader();
     m_model->clear();
     m_detail->clear();

@@ -29,6 +29,7 @@ class SpendPage;
 class GuardrailsPage;
 class SettingsPage;
 class PromptsPage;
+class ComparePage;
 
 // The dashboard window: navigation on the left, the live request table with its detail pane, and a status
 // bar with the endpoint, the gateway's state and the request count. It shows state and asks for actions
@@ -55,6 +56,8 @@ public:
     SpendPage *spendPage() const { return m_spend; }
     // Prompt versions and observed prompts.
     PromptsPage *promptsPage() const { return m_prompts; }
+    // One prompt or a logged request on several models side by side; give it the gateway and the model names.
+    ComparePage *comparePage() const { return m_compare; }
     // The guardrails page; whoever loads the config gives it the rules (GuardrailsPage::setRules).
     GuardrailsPage *guardrailsPage() const { return m_guardrails; }
     // Providers, keys and models; give it the config file with ProvidersPage::setConfigPath.
@@ -64,7 +67,7 @@ public:
     // Port, bodies, retention, start at login; give it paths with SettingsPage::setPaths.
     SettingsPage *settingsPage() const { return m_settingsPage; }
     // The pages, in navigation order.
-    enum class Page { Live, Routing, Spend, Prompts, Guardrails, Providers, Clients, Settings };
+    enum class Page { Live, Routing, Spend, Prompts, Compare, Guardrails, Providers, Clients, Settings };
     void showPage(Page page);
     // Requests logged in all (the log's count at start-up plus every record appended since).
     qint64 requestCount() const { return m_requestCount; }
@@ -119,6 +122,7 @@ private:
     ClientsPage *m_clientsPage = nullptr;
     SettingsPage *m_settingsPage = nullptr;
     PromptsPage *m_prompts = nullptr;
+    ComparePage *m_compare = nullptr;
     QLabel *m_banner = nullptr;
     QString m_loadError;
     QLabel *m_stateLabel = nullptr;

@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -18,6 +19,7 @@
 #include "BodyFormatter.h"
 #include "Icons.h"
 #include "RecordFormat.h"
+#include "compare/CompareSource.h"
 #include "store/AttemptSummary.h"
 
 namespace sluice {
@@ -99,6 +101,11 @@ RequestDetailPane::RequestDetailPane(QWidget *parent)
     header->addWidget(m_statusChip);
     header->addSpacing(4);
     header->addWidget(m_subtitle, 1);
+    m_replay = new QPushButton(tr("Replay on other models…"), content);
+    m_replay->setObjectName(QStringLiteral("replayButton"));
+    m_replay->setToolTip(tr("Open this request, with its exact body, on the Compare page"));
+    connect(m_replay, &QPushButton::clicked, this, [this] { Q_EMIT replayRequested(m_record); });
+    header->addWidget(m_replay);
     layout->addLayout(header);
 
     m_attemptsSection = new QWidget(content);
@@ -284,6 +291,11 @@ void RequestDetailPane::resizeEvent(QResizeEvent *event)
 void RequestDetailPane::render()
 {
     m_stack->setCurrentIndex(1);
+    const Result<CompareRequest> replay = CompareSource::fromRecord(m_record);
+    m_replay->setEnabled(m_bodies == Bodies::Shown && replay.ok());
+    m_replay->setToolTip(m_bodies != Bodies::Shown ? tr("Loading the request's body…")
+                             : replay.ok()         ? tr("Open this request, with its exact body, on the Compare page")
+                                                   : replay.errorMessage());
     renderSummary();
     renderAttempts();
     renderBodies();

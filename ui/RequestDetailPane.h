@@ -7,6 +7,7 @@
 class QFormLayout;
 class QLabel;
 class QPlainTextEdit;
+class QPushButton;
 class QScrollArea;
 class QSplitter;
 class QStackedWidget;
@@ -34,6 +35,12 @@ public:
     void clear();
     // The id of the record shown, empty when none.
     QString recordId() const { return m_record.id; }
+    // "Replay on other models…": enabled when the record's whole body is loaded and it is a chat request.
+    QPushButton *replayButton() const { return m_replay; }
+
+Q_SIGNALS:
+    // The user wants this request (with its exact body) answered by other models (the Compare page).
+    void replayRequested(const sluice::RequestRecord &record);
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -58,6 +65,7 @@ private:
     QLabel *m_title;
     QLabel *m_subtitle;
     QLabel *m_statusChip;
+    QPushButton *m_replay;
     QFormLayout *m_form;
     QLabel *m_id;
     QLabel *m_time;

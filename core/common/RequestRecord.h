@@ -129,6 +129,8 @@ struct RequestRecord
     // Set the first time this process sees observedPrompt: the version's JSON description (prompt_key, client,
     // system_text, tools) for the writer to keep in observed_prompt_versions.
     QByteArray observedPromptSample;
+    // The comparison run that sent it (x-sluice-compare, docs/compare.md); empty: an ordinary request.
+    QString compareRun;
 };
 
 using RequestRecords = QList<RequestRecord>;

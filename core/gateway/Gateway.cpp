@@ -255,6 +255,11 @@ RequestRecord Gateway::newRecord(const HttpRequest &request) const
     record.client = std::move(attribution.client);
     record.tags = std::move(attribution.tags);
     record.project = std::move(attribution.project);
+    // A comparison run (docs/compare.md) names itself so its rows can be told apart and found again; only Sluice's
+    // own runner may (a client's header is ignored), and only requests that carry the header pay for the check.
+    if (const QByteArray run = request.headers.value(QByteArrayLiteral("x-sluice-compare"));
+        !run.isEmpty() && TokenAuthenticator::isLocalCaller(request))
+        record.compareRun = QString::fromLatin1(run.left(64)).trimmed();
     if (m_config.telemetry.enabled()) {
         record.traceParent = request.headers.value(QByteArrayLiteral("traceparent")).left(64);
         // The session a client names, so a trace backend groups an agent's requests: Sluice's own header first,
@@ -286,9 +291,9 @@ bool Gateway::admitHeaders(const HttpRequest &request)
 {
     if (request.method == "GET" || request.method == "HEAD")
         return true; // no body worth refusing early
-    if (m_paused || m_tokens.isEmpty() || !m_hostGuard.check(request).isEmpty())
+    if (m_paused || !m_hostGuard.check(request).isEmpty())
         return false;
-    return !m_tokens.authenticate(request).isEmpty();
+    return !m_tokens.authenticate(request).isEmpty(); // empty without configured tokens (but for a local caller)
 }
 
 bool Gateway::handleRefused(const HttpRequest &request, const HttpRefusal &refusal, HttpResponder *responder)
@@ -360,7 +365,7 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
             ErrorClass::InvalidRequest);
         return;
     }
-    if (m_tokens.isEmpty()) {
+    if (m_tokens.isEmpty() && !TokenAuthenticator::isLocalCaller(request)) {
         respondError(responder, std::move(record), endpoint.format,
                      CanonicalError::make(401,
                                           QStringLiteral("No gateway tokens are configured, so Sluice accepts no "

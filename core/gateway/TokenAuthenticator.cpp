@@ -1,6 +1,7 @@
 #include "TokenAuthenticator.h"
 
 #include <QCryptographicHash>
+#include <QRandomGenerator>
 
 namespace sluice {
 
@@ -34,12 +35,34 @@ QByteArray TokenAuthenticator::presentedToken(const HttpRequest &request)
     return {};
 }
 
+QByteArray TokenAuthenticator::localCallerSecret()
+{
+    static const QByteArray secret = [] {
+        quint32 words[8];
+        QRandomGenerator::system()->fillRange(words);
+        QByteArray made = QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex();
+        made.prepend("sluice-local-");
+        return made;
+    }();
+    return secret;
+}
+
+bool TokenAuthenticator::isLocalCaller(const HttpRequest &request)
+{
+    static const QByteArray expected = digest(localCallerSecret());
+    const QByteArray token = presentedToken(request);
+    return !token.isEmpty() && digest(token) == expected;
+}
+
 QString TokenAuthenticator::authenticate(const HttpRequest &request) const
 {
     const QByteArray token = presentedToken(request);
     if (token.isEmpty())
         return {};
     const QByteArray hash = digest(token);
+    static const QByteArray localCaller = digest(localCallerSecret());
+    if (hash == localCaller)
+        return LocalCallerName;
     const QString name = m_names.value(hash);
     return name.isEmpty() ? m_stored.value(hash) : name;
 }

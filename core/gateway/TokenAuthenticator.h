@@ -23,6 +23,13 @@ public:
     // The token presented by a request (empty if none): Bearer first, then x-api-key, x-goog-api-key, ?key=.
     static QByteArray presentedToken(const HttpRequest &request);
 
+    // Sluice's own callers in this process (model comparison, docs/compare.md) present a secret made at random once
+    // per process: every gateway of the process accepts it as the token LocalCallerName, with or without configured
+    // tokens. It is never stored, logged or shown, and dies with the process.
+    static constexpr QLatin1String LocalCallerName {"compare"};
+    static QByteArray localCallerSecret();
+    static bool isLocalCaller(const HttpRequest &request);
+
 private:
     QHash<QByteArray, QString> m_names; // sha256(secret) -> name
     QHash<QByteArray, QString> m_stored; // the same, for `sluice token create` tokens

@@ -91,12 +91,12 @@ QString RecordColumns::insertRequestSql()
         "stream, http_status, error_class, error_message, latency_us, time_to_first_token_us, input_tokens, "
         "output_tokens, cached_tokens, reasoning_tokens, bodies_truncated, cache_write_tokens, cost_usd, "
         "cost_status, attempt_count, deployment, saved_usd, served_model, client, tags, project, guardrails, "
-        "prompt_name, prompt_version, observed_prompt) "
+        "prompt_name, prompt_version, observed_prompt, compare_run) "
         "VALUES (:id, :started_at, :token_name, :endpoint, :requested_model, :provider, :upstream_model, :stream, "
         ":http_status, :error_class, :error_message, :latency_us, :time_to_first_token_us, :input_tokens, "
         ":output_tokens, :cached_tokens, :reasoning_tokens, :bodies_truncated, :cache_write_tokens, :cost_usd, "
         ":cost_status, :attempt_count, :deployment, :saved_usd, :served_model, :client, :tags, :project, :guardrails, "
-        ":prompt_name, :prompt_version, :observed_prompt) "
+        ":prompt_name, :prompt_version, :observed_prompt, :compare_run) "
         "ON CONFLICT(id) DO NOTHING");
 }
 
@@ -174,6 +174,7 @@ void RecordColumns::bindRequest(QSqlQuery &query, const RequestRecord &record)
     query.bindValue(QStringLiteral(":prompt_name"), textOrNull(record.promptName));
     query.bindValue(QStringLiteral(":prompt_version"), nonZeroOrNull(record.promptVersion));
     query.bindValue(QStringLiteral(":observed_prompt"), textOrNull(record.observedPrompt));
+    query.bindValue(QStringLiteral(":compare_run"), textOrNull(record.compareRun));
 }
 
 QString RecordColumns::insertAttemptSql()
@@ -326,10 +327,11 @@ QString RecordColumns::selectSql(bool withBodies)
         "r.prompt_name, r.prompt_version, r.observed_prompt");
     if (withBodies) {
         return columns
-            + QStringLiteral(", b.encoding, b.request_body, b.response_body, r.guardrails FROM requests r "
-                             "LEFT JOIN request_bodies b ON b.request_seq = r.seq");
+            + QStringLiteral(
+                   ", b.encoding, b.request_body, b.response_body, r.guardrails, r.compare_run FROM requests r "
+                   "LEFT JOIN request_bodies b ON b.request_seq = r.seq");
     }
-    return columns + QStringLiteral(", r.guardrails FROM requests r");
+    return columns + QStringLiteral(", r.guardrails, r.compare_run FROM requests r");
 }
 
 RequestRecord RecordColumns::read(const QSqlQuery &query, bool withBodies)
@@ -370,6 +372,7 @@ RequestRecord RecordColumns::read(const QSqlQuery &query, bool withBodies)
     record.observedPrompt = query.value(30).toString();
     record.cacheHit = record.costStatus == QLatin1String(CostStatus::Cached);
     record.guardrailHits = guardrailHitsFromJson(query.value(QStringLiteral("guardrails")).toString());
+    record.compareRun = query.value(QStringLiteral("compare_run")).toString();
     if (withBodies) {
         const bool compressed = query.value(31).toInt() == ZlibEncoding;
         const auto decode = [compressed](const QVariant &value) {

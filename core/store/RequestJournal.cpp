@@ -114,6 +114,7 @@ QByteArray RequestJournal::encode(const RequestRecord &record)
         out << record.client << record.tags << record.project;
         out << record.promptName << qint32(record.promptVersion) << record.observedPrompt
             << record.observedPromptSample;
+        out << record.compareRun;
     }
     QByteArray frame;
     frame.reserve(HeaderSize + payload.size() + TrailerSize);
@@ -167,6 +168,8 @@ RequestRecords RequestJournal::decode(const QByteArray &bytes)
             in >> record.promptName >> promptVersion >> record.observedPrompt >> record.observedPromptSample;
             record.promptVersion = promptVersion;
         }
+        if (!in.atEnd()) // and those written before comparison runs here
+            in >> record.compareRun;
         if (in.status() != QDataStream::Ok || record.id.isEmpty())
             break;
         record.bodiesTruncated = true; // bodies are not journaled

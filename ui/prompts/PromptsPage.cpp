@@ -249,6 +249,21 @@ QWidget *PromptsPage::buildVersionsTab()
     splitter->addWidget(m_preview);
     splitter->setSizes({220, 260});
     layout->addWidget(splitter);
+    auto *actions = new QHBoxLayout;
+    auto *openInCompare = new QPushButton(tr("Open in Compare"), tab);
+    openInCompare->setObjectName(QStringLiteral("openInCompare"));
+    openInCompare->setToolTip(tr("Run the selected version on several models side by side"));
+    openInCompare->setEnabled(false);
+    actions->addStretch(1);
+    actions->addWidget(openInCompare);
+    layout->addLayout(actions);
+    connect(openInCompare, &QPushButton::clicked, this, [this] {
+        const int row = m_versionsView->currentIndex().row();
+        if (row >= 0 && row < m_details.versions.size())
+            Q_EMIT compareRequested(m_details.versions.at(row).name, m_details.versions.at(row).version);
+    });
+    connect(m_versionsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [openInCompare](const QModelIndex &current) { openInCompare->setEnabled(current.isValid()); });
     connect(m_versionsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 const int row = current.row();

@@ -65,6 +65,8 @@ public:
 Q_SIGNALS:
     // Emitted when loads answer (for tests and the window's busy state).
     void loaded();
+    // "Open in Compare" on a version: run it on several models (the Compare page).
+    void compareRequested(const QString &name, int version);
 
 protected:
     void showEvent(QShowEvent *event) override;

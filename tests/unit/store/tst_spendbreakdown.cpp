@@ -343,8 +343,8 @@ private Q_SLOTS:
             QSqlQuery insert(db);
             QString insertSql = RecordColumns::insertRequestSql();
             // The columns of this migration and of later ones are not in the old schema.
-            for (const char *column :
-                 {"client", "tags", "project", "guardrails", "prompt_name", "prompt_version", "observed_prompt"}) {
+            for (const char *column : {"client", "tags", "project", "guardrails", "prompt_name", "prompt_version",
+                                       "observed_prompt", "compare_run"}) {
                 insertSql.remove(QStringLiteral(", ") + QLatin1String(column))
                     .remove(QStringLiteral(", :") + QLatin1String(column));
             }

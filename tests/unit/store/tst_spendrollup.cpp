@@ -238,7 +238,7 @@ private Q_SLOTS:
             // The requests table as it was then: without the columns later migrations added.
             QString insertSql = RecordColumns::insertRequestSql();
             for (const char *column : {"served_model", "client", "tags", "project", "guardrails", "prompt_name",
-                                       "prompt_version", "observed_prompt"}) {
+                                       "prompt_version", "observed_prompt", "compare_run"}) {
                 insertSql.remove(QStringLiteral(", ") + QLatin1String(column))
                     .remove(QStringLiteral(", :") + QLatin1String(column));
             }
