@@ -13,6 +13,8 @@ QString AppOptions::usage()
         "  sluice provider add NAME --type TYPE | list | test NAME | remove NAME   providers and their keys\n"
         "  sluice model add NAME --provider P | list | remove NAME          the model names clients ask for\n"
         "  sluice spend [--data-dir DIR]                                    today's and this month's spend\n"
+        "  sluice compare --reprice MODEL [--from D] [--to D] [--by client|model|tag]   what-if cost on another "
+        "model\n"
         "  sluice token create NAME [...] | token list | token revoke NAME  gateway tokens (sluice token help)\n"
         "  sluice prices show MODEL | prices update FILE|URL | prices info   the price catalog\n"
         "  sluice discover [--ollama-port N] [--lmstudio-port N]            find local Ollama / LM Studio, print "

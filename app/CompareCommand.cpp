@@ -119,26 +119,8 @@ Result<void> addOverride(QHash<QString, QJsonObject> &overrides, const QString &
 
 } // namespace
 
-bool isRepriceCommand(const QStringList &args)
-{
-    for (const QString &arg : args) {
-        if (arg == QLatin1String("--reprice") || arg.startsWith(QLatin1String("--reprice=")))
-            return true;
-    }
-    return false;
-}
-
-int runRepriceNotHandled(QTextStream &err)
-{
-    return CommandLine::fail(err, Command,
-                             QStringLiteral("--reprice (the what-if cost) is not handled here: this command compares "
-                                            "models; see docs/compare.md."));
-}
-
 int runCompareCommand(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    if (isRepriceCommand(args))
-        return runRepriceNotHandled(err);
     if (args.contains(QLatin1String("help")) || args.contains(QLatin1String("--help"))) {
         out << usage();
         return 0;
@@ -157,6 +139,8 @@ int runCompareCommand(const QStringList &args, QTextStream &out, QTextStream &er
                                                                             : parsed.value(QStringLiteral("format"));
     if (format != QLatin1String("table") && format != QLatin1String("json"))
         return badUsage(err, QStringLiteral("--format is table or json, not '%1'").arg(format));
+    if (!parsed.values.contains(QStringLiteral("models")))
+        return badUsage(err, QStringLiteral("--models A,B[,...] is needed (or --reprice MODEL for the what-if cost)"));
     QStringList models;
     for (const QString &model : parsed.value(QStringLiteral("models")).split(QLatin1Char(','), Qt::SkipEmptyParts))
         models.append(model.trimmed());

@@ -14,9 +14,6 @@ namespace sluice {
 // gateway could not start, 2 on bad usage.
 int runCompareCommand(const QStringList &args, QTextStream &out, QTextStream &err);
 
-// `sluice compare --reprice ...` is the what-if cost, a command of its own; main() routes it before the above.
-bool isRepriceCommand(const QStringList &args);
-// What a build without the what-if cost answers to --reprice: a clear error, exit 1.
-int runRepriceNotHandled(QTextStream &err);
+// `sluice compare --reprice ...` is the what-if cost, a command of its own (RepriceCommand.h); main() routes it.
 
 } // namespace sluice

@@ -21,6 +21,7 @@
 #include "ui/TrayController.h"
 #include "ui/compare/ComparePage.h"
 #include "ui/spend/SpendPage.h"
+#include "ui/spend/WhatIfPanel.h"
 
 namespace sluice {
 
@@ -92,6 +93,7 @@ void DesktopGateway::start(int port)
     m_window.guardrailsPage()->setRules(m_startup.config.guardrails, m_startup.config.sourcePath);
     // The Compare page offers the configured model names, as they are after a reload.
     m_window.comparePage()->setModelNames(modelNames(m_startup.config));
+    m_window.spendPage()->whatIfPanel()->setPriceSources(m_startup.config, m_startup.prices);
 
     // Today's spend in the tray, read off the GUI thread: every minute, and a few seconds after requests are logged.
     const auto refreshSpend = [tray = QPointer<TrayController>(&m_tray), database = m_startup.databasePath] {
@@ -207,6 +209,11 @@ void DesktopGateway::start(int port)
         m_window.guardrailsPage()->setRules(config.guardrails, config.sourcePath);
         m_window.comparePage()->setModelNames(modelNames(config));
     });
+    // The What-if tab offers the models and prices in force.
+    connect(m_reload.get(), &ConfigReload::configApplied, this,
+            [this, live = m_startup.livePrices](const Config &config) {
+                m_window.spendPage()->whatIfPanel()->setPriceSources(config, live->current());
+            });
 }
 
 DesktopGateway::~DesktopGateway()

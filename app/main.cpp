@@ -8,6 +8,7 @@
 #include "PricesCommand.h"
 #include "PromptCommand.h"
 #include "ProviderCommand.h"
+#include "RepriceCommand.h"
 #include "SetupCommand.h"
 #include "SpendCommand.h"
 #include "TokenCommand.h"
@@ -68,7 +69,7 @@ int main(int argc, char *argv[])
         if (options.subcommand == QLatin1String("compare")) {
             // `sluice compare --reprice MODEL ...` (the what-if cost) is a command of its own.
             if (sluice::isRepriceCommand(options.subcommandArgs))
-                return sluice::runRepriceNotHandled(err);
+                return sluice::runRepriceCommand(options.subcommandArgs, out, err);
             return sluice::runCompareCommand(options.subcommandArgs, out, err);
         }
         QTextStream in(stdin);

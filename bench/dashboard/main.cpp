@@ -18,9 +18,11 @@
 #include <QUuid>
 
 #include "cost/SpendBreakdown.h"
+#include "cost/WhatIfCost.h"
 #include "store/RecordColumns.h"
 #include "store/RequestLogWriter.h"
 #include "store/SqliteConnection.h"
+#include "store/WhatIfRollup.h"
 
 using namespace sluice;
 
@@ -252,6 +254,32 @@ int main(int argc, char *argv[])
     }
     std::printf("\nslowest: %s, %.1f ms (max of %d runs)\n", qPrintable(slowestName), slowest, repeats);
 
+    // The what-if cost (`sluice compare --reprice`, the Spend page's What-if tab) on a model with long-context
+    // tiers (as gemini-2.5-pro is priced): from the whatif_hourly_by rollup, and filtered by another dimension than
+    // the grouping (read from the request rows).
+    WhatIfTarget target;
+    target.model = QStringLiteral("tiered-target");
+    target.price.input = TieredPrice::flat(1.25);
+    target.price.input.tiers = {{200000, 2.5}};
+    target.price.cacheRead = TieredPrice::flat(0.31);
+    target.price.output = TieredPrice::flat(10);
+    target.price.output.tiers = {{200000, 15}};
+    WhatIfCost whatIf(path);
+    WhatIfFilter claudeCode;
+    claudeCode.client = QStringLiteral("Claude Code");
+    std::printf("\n%-22s %-34s %10s %10s\n", "period", "what-if query", "median ms", "max ms");
+    slowest = 0;
+    for (const Period &period : periods) {
+        for (const WhatIfGrouping by : {WhatIfGrouping::Client, WhatIfGrouping::Model, WhatIfGrouping::Tag}) {
+            report(period.name, QStringLiteral("what-if by ") + WhatIfCost::nameOf(by),
+                   measure(repeats, [&] { return whatIf.compute(target, by, period.from, period.to).ok(); }));
+        }
+        report(period.name, QStringLiteral("what-if by model, one client"), measure(repeats, [&] {
+                   return whatIf.compute(target, WhatIfGrouping::Model, period.from, period.to, claudeCode).ok();
+               }));
+    }
+    std::printf("\nslowest what-if: %s, %.1f ms (max of %d runs)\n", qPrintable(slowestName), slowest, repeats);
+
     // What the writer's two rollups cost per batch of the writer's size: each run over the same rows in a
     // transaction that is rolled back, so the log is left as it was.
     SqliteConnection connection;
@@ -265,7 +293,8 @@ int main(int argc, char *argv[])
     constexpr int Batches = 25;
     for (const auto &[name, sql] :
          {std::pair {"spend_hourly (model, provider, token)", RecordColumns::rollUpSpendSql()},
-          {"spend_hourly_by (7 dimensions)", RecordColumns::rollUpAttributionSql()}}) {
+          {"spend_hourly_by (7 dimensions)", RecordColumns::rollUpAttributionSql()},
+          {"whatif_hourly_by (3 dimensions)", WhatIfRollup::rollUpSql()}}) {
         QSqlQuery rollUp(db);
         if (!rollUp.prepare(sql)) {
             std::fprintf(stderr, "%s\n", qPrintable(rollUp.lastError().text()));

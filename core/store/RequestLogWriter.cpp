@@ -21,6 +21,7 @@
 #include "RecordColumns.h"
 #include "SqliteConnection.h"
 #include "StoreLogging.h"
+#include "WhatIfRollup.h"
 #include "common/SecretScrubber.h"
 
 namespace sluice {
@@ -54,6 +55,7 @@ struct Statements
     QSqlQuery insertAttempt;
     QSqlQuery rollUpSpend;
     QSqlQuery rollUpAttribution;
+    QSqlQuery rollUpWhatIf;
     QSqlQuery insertObservedPrompt;
 };
 
@@ -105,7 +107,7 @@ QSqlError writeRecords(QSqlDatabase &db, Statements &statements, const RequestRe
     }
     // One upsert per batch: new seqs are above every seq already logged, so the range holds only this batch's rows.
     if (firstSeq >= 0) {
-        for (QSqlQuery *rollUp : {&statements.rollUpSpend, &statements.rollUpAttribution}) {
+        for (QSqlQuery *rollUp : {&statements.rollUpSpend, &statements.rollUpAttribution, &statements.rollUpWhatIf}) {
             rollUp->bindValue(QStringLiteral(":first_seq"), firstSeq);
             rollUp->bindValue(QStringLiteral(":last_seq"), lastSeq);
             if (!rollUp->exec()) {
@@ -427,7 +429,8 @@ void RequestLogWriter::run()
 void RequestLogWriter::writeLoop(const QString &databasePath, const QString &connectionName)
 {
     QSqlDatabase db = QSqlDatabase::database(connectionName, false);
-    Statements statements {QSqlQuery(db), QSqlQuery(db), QSqlQuery(db), QSqlQuery(db), QSqlQuery(db), QSqlQuery(db)};
+    Statements statements {QSqlQuery(db), QSqlQuery(db), QSqlQuery(db), QSqlQuery(db),
+                           QSqlQuery(db), QSqlQuery(db), QSqlQuery(db)};
     bool prepared = false;
     const QMetaMethod committedSignal = QMetaMethod::fromSignal(&RequestLogWriter::batchCommitted);
 
@@ -506,6 +509,7 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
                    {&statements.insertAttempt, RecordColumns::insertAttemptSql()},
                    {&statements.rollUpSpend, RecordColumns::rollUpSpendSql()},
                    {&statements.rollUpAttribution, RecordColumns::rollUpAttributionSql()},
+                   {&statements.rollUpWhatIf, WhatIfRollup::rollUpSql()},
                    {&statements.insertObservedPrompt, RecordColumns::insertObservedPromptSql()}};
             prepared = true;
             for (const auto &[query, sql] : toPrepare) {

@@ -255,9 +255,14 @@ void TestE2eCompare::badInputIsExplained()
                                                QStringLiteral("--request"), QStringLiteral("no-such-id")});
     QCOMPARE(unknownRequest.exitCode, 1);
     QVERIFY2(unknownRequest.err.contains("no-such-id"), unknownRequest.err.constData());
-    const ProgramRun reprice = compare({QStringLiteral("--reprice"), QStringLiteral("gpt-e2e")});
-    QCOMPARE(reprice.exitCode, 1);
-    QVERIFY(reprice.err.contains("not handled here"));
+    const ProgramRun neither = compare({QStringLiteral("--prompt-file"), QStringLiteral("p.txt")});
+    QCOMPARE(neither.exitCode, 2);
+    QVERIFY2(neither.err.contains("--models A,B[,...] is needed (or --reprice MODEL"), neither.err.constData());
+    // --reprice is the what-if cost (docs/spend.md), priced from the rows this test logged.
+    const ProgramRun reprice = compare(
+        {QStringLiteral("--reprice"), QStringLiteral("gpt-e2e"), QStringLiteral("--format"), QStringLiteral("json")});
+    QVERIFY2(reprice.exitCode == 0, reprice.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(reprice.out).object().value(QLatin1String("estimate")).toBool(), true);
 }
 
 QTEST_GUILESS_MAIN(TestE2eCompare)

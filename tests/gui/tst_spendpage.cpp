@@ -13,12 +13,15 @@
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
 
 #include "GuiTestRecords.h"
+#include "config/ConfigLoader.h"
+#include "cost/PriceCatalog.h"
 #include "store/RequestLogWriter.h"
 #include "ui/LiveRequestsFilterModel.h"
 #include "ui/LiveRequestsModel.h"
@@ -27,6 +30,8 @@
 #include "ui/spend/SpendBreakdownModel.h"
 #include "ui/spend/SpendPage.h"
 #include "ui/spend/SpendQuery.h"
+#include "ui/spend/WhatIfModel.h"
+#include "ui/spend/WhatIfPanel.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -508,6 +513,122 @@ private Q_SLOTS:
         QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
         QCOMPARE(array.size(), all);
         QVERIFY(array.first().toObject().contains(QLatin1String("client")));
+    }
+
+    // The What-if tab: the period's requests repriced on a configured model whose price the config sets ($1/M
+    // input, $0.25/M cache reads, $4/M output), per client, against a sum written from the records themselves.
+    void whatIfTabRepricesThePeriod_data()
+    {
+        QTest::addColumn<bool>("dark");
+        QTest::newRow("light") << false;
+        QTest::newRow("dark") << true;
+    }
+
+    void whatIfTabRepricesThePeriod()
+    {
+        QFETCH(bool, dark);
+        const QPalette original = QApplication::palette();
+        if (dark)
+            QApplication::setPalette(GuiTestRecords::darkPalette());
+        {
+            MainWindow window;
+            openWindow(window);
+            SpendPage *page = window.spendPage();
+            WhatIfPanel *panel = page->whatIfPanel();
+            QVERIFY(panel);
+            const Result<Config> config = ConfigLoader::loadString(QByteArrayLiteral(R"(
+providers:
+  - name: openai
+    type: openai
+    api_key: env:SLUICE_TEST_UNUSED_KEY
+models:
+  - name: house-model
+    provider: openai
+    upstream_model: house-upstream
+prices:
+  overrides:
+    - model: house-upstream
+      input_mtok: 1
+      cache_read_mtok: 0.25
+      output_mtok: 4
+)"),
+                                                                   QStringLiteral("test.yaml"));
+            QVERIFY2(config.ok(), qPrintable(config.errorMessage()));
+            Result<PriceCatalog> catalog = PriceCatalog::builtIn();
+            QVERIFY(catalog.ok());
+            panel->setPriceSources(*config, std::make_shared<const PriceCatalog>(std::move(catalog).value()));
+            auto *tabs = page->findChild<QTabWidget *>(QStringLiteral("spendTabs"));
+            QVERIFY(tabs);
+            tabs->setCurrentWidget(panel);
+            QSignalSpy loaded(page, &SpendPage::loaded);
+            page->setGroupBy(SpendDimension::Client); // the panel follows the page's grouping
+            QVERIFY(loaded.wait(10000));
+            QCOMPARE(panel->grouping(), WhatIfGrouping::Client);
+            QSignalSpy repriced(panel, &WhatIfPanel::loaded);
+            panel->setTarget(QStringLiteral("house-model"));
+            QVERIFY(!panel->isLoaded()); // read on a worker thread: nothing yet
+            QVERIFY(repriced.wait(20000));
+
+            double actual = 0;
+            double whatIf = 0;
+            double unpricedWhatIf = 0;
+            qint64 compared = 0;
+            qint64 cacheHits = 0;
+            const QDateTime monthEnd = MonthStart.addMonths(1);
+            for (const RequestRecord &r : std::as_const(m_records)) {
+                if (r.startedAt < MonthStart || r.startedAt >= monthEnd)
+                    continue;
+                if (r.costStatus == QLatin1String(CostStatus::Cached)) {
+                    ++cacheHits;
+                    continue;
+                }
+                const double cost
+                    = ((r.inputTokens - r.cachedTokens) * 1.0 + r.cachedTokens * 0.25 + r.outputTokens * 4.0) / 1e6;
+                if (r.costUsd < 0) {
+                    unpricedWhatIf += cost;
+                    continue;
+                }
+                ++compared;
+                actual += r.costUsd;
+                whatIf += cost;
+            }
+            const WhatIfReport &report = panel->report();
+            QCOMPARE(report.total.compared, compared);
+            QCOMPARE(report.total.cacheHits, cacheHits);
+            QVERIFY(qAbs(report.total.actualUsd - actual) < 1e-6);
+            QVERIFY(qAbs(report.total.whatIfUsd - whatIf) < 1e-6);
+            QVERIFY(qAbs(report.total.unpricedActualWhatIfUsd - unpricedWhatIf) < 1e-6);
+            QCOMPARE(report.by, WhatIfGrouping::Client);
+            // One row per client and the total, marked as an estimate.
+            QCOMPARE(panel->model()->rowCount(), 6 + 1);
+            auto *view = panel->findChild<QTableView *>(QStringLiteral("whatIfTable"));
+            QVERIFY(view->model()->index(view->model()->rowCount() - 1, 0).data(WhatIfModel::TotalRole).toBool());
+            QCOMPARE(panel->model()->headerData(WhatIfModel::WhatIf, Qt::Horizontal, Qt::DisplayRole).toString(),
+                     QStringLiteral("What-if (estimate)"));
+            QVERIFY(panel->findChild<QLabel *>(QStringLiteral("whatIfEstimateMark"))->isVisible());
+            QVERIFY(
+                panel->findChild<QLabel *>(QStringLiteral("whatIfNote"))->text().contains(QLatin1String("tokenizer")));
+            QVERIFY(panel->findChild<QLabel *>(QStringLiteral("whatIfSummary"))->text().contains(QLatin1String("~$")));
+
+            // An unknown model says what to do, in the panel.
+            QSignalSpy failed(panel, &WhatIfPanel::failed);
+            panel->setTarget(QStringLiteral("no-such-model-xyz"));
+            QVERIFY(failed.wait(20000));
+            QVERIFY(panel->findChild<QLabel *>(QStringLiteral("whatIfSummary"))
+                        ->text()
+                        .contains(QLatin1String("prices.overrides")));
+            panel->setTarget(QStringLiteral("house-model"));
+            QVERIFY(repriced.wait(20000));
+            QTest::qWait(50);
+            const QImage shot = window.grab().toImage();
+            QVERIFY(shot.save(screenshotPath(dark ? "spend-page-what-if-dark.png" : "spend-page-what-if.png")));
+            if (dark) {
+                auto *table = panel->findChild<QTableView *>(QStringLiteral("whatIfTable"));
+                const QPoint inside = table->viewport()->mapTo(&window, QPoint(4, table->viewport()->height() - 4));
+                QVERIFY(shot.pixelColor(inside).lightnessF() < 0.3);
+            }
+        }
+        QApplication::setPalette(original);
     }
 };
 

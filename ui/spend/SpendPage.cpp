@@ -17,6 +17,7 @@
 #include <QSaveFile>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QThread>
 #include <QTimer>
@@ -25,6 +26,7 @@
 
 #include "SpendBreakdownModel.h"
 #include "SpendQuery.h"
+#include "WhatIfPanel.h"
 #include "cost/ModelPrice.h"
 #include "cost/SpendExport.h"
 #include "ui/charts/StackedBarChart.h"
@@ -212,7 +214,15 @@ SpendPage::SpendPage(QWidget *parent)
     m_budgetsPanel->setObjectName(QStringLiteral("spendBudgets"));
     m_budgetsLayout = new QVBoxLayout(m_budgetsPanel);
     m_budgetsLayout->setContentsMargins(12, 0, 0, 0);
-    bottom->addWidget(m_table);
+    // The breakdown and, beside it, what the same requests would have cost on another model.
+    auto *tabs = new QTabWidget(bottom);
+    tabs->setObjectName(QStringLiteral("spendTabs"));
+    tabs->setDocumentMode(true);
+    tabs->addTab(m_table, tr("Breakdown"));
+    m_whatIf = new WhatIfPanel(tabs);
+    m_whatIf->setObjectName(QStringLiteral("spendWhatIf"));
+    tabs->addTab(m_whatIf, tr("What-if cost"));
+    bottom->addWidget(tabs);
     bottom->addWidget(m_budgetsPanel);
     bottom->setStretchFactor(0, 2);
     bottom->setStretchFactor(1, 1);
@@ -305,6 +315,7 @@ void SpendPage::setDatabasePath(const QString &path)
         m_thread = nullptr;
     }
     m_databasePath = path;
+    m_whatIf->setDatabasePath(path);
     m_emptyState->setText(tr("Loading spend…"));
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("spend-query"));
@@ -418,6 +429,13 @@ void SpendPage::refresh()
     request.budgets = m_budgets;
     request.defaultSoftFraction = m_softFraction;
     request.now = m_clock();
+    m_whatIf->setClock(m_clock);
+    m_whatIf->setPeriod(request.from, request.to);
+    if (request.by == SpendDimension::Model || request.by == SpendDimension::Client
+        || request.by == SpendDimension::Tag)
+        m_whatIf->setGrouping(request.by == SpendDimension::Model        ? WhatIfGrouping::Model
+                                  : request.by == SpendDimension::Client ? WhatIfGrouping::Client
+                                                                         : WhatIfGrouping::Tag);
     m_status->setText(tr("Loading…"));
     Q_EMIT loadRequested(request);
 }

@@ -22,6 +22,7 @@ namespace sluice {
 class SpendBreakdownModel;
 class SpendQuery;
 class StackedBarChart;
+class WhatIfPanel;
 
 // The Spend page: a period (UTC) with its totals against the previous period, spend over time stacked by a
 // dimension, the breakdown table, cache savings, unpriced requests apart, budgets with burn rate and forecast,
@@ -49,6 +50,8 @@ public:
     bool isLoaded() const { return m_loaded; }
     StackedBarChart *chart() const { return m_chart; }
     SpendBreakdownModel *breakdownModel() const { return m_model; }
+    // What the period's requests would have cost on another model (the "What-if cost" tab).
+    WhatIfPanel *whatIfPanel() const { return m_whatIf; }
 
     // Writes the shown breakdown (csv or json) to path; false with a message on failure.
     bool exportBreakdown(const QString &path, const QString &format, QString *error = nullptr) const;
@@ -124,6 +127,7 @@ private:
     StackedBarChart *m_chart;
     SpendBreakdownModel *m_model;
     QTableView *m_table;
+    WhatIfPanel *m_whatIf;
     QWidget *m_budgetsPanel;
     QVBoxLayout *m_budgetsLayout;
     QLabel *m_emptyState;
