@@ -75,6 +75,10 @@ void DesktopGateway::start(int port)
 {
     if (!m_startup.firstRunNotice.isEmpty())
         qInfo().noquote() << "sluice:" << m_startup.firstRunNotice;
+    if (m_startup.store.isPostgres())
+        qWarning().noquote() << "sluice: the window keeps its own log in" << m_startup.databasePath
+                             << "- the PostgreSQL store" << m_startup.store.describe()
+                             << "is for headless gateways (sluice --headless; docs/team.md)";
     m_writer.setSecretScrubber(std::make_shared<const SecretScrubber>(m_startup.secrets.scrubber()));
     if (Result<void> opened = m_writer.open(m_startup.databasePath); !opened) {
         qWarning().noquote() << "sluice:" << opened.errorMessage();

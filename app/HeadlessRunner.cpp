@@ -31,7 +31,7 @@ int runHeadless(const AppOptions &options)
         err << "sluice: " << startup->firstRunNotice << Qt::endl;
     RequestLogWriter writer;
     writer.setSecretScrubber(std::make_shared<const SecretScrubber>(startup->secrets.scrubber()));
-    if (Result<void> opened = writer.open(startup->databasePath); !opened) {
+    if (Result<void> opened = writer.open(startup->store); !opened) {
         err << "sluice: " << opened.errorMessage() << Qt::endl;
         return 1;
     }
@@ -45,7 +45,9 @@ int runHeadless(const AppOptions &options)
     service.setRecordSink(startup->logSink(writer, *telemetry));
     // Tokens, budgets and the response cache open with the gateway (on its thread); the writer above has migrated
     // the database.
-    service.setDatabasePath(startup->databasePath);
+    service.setDatabasePath(startup->store);
+    if (startup->store.isPostgres()) // the response cache stays with this gateway, in its data folder
+        (void)service.setCacheDatabase(startup->databasePath);
     service.setPriceCatalog(startup->prices);
     // Budgets price requests with the catalog in force: `sluice prices update` applies without a restart.
     QObject::connect(startup->livePrices.get(), &LivePriceCatalog::catalogChanged, &service,
@@ -65,7 +67,7 @@ int runHeadless(const AppOptions &options)
     QObject::connect(&reload, &ConfigReload::failed, &reload,
                      [&err](const QString &message) { err << "sluice: " << message << Qt::endl; });
     // Retention (logging.retention_days, logging.max_database_mb): pruned in the background, followed on reload.
-    RetentionScheduler retention(startup->databasePath);
+    RetentionScheduler retention(startup->store);
     const auto retentionOf = [](const Config &config) {
         return RetentionPolicy {config.logging.retentionDays, config.logging.maxDatabaseBytes};
     };

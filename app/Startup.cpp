@@ -4,6 +4,7 @@
 #include <QDir>
 
 #include "CommandLine.h"
+#include "StoreConfig.h"
 #include "config/ConfigLoader.h"
 #include "config/DefaultConfig.h"
 #include "cost/RequestCost.h"
@@ -17,6 +18,12 @@ namespace sluice {
 QString Startup::defaultDataDir()
 {
     return CommandLine::defaultDataDir();
+}
+
+Result<StoreLocation> Startup::storeOf(const Config &config, const QString &databasePath, const QString &dataDir,
+                                       SecretResolver &resolver)
+{
+    return storeLocationOf(config, databasePath, dataDir, resolver);
 }
 
 Result<Startup> Startup::prepare(const AppOptions &options)
@@ -57,6 +64,15 @@ Result<Startup> Startup::prepare(const AppOptions &options)
         return makeError(QStringLiteral("Cannot create the data directory %1; choose another with --data-dir.")
                              .arg(QDir::toNativeSeparators(dataDir)));
     startup.databasePath = QDir(dataDir).filePath(QStringLiteral("sluice.db"));
+    Result<StoreLocation> location = storeOf(startup.config, startup.databasePath, dataDir, resolver);
+    if (!location)
+        return location.error();
+    startup.store = std::move(location).value();
+    if (startup.store.isPostgres() && !startup.store.postgresSettings().password.isEmpty()) {
+        // Kept out of answers and the log like every other secret.
+        startup.secrets.keys.insert(startup.config.store.password.toString(),
+                                    startup.store.postgresSettings().password);
+    }
     startup.livePrices = std::make_shared<LivePriceCatalog>(dataDir);
     startup.prices = startup.livePrices->current();
     startup.pricesWarning = startup.livePrices->loadWarning();

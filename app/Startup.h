@@ -10,10 +10,12 @@
 #include "cost/LivePriceCatalog.h"
 #include "cost/PriceCatalog.h"
 #include "gateway/GatewaySecrets.h"
+#include "store/StoreLocation.h"
 
 namespace sluice {
 
 class RequestLogWriter;
+class SecretResolver;
 class Telemetry;
 
 // What both the desktop app and headless mode need before serving: the validated config, the secrets it
@@ -25,6 +27,9 @@ struct Startup
     std::shared_ptr<Config> pricingConfig;
     GatewaySecrets secrets;
     QString databasePath;
+    // Where the request log, tokens and prompts are: databasePath, or the config's PostgreSQL store (its password
+    // resolved, held in memory only). The response cache stays in databasePath either way.
+    StoreLocation store;
     std::shared_ptr<const PriceCatalog> prices; // built-in, or a newer one installed with `sluice prices update`
     // The catalog in force from moment to moment: follows `sluice prices update` without a restart.
     std::shared_ptr<LivePriceCatalog> livePrices;
@@ -40,6 +45,9 @@ struct Startup
     std::function<void(RequestRecord &&)> logSink(RequestLogWriter &writer, Telemetry &telemetry) const;
 
     static Result<Startup> prepare(const AppOptions &options);
+    // The store the config names (store.postgresql, its password resolved), or the SQLite file databasePath.
+    static Result<StoreLocation> storeOf(const Config &config, const QString &databasePath, const QString &dataDir,
+                                         SecretResolver &resolver);
     static QString defaultDataDir();
 };
 

@@ -5,7 +5,10 @@
 #include <QTextStream>
 
 #include "CommandLine.h"
+#include "StoreConfig.h"
+#include "config/ConfigLoader.h"
 #include "cost/ModelPrice.h"
+#include "secrets/SecretStore.h"
 #include "store/TokenStore.h"
 
 namespace sluice {
@@ -30,6 +33,7 @@ QString usage()
         "  --tpm N             input + output tokens per minute (default: no limit)\n"
         "  --budget P:USD      a hard spend limit per UTC period: daily, weekly or monthly, e.g. --budget daily:5\n"
         "  --data-dir DIR      the folder of the database (default: ~/.local/share/sluice)\n"
+        "  --config FILE       use the store FILE names: with store.postgresql, the team's database\n"
         "\n"
         "Example: TOKEN=$(sluice token create ci --models gpt-4.1-mini --rpm 60 --budget monthly:20)\n");
 }
@@ -98,6 +102,24 @@ Result<void> openTokenStore(TokenStore &store, const QString &dataDir)
     return store.open(QDir(CommandLine::dataDirOr(dataDir)).filePath(QStringLiteral("sluice.db")));
 }
 
+Result<void> openTokenStore(TokenStore &store, const QString &dataDir, const QString &configPath)
+{
+    if (configPath.isEmpty())
+        return openTokenStore(store, dataDir);
+    QLoggingCategory::setFilterRules(QStringLiteral("sluice.store.info=false"));
+    const Result<Config> config = ConfigLoader::loadFile(configPath);
+    if (!config)
+        return config.error();
+    const QString folder = CommandLine::dataDirOr(dataDir);
+    SecretStore secrets;
+    SecretResolver resolver(&secrets);
+    const Result<StoreLocation> location
+        = storeLocationOf(*config, QDir(folder).filePath(QStringLiteral("sluice.db")), folder, resolver);
+    if (!location)
+        return location.error();
+    return store.open(*location);
+}
+
 int runTokenCommand(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     QStringList words = args;
@@ -115,6 +137,7 @@ int runTokenCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         return badUsage(err, QStringLiteral("unknown command '%1'").arg(command));
 
     QString dataDir;
+    QString configPath;
     QStringList positional;
     StoredToken token;
     for (qsizetype i = 0; i < words.size(); ++i) {
@@ -132,12 +155,14 @@ int runTokenCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         }
         if (value.isEmpty())
             return badUsage(err, QStringLiteral("%1 needs a value").arg(option));
-        const bool createOption = option != QLatin1String("--data-dir");
+        const bool createOption = option != QLatin1String("--data-dir") && option != QLatin1String("--config");
         if (createOption && command != QLatin1String("create"))
             return badUsage(err, QStringLiteral("'%1' takes no %2").arg(command, option));
         bool ok = true;
         if (option == QLatin1String("--data-dir")) {
             dataDir = value;
+        } else if (option == QLatin1String("--config")) {
+            configPath = value;
         } else if (option == QLatin1String("--models")) {
             for (const QString &model : value.split(QLatin1Char(','), Qt::SkipEmptyParts))
                 token.models.append(model.trimmed());
@@ -176,7 +201,7 @@ int runTokenCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         return badUsage(err, QStringLiteral("NAME must be 1 to 64 letters, digits, '-', '_' or '.'"));
 
     TokenStore store;
-    if (Result<void> opened = openTokenStore(store, dataDir); !opened)
+    if (Result<void> opened = openTokenStore(store, dataDir, configPath); !opened)
         return fail(err, opened.errorMessage());
 
     if (command == QLatin1String("list"))

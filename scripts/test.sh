@@ -53,6 +53,8 @@ else
 fi
 
 status=0
+# PostgreSQL was installed above: its tests (throw-away clusters) must run, never skip.
+export SLUICE_REQUIRE_POSTGRES=1
 scripts/with-test-keyring.sh xvfb-run -a -s "-screen 0 1920x1080x24" ctest --preset ci || status=$?
 
 # The package, from the ci build just tested (no second build; test binaries are never installed).

@@ -17,12 +17,14 @@
 #include <QSysInfo>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QUrl>
 #include <QUuid>
 
 #include "common/RequestId.h"
 #include "cost/SpendReport.h"
 #include "store/RequestLogWriter.h"
 #include "store/SqliteConnection.h"
+#include "store/StoreLocation.h"
 
 #ifdef Q_OS_UNIX
 #include <unistd.h>
@@ -46,6 +48,7 @@ struct Options
     int producers = 1;
     int repeats = 5;
     QString databasePath;
+    StoreLocation postgres; // --postgresql: write there instead (no aggregations)
     bool keep = false;
     bool randomIds = false;
 };
@@ -214,7 +217,8 @@ bool writeRecords(const Options &options)
     const auto bodies = makeBodies(options.bodyBytes);
     RequestLogWriter writer;
     writer.setSoftQueueLimit(MaxBacklog * 2);
-    const auto opened = writer.open(options.databasePath);
+    const auto opened
+        = writer.open(options.postgres.isPostgres() ? options.postgres : StoreLocation(options.databasePath));
     if (!opened) {
         print(QStringLiteral("error: ") + opened.errorMessage());
         return false;
@@ -416,8 +420,13 @@ int main(int argc, char *argv[])
     const QCommandLineOption randomIdsOption(
         QStringLiteral("random-ids"),
         QStringLiteral("Random (version 4) request ids instead of the gateway's time-ordered ones, to compare."));
-    parser.addOptions(
-        {recordsOption, bodyOption, producersOption, repeatsOption, databaseOption, keepOption, randomIdsOption});
+    const QCommandLineOption postgresOption(
+        QStringLiteral("postgresql"),
+        QStringLiteral("Write to this PostgreSQL database instead (postgresql://USER@HOST:PORT/DB, password from "
+                       "PGPASSWORD); the aggregations are skipped."),
+        QStringLiteral("url"));
+    parser.addOptions({recordsOption, bodyOption, producersOption, repeatsOption, databaseOption, keepOption,
+                       randomIdsOption, postgresOption});
     parser.process(app);
 
     Options options;
@@ -443,11 +452,24 @@ int main(int argc, char *argv[])
               .arg(QSysInfo::prettyProductName())
               .arg(QThread::idealThreadCount()));
 
+    if (parser.isSet(postgresOption)) {
+        const QUrl url(parser.value(postgresOption));
+        PostgresSettings settings;
+        settings.host = url.host();
+        settings.port = url.port(5432);
+        settings.user = url.userName();
+        settings.database = url.path().mid(1);
+        settings.password = qEnvironmentVariable("PGPASSWORD");
+        settings.tlsMode = QStringLiteral("disable");
+        options.postgres = StoreLocation::postgres(settings);
+    }
+
     bool ok = true;
     if (options.records > 0) {
         ok = writeRecords(options);
     }
-    ok = aggregate(options) && ok;
+    if (!options.postgres.isPostgres())
+        ok = aggregate(options) && ok;
     if (options.keep) {
         print(QStringLiteral("database kept at ") + options.databasePath);
     }

@@ -264,6 +264,20 @@ struct TelemetrySettings
     bool enabled() const { return endpoint.isValid() && !endpoint.isEmpty(); }
 };
 
+// Where the request log, gateway tokens and prompts live (`store:`, docs/team.md): SQLite in the data folder by
+// default, or a PostgreSQL database that several gateways share.
+struct StoreSettings
+{
+    bool postgres = false; // store.postgresql is set
+    QString host;
+    int port = 5432;
+    QString database;
+    QString user;
+    SecretRef password; // None: the server asks for none (trust, peer) or libpq finds it (~/.pgpass)
+    QString tlsMode
+        = QStringLiteral("prefer"); // libpq sslmode: disable | allow | prefer | require | verify-ca | verify-full
+};
+
 struct Config
 {
     QString sourcePath; // the file it was read from (empty for defaults)
@@ -279,6 +293,7 @@ struct Config
     MetricsSettings metrics;
     TelemetrySettings telemetry;
     GuardrailSettings guardrails;
+    StoreSettings store;
 
     const ProviderConfig *provider(const QString &name) const;
     const ModelRoute *model(const QString &name) const;

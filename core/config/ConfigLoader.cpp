@@ -34,7 +34,8 @@ constexpr qint64 MaxTimeoutMs = 24LL * 60 * 60 * 1000;
 const QStringList TopLevelKeys = {QStringLiteral("gateway"), QStringLiteral("providers"), QStringLiteral("models"),
                                   QStringLiteral("tokens"),  QStringLiteral("logging"),   QStringLiteral("prices"),
                                   QStringLiteral("routing"), QStringLiteral("cache"),     QStringLiteral("budgets"),
-                                  QStringLiteral("metrics"), QStringLiteral("telemetry"), QStringLiteral("guardrails")};
+                                  QStringLiteral("metrics"), QStringLiteral("telemetry"), QStringLiteral("guardrails"),
+                                  QStringLiteral("store")};
 const QStringList GatewayKeys = {QStringLiteral("listen"),
                                  QStringLiteral("port"),
                                  QStringLiteral("allowed_hosts"),
@@ -92,6 +93,9 @@ const QStringList GuardrailSideNames = {QStringLiteral("request"), QStringLitera
 const QStringList LoggingKeys = {QStringLiteral("store_bodies"), QStringLiteral("max_body_bytes"),
                                  QStringLiteral("retention_days"), QStringLiteral("max_database_mb")};
 const QStringList PriceKeys = {QStringLiteral("overrides")};
+const QStringList StoreKeys = {QStringLiteral("postgresql"), QStringLiteral("password"), QStringLiteral("tls")};
+const QStringList TlsModes = {QStringLiteral("disable"), QStringLiteral("allow"),     QStringLiteral("prefer"),
+                              QStringLiteral("require"), QStringLiteral("verify-ca"), QStringLiteral("verify-full")};
 const QStringList MetricsKeys = {QStringLiteral("enabled"), QStringLiteral("token"), QStringLiteral("tag_labels")};
 const QStringList TelemetryKeys = {QStringLiteral("endpoint"),           QStringLiteral("headers"),
                                    QStringLiteral("encoding"),           QStringLiteral("sample_ratio"),
@@ -303,6 +307,7 @@ private:
     std::optional<qint64> duration(const Entry &entry, qint64 maxMs);
     void readBudgets(const YAML::Node &node, BudgetSettings &budgets);
     void readMetrics(const YAML::Node &node, MetricsSettings &metrics);
+    void readStore(const YAML::Node &node, StoreSettings &store);
     void readTelemetry(const YAML::Node &node, TelemetrySettings &telemetry);
     void readLangfuse(const Entry &entry, TelemetrySettings &telemetry);
     // An http:// or https:// address without credentials, query or fragment.
@@ -606,6 +611,8 @@ Config ConfigReader::read(const YAML::Node &root)
             readTelemetry(section.value, config.telemetry);
         else if (section.key == QLatin1String("guardrails"))
             readGuardrails(section.value, config.guardrails);
+        else if (section.key == QLatin1String("store"))
+            readStore(section.value, config.store);
     }
     // Providers first: models refer to them wherever the sections appear in the file.
     if (providersNode.IsDefined())
@@ -1772,6 +1779,78 @@ void ConfigReader::readMetrics(const YAML::Node &node, MetricsSettings &metrics)
             }
         }
     }
+}
+
+void ConfigReader::readStore(const YAML::Node &node, StoreSettings &store)
+{
+    const std::optional<QList<Entry>> fields
+        = entries(node, QStringLiteral("store"), StoreKeys, QStringLiteral("a mapping of settings"));
+    if (!fields)
+        return;
+    const QString example = QStringLiteral("postgresql://sluice@db.example.com:5432/sluice");
+    bool passwordOrTls = false;
+    for (const Entry &field : *fields) {
+        if (field.key == QLatin1String("postgresql")) {
+            const std::optional<QString> value = nonEmptyText(field);
+            if (!value)
+                continue;
+            const QUrl url(value->trimmed(), QUrl::StrictMode);
+            const QString scheme = url.scheme().toLower();
+            if (!url.isValid() || (scheme != QLatin1String("postgresql") && scheme != QLatin1String("postgres"))
+                || url.host().isEmpty()) {
+                error(field.value, field.path,
+                      QStringLiteral("%1 is not a postgresql:// URL; write e.g. %2").arg(quoted(*value), example));
+                continue;
+            }
+            if (!url.password().isEmpty()) {
+                error(field.value, field.path,
+                      QStringLiteral("the URL must not contain a password; write password: keychain:NAME or "
+                                     "password: env:VAR beside it"));
+                continue;
+            }
+            const QString database = url.path().mid(1);
+            if (url.userName().isEmpty() || database.isEmpty() || database.contains(QLatin1Char('/'))) {
+                error(field.value, field.path,
+                      QStringLiteral("%1 must name a user and a database; write e.g. %2").arg(quoted(*value), example));
+                continue;
+            }
+            if (url.hasQuery() || url.hasFragment()) {
+                error(field.value, field.path,
+                      QStringLiteral("%1 must not have a query (?...) or fragment (#...); TLS is set with tls: beside "
+                                     "it")
+                          .arg(quoted(*value)));
+                continue;
+            }
+            store.postgres = true;
+            store.host = url.host();
+            store.port = url.port(5432);
+            store.database = database;
+            store.user = url.userName();
+        } else if (field.key == QLatin1String("password")) {
+            passwordOrTls = true;
+            if (const std::optional<SecretRef> ref = secretRef(field, QStringLiteral("sluice-postgresql")))
+                store.password = *ref;
+        } else if (field.key == QLatin1String("tls")) {
+            passwordOrTls = true;
+            const std::optional<QString> value = nonEmptyText(field);
+            if (!value)
+                continue;
+            const QString mode = value->trimmed().toLower();
+            if (!TlsModes.contains(mode)) {
+                error(field.value, field.path,
+                      QStringLiteral("%1 is not a TLS mode; write one of %2 (verify-full checks the server's "
+                                     "certificate and name)")
+                          .arg(quoted(*value), TlsModes.join(QStringLiteral(", "))));
+                continue;
+            }
+            store.tlsMode = mode;
+        }
+    }
+    if (passwordOrTls && !store.postgres && !hasErrors())
+        error(node, QStringLiteral("store"),
+              QStringLiteral("password and tls belong to a PostgreSQL store; add postgresql: URL (e.g. %1) or remove "
+                             "them")
+                  .arg(example));
 }
 
 std::optional<QUrl> ConfigReader::httpUrl(const Entry &entry, const QString &example)

@@ -212,7 +212,7 @@ Gateway::Gateway(const Config &config, const GatewaySecrets &secrets, UpstreamCl
 
 Gateway::~Gateway() = default;
 
-Result<void> Gateway::setDatabasePath(const QString &path, int reloadIntervalMs)
+Result<void> Gateway::setDatabasePath(const StoreLocation &path, int reloadIntervalMs)
 {
     m_reloadTimer.stop();
     m_tokenStore.close();

@@ -56,7 +56,7 @@ public:
 
     // Accepts the gateway tokens kept in this database too (`sluice token create`), re-read whenever the database
     // changed (checked every reloadIntervalMs), and takes the budgets' spend so far from its request log.
-    Result<void> setDatabasePath(const QString &path, int reloadIntervalMs = 1000);
+    Result<void> setDatabasePath(const StoreLocation &path, int reloadIntervalMs = 1000);
     // Prices finished requests for spend budgets; without it budgets count no cost.
     void setPriceCatalog(std::shared_ptr<const PriceCatalog> catalog) { m_admission.setPriceCatalog(catalog); }
     Admission &admission() { return m_admission; }

@@ -53,10 +53,11 @@ QList<BreakerSnapshot> GatewayService::breakerSnapshot() const
     return m_gateway ? m_gateway->router().breakerSnapshot() : QList<BreakerSnapshot>();
 }
 
-void GatewayService::setDatabasePath(const QString &path)
+void GatewayService::setDatabasePath(const StoreLocation &path)
 {
     m_databasePath = path;
-    m_cacheDatabase = path;
+    if (!path.isPostgres())
+        m_cacheDatabase = path.sqlitePath();
 }
 
 Result<void> GatewayService::setCacheDatabase(const QString &databasePath)
@@ -95,7 +96,7 @@ Result<QUrl> GatewayService::start(int portOverride)
     m_gateway->setMetrics(m_metrics);
     m_gateway->setByteBudget(m_budget.get());
     connect(m_gateway, &Gateway::budgetWarning, this, &GatewayService::budgetWarning);
-    if (!m_databasePath.isEmpty()) {
+    if (!m_databasePath.isNull()) {
         if (Result<void> opened = m_gateway->setDatabasePath(m_databasePath); !opened) {
             const Error error = opened.error();
             stop();
@@ -233,7 +234,7 @@ QStringList GatewayService::reconfigure(Config config, GatewaySecrets secrets)
     next->setMetrics(m_metrics);
     next->setByteBudget(m_budget.get());
     connect(next, &Gateway::budgetWarning, this, &GatewayService::budgetWarning);
-    if (!m_databasePath.isEmpty()) {
+    if (!m_databasePath.isNull()) {
         if (Result<void> opened = next->setDatabasePath(m_databasePath); !opened)
             qCWarning(lcReload).noquote()
                 << "After the reload the stored gateway tokens are not read:" << opened.errorMessage();

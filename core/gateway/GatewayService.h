@@ -13,6 +13,7 @@
 #include "gateway/GatewaySecrets.h"
 #include "http/HttpRequestHandler.h"
 #include "routing/CircuitBreaker.h"
+#include "store/StoreLocation.h"
 
 namespace sluice {
 
@@ -45,7 +46,8 @@ public:
     ResponseCache *responseCache() const { return m_cache.get(); }
     // Before start(): the request log's database, already migrated: its gateway tokens are accepted too, the
     // budgets start from its log, and the response cache keeps its entries there.
-    void setDatabasePath(const QString &path);
+    // A PostgreSQL store serves tokens and prompts; the response cache then stays in setCacheDatabase()'s file.
+    void setDatabasePath(const StoreLocation &path);
     // Prices requests for the spend budgets; call again (on this object's thread) when the catalog is updated.
     void setPriceCatalog(std::shared_ptr<const PriceCatalog> catalog);
     // Before start(): GET /metrics is served from these (Telemetry::metrics(); null: no /metrics).
@@ -96,7 +98,7 @@ private:
     std::shared_ptr<const Clock> m_routingClock;
     QString m_cacheDatabase;
     std::unique_ptr<ResponseCache> m_cache;
-    QString m_databasePath;
+    StoreLocation m_databasePath;
     std::shared_ptr<const PriceCatalog> m_prices;
     std::shared_ptr<GatewayMetrics> m_metrics;
     UpstreamClient *m_client = nullptr;

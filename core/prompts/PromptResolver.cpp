@@ -8,7 +8,7 @@ bool PromptResolver::ensureOpen(QString *error)
 {
     if (m_store.isOpen())
         return true;
-    if (m_databasePath.isEmpty()) {
+    if (m_databasePath.isNull()) {
         *error = QStringLiteral("This gateway has no database, so it has no prompt registry.");
         return false;
     }
@@ -29,6 +29,12 @@ PromptResolver::Outcome PromptResolver::resolve(const PromptReference &reference
         return outcome;
     }
     Result<PromptVersion> version = m_store.resolve(reference.name, reference.selector);
+    if (!version && m_databasePath.isPostgres()) {
+        // A PostgreSQL connection does not survive a server restart: connect again, once.
+        m_store.close();
+        if (QString error; ensureOpen(&error))
+            version = m_store.resolve(reference.name, reference.selector);
+    }
     if (!version) {
         outcome.status = 404;
         outcome.message = version.errorMessage();

@@ -29,7 +29,7 @@ public:
         bool ok() const { return status == 200; }
     };
 
-    void setDatabasePath(const QString &path) { m_databasePath = path; }
+    void setDatabasePath(const StoreLocation &store) { m_databasePath = store; }
     // modelOverride: the model the caller asked for instead of the prompt's own (empty: the prompt's).
     Outcome resolve(const PromptReference &reference, const QJsonObject &variables,
                     const QString &modelOverride = QString());
@@ -37,7 +37,7 @@ public:
 private:
     bool ensureOpen(QString *error);
 
-    QString m_databasePath;
+    StoreLocation m_databasePath;
     PromptStore m_store;
 };
 

@@ -7,6 +7,7 @@
 #include <QUuid>
 
 #include "store/SqliteConnection.h"
+#include "store/StoreConnection.h"
 #include "store/StoreLogging.h"
 
 namespace sluice {
@@ -15,9 +16,14 @@ namespace {
 
 constexpr int ChunkRows = 500; // per transaction: the writer never waits long
 
-Result<qint64> pagesInUse(QSqlDatabase db)
+Result<qint64> pagesInUse(QSqlDatabase db, bool postgres)
 {
     QSqlQuery query(db);
+    if (postgres) {
+        if (!query.exec(QStringLiteral("SELECT pg_database_size(current_database())")) || !query.next())
+            return makeError(QStringLiteral("Cannot measure the request log: %1").arg(query.lastError().text()));
+        return query.value(0).toLongLong();
+    }
     qint64 values[3] = {0, 0, 0};
     const char *pragmas[3] = {"PRAGMA page_count", "PRAGMA freelist_count", "PRAGMA page_size"};
     for (int i = 0; i < 3; ++i) {
@@ -57,19 +63,20 @@ Result<qint64> LogRetention::usedBytes(const QString &databasePath)
     const QString name = QStringLiteral("retention-size-") + QUuid::createUuid().toString(QUuid::Id128);
     if (Result<void> opened = connection.open(databasePath, name, SqliteConnection::Mode::ReadOnly); !opened)
         return opened.error();
-    return pagesInUse(connection.database());
+    return pagesInUse(connection.database(), false);
 }
 
-Result<RetentionPass> LogRetention::prune(const QString &databasePath, const RetentionPolicy &policy,
+Result<RetentionPass> LogRetention::prune(const StoreLocation &location, const RetentionPolicy &policy,
                                           const QDateTime &now)
 {
     RetentionPass pass;
-    SqliteConnection connection;
+    StoreConnection connection;
     const QString name = QStringLiteral("retention-") + QUuid::createUuid().toString(QUuid::Id128);
-    if (Result<void> opened = connection.open(databasePath, name, SqliteConnection::Mode::ReadWrite); !opened)
+    if (Result<void> opened = connection.open(location, name, SqliteConnection::Mode::ReadWrite); !opened)
         return opened.error();
+    const bool postgres = location.isPostgres();
     QSqlDatabase db = connection.database();
-    const Result<qint64> before = pagesInUse(db);
+    const Result<qint64> before = pagesInUse(db, postgres);
     if (!before)
         return before.error();
     pass.bytesBefore = *before;
@@ -87,9 +94,10 @@ Result<RetentionPass> LogRetention::prune(const QString &databasePath, const Ret
             return deleted.error();
         pass.requestsDeleted += *deleted;
     }
-    if (policy.maxBytes > 0) {
+    // A PostgreSQL database does not shrink as rows go (VACUUM reuses the space): only the days apply there.
+    if (policy.maxBytes > 0 && !postgres) {
         const auto underLimit = [&db, &policy] {
-            const Result<qint64> used = pagesInUse(db);
+            const Result<qint64> used = pagesInUse(db, false);
             return !used || *used <= policy.maxBytes;
         };
         // Bodies are most of the size and least of the value: the oldest go first, then whole requests.
@@ -112,14 +120,14 @@ Result<RetentionPass> LogRetention::prune(const QString &databasePath, const Ret
             return rows.error();
         pass.requestsDeleted += *rows;
     }
-    const Result<qint64> after = pagesInUse(db);
+    const Result<qint64> after = pagesInUse(db, postgres);
     pass.bytesAfter = after ? *after : pass.bytesBefore;
     return pass;
 }
 
-RetentionScheduler::RetentionScheduler(QString databasePath, QObject *parent)
+RetentionScheduler::RetentionScheduler(StoreLocation store, QObject *parent)
     : QObject(parent)
-    , m_databasePath(std::move(databasePath))
+    , m_databasePath(std::move(store))
 { }
 
 RetentionScheduler::~RetentionScheduler()

@@ -5,6 +5,7 @@
 #include <QString>
 
 #include "common/Result.h"
+#include "store/StoreLocation.h"
 
 namespace sluice {
 
@@ -33,7 +34,8 @@ struct RetentionPass
 class LogRetention
 {
 public:
-    static Result<RetentionPass> prune(const QString &databasePath, const RetentionPolicy &policy,
+    // On a PostgreSQL store only the days apply: its files do not shrink as rows go (see docs/team.md).
+    static Result<RetentionPass> prune(const StoreLocation &location, const RetentionPolicy &policy,
                                        const QDateTime &now = QDateTime::currentDateTimeUtc());
     // The data in the database: pages in use times the page size.
     static Result<qint64> usedBytes(const QString &databasePath);
@@ -44,7 +46,7 @@ class RetentionScheduler : public QObject
 {
     Q_OBJECT
 public:
-    explicit RetentionScheduler(QString databasePath, QObject *parent = nullptr);
+    explicit RetentionScheduler(StoreLocation store, QObject *parent = nullptr);
     ~RetentionScheduler() override;
 
     void setPolicy(const RetentionPolicy &policy);
@@ -58,7 +60,7 @@ Q_SIGNALS:
     void failed(const QString &message);
 
 private:
-    QString m_databasePath;
+    StoreLocation m_databasePath;
     RetentionPolicy m_policy;
     int m_timer = 0;
     int m_intervalMs = 0;

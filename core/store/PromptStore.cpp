@@ -52,22 +52,18 @@ struct UsageAccumulator
 
 } // namespace
 
-Result<void> PromptStore::open(const QString &databasePath, SqliteConnection::Mode mode)
+Result<void> PromptStore::open(const StoreLocation &location, SqliteConnection::Mode mode)
 {
     const QString name = QStringLiteral("sluice-prompts-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
-    if (Result<void> opened = m_connection.open(databasePath, name, mode); !opened)
+    // Read-write brings the schema up to date (creating the store if needed).
+    if (Result<void> opened = m_connection.open(location, name, mode); !opened)
         return opened;
-    m_databasePath = databasePath;
+    m_databasePath = location.isPostgres() ? location.describe() : location.sqlitePath();
     QSqlDatabase db = m_connection.database();
-    if (mode == SqliteConnection::Mode::ReadWrite) {
-        if (Result<void> migrated = Migrations::apply(db, databasePath); !migrated) {
-            m_connection.close();
-            return migrated;
-        }
-    } else if (!db.tables().contains(QStringLiteral("prompt_versions"))) {
+    if (mode == SqliteConnection::Mode::ReadOnly && !db.tables().contains(QStringLiteral("prompt_versions"))) {
         m_connection.close();
         return makeError(QStringLiteral("The database %1 has no prompt registry yet; start Sluice once to upgrade it.")
-                             .arg(QDir::toNativeSeparators(databasePath)));
+                             .arg(location.describe()));
     }
     return {};
 }

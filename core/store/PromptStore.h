@@ -7,6 +7,7 @@
 #include "common/Result.h"
 #include "store/PromptVersion.h"
 #include "store/SqliteConnection.h"
+#include "store/StoreConnection.h"
 
 namespace sluice {
 
@@ -19,7 +20,8 @@ class PromptStore
 public:
     PromptStore() = default;
 
-    Result<void> open(const QString &databasePath, SqliteConnection::Mode mode = SqliteConnection::Mode::ReadWrite);
+    // A SQLite file path converts to a store location; on PostgreSQL the registry is shared by every gateway.
+    Result<void> open(const StoreLocation &location, SqliteConnection::Mode mode = SqliteConnection::Mode::ReadWrite);
     void close() { m_connection.close(); }
     bool isOpen() const { return m_connection.isOpen(); }
 
@@ -60,7 +62,7 @@ private:
     Result<QStringList> labelsOf(const QString &name, int version, int latest);
     Result<QList<PromptUsageStats>> usage(const QString &column, const QString &where, const QVariant &bound);
 
-    SqliteConnection m_connection;
+    StoreConnection m_connection;
     QString m_databasePath;
 };
 

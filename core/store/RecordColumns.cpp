@@ -125,56 +125,100 @@ QString RecordColumns::rollUpSpendSql()
         "unpriced = unpriced + excluded.unpriced, free = free + excluded.free");
 }
 
+const QStringList &RecordColumns::requestColumns()
+{
+    static const QStringList columns = {QStringLiteral("id"),
+                                        QStringLiteral("started_at"),
+                                        QStringLiteral("token_name"),
+                                        QStringLiteral("endpoint"),
+                                        QStringLiteral("requested_model"),
+                                        QStringLiteral("provider"),
+                                        QStringLiteral("upstream_model"),
+                                        QStringLiteral("stream"),
+                                        QStringLiteral("http_status"),
+                                        QStringLiteral("error_class"),
+                                        QStringLiteral("error_message"),
+                                        QStringLiteral("latency_us"),
+                                        QStringLiteral("time_to_first_token_us"),
+                                        QStringLiteral("input_tokens"),
+                                        QStringLiteral("output_tokens"),
+                                        QStringLiteral("cached_tokens"),
+                                        QStringLiteral("reasoning_tokens"),
+                                        QStringLiteral("bodies_truncated"),
+                                        QStringLiteral("cache_write_tokens"),
+                                        QStringLiteral("cost_usd"),
+                                        QStringLiteral("cost_status"),
+                                        QStringLiteral("attempt_count"),
+                                        QStringLiteral("deployment"),
+                                        QStringLiteral("saved_usd"),
+                                        QStringLiteral("served_model"),
+                                        QStringLiteral("client"),
+                                        QStringLiteral("tags"),
+                                        QStringLiteral("project"),
+                                        QStringLiteral("guardrails"),
+                                        QStringLiteral("prompt_name"),
+                                        QStringLiteral("prompt_version"),
+                                        QStringLiteral("observed_prompt"),
+                                        QStringLiteral("compare_run")};
+    return columns;
+}
+
+QVariantList RecordColumns::requestValues(const RequestRecord &record)
+{
+    const QDateTime startedAt = record.startedAt.isValid() ? record.startedAt : QDateTime::currentDateTimeUtc();
+    // The attempts themselves, when the record carries them, are the truth the summary is derived from.
+    const bool withAttempts = !record.attempts.isEmpty();
+    return {text(record.id),
+            startedAt.toMSecsSinceEpoch(),
+            text(record.tokenName),
+            text(record.endpoint),
+            text(record.requestedModel),
+            text(record.provider),
+            text(record.upstreamModel),
+            int(record.stream),
+            record.httpStatus,
+            textOrNull(record.errorClass),
+            textOrNull(record.errorMessage),
+            record.latencyUs,
+            knownOrNull(record.timeToFirstTokenUs),
+            knownOrNull(record.inputTokens),
+            knownOrNull(record.outputTokens),
+            knownOrNull(record.cachedTokens),
+            knownOrNull(record.reasoningTokens),
+            int(record.bodiesTruncated),
+            knownOrNull(record.cacheWriteTokens),
+            record.costUsd < 0 ? QVariant(QMetaType::fromType<double>()) : QVariant(record.costUsd),
+            textOrNull(record.costStatus),
+            withAttempts ? QVariant(AttemptSummary::sentCount(record.attempts)) : knownOrNull(record.attemptCount),
+            textOrNull(withAttempts ? AttemptSummary::answeringDeployment(record.attempts) : record.deployment),
+            record.savedUsd < 0 ? QVariant(QMetaType::fromType<double>()) : QVariant(record.savedUsd),
+            textOrNull(record.servedModel),
+            textOrNull(record.client),
+            record.tags.isEmpty()
+                ? QVariant(QMetaType::fromType<QString>())
+                : QVariant(QString::fromUtf8(
+                    QJsonDocument(QJsonArray::fromStringList(record.tags)).toJson(QJsonDocument::Compact))),
+            textOrNull(record.project.isEmpty() ? record.tokenName : record.project),
+            textOrNull(guardrailHitsJson(record.guardrailHits)),
+            textOrNull(record.promptName),
+            nonZeroOrNull(record.promptVersion),
+            textOrNull(record.observedPrompt),
+            textOrNull(record.compareRun)};
+}
+
 // Values are bound by name: QSqlQuery's positional binding formats a placeholder name for every value, which was
 // the writer's largest cost; a name is only looked up.
 void RecordColumns::bindRequest(QSqlQuery &query, const RequestRecord &record)
 {
-    const QDateTime startedAt = record.startedAt.isValid() ? record.startedAt : QDateTime::currentDateTimeUtc();
-    query.bindValue(QStringLiteral(":id"), text(record.id));
-    query.bindValue(QStringLiteral(":started_at"), startedAt.toMSecsSinceEpoch());
-    query.bindValue(QStringLiteral(":token_name"), text(record.tokenName));
-    query.bindValue(QStringLiteral(":endpoint"), text(record.endpoint));
-    query.bindValue(QStringLiteral(":requested_model"), text(record.requestedModel));
-    query.bindValue(QStringLiteral(":provider"), text(record.provider));
-    query.bindValue(QStringLiteral(":upstream_model"), text(record.upstreamModel));
-    query.bindValue(QStringLiteral(":stream"), int(record.stream));
-    query.bindValue(QStringLiteral(":http_status"), record.httpStatus);
-    query.bindValue(QStringLiteral(":error_class"), textOrNull(record.errorClass));
-    query.bindValue(QStringLiteral(":error_message"), textOrNull(record.errorMessage));
-    query.bindValue(QStringLiteral(":latency_us"), record.latencyUs);
-    query.bindValue(QStringLiteral(":time_to_first_token_us"), knownOrNull(record.timeToFirstTokenUs));
-    query.bindValue(QStringLiteral(":input_tokens"), knownOrNull(record.inputTokens));
-    query.bindValue(QStringLiteral(":output_tokens"), knownOrNull(record.outputTokens));
-    query.bindValue(QStringLiteral(":cached_tokens"), knownOrNull(record.cachedTokens));
-    query.bindValue(QStringLiteral(":reasoning_tokens"), knownOrNull(record.reasoningTokens));
-    query.bindValue(QStringLiteral(":bodies_truncated"), int(record.bodiesTruncated));
-    query.bindValue(QStringLiteral(":cache_write_tokens"), knownOrNull(record.cacheWriteTokens));
-    query.bindValue(QStringLiteral(":cost_usd"),
-                    record.costUsd < 0 ? QVariant(QMetaType::fromType<double>()) : QVariant(record.costUsd));
-    query.bindValue(QStringLiteral(":cost_status"), textOrNull(record.costStatus));
-    // The attempts themselves, when the record carries them, are the truth the summary is derived from.
-    const bool withAttempts = !record.attempts.isEmpty();
-    query.bindValue(QStringLiteral(":attempt_count"),
-                    withAttempts ? AttemptSummary::sentCount(record.attempts) : knownOrNull(record.attemptCount));
-    query.bindValue(
-        QStringLiteral(":deployment"),
-        textOrNull(withAttempts ? AttemptSummary::answeringDeployment(record.attempts) : record.deployment));
-    query.bindValue(QStringLiteral(":saved_usd"),
-                    record.savedUsd < 0 ? QVariant(QMetaType::fromType<double>()) : QVariant(record.savedUsd));
-    query.bindValue(QStringLiteral(":served_model"), textOrNull(record.servedModel));
-    query.bindValue(QStringLiteral(":client"), textOrNull(record.client));
-    query.bindValue(QStringLiteral(":tags"),
-                    record.tags.isEmpty()
-                        ? QVariant(QMetaType::fromType<QString>())
-                        : QVariant(QString::fromUtf8(
-                            QJsonDocument(QJsonArray::fromStringList(record.tags)).toJson(QJsonDocument::Compact))));
-    query.bindValue(QStringLiteral(":project"),
-                    textOrNull(record.project.isEmpty() ? record.tokenName : record.project));
-    query.bindValue(QStringLiteral(":guardrails"), textOrNull(guardrailHitsJson(record.guardrailHits)));
-    query.bindValue(QStringLiteral(":prompt_name"), textOrNull(record.promptName));
-    query.bindValue(QStringLiteral(":prompt_version"), nonZeroOrNull(record.promptVersion));
-    query.bindValue(QStringLiteral(":observed_prompt"), textOrNull(record.observedPrompt));
-    query.bindValue(QStringLiteral(":compare_run"), textOrNull(record.compareRun));
+    static const QStringList placeholders = [] {
+        QStringList names;
+        for (const QString &column : requestColumns())
+            names.append(QLatin1Char(':') + column);
+        return names;
+    }();
+    const QVariantList values = requestValues(record);
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query.bindValue(placeholders.at(i), values.at(i));
 }
 
 QString RecordColumns::insertAttemptSql()
@@ -188,33 +232,60 @@ QString RecordColumns::insertAttemptSql()
         ":output_tokens, :cached_tokens, :reasoning_tokens, :cache_write_tokens)");
 }
 
-void RecordColumns::bindAttempt(QSqlQuery &query, qint64 requestSeq, int position, const AttemptRecord &attempt)
+const QStringList &RecordColumns::attemptColumns()
 {
-    query.bindValue(QStringLiteral(":request_seq"), requestSeq);
-    query.bindValue(QStringLiteral(":attempt"), position);
-    query.bindValue(QStringLiteral(":model"), text(attempt.model));
-    query.bindValue(QStringLiteral(":deployment"), text(attempt.deployment));
-    query.bindValue(QStringLiteral(":provider"), text(attempt.provider));
-    query.bindValue(QStringLiteral(":upstream_model"), text(attempt.upstreamModel));
+    static const QStringList columns = {QStringLiteral("attempt"),          QStringLiteral("model"),
+                                        QStringLiteral("deployment"),       QStringLiteral("provider"),
+                                        QStringLiteral("upstream_model"),   QStringLiteral("key_ref"),
+                                        QStringLiteral("started_at_ms"),    QStringLiteral("latency_ms"),
+                                        QStringLiteral("http_status"),      QStringLiteral("error_class"),
+                                        QStringLiteral("decision"),         QStringLiteral("wait_before_next_ms"),
+                                        QStringLiteral("reason"),           QStringLiteral("input_tokens"),
+                                        QStringLiteral("output_tokens"),    QStringLiteral("cached_tokens"),
+                                        QStringLiteral("reasoning_tokens"), QStringLiteral("cache_write_tokens")};
+    return columns;
+}
+
+QVariantList RecordColumns::attemptValues(int position, const AttemptRecord &attempt)
+{
     QString keyRef = attempt.keyRef;
     if (!keyRef.isEmpty() && !isKeyReference(keyRef)) {
         qCWarning(lcStore) << "attempt" << position << "on" << attempt.deployment
                            << "names its key by something that is not a key reference; it was not logged";
         keyRef.clear();
     }
-    query.bindValue(QStringLiteral(":key_ref"), textOrNull(keyRef));
-    query.bindValue(QStringLiteral(":started_at_ms"), attempt.startedAtMs);
-    query.bindValue(QStringLiteral(":latency_ms"), attempt.latencyMs);
-    query.bindValue(QStringLiteral(":http_status"), nonZeroOrNull(attempt.httpStatus));
-    query.bindValue(QStringLiteral(":error_class"), textOrNull(attempt.errorClass));
-    query.bindValue(QStringLiteral(":decision"), text(attempt.decision));
-    query.bindValue(QStringLiteral(":wait_before_next_ms"), attempt.waitBeforeNextMs);
-    query.bindValue(QStringLiteral(":reason"), textOrNull(attempt.reason));
-    query.bindValue(QStringLiteral(":input_tokens"), knownOrNull(attempt.inputTokens));
-    query.bindValue(QStringLiteral(":output_tokens"), knownOrNull(attempt.outputTokens));
-    query.bindValue(QStringLiteral(":cached_tokens"), knownOrNull(attempt.cachedTokens));
-    query.bindValue(QStringLiteral(":reasoning_tokens"), knownOrNull(attempt.reasoningTokens));
-    query.bindValue(QStringLiteral(":cache_write_tokens"), knownOrNull(attempt.cacheWriteTokens));
+    return {position,
+            text(attempt.model),
+            text(attempt.deployment),
+            text(attempt.provider),
+            text(attempt.upstreamModel),
+            textOrNull(keyRef),
+            attempt.startedAtMs,
+            attempt.latencyMs,
+            nonZeroOrNull(attempt.httpStatus),
+            textOrNull(attempt.errorClass),
+            text(attempt.decision),
+            attempt.waitBeforeNextMs,
+            textOrNull(attempt.reason),
+            knownOrNull(attempt.inputTokens),
+            knownOrNull(attempt.outputTokens),
+            knownOrNull(attempt.cachedTokens),
+            knownOrNull(attempt.reasoningTokens),
+            knownOrNull(attempt.cacheWriteTokens)};
+}
+
+void RecordColumns::bindAttempt(QSqlQuery &query, qint64 requestSeq, int position, const AttemptRecord &attempt)
+{
+    static const QStringList placeholders = [] {
+        QStringList names;
+        for (const QString &column : attemptColumns())
+            names.append(QLatin1Char(':') + column);
+        return names;
+    }();
+    query.bindValue(QStringLiteral(":request_seq"), requestSeq);
+    const QVariantList values = attemptValues(position, attempt);
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query.bindValue(placeholders.at(i), values.at(i));
 }
 
 QString RecordColumns::rollUpAttributionSql()
@@ -254,22 +325,33 @@ QString RecordColumns::insertObservedPromptSql()
                           "ON CONFLICT (fingerprint) DO NOTHING");
 }
 
-bool RecordColumns::bindObservedPrompt(QSqlQuery &query, const RequestRecord &record)
+std::optional<QVariantList> RecordColumns::observedPromptValues(const RequestRecord &record)
 {
     if (record.observedPrompt.isEmpty() || record.observedPromptSample.isEmpty())
-        return false;
+        return std::nullopt;
     const QJsonObject sample = QJsonDocument::fromJson(record.observedPromptSample).object();
     if (sample.isEmpty())
-        return false;
+        return std::nullopt;
     const QDateTime seen = record.startedAt.isValid() ? record.startedAt : QDateTime::currentDateTimeUtc();
-    query.bindValue(QStringLiteral(":fingerprint"), record.observedPrompt);
-    query.bindValue(QStringLiteral(":prompt_key"), sample.value(QLatin1String("prompt_key")).toString());
-    query.bindValue(QStringLiteral(":client"), sample.value(QLatin1String("client")).toString());
-    query.bindValue(QStringLiteral(":system_text"), sample.value(QLatin1String("system_text")).toString());
-    query.bindValue(QStringLiteral(":tools"),
-                    QString::fromUtf8(
-                        QJsonDocument(sample.value(QLatin1String("tools")).toArray()).toJson(QJsonDocument::Compact)));
-    query.bindValue(QStringLiteral(":first_seen"), seen.toMSecsSinceEpoch());
+    return QVariantList {
+        record.observedPrompt,
+        sample.value(QLatin1String("prompt_key")).toString(),
+        sample.value(QLatin1String("client")).toString(),
+        sample.value(QLatin1String("system_text")).toString(),
+        QString::fromUtf8(QJsonDocument(sample.value(QLatin1String("tools")).toArray()).toJson(QJsonDocument::Compact)),
+        seen.toMSecsSinceEpoch()};
+}
+
+bool RecordColumns::bindObservedPrompt(QSqlQuery &query, const RequestRecord &record)
+{
+    const std::optional<QVariantList> values = observedPromptValues(record);
+    if (!values)
+        return false;
+    static const QString placeholders[]
+        = {QStringLiteral(":fingerprint"), QStringLiteral(":prompt_key"), QStringLiteral(":client"),
+           QStringLiteral(":system_text"), QStringLiteral(":tools"),      QStringLiteral(":first_seen")};
+    for (qsizetype i = 0; i < values->size(); ++i)
+        query.bindValue(placeholders[i], values->at(i));
     return true;
 }
 
@@ -287,7 +369,7 @@ bool RecordColumns::isKeyReference(const QString &keyRef)
     return false;
 }
 
-void RecordColumns::bindBodies(QSqlQuery &query, qint64 requestSeq, const RequestRecord &record)
+QVariantList RecordColumns::bodyValues(const RequestRecord &record)
 {
     QByteArray request = record.requestBody;
     QByteArray response = record.responseBody;
@@ -305,10 +387,16 @@ void RecordColumns::bindBodies(QSqlQuery &query, qint64 requestSeq, const Reques
             encoding = ZlibEncoding;
         }
     }
+    return {encoding, blobOrNull(request), blobOrNull(response)};
+}
+
+void RecordColumns::bindBodies(QSqlQuery &query, qint64 requestSeq, const RequestRecord &record)
+{
+    const QVariantList values = bodyValues(record);
     query.bindValue(QStringLiteral(":request_seq"), requestSeq);
-    query.bindValue(QStringLiteral(":encoding"), encoding);
-    query.bindValue(QStringLiteral(":request_body"), blobOrNull(request));
-    query.bindValue(QStringLiteral(":response_body"), blobOrNull(response));
+    query.bindValue(QStringLiteral(":encoding"), values.at(0));
+    query.bindValue(QStringLiteral(":request_body"), values.at(1));
+    query.bindValue(QStringLiteral(":response_body"), values.at(2));
 }
 
 bool RecordColumns::hasBodies(const RequestRecord &record)

@@ -1,7 +1,11 @@
 #pragma once
 
+#include <optional>
+
 #include <QSqlQuery>
 #include <QString>
+#include <QStringList>
+#include <QVariantList>
 
 #include "common/RequestRecord.h"
 
@@ -19,6 +23,16 @@ public:
     static void bindRequest(QSqlQuery &query, const RequestRecord &record);
     static void bindBodies(QSqlQuery &query, qint64 requestSeq, const RequestRecord &record);
     static bool hasBodies(const RequestRecord &record);
+    // The values bindRequest() binds, in the order of requestColumns(): for stores that write many rows in one
+    // statement (PostgreSQL). Likewise for an attempt (attemptColumns(), without request_seq), the bodies (encoding,
+    // request_body, response_body: compressed as bindBodies() stores them) and an observed prompt (fingerprint,
+    // prompt_key, client, system_text, tools, first_seen; none when the record carries no first sighting).
+    static const QStringList &requestColumns();
+    static QVariantList requestValues(const RequestRecord &record);
+    static const QStringList &attemptColumns();
+    static QVariantList attemptValues(int position, const AttemptRecord &attempt);
+    static QVariantList bodyValues(const RequestRecord &record);
+    static std::optional<QVariantList> observedPromptValues(const RequestRecord &record);
     // Inserts one attempt of the request row whose seq is bound; position counts from 1.
     static QString insertAttemptSql();
     static void bindAttempt(QSqlQuery &query, qint64 requestSeq, int position, const AttemptRecord &attempt);

@@ -7,9 +7,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
-#include "Migrations.h"
 #include "RecordColumns.h"
-#include "SqliteConnection.h"
+#include "StoreConnection.h"
 #include "StoreLogging.h"
 
 namespace sluice {
@@ -24,16 +23,28 @@ quint64 currentThreadSerial()
     return serial;
 }
 
-Error queryError(const QString &what, const QSqlQuery &query, const QString &databasePath)
-{
-    return makeError(QStringLiteral("Reading %1 from the request log %2 failed (%3).")
-                         .arg(what, QDir::toNativeSeparators(databasePath), query.lastError().text()));
-}
-
 } // namespace
 
-RequestLogReader::RequestLogReader(const QString &databasePath)
-    : m_databasePath(databasePath)
+Error RequestLogReader::queryError(const QString &what, const QSqlQuery &query)
+{
+    const Error error = makeError(QStringLiteral("Reading %1 from the request log %2 failed (%3).")
+                                      .arg(what, QDir::toNativeSeparators(m_databasePath), query.lastError().text()));
+    // A PostgreSQL connection does not survive a server restart: the next call connects again.
+    if (m_location.isPostgres())
+        dropConnection();
+    return error;
+}
+
+void RequestLogReader::dropConnection()
+{
+    // Removed on the next call, once the failed query is gone.
+    QMutexLocker lock(&m_mutex);
+    m_broken.insert(currentThreadSerial());
+}
+
+RequestLogReader::RequestLogReader(const StoreLocation &location)
+    : m_location(location)
+    , m_databasePath(location.isPostgres() ? location.describe() : location.sqlitePath())
 {
     static std::atomic<int> readerCounter {0};
     m_connectionPrefix = QStringLiteral("sluice-store-reader-%1-").arg(++readerCounter);
@@ -64,34 +75,22 @@ Result<QString> RequestLogReader::connection()
         QMutexLocker lock(&m_mutex);
         const auto existing = m_connections.constFind(thread);
         if (existing != m_connections.constEnd()) {
-            return *existing;
+            if (!m_broken.remove(thread))
+                return *existing;
+            const QString broken = *existing;
+            m_connections.remove(thread);
+            lock.unlock();
+            QSqlDatabase::removeDatabase(broken);
         }
     }
     const QString name = m_connectionPrefix + QString::number(thread);
-    SqliteConnection sqlite;
-    Result<void> opened = sqlite.open(m_databasePath, name, SqliteConnection::Mode::ReadOnly);
-    if (!opened) {
+    StoreConnection store;
+    if (Result<void> opened = store.open(m_location, name, StoreConnection::Mode::ReadOnly); !opened)
         return opened.error();
-    }
-    {
-        const auto version = Migrations::currentVersion(sqlite.database());
-        if (!version) {
-            return version.error();
-        }
-        const int latest = Migrations::latestVersion();
-        if (*version > latest) {
-            return Migrations::newerDatabaseError(m_databasePath, *version, latest);
-        }
-        if (*version < latest) {
-            return makeError(QStringLiteral("The request log %1 has schema version %2 and needs upgrading to %3: "
-                                            "start the gateway once with this data folder to upgrade it.")
-                                 .arg(QDir::toNativeSeparators(m_databasePath))
-                                 .arg(*version)
-                                 .arg(latest));
-        }
-    }
-    // From here the connection lives as long as the reader; the destructor closes it.
-    sqlite.release();
+    if (Result<void> current = StoreConnection::checkCurrent(store.database(), m_location); !current)
+        return current.error();
+    // From here the connection lives as long as the reader (or until a failed query on a PostgreSQL store).
+    store.release();
     QMutexLocker lock(&m_mutex);
     m_connections.insert(thread, name);
     return name;
@@ -110,11 +109,11 @@ Result<RequestRecords> RequestLogReader::recent(int limit)
     query.setForwardOnly(true);
     if (!query.prepare(RecordColumns::selectSql(false)
                        + QStringLiteral(" ORDER BY r.started_at DESC, r.seq DESC LIMIT ?"))) {
-        return queryError(QStringLiteral("recent requests"), query, m_databasePath);
+        return queryError(QStringLiteral("recent requests"), query);
     }
     query.addBindValue(limit);
     if (!query.exec()) {
-        return queryError(QStringLiteral("recent requests"), query, m_databasePath);
+        return queryError(QStringLiteral("recent requests"), query);
     }
     RequestRecords records;
     records.reserve(limit);
@@ -133,11 +132,11 @@ Result<RequestRecord> RequestLogReader::byId(const QString &id)
     QSqlQuery query(QSqlDatabase::database(*name, false));
     query.setForwardOnly(true);
     if (!query.prepare(RecordColumns::selectSql(true) + QStringLiteral(" WHERE r.id = ?"))) {
-        return queryError(QStringLiteral("request %1").arg(id), query, m_databasePath);
+        return queryError(QStringLiteral("request %1").arg(id), query);
     }
     query.addBindValue(id);
     if (!query.exec()) {
-        return queryError(QStringLiteral("request %1").arg(id), query, m_databasePath);
+        return queryError(QStringLiteral("request %1").arg(id), query);
     }
     if (!query.next()) {
         return makeError(QStringLiteral("Request %1 is not in the request log.").arg(id));
@@ -148,11 +147,11 @@ Result<RequestRecord> RequestLogReader::byId(const QString &id)
     QSqlQuery attempts(QSqlDatabase::database(*name, false));
     attempts.setForwardOnly(true);
     if (!attempts.prepare(RecordColumns::selectAttemptsSql())) {
-        return queryError(QStringLiteral("the attempts of request %1").arg(id), attempts, m_databasePath);
+        return queryError(QStringLiteral("the attempts of request %1").arg(id), attempts);
     }
     attempts.addBindValue(id);
     if (!attempts.exec()) {
-        return queryError(QStringLiteral("the attempts of request %1").arg(id), attempts, m_databasePath);
+        return queryError(QStringLiteral("the attempts of request %1").arg(id), attempts);
     }
     while (attempts.next()) {
         record.attempts.append(RecordColumns::readAttempt(attempts));
@@ -169,7 +168,7 @@ Result<qint64> RequestLogReader::count()
     QSqlQuery query(QSqlDatabase::database(*name, false));
     query.setForwardOnly(true);
     if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM requests")) || !query.next()) {
-        return queryError(QStringLiteral("the number of requests"), query, m_databasePath);
+        return queryError(QStringLiteral("the number of requests"), query);
     }
     return query.value(0).toLongLong();
 }

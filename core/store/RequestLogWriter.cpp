@@ -13,15 +13,10 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QMetaMethod>
-#include <QSqlError>
-#include <QSqlQuery>
 
 #include "AttemptSummary.h"
-#include "Migrations.h"
-#include "RecordColumns.h"
-#include "SqliteConnection.h"
+#include "LogBackend.h"
 #include "StoreLogging.h"
-#include "WhatIfRollup.h"
 #include "common/SecretScrubber.h"
 
 namespace sluice {
@@ -48,83 +43,6 @@ void scrubRecord(RequestRecord &record, const SecretScrubber &scrubber)
         attempt.reason = scrubber.scrub(attempt.reason);
 }
 
-struct Statements
-{
-    QSqlQuery insertRequest;
-    QSqlQuery insertBodies;
-    QSqlQuery insertAttempt;
-    QSqlQuery rollUpSpend;
-    QSqlQuery rollUpAttribution;
-    QSqlQuery rollUpWhatIf;
-    QSqlQuery insertObservedPrompt;
-};
-
-QSqlError writeRecords(QSqlDatabase &db, Statements &statements, const RequestRecord *records, qsizetype count)
-{
-    if (!db.transaction()) {
-        return db.lastError();
-    }
-    qint64 firstSeq = -1;
-    qint64 lastSeq = -1;
-    for (qsizetype i = 0; i < count; ++i) {
-        const RequestRecord &record = records[i];
-        QSqlQuery &insertRequest = statements.insertRequest;
-        RecordColumns::bindRequest(insertRequest, record);
-        if (!insertRequest.exec()) {
-            const QSqlError error = insertRequest.lastError();
-            db.rollback();
-            return error;
-        }
-        if (insertRequest.numRowsAffected() == 0) {
-            qCWarning(lcStore) << "request" << record.id << "is already in the log; the duplicate was not written";
-            continue;
-        }
-        const qint64 seq = insertRequest.lastInsertId().toLongLong();
-        firstSeq = firstSeq < 0 ? seq : firstSeq;
-        lastSeq = seq;
-        if (RecordColumns::hasBodies(record)) {
-            RecordColumns::bindBodies(statements.insertBodies, seq, record);
-            if (!statements.insertBodies.exec()) {
-                const QSqlError error = statements.insertBodies.lastError();
-                db.rollback();
-                return error;
-            }
-        }
-        for (qsizetype a = 0; a < record.attempts.size(); ++a) {
-            RecordColumns::bindAttempt(statements.insertAttempt, seq, int(a + 1), record.attempts.at(a));
-            if (!statements.insertAttempt.exec()) {
-                const QSqlError error = statements.insertAttempt.lastError();
-                db.rollback();
-                return error;
-            }
-        }
-        if (RecordColumns::bindObservedPrompt(statements.insertObservedPrompt, record)
-            && !statements.insertObservedPrompt.exec()) {
-            const QSqlError error = statements.insertObservedPrompt.lastError();
-            db.rollback();
-            return error;
-        }
-    }
-    // One upsert per batch: new seqs are above every seq already logged, so the range holds only this batch's rows.
-    if (firstSeq >= 0) {
-        for (QSqlQuery *rollUp : {&statements.rollUpSpend, &statements.rollUpAttribution, &statements.rollUpWhatIf}) {
-            rollUp->bindValue(QStringLiteral(":first_seq"), firstSeq);
-            rollUp->bindValue(QStringLiteral(":last_seq"), lastSeq);
-            if (!rollUp->exec()) {
-                const QSqlError error = rollUp->lastError();
-                db.rollback();
-                return error;
-            }
-        }
-    }
-    if (!db.commit()) {
-        const QSqlError error = db.lastError();
-        db.rollback();
-        return error;
-    }
-    return {};
-}
-
 qint64 bodyBytes(const RequestRecord &record)
 {
     return record.requestBody.size() + record.responseBody.size();
@@ -142,36 +60,6 @@ QString recordCount(qint64 count)
     return count == 1 ? QStringLiteral("1 request record") : QStringLiteral("%1 request records").arg(count);
 }
 
-QString describeWriteError(const QSqlError &error, const QString &databasePath)
-{
-    const QString path = QDir::toNativeSeparators(databasePath);
-    switch (error.nativeErrorCode().toInt() & 0xff) {
-    case 13: // SQLITE_FULL
-        return QStringLiteral("The disk holding the request log %1 is full: free some space.").arg(path);
-    case 3: // SQLITE_PERM
-    case 8: // SQLITE_READONLY
-    case 14: // SQLITE_CANTOPEN
-        return QStringLiteral("The request log %1 cannot be written (%2): check the permissions of the file and its "
-                              "folder.")
-            .arg(path, error.text());
-    case 5: // SQLITE_BUSY
-    case 6: // SQLITE_LOCKED
-        return QStringLiteral("The request log %1 is locked by another program (%2): close it (e.g. a database "
-                              "browser holding a write transaction).")
-            .arg(path, error.text());
-    case 10: // SQLITE_IOERR
-        return QStringLiteral("Writing the request log %1 failed with an I/O error (%2): check the disk.")
-            .arg(path, error.text());
-    case 11: // SQLITE_CORRUPT
-    case 26: // SQLITE_NOTADB
-        return QStringLiteral("The request log %1 is damaged (%2): move it away and restart Sluice to start a new "
-                              "log.")
-            .arg(path, error.text());
-    default:
-        return QStringLiteral("Writing the request log %1 failed (%2).").arg(path, error.text());
-    }
-}
-
 } // namespace
 
 RequestLogWriter::RequestLogWriter(QObject *parent)
@@ -185,8 +73,9 @@ RequestLogWriter::~RequestLogWriter()
     stop();
 }
 
-Result<void> RequestLogWriter::open(const QString &databasePath)
+Result<void> RequestLogWriter::open(const StoreLocation &location)
 {
+    const QString databasePath = location.isPostgres() ? location.describe() : location.sqlitePath();
     {
         QMutexLocker lock(&m_mutex);
         if (m_thread) {
@@ -195,14 +84,17 @@ Result<void> RequestLogWriter::open(const QString &databasePath)
         }
         static std::atomic<int> connectionCounter {0};
         m_databasePath = databasePath;
+        m_location = location;
         m_connectionName = QStringLiteral("sluice-store-writer-%1").arg(++connectionCounter);
         m_openResult.reset();
         m_stopping = false;
         m_written = 0;
         // What a crash left unwritten goes first; a journal that cannot open costs crash safety, not the log.
-        const QFileInfo database(databasePath);
-        Result<RequestRecords> left
-            = m_journal.open(database.absoluteDir().filePath(database.completeBaseName() + QStringLiteral(".journal")));
+        const QString journalPath = location.journalPath();
+        Result<RequestRecords> left = journalPath.isEmpty()
+            ? Result<RequestRecords>(
+                makeError(QStringLiteral("No folder for the journal of the request log %1.").arg(databasePath)))
+            : m_journal.open(journalPath);
         if (!left) {
             qCWarning(lcStore).noquote() << left.errorMessage() << "- requests are logged without crash safety";
         } else if (!left->isEmpty()) {
@@ -346,6 +238,12 @@ bool RequestLogWriter::isOpen() const
     return m_running;
 }
 
+StoreLocation RequestLogWriter::location() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_location;
+}
+
 QString RequestLogWriter::databasePath() const
 {
     QMutexLocker lock(&m_mutex);
@@ -397,17 +295,13 @@ qint64 RequestLogWriter::queuedBodyBytes() const
 void RequestLogWriter::run()
 {
     // Set before the thread started and unchanged while it runs.
-    const QString databasePath = m_databasePath;
+    const StoreLocation location = m_location;
     const QString connectionName = m_connectionName;
     {
-        SqliteConnection connection;
-        Result<void> opened = connection.open(databasePath, connectionName, SqliteConnection::Mode::ReadWrite);
-        if (opened) {
-            QSqlDatabase db = connection.database();
-            opened = Migrations::apply(db, databasePath);
-        }
+        const std::unique_ptr<LogBackend> backend = LogBackend::create(location);
+        Result<void> opened = backend->open(connectionName);
         if (!opened) {
-            connection.close();
+            backend->close();
             QMutexLocker lock(&m_mutex);
             m_openResult = opened;
             m_progress.wakeAll();
@@ -419,19 +313,16 @@ void RequestLogWriter::run()
             m_running = true;
             m_progress.wakeAll();
         }
-        writeLoop(databasePath, connectionName);
+        writeLoop(*backend);
+        backend->close();
     }
     QMutexLocker lock(&m_mutex);
     m_running = false;
     m_progress.wakeAll();
 }
 
-void RequestLogWriter::writeLoop(const QString &databasePath, const QString &connectionName)
+void RequestLogWriter::writeLoop(LogBackend &backend)
 {
-    QSqlDatabase db = QSqlDatabase::database(connectionName, false);
-    Statements statements {QSqlQuery(db), QSqlQuery(db), QSqlQuery(db), QSqlQuery(db),
-                           QSqlQuery(db), QSqlQuery(db), QSqlQuery(db)};
-    bool prepared = false;
     const QMetaMethod committedSignal = QMetaMethod::fromSignal(&RequestLogWriter::batchCommitted);
 
     QElapsedTimer clock;
@@ -501,29 +392,11 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
                 scrubRecord(record, *scrubber);
         }
 
-        QSqlError error;
-        if (!pending.isEmpty() && !prepared) {
-            const std::pair<QSqlQuery *, QString> toPrepare[]
-                = {{&statements.insertRequest, RecordColumns::insertRequestSql()},
-                   {&statements.insertBodies, RecordColumns::insertBodiesSql()},
-                   {&statements.insertAttempt, RecordColumns::insertAttemptSql()},
-                   {&statements.rollUpSpend, RecordColumns::rollUpSpendSql()},
-                   {&statements.rollUpAttribution, RecordColumns::rollUpAttributionSql()},
-                   {&statements.rollUpWhatIf, WhatIfRollup::rollUpSql()},
-                   {&statements.insertObservedPrompt, RecordColumns::insertObservedPromptSql()}};
-            prepared = true;
-            for (const auto &[query, sql] : toPrepare) {
-                prepared = query->prepare(sql);
-                if (!prepared) {
-                    error = query->lastError();
-                    break;
-                }
-            }
-        }
-        while (prepared && !pending.isEmpty()) {
+        QString error;
+        while (!pending.isEmpty()) {
             const qsizetype count = std::min(pending.size(), MaxTransactionSize);
-            error = writeRecords(db, statements, pending.constData(), count);
-            if (error.isValid()) {
+            if (Result<void> written = backend.write(pending.constData(), count); !written) {
+                error = written.errorMessage();
                 break;
             }
             lastCommitAt = clock.elapsed();
@@ -558,7 +431,7 @@ void RequestLogWriter::writeLoop(const QString &databasePath, const QString &con
         }
         if (!pending.isEmpty()) {
             ++failures;
-            const QString reason = describeWriteError(error, databasePath);
+            const QString &reason = error;
             if (stopping && ++failuresAtStop >= AttemptsAtStop) {
                 qsizetype lost = 0;
                 {

@@ -11,9 +11,11 @@
 #include "common/RequestRecord.h"
 #include "common/Result.h"
 #include "store/RequestJournal.h"
+#include "store/StoreLocation.h"
 
 namespace sluice {
 
+class LogBackend;
 class SecretScrubber;
 
 // Writes request records to SQLite (WAL) on its own thread, in batched transactions, off the request path.
@@ -42,9 +44,10 @@ public:
     explicit RequestLogWriter(QObject *parent = nullptr);
     ~RequestLogWriter() override; // stops and flushes
 
-    // Opens (creating if needed) the database at path, runs migrations, starts the writer thread. Records
-    // appended before open() are written once it succeeds.
-    Result<void> open(const QString &databasePath);
+    // Opens (creating if needed) the store (a SQLite file path converts to one), runs migrations, starts the writer
+    // thread. Records appended before open() are written once it succeeds. A PostgreSQL store that goes away later
+    // (a restart) is connected to again by the retries; the queue holds meanwhile.
+    Result<void> open(const StoreLocation &location);
     // Thread-safe, non-blocking. The record's attemptCount and deployment are derived from its attempts.
     void append(RequestRecord record);
     // Blocks until everything appended so far is committed and announced. For shutdown and tests.
@@ -52,7 +55,9 @@ public:
     void stop();
 
     bool isOpen() const;
+    // The SQLite file, or the PostgreSQL store's URL (without a password): for messages.
     QString databasePath() const;
+    StoreLocation location() const;
     // Records committed since open().
     qint64 writtenCount() const;
     // Records appended but not yet committed and announced.
@@ -75,7 +80,7 @@ Q_SIGNALS:
 
 private:
     void run();
-    void writeLoop(const QString &databasePath, const QString &connectionName);
+    void writeLoop(LogBackend &backend);
 
     mutable QMutex m_mutex;
     QWaitCondition m_wake; // the writer waits here for records, flush or stop
@@ -83,6 +88,7 @@ private:
     std::unique_ptr<QThread> m_thread;
     RequestRecords m_queue;
     QString m_databasePath;
+    StoreLocation m_location;
     QString m_connectionName;
     std::optional<Result<void>> m_openResult;
     qint64 m_appended = 0; // records accepted by append()

@@ -28,25 +28,25 @@ QVariant optionalUsd(double value)
 
 } // namespace
 
-Result<void> TokenStore::open(const QString &databasePath, SqliteConnection::Mode mode)
+Result<void> TokenStore::open(const StoreLocation &location, SqliteConnection::Mode mode)
 {
     const QString name = QStringLiteral("sluice-tokens-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
-    if (Result<void> opened = m_connection.open(databasePath, name, mode); !opened)
+    // Read-write brings the schema up to date (creating the store if needed).
+    if (Result<void> opened = m_connection.open(location, name, mode); !opened)
         return opened;
-    m_databasePath = databasePath;
-    QSqlDatabase db = m_connection.database();
-    if (mode == SqliteConnection::Mode::ReadWrite) {
-        if (Result<void> migrated = Migrations::apply(db, databasePath); !migrated) {
-            m_connection.close();
-            return migrated;
-        }
-    } else {
-        const Result<int> version = Migrations::currentVersion(db);
-        if (!version || !db.tables().contains(QStringLiteral("gateway_tokens"))) {
+    m_databasePath = location.isPostgres() ? location.describe() : location.sqlitePath();
+    m_location = location;
+    m_mode = mode;
+    if (mode == SqliteConnection::Mode::ReadOnly) {
+        QSqlDatabase db = m_connection.database();
+        const bool ready = location.isPostgres()
+            ? bool(StoreConnection::checkCurrent(db, location))
+            : Migrations::currentVersion(db) && db.tables().contains(QStringLiteral("gateway_tokens"));
+        if (!ready) {
             m_connection.close();
             return makeError(QStringLiteral("The database %1 has no gateway token table yet; start Sluice once to "
                                             "upgrade it.")
-                                 .arg(QDir::toNativeSeparators(databasePath)));
+                                 .arg(location.describe()));
         }
     }
     return {};
@@ -105,7 +105,35 @@ Result<QString> TokenStore::create(const StoredToken &token)
     return secret;
 }
 
+bool TokenStore::reconnect()
+{
+    if (!m_location.isPostgres())
+        return false;
+    // Backed off (1 s doubling to a minute): a connection attempt to a server that does not answer waits for its
+    // timeout, and the gateway polls from its own thread.
+    if (m_sinceReconnect.isValid() && m_sinceReconnect.elapsed() < m_reconnectDelayMs)
+        return false;
+    m_sinceReconnect.start();
+    const QString name = QStringLiteral("sluice-tokens-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    m_connection.close();
+    if (m_connection.open(m_location, name, m_mode)) {
+        m_reconnectDelayMs = 0;
+        return true;
+    }
+    m_reconnectDelayMs = qBound(1000, m_reconnectDelayMs * 2, 60'000);
+    return false;
+}
+
 Result<QList<StoredToken>> TokenStore::list()
+{
+    Result<QList<StoredToken>> tokens = listOnce();
+    // A PostgreSQL connection does not survive a server restart: connect again, once.
+    if (!tokens && reconnect())
+        tokens = listOnce();
+    return tokens;
+}
+
+Result<QList<StoredToken>> TokenStore::listOnce()
 {
     QSqlQuery query(m_connection.database());
     if (!query.exec(QStringLiteral("SELECT name, secret_sha256, created_at, models, rpm, tpm, budget_daily_usd, "
@@ -147,8 +175,20 @@ Result<void> TokenStore::revoke(const QString &name)
 
 Result<qint64> TokenStore::dataVersion()
 {
+    Result<qint64> version = dataVersionOnce();
+    if (!version && reconnect())
+        version = dataVersionOnce();
+    return version;
+}
+
+Result<qint64> TokenStore::dataVersionOnce()
+{
     QSqlQuery query(m_connection.database());
-    if (!query.exec(QStringLiteral("PRAGMA data_version")) || !query.next())
+    // PostgreSQL: a counter the token table's trigger moves on every change, whichever gateway made it.
+    const QString sql = m_connection.isPostgres()
+        ? QStringLiteral("SELECT version FROM store_changes WHERE name = 'gateway_tokens'")
+        : QStringLiteral("PRAGMA data_version");
+    if (!query.exec(sql) || !query.next())
         return makeError(QStringLiteral("Cannot read the database's version: %1").arg(query.lastError().text()));
     return query.value(0).toLongLong();
 }

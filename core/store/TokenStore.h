@@ -1,10 +1,12 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QList>
 #include <QString>
 
 #include "common/Result.h"
 #include "store/SqliteConnection.h"
+#include "store/StoreConnection.h"
 #include "store/StoredToken.h"
 
 namespace sluice {
@@ -16,7 +18,8 @@ class TokenStore
 public:
     TokenStore() = default;
 
-    Result<void> open(const QString &databasePath, SqliteConnection::Mode mode = SqliteConnection::Mode::ReadWrite);
+    // A SQLite file path converts to a store location; a PostgreSQL store's tokens serve every gateway on it.
+    Result<void> open(const StoreLocation &location, SqliteConnection::Mode mode = SqliteConnection::Mode::ReadWrite);
     void close() { m_connection.close(); }
     bool isOpen() const { return m_connection.isOpen(); }
     // The connection, for reading the request log beside the tokens (the gateway's budgets).
@@ -28,7 +31,8 @@ public:
     Result<QList<StoredToken>> list();
     // Deletes the token: requests with its secret are refused from the gateway's next reload on.
     Result<void> revoke(const QString &name);
-    // Changes whenever another connection committed to the database (SQLite's PRAGMA data_version).
+    // Changes whenever another connection committed to the database (SQLite's PRAGMA data_version), or, on
+    // PostgreSQL, whenever the tokens changed.
     Result<qint64> dataVersion();
 
     // "sk-sluice-" and 32 random bytes from the system's generator, base64url without padding.
@@ -38,8 +42,17 @@ public:
     static bool isValidName(const QString &name);
 
 private:
+    Result<QList<StoredToken>> listOnce();
+    Result<qint64> dataVersionOnce();
+    // PostgreSQL: opens the connection again (after a server restart); false for SQLite or when it cannot.
+    bool reconnect();
+
+    StoreLocation m_location;
+    SqliteConnection::Mode m_mode = SqliteConnection::Mode::ReadWrite;
+    QElapsedTimer m_sinceReconnect;
+    int m_reconnectDelayMs = 0;
     QString m_databasePath;
-    SqliteConnection m_connection;
+    StoreConnection m_connection;
 };
 
 } // namespace sluice

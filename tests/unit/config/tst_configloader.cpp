@@ -46,7 +46,48 @@ private slots:
     void defaultPathIsInTheConfigLocation();
     void budgetsAndTokenLimitsAreRead();
     void retentionIsRead();
+    void postgresStoreIsRead();
 };
+
+void TestConfigLoader::postgresStoreIsRead()
+{
+    const Result<Config> none = ConfigLoader::loadString("logging:\n  store_bodies: true\n", QStringLiteral("s.yaml"));
+    QVERIFY(none.ok());
+    QVERIFY(!none->store.postgres); // SQLite in the data folder
+    const Result<Config> team = ConfigLoader::loadString(
+        "store:\n  postgresql: postgresql://sluice@db.internal:6543/team\n  password: env:SLUICE_DB_PASSWORD\n"
+        "  tls: verify-full\n",
+        QStringLiteral("s.yaml"));
+    QVERIFY2(team.ok(), qPrintable(team.errorMessage()));
+    QVERIFY(team->store.postgres);
+    QCOMPARE(team->store.host, QStringLiteral("db.internal"));
+    QCOMPARE(team->store.port, 6543);
+    QCOMPARE(team->store.user, QStringLiteral("sluice"));
+    QCOMPARE(team->store.database, QStringLiteral("team"));
+    QCOMPARE(team->store.password.toString(), QStringLiteral("env:SLUICE_DB_PASSWORD"));
+    QCOMPARE(team->store.tlsMode, QStringLiteral("verify-full"));
+    const Result<Config> defaults
+        = ConfigLoader::loadString("store:\n  postgresql: postgres://me@localhost/db\n", QStringLiteral("s.yaml"));
+    QVERIFY2(defaults.ok(), qPrintable(defaults.errorMessage()));
+    QCOMPARE(defaults->store.port, 5432);
+    QCOMPARE(defaults->store.tlsMode, QStringLiteral("prefer"));
+    QVERIFY(defaults->store.password.isNull());
+
+    const QString inUrl = errorOf("store:\n  postgresql: postgresql://sluice:hunter2@db/team\n");
+    QVERIFY2(inUrl.startsWith(QLatin1String("sluice.yaml:2: store.postgresql:")), qPrintable(inUrl));
+    QVERIFY2(inUrl.contains(QLatin1String("password: keychain:NAME")), qPrintable(inUrl));
+    QVERIFY(!inUrl.contains(QLatin1String("hunter2")));
+    QVERIFY(errorOf("store:\n  postgresql: postgresql://sluice@db/team\n  password: hunter2\n")
+                .contains(QLatin1String("must not be written in the config file")));
+    QVERIFY(errorOf("store:\n  postgresql: mysql://sluice@db/team\n").contains(QLatin1String("not a postgresql://")));
+    QVERIFY(errorOf("store:\n  postgresql: postgresql://db/team\n").contains(QLatin1String("must name a user")));
+    QVERIFY(errorOf("store:\n  postgresql: postgresql://sluice@db/team?sslmode=require\n")
+                .contains(QLatin1String("TLS is set with tls:")));
+    QVERIFY(errorOf("store:\n  postgresql: postgresql://sluice@db/team\n  tls: yes-please\n")
+                .contains(QLatin1String("verify-full")));
+    QVERIFY(errorOf("store:\n  password: env:X\n").contains(QLatin1String("add postgresql:")));
+    QVERIFY(errorOf("store:\n  postgres: postgresql://sluice@db/team\n").contains(QLatin1String("postgresql")));
+}
 
 void TestConfigLoader::retentionIsRead()
 {

@@ -1,0 +1,76 @@
+#include "StoreConnection.h"
+
+#include <QDir>
+
+#include "Migrations.h"
+#include "PostgresMigrations.h"
+
+namespace sluice {
+
+Result<void> StoreConnection::open(const StoreLocation &location, const QString &connectionName, Mode mode)
+{
+    close();
+    m_location = location;
+    if (location.isPostgres()) {
+        if (Result<void> opened = m_postgres.open(location.postgresSettings(), connectionName, mode); !opened)
+            return opened;
+        if (mode == Mode::ReadWrite) {
+            QSqlDatabase db = m_postgres.database();
+            if (Result<void> migrated = PostgresMigrations::apply(db, location.describe()); !migrated) {
+                m_postgres.close();
+                return migrated;
+            }
+        }
+        return {};
+    }
+    if (Result<void> opened = m_sqlite.open(location.sqlitePath(), connectionName, mode); !opened)
+        return opened;
+    if (mode == Mode::ReadWrite) {
+        QSqlDatabase db = m_sqlite.database();
+        if (Result<void> migrated = Migrations::apply(db, location.sqlitePath()); !migrated) {
+            m_sqlite.close();
+            return migrated;
+        }
+    }
+    return {};
+}
+
+void StoreConnection::close()
+{
+    m_sqlite.close();
+    m_postgres.close();
+}
+
+void StoreConnection::release()
+{
+    m_sqlite.release();
+    m_postgres.release();
+}
+
+QSqlDatabase StoreConnection::database() const
+{
+    return m_location.isPostgres() ? m_postgres.database() : m_sqlite.database();
+}
+
+Result<void> StoreConnection::checkCurrent(const QSqlDatabase &db, const StoreLocation &location)
+{
+    if (location.isPostgres())
+        return PostgresMigrations::checkCurrent(db, location.describe());
+    const QString databasePath = location.sqlitePath();
+    const auto version = Migrations::currentVersion(db);
+    if (!version)
+        return version.error();
+    const int latest = Migrations::latestVersion();
+    if (*version > latest)
+        return Migrations::newerDatabaseError(databasePath, *version, latest);
+    if (*version < latest) {
+        return makeError(QStringLiteral("The request log %1 has schema version %2 and needs upgrading to %3: "
+                                        "start the gateway once with this data folder to upgrade it.")
+                             .arg(QDir::toNativeSeparators(databasePath))
+                             .arg(*version)
+                             .arg(latest));
+    }
+    return {};
+}
+
+} // namespace sluice
