@@ -98,6 +98,7 @@ void DesktopGateway::start(int port)
     // The Compare page offers the configured model names, as they are after a reload.
     m_window.comparePage()->setModelNames(modelNames(m_startup.config));
     m_window.spendPage()->whatIfPanel()->setPriceSources(m_startup.config, m_startup.prices);
+    m_window.comparePage()->whatIfPanel()->setPriceSources(m_startup.config, m_startup.prices);
 
     // Today's spend in the tray, read off the GUI thread: every minute, and a few seconds after requests are logged.
     const auto refreshSpend = [tray = QPointer<TrayController>(&m_tray), database = m_startup.databasePath] {
@@ -217,6 +218,7 @@ void DesktopGateway::start(int port)
     connect(m_reload.get(), &ConfigReload::configApplied, this,
             [this, live = m_startup.livePrices](const Config &config) {
                 m_window.spendPage()->whatIfPanel()->setPriceSources(config, live->current());
+                m_window.comparePage()->whatIfPanel()->setPriceSources(config, live->current());
             });
 }
 

@@ -1,4 +1,5 @@
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QJsonDocument>
 #include <QLabel>
@@ -8,6 +9,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardItemModel>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -15,6 +17,7 @@
 #include "../integration/GatewayFixture.h"
 #include "GuiTestRecords.h"
 #include "compare/CompareRunStore.h"
+#include "config/ConfigLoader.h"
 #include "cost/PriceCatalog.h"
 #include "cost/RequestCost.h"
 #include "store/PromptStore.h"
@@ -27,6 +30,7 @@
 #include "ui/compare/CompareDiffView.h"
 #include "ui/compare/ComparePage.h"
 #include "ui/prompts/PromptsPage.h"
+#include "ui/spend/WhatIfPanel.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -236,6 +240,69 @@ private Q_SLOTS:
         QVERIFY(page.message()->text().contains(QLatin1String("not a JSON object")));
         page.setModels({{QStringLiteral("a"), {}}});
         QVERIFY(!page.runButton()->isEnabled());
+    }
+
+    void whatIfCostOfTheLoggedTraffic()
+    {
+        // Two requests logged an hour ago: 10,000 input tokens (4,000 read from the cache) and 1,000 output each,
+        // logged at $0.05. On house-model ($1 input, $0.25 cache read, $4 output per million tokens) each costs
+        // (6,000 × 1 + 4,000 × 0.25 + 1,000 × 4) / 1,000,000 = $0.011, so $0.022 against $0.10.
+        {
+            RequestLogWriter writer;
+            QVERIFY(writer.open(m_path).ok());
+            for (int n = 0; n < 2; ++n) {
+                RequestRecord record;
+                record.id = QStringLiteral("what-if-%1").arg(n);
+                record.startedAt = QDateTime::currentDateTimeUtc().addSecs(-3600);
+                record.endpoint = QStringLiteral("/v1/chat/completions");
+                record.requestedModel = QStringLiteral("gpt-4.1");
+                record.provider = QStringLiteral("openai");
+                record.upstreamModel = QStringLiteral("gpt-4.1");
+                record.httpStatus = 200;
+                record.inputTokens = 10'000;
+                record.cachedTokens = 4'000;
+                record.outputTokens = 1'000;
+                record.costUsd = 0.05;
+                record.costStatus = QStringLiteral("exact");
+                writer.append(record);
+            }
+            writer.flush();
+        }
+        const Result<Config> config = ConfigLoader::loadString(QByteArrayLiteral(R"(
+providers:
+  - {name: openai, type: openai, api_key: env:SLUICE_TEST_UNUSED_KEY}
+models:
+  - {name: house-model, provider: openai, upstream_model: house-upstream}
+prices:
+  overrides:
+    - {model: house-upstream, input_mtok: 1, cache_read_mtok: 0.25, output_mtok: 4}
+)"),
+                                                               QStringLiteral("test.yaml"));
+        QVERIFY2(config.ok(), qPrintable(config.errorMessage()));
+        Result<PriceCatalog> catalog = PriceCatalog::builtIn();
+        QVERIFY(catalog.ok());
+
+        MainWindow window;
+        window.resize(1500, 900);
+        window.setDatabasePath(m_path);
+        window.show();
+        window.showPage(MainWindow::Page::Compare);
+        ComparePage *page = window.comparePage();
+        WhatIfPanel *panel = page->whatIfPanel();
+        panel->setPriceSources(*config, std::make_shared<const PriceCatalog>(std::move(catalog).value()));
+        page->tabs()->setCurrentWidget(panel->parentWidget());
+        page->whatIfPeriod()->setCurrentIndex(page->whatIfPeriod()->findText(QStringLiteral("Last 7 days")));
+        QSignalSpy repriced(panel, &WhatIfPanel::loaded);
+        panel->setTarget(QStringLiteral("house-model"));
+        QVERIFY(repriced.wait(20000));
+        const WhatIfLine &total = panel->report().total;
+        QCOMPARE(total.requests, 2);
+        QCOMPARE(total.compared, 2);
+        QVERIFY(qAbs(total.actualUsd - 0.10) < 1e-9);
+        QVERIFY2(qAbs(total.whatIfUsd - 0.022) < 1e-9, qPrintable(QString::number(total.whatIfUsd, 'f', 6)));
+        QVERIFY(panel->report().from <= QDateTime::currentDateTimeUtc().addDays(-6));
+        QTest::qWait(100);
+        QVERIFY(window.grab().save(screenshotPath("compare-what-if.png")));
     }
 
     void darkPalette()

@@ -13,6 +13,7 @@
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -21,12 +22,14 @@
 #include "compare/CompareLog.h"
 #include "compare/CompareRunner.h"
 #include "compare/CompareSource.h"
+#include "cost/SpendReport.h"
 #include "store/PromptStore.h"
 #include "store/RequestLogReader.h"
 #include "ui/Background.h"
 #include "ui/RecordFormat.h"
 #include "ui/compare/CompareColumnView.h"
 #include "ui/compare/CompareDiffView.h"
+#include "ui/spend/WhatIfPanel.h"
 
 namespace sluice {
 
@@ -82,7 +85,10 @@ ComparePage::ComparePage(QWidget *parent)
     m_message->hide();
     layout->addWidget(m_message);
 
-    auto *split = new QSplitter(Qt::Horizontal, this);
+    // Side by side on the first tab; the second asks what the logged traffic would have cost on another model.
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("compareTabs"));
+    auto *split = new QSplitter(Qt::Horizontal, m_tabs);
     auto *main = new QSplitter(Qt::Vertical, split);
     main->addWidget(buildInputs());
     auto *columns = new QWidget(main);
@@ -108,8 +114,61 @@ ComparePage::ComparePage(QWidget *parent)
     split->addWidget(buildSavedRuns());
     split->setStretchFactor(0, 4);
     split->setStretchFactor(1, 1);
-    layout->addWidget(split, 1);
+    m_tabs->addTab(split, tr("Side by side"));
+    m_tabs->addTab(buildWhatIf(), tr("What-if cost"));
+    layout->addWidget(m_tabs, 1);
     updateButtons();
+}
+
+QWidget *ComparePage::buildWhatIf()
+{
+    auto *panel = new QWidget(this);
+    auto *layout = new QVBoxLayout(panel);
+    auto *intro = new QLabel(tr("What the traffic already logged would have cost on another model, from its token "
+                                "counts and the price catalog (docs/spend.md: What-if cost)."),
+                             panel);
+    intro->setWordWrap(true);
+    intro->setForegroundRole(QPalette::PlaceholderText);
+    layout->addWidget(intro);
+    auto *row = new QHBoxLayout;
+    m_whatIfPeriod = new QComboBox(panel);
+    m_whatIfPeriod->setObjectName(QStringLiteral("compareWhatIfPeriod"));
+    m_whatIfPeriod->addItem(tr("Today"), int(WhatIfPeriod::Today));
+    m_whatIfPeriod->addItem(tr("Last 7 days"), int(WhatIfPeriod::Week));
+    m_whatIfPeriod->addItem(tr("This month"), int(WhatIfPeriod::Month));
+    m_whatIfPeriod->addItem(tr("Last 30 days"), int(WhatIfPeriod::ThirtyDays));
+    m_whatIfPeriod->setCurrentIndex(2);
+    row->addWidget(new QLabel(tr("Period"), panel));
+    row->addWidget(m_whatIfPeriod);
+    row->addStretch(1);
+    layout->addLayout(row);
+    m_whatIf = new WhatIfPanel(panel);
+    m_whatIf->setObjectName(QStringLiteral("compareWhatIf"));
+    layout->addWidget(m_whatIf, 1);
+    connect(m_whatIfPeriod, &QComboBox::currentIndexChanged, this, &ComparePage::applyWhatIfPeriod);
+    applyWhatIfPeriod();
+    return panel;
+}
+
+void ComparePage::applyWhatIfPeriod()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QPair<QDateTime, QDateTime> period;
+    switch (WhatIfPeriod(m_whatIfPeriod->currentData().toInt())) {
+    case WhatIfPeriod::Today:
+        period = SpendReport::day(now);
+        break;
+    case WhatIfPeriod::Week:
+        period = {now.addDays(-7), now};
+        break;
+    case WhatIfPeriod::Month:
+        period = SpendReport::month(now);
+        break;
+    case WhatIfPeriod::ThirtyDays:
+        period = {now.addDays(-30), now};
+        break;
+    }
+    m_whatIf->setPeriod(period.first, period.second); // computes again when it changed
 }
 
 ComparePage::~ComparePage() = default;
@@ -311,6 +370,7 @@ void ComparePage::setGateway(const QUrl &baseUrl)
 void ComparePage::setDatabasePath(const QString &path)
 {
     m_databasePath = path;
+    m_whatIf->setDatabasePath(path);
     refreshSavedRuns();
 }
 

@@ -16,6 +16,7 @@ class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
+class QTabWidget;
 class QTimer;
 
 namespace sluice {
@@ -23,6 +24,7 @@ namespace sluice {
 class CompareColumnView;
 class CompareDiffView;
 class CompareRunner;
+class WhatIfPanel;
 
 // The Compare page (docs/compare.md): one prompt (typed, a registry prompt version with its variables, or a
 // logged request's exact body) on 2 to 6 models side by side, through the running gateway. Columns stream with
@@ -73,6 +75,10 @@ public:
     QPlainTextEdit *promptEdit() const { return m_prompt; }
     QPushButton *runButton() const { return m_runButton; }
     QPushButton *cancelButton() const { return m_cancelButton; }
+    QTabWidget *tabs() const { return m_tabs; }
+    // The What-if cost tab (the same panel as the Spend page's), with the period picked above it.
+    WhatIfPanel *whatIfPanel() const { return m_whatIf; }
+    QComboBox *whatIfPeriod() const { return m_whatIfPeriod; }
 
 Q_SIGNALS:
     // A run ended and its rows were read, or a background action answered (tests wait on it).
@@ -87,6 +93,8 @@ private:
     };
     QWidget *buildInputs();
     QWidget *buildSavedRuns();
+    QWidget *buildWhatIf();
+    void applyWhatIfPeriod();
     void addPicker(const QString &model = {}, const QJsonObject &overrides = {});
     void removePicker(QWidget *row);
     Result<QList<CompareModel>> pickedModels() const;
@@ -128,6 +136,10 @@ private:
     QLabel *m_columnsEmpty = nullptr;
     CompareDiffView *m_diff = nullptr;
     QListWidget *m_runs = nullptr;
+    enum class WhatIfPeriod { Today, Week, Month, ThirtyDays };
+    QTabWidget *m_tabs = nullptr;
+    QComboBox *m_whatIfPeriod = nullptr;
+    WhatIfPanel *m_whatIf = nullptr;
 };
 
 } // namespace sluice
