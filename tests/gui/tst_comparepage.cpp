@@ -116,11 +116,25 @@ private:
             QTest::qWait(100);
             QVERIFY(window.grab().save(screenshotPath(detailShot)));
         }
+        // One click: Compare opens with its exact body and answers it on three models, the original first.
+        const qsizetype savedBefore = page->savedRuns()->count();
         QTest::mouseClick(detail->replayButton(), Qt::LeftButton);
         QVERIFY(page->sourceLabel()->text().contains(logged->id.left(8)));
         QVERIFY(page->promptEdit()->isReadOnly());
         QCOMPARE(QJsonDocument::fromJson(page->promptEdit()->toPlainText().toUtf8()),
                  QJsonDocument::fromJson(logged->requestBody));
+        QVERIFY(page->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(!page->isRunning(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(page->savedRuns()->count() > savedBefore, 10000);
+        const CompareRunResult &replayed = page->shownRun();
+        QCOMPARE(replayed.columns.size(), 3);
+        QCOMPARE(replayed.columns.at(0).model.model, logged->requestedModel);
+        for (const CompareColumn &column : replayed.columns)
+            QVERIFY2(column.state == CompareColumn::State::Done, qPrintable(column.error));
+        if (detailShot) {
+            QTest::qWait(150);
+            QVERIFY(window.grab().save(screenshotPath("compare-replay-result.png")));
+        }
         fixture.reset();
         writer.stop();
     }
@@ -155,7 +169,7 @@ private Q_SLOTS:
         window.show();
         runThreeModels(window, "compare-replayed.png", "compare-replay-button.png");
         ComparePage *page = window.comparePage();
-        QTRY_COMPARE(page->savedRuns()->count(), 1);
+        QTRY_COMPARE(page->savedRuns()->count(), 2); // the three models, then the replay on three models
         const QString id = page->savedRuns()->item(0)->data(Qt::UserRole).toString();
         QSignalSpy idle(page, &ComparePage::idle);
         const QString markdown = m_dir.filePath(QStringLiteral("run.md"));
@@ -167,7 +181,7 @@ private Q_SLOTS:
         QVERIFY(text.contains("| gpt-test | ok |"));
         QVERIFY(text.contains("## claude-test"));
         page->deleteSavedRun(id);
-        QTRY_COMPARE(page->savedRuns()->count(), 0);
+        QTRY_COMPARE(page->savedRuns()->count(), 1);
     }
 
     void promptVersionOpensInCompare()

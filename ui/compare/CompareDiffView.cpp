@@ -33,6 +33,8 @@ CompareDiffView::CompareDiffView(QWidget *parent)
     auto *bar = new QHBoxLayout;
     m_first->setObjectName(QStringLiteral("diffFirst"));
     m_second->setObjectName(QStringLiteral("diffSecond"));
+    for (QComboBox *box : {m_first, m_second})
+        box->setSizeAdjustPolicy(QComboBox::AdjustToContents); // whole model names
     m_summary->setObjectName(QStringLiteral("diffSummary"));
     m_summary->setWordWrap(true);
     m_text->setObjectName(QStringLiteral("diffText"));
@@ -49,7 +51,14 @@ CompareDiffView::CompareDiffView(QWidget *parent)
 
 void CompareDiffView::setColumns(const QList<CompareColumn> &columns)
 {
-    const bool sameModels = columns.size() == m_columns.size();
+    // The pick is kept while the columns are the same models (a run streaming in); other models start afresh.
+    const auto names = [](const QList<CompareColumn> &list) {
+        QStringList models;
+        for (const CompareColumn &column : list)
+            models.append(column.model.model);
+        return models;
+    };
+    const bool sameModels = names(columns) == names(m_columns);
     m_columns = columns;
     if (!sameModels) {
         const QSignalBlocker blockFirst(m_first);

@@ -1,5 +1,7 @@
 #include "ComparePage.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
@@ -406,10 +408,28 @@ void ComparePage::openLoggedRequest(const RequestRecord &record)
     m_typedButton->show();
     m_variables->hide();
     m_variablesLabel->hide();
-    // The original model first, so its answer is one of the columns.
-    if (!record.requestedModel.isEmpty() && !m_pickers.isEmpty())
-        m_pickers.first().model->setCurrentText(record.requestedModel);
+    // One click answers it side by side: the original model first (its answer is one of the columns), then the
+    // models picked last, else the next configured ones, three at least when the config has them.
+    QList<CompareModel> models;
+    const auto add = [&models](const QString &name, const QJsonObject &overrides = {}) {
+        const bool known = std::any_of(models.cbegin(), models.cend(),
+                                       [&name](const CompareModel &model) { return model.model == name; });
+        if (!name.isEmpty() && !known && models.size() < CompareRequest::MaxModels)
+            models.append({name, overrides});
+    };
+    add(record.requestedModel);
+    const Result<QList<CompareModel>> picked = pickedModels();
+    for (const CompareModel &model : picked ? picked.value() : QList<CompareModel>())
+        add(model.model, model.overrides);
+    for (const QString &name : std::as_const(m_modelNames)) {
+        if (models.size() >= 3)
+            break;
+        add(name);
+    }
+    setModels(models);
     showMessage(QString(), false);
+    if (m_gateway.isValid() && models.size() >= CompareRequest::MinModels)
+        run();
 }
 
 void ComparePage::openPrompt(const QString &name, int version)
