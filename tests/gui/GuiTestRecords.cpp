@@ -1,6 +1,7 @@
 #include "GuiTestRecords.h"
 
 #include "support/RecordingLibrary.h"
+#include "ui/ThemeSetting.h"
 
 namespace sluice::test {
 
@@ -316,32 +317,7 @@ RequestRecords GuiTestRecords::sample()
 
 QPalette GuiTestRecords::darkPalette()
 {
-    QPalette p;
-    const QColor window(0x2a, 0x2c, 0x31);
-    const QColor base(0x1f, 0x21, 0x25);
-    const QColor text(0xe4, 0xe6, 0xeb);
-    p.setColor(QPalette::Window, window);
-    p.setColor(QPalette::WindowText, text);
-    p.setColor(QPalette::Base, base);
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2d));
-    p.setColor(QPalette::ToolTipBase, window);
-    p.setColor(QPalette::ToolTipText, text);
-    p.setColor(QPalette::PlaceholderText, QColor(0x8b, 0x90, 0x99));
-    p.setColor(QPalette::Text, text);
-    p.setColor(QPalette::Button, QColor(0x33, 0x36, 0x3c));
-    p.setColor(QPalette::ButtonText, text);
-    p.setColor(QPalette::BrightText, Qt::white);
-    p.setColor(QPalette::Light, QColor(0x45, 0x48, 0x4f));
-    p.setColor(QPalette::Midlight, QColor(0x3a, 0x3d, 0x43));
-    p.setColor(QPalette::Mid, QColor(0x44, 0x47, 0x4e));
-    p.setColor(QPalette::Dark, QColor(0x18, 0x19, 0x1c));
-    p.setColor(QPalette::Shadow, QColor(0x0e, 0x0f, 0x11));
-    p.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xd6));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::Link, QColor(0x6c, 0xa8, 0xff));
-    for (const QPalette::ColorRole role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
-        p.setColor(QPalette::Disabled, role, QColor(0x7a, 0x7e, 0x86));
-    return p;
+    return ThemeSetting::darkPalette(); // the window's own dark theme (Settings: Theme)
 }
 
 } // namespace sluice::test
