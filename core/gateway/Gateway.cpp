@@ -1038,18 +1038,17 @@ void Gateway::complete(RequestRecord &&record, GuardrailSession *guardrails)
         const std::shared_ptr<GuardrailSession> session
             = guardrails ? std::make_shared<GuardrailSession>(*guardrails) : std::shared_ptr<GuardrailSession>();
         const ApiFormat format = matchEndpoint(record.endpoint.toLatin1()).format;
-        QThreadPool::globalInstance()->start(
-            [this, rules = m_guardrails, session, format, scope, record = std::move(record)]() mutable {
-                record.responseBody = rules->maskStreamForLog(record.responseBody, format, scope, session.get());
-                QMetaObject::invokeMethod(
-                    this,
-                    [this, record = std::move(record)]() mutable {
-                        --m_inFlight;
-                        if (m_sink)
-                            m_sink(std::move(record));
-                    },
-                    Qt::QueuedConnection);
-            });
+        m_logScans.start([this, rules = m_guardrails, session, format, scope, record = std::move(record)]() mutable {
+            record.responseBody = rules->maskStreamForLog(record.responseBody, format, scope, session.get());
+            QMetaObject::invokeMethod(
+                this,
+                [this, record = std::move(record)]() mutable {
+                    --m_inFlight;
+                    if (m_sink)
+                        m_sink(std::move(record));
+                },
+                Qt::QueuedConnection);
+        });
         return;
     }
     --m_inFlight;

@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QThreadPool>
 #include <QTimer>
 
 #include "api/ApiFormat.h"
@@ -143,6 +144,10 @@ private:
     bool m_draining = false;
     int m_inFlight = 0;
     qint64 m_arrivedNs = 0; // of the request being handled synchronously (errors and listings answer at once)
+    // The log scans of streamed answers (complete()). Declared last so it is destroyed first: its destructor waits
+    // for scans still running, whose records are then posted to this object while it is still one (and dropped
+    // with it), never to a deleted one.
+    QThreadPool m_logScans;
 };
 
 } // namespace sluice
