@@ -4,6 +4,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -726,8 +727,10 @@ void GuardrailsPage::startPreview()
             RequestRecord hits;
             hits.guardrailHits = preview.hits;
             const QString described = RecordFormat::guardrailHits(hits);
+            // Handed to the GUI thread through the application, which outlives the page: the page may be going
+            // away right now, and only its own thread may look at the QPointer.
             QMetaObject::invokeMethod(
-                page.data(),
+                QCoreApplication::instance(),
                 [page, generation, result = preview.text, described, blocked = preview.blockedBy, note] {
                     if (page)
                         page->showPreview(generation, result, described, blocked, note);
