@@ -476,6 +476,24 @@ void TestE2eAgents::observedPrompts()
         const QSet<QString> a = fingerprints(pair.a);
         const QSet<QString> b = fingerprints(pair.b);
         QVERIFY2(!a.isEmpty() && !a.contains(QString()), qPrintable(pair.a + QStringLiteral(": no observed prompt")));
+        if (a != b) {
+            // What the agent changed between the two runs, for the log: the lines only one version has.
+            const auto lines = [&byFingerprint](const QSet<QString> &versions) {
+                QSet<QString> all;
+                for (const QString &fingerprint : versions) {
+                    const QStringList text = byFingerprint.value(fingerprint).systemText.split(QLatin1Char('\n'))
+                        + byFingerprint.value(fingerprint).tools;
+                    all.unite(QSet<QString>(text.begin(), text.end()));
+                }
+                return all;
+            };
+            const QSet<QString> linesA = lines(a);
+            const QSet<QString> linesB = lines(b);
+            for (const QString &line : linesA - linesB)
+                qWarning().noquote() << pair.a << "only:" << line.left(300);
+            for (const QString &line : linesB - linesA)
+                qWarning().noquote() << pair.b << "only:" << line.left(300);
+        }
         QVERIFY2(a == b,
                  qPrintable(QStringLiteral("%1 and %2 were seen as different prompt versions (%3 / %4)")
                                 .arg(pair.a, pair.b, QStringList(a.begin(), a.end()).join(QLatin1Char(',')),
