@@ -209,7 +209,8 @@ void DesktopGateway::start(int port)
     m_retention->start();
     connect(m_reload.get(), &ConfigReload::configApplied, this,
             [this, retentionOf](const Config &config) { m_retention->setPolicy(retentionOf(config)); });
-    // Guardrail rules apply to the next request after a reload; the page shows the rules in force.
+    // After a reload the Guardrails page shows the rules in force (they apply to the next request) and the Compare
+    // page offers the models configured now.
     connect(m_reload.get(), &ConfigReload::configApplied, this, [this](const Config &config) {
         m_window.guardrailsPage()->setRules(config.guardrails, config.sourcePath);
         m_window.comparePage()->setModelNames(modelNames(config));
