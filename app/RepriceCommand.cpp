@@ -55,21 +55,6 @@ int fail(QTextStream &err, const QString &message)
     return CommandLine::fail(err, QLatin1String("compare"), message);
 }
 
-// "2026-03-01" is that UTC day's start (or, for --to, the next day's: the day is included); anything else is an
-// ISO 8601 instant, in UTC unless it names an offset. As `sluice spend` reads them.
-std::optional<QDateTime> parseWhen(const QString &text, bool end)
-{
-    const QDate date = QDate::fromString(text, Qt::ISODate);
-    if (date.isValid() && text.size() == 10)
-        return QDateTime(end ? date.addDays(1) : date, QTime(0, 0), Qt::UTC);
-    QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
-    if (!time.isValid())
-        return std::nullopt;
-    if (time.timeSpec() == Qt::LocalTime)
-        time.setTimeSpec(Qt::UTC);
-    return time.toUTC();
-}
-
 QString shortened(const QString &name)
 {
     if (name.size() <= MaxNameWidth)
@@ -215,50 +200,21 @@ int runRepriceCommand(const QStringList &args, QTextStream &out, QTextStream &er
     std::optional<QString> model;
     std::optional<QString> token;
     std::optional<QString> project;
-    const std::pair<const char *, QString *> options[] = {
+    const CommandLine::ValueOption options[] = {
         {"--reprice", &target}, {"--data-dir", &dataDir}, {"--config", &configPath}, {"--by", &byName},
         {"--from", &fromText},  {"--to", &toText},        {"--format", &formatName},
     };
     // Filters may be empty: "" selects the requests with none (no client recognised, untagged).
-    const std::pair<const char *, std::optional<QString> *> filters[] = {
+    const CommandLine::FilterOption filters[] = {
         {"--client", &client}, {"--tag", &tag}, {"--model", &model}, {"--token", &token}, {"--project", &project},
     };
-    for (qsizetype i = 0; i < words.size(); ++i) {
-        const QString &word = words.at(i);
-        if (word == QLatin1String("--help") || word == QLatin1String("-h") || word == QLatin1String("help")) {
-            out << usage();
-            out.flush();
-            return ExitOk;
-        }
-        bool known = false;
-        for (const auto &[option, value] : options) {
-            const QLatin1String name(option);
-            if (word == name) {
-                if (i + 1 >= words.size() || words.at(i + 1).isEmpty())
-                    return badUsage(err, QStringLiteral("%1 needs a value").arg(name));
-                *value = words.at(++i);
-                known = true;
-            } else if (word.startsWith(name + QLatin1Char('='))) {
-                *value = word.mid(name.size() + 1);
-                if (value->isEmpty())
-                    return badUsage(err, QStringLiteral("%1 needs a value").arg(name));
-                known = true;
-            }
-        }
-        for (const auto &[option, value] : filters) {
-            const QLatin1String name(option);
-            if (word == name) {
-                if (i + 1 >= words.size())
-                    return badUsage(err, QStringLiteral("%1 needs a value (\"\" for none)").arg(name));
-                *value = words.at(++i);
-                known = true;
-            } else if (word.startsWith(name + QLatin1Char('='))) {
-                *value = word.mid(name.size() + 1);
-                known = true;
-            }
-        }
-        if (!known)
-            return badUsage(err, QStringLiteral("unknown argument '%1'").arg(word));
+    bool help = false;
+    if (const QString problem = CommandLine::readOptions(words, options, filters, &help); !problem.isEmpty())
+        return badUsage(err, problem);
+    if (help) {
+        out << usage();
+        out.flush();
+        return ExitOk;
     }
     if (target.isEmpty())
         return badUsage(err, QStringLiteral("--reprice MODEL is needed: the model to price the logged requests on"));
@@ -270,20 +226,11 @@ int runRepriceCommand(const QStringList &args, QTextStream &out, QTextStream &er
     if (formatName != QLatin1String("table") && formatName != QLatin1String("csv")
         && formatName != QLatin1String("json"))
         return badUsage(err, QStringLiteral("--format takes table, json or csv, not '%1'").arg(formatName));
-    const QDate today = now.toUTC().date();
-    const std::optional<QDateTime> from = fromText.isEmpty()
-        ? std::optional(QDateTime(QDate(today.year(), today.month(), 1), QTime(0, 0), Qt::UTC))
-        : parseWhen(fromText, false);
-    const std::optional<QDateTime> to
-        = toText.isEmpty() ? std::optional(QDateTime(today.addDays(1), QTime(0, 0), Qt::UTC)) : parseWhen(toText, true);
-    if (!from)
-        return badUsage(err,
-                        QStringLiteral("--from takes a date (2026-03-01) or an ISO 8601 time, not '%1'").arg(fromText));
-    if (!to)
-        return badUsage(err,
-                        QStringLiteral("--to takes a date (2026-03-31) or an ISO 8601 time, not '%1'").arg(toText));
-    if (*to <= *from)
-        return badUsage(err, QStringLiteral("--to must come after --from"));
+    QString problem;
+    const std::optional<std::pair<QDateTime, QDateTime>> period = CommandLine::period(fromText, toText, now, &problem);
+    if (!period)
+        return badUsage(err, problem);
+    const auto &[from, to] = *period;
 
     // The config names the models and their providers, and may override prices; without one the catalog answers.
     Config config;
@@ -311,7 +258,7 @@ int runRepriceCommand(const QStringList &args, QTextStream &out, QTextStream &er
     filter.model = model;
     filter.token = token;
     filter.project = project;
-    const Result<WhatIfReport> report = whatIf.compute(*resolved, *by, *from, *to, filter, &catalog);
+    const Result<WhatIfReport> report = whatIf.compute(*resolved, *by, from, to, filter, &catalog);
     if (!report)
         return fail(err, report.errorMessage());
     if (formatName == QLatin1String("json"))

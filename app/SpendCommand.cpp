@@ -140,21 +140,6 @@ void printPeriod(QTextStream &out, const QString &title, const SpendSummary &sum
     out << '\n';
 }
 
-// "2026-03-01" is that UTC day's start (or, for --to, the next day's: the day is included); anything else is an
-// ISO 8601 instant, in UTC unless it names an offset.
-std::optional<QDateTime> parseWhen(const QString &text, bool end)
-{
-    const QDate date = QDate::fromString(text, Qt::ISODate);
-    if (date.isValid() && text.size() == 10)
-        return QDateTime(end ? date.addDays(1) : date, QTime(0, 0), Qt::UTC);
-    QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
-    if (!time.isValid())
-        return std::nullopt;
-    if (time.timeSpec() == Qt::LocalTime)
-        time.setTimeSpec(Qt::UTC);
-    return time.toUTC();
-}
-
 QStringList lineCells(const SpendLine &line)
 {
     QStringList cells = tokenCells(line);
@@ -218,35 +203,18 @@ int runSpendCommand(const QStringList &args, QTextStream &out, QTextStream &err,
     QString fromText;
     QString toText;
     QString formatName;
-    const std::pair<const char *, QString *> options[] = {{"--data-dir", &dataDir},
-                                                          {"--by", &byName},
-                                                          {"--from", &fromText},
-                                                          {"--to", &toText},
-                                                          {"--format", &formatName}};
-    for (qsizetype i = 0; i < words.size(); ++i) {
-        const QString &word = words.at(i);
-        if (word == QLatin1String("--help") || word == QLatin1String("-h") || word == QLatin1String("help")) {
-            out << usage();
-            out.flush();
-            return ExitOk;
-        }
-        bool known = false;
-        for (const auto &[option, value] : options) {
-            const QLatin1String name(option);
-            if (word == name) {
-                if (i + 1 >= words.size() || words.at(i + 1).isEmpty())
-                    return badUsage(err, QStringLiteral("%1 needs a value").arg(name));
-                *value = words.at(++i);
-                known = true;
-            } else if (word.startsWith(name + QLatin1Char('='))) {
-                *value = word.mid(name.size() + 1);
-                if (value->isEmpty())
-                    return badUsage(err, QStringLiteral("%1 needs a value").arg(name));
-                known = true;
-            }
-        }
-        if (!known)
-            return badUsage(err, QStringLiteral("unknown argument '%1'").arg(word));
+    const CommandLine::ValueOption options[] = {{"--data-dir", &dataDir},
+                                                {"--by", &byName},
+                                                {"--from", &fromText},
+                                                {"--to", &toText},
+                                                {"--format", &formatName}};
+    bool help = false;
+    if (const QString problem = CommandLine::readOptions(words, options, {}, &help); !problem.isEmpty())
+        return badUsage(err, problem);
+    if (help) {
+        out << usage();
+        out.flush();
+        return ExitOk;
     }
     const QString databasePath = QDir(CommandLine::dataDirOr(dataDir)).filePath(QStringLiteral("sluice.db"));
     if (!byName.isEmpty() || !fromText.isEmpty() || !toText.isEmpty() || !formatName.isEmpty()) {
@@ -262,25 +230,16 @@ int runSpendCommand(const QStringList &args, QTextStream &out, QTextStream &err,
         if (formatName != QLatin1String("table") && formatName != QLatin1String("csv")
             && formatName != QLatin1String("json"))
             return badUsage(err, QStringLiteral("--format takes table, csv or json, not '%1'").arg(formatName));
-        const QDate today = now.toUTC().date();
-        const std::optional<QDateTime> from = fromText.isEmpty()
-            ? std::optional(QDateTime(QDate(today.year(), today.month(), 1), QTime(0, 0), Qt::UTC))
-            : parseWhen(fromText, false);
-        const std::optional<QDateTime> to = toText.isEmpty()
-            ? std::optional(QDateTime(today.addDays(1), QTime(0, 0), Qt::UTC))
-            : parseWhen(toText, true);
-        if (!from)
-            return badUsage(
-                err, QStringLiteral("--from takes a date (2026-03-01) or an ISO 8601 time, not '%1'").arg(fromText));
-        if (!to)
-            return badUsage(err,
-                            QStringLiteral("--to takes a date (2026-03-31) or an ISO 8601 time, not '%1'").arg(toText));
-        if (*to <= *from)
-            return badUsage(err, QStringLiteral("--to must come after --from"));
+        QString problem;
+        const std::optional<std::pair<QDateTime, QDateTime>> period
+            = CommandLine::period(fromText, toText, now, &problem);
+        if (!period)
+            return badUsage(err, problem);
+        const auto &[from, to] = *period;
 
         SpendBreakdown breakdown(databasePath);
-        Result<QList<SpendLine>> lines = breakdown.breakdown(*by, *from, *to);
-        const Result<SpendLine> total = lines ? breakdown.total(*from, *to) : Result<SpendLine>(lines.error());
+        Result<QList<SpendLine>> lines = breakdown.breakdown(*by, from, to);
+        const Result<SpendLine> total = lines ? breakdown.total(from, to) : Result<SpendLine>(lines.error());
         if (!lines || !total) {
             err << "sluice spend: " << (lines ? total.errorMessage() : lines.errorMessage()) << '\n';
             err.flush();
@@ -289,9 +248,9 @@ int runSpendCommand(const QStringList &args, QTextStream &out, QTextStream &err,
         if (formatName == QLatin1String("csv"))
             out << QString::fromUtf8(SpendExport::csv(*by, *lines));
         else if (formatName == QLatin1String("json"))
-            out << QString::fromUtf8(SpendExport::json(*by, *from, *to, *lines, *total));
+            out << QString::fromUtf8(SpendExport::json(*by, from, to, *lines, *total));
         else
-            printBreakdown(out, *by, *from, *to, databasePath, *lines, *total);
+            printBreakdown(out, *by, from, to, databasePath, *lines, *total);
         out.flush();
         return ExitOk;
     }
