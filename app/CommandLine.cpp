@@ -109,4 +109,26 @@ std::optional<std::pair<QDateTime, QDateTime>> CommandLine::period(const QString
     return std::pair(*from, *to);
 }
 
+void CommandLine::printTable(QTextStream &out, const QStringList &header, const QList<QStringList> &rows,
+                             qsizetype nameColumns)
+{
+    QList<qsizetype> widths;
+    for (const QString &cell : header)
+        widths.append(cell.size());
+    for (const QStringList &row : rows) {
+        for (qsizetype i = 0; i < row.size(); ++i)
+            widths[i] = qMax(widths[i], row.at(i).size());
+    }
+    const auto print = [&](const QStringList &row) {
+        QStringList cells;
+        for (qsizetype i = 0; i < row.size(); ++i)
+            cells.append(i < nameColumns ? row.at(i).leftJustified(widths.at(i))
+                                         : row.at(i).rightJustified(widths.at(i)));
+        out << "  " << cells.join(QStringLiteral("  ")).trimmed() << '\n';
+    };
+    print(header);
+    for (const QStringList &row : rows)
+        print(row);
+}
+
 } // namespace sluice

@@ -40,6 +40,10 @@ public:
     static std::optional<QDateTime> parseWhen(const QString &text, bool end);
     // The period of --from and --to (this month so far, in UTC, for what is not given); empty with *problem set on
     // a value that does not read or a --to not after --from.
+    // Prints a table indented by two spaces: the first nameColumns columns left-aligned, the numbers after them
+    // right-aligned, each as wide as its widest cell.
+    static void printTable(QTextStream &out, const QStringList &header, const QList<QStringList> &rows,
+                           qsizetype nameColumns);
     static std::optional<std::pair<QDateTime, QDateTime>> period(const QString &fromText, const QString &toText,
                                                                  const QDateTime &now, QString *problem);
 };

@@ -90,26 +90,6 @@ QStringList cells(const WhatIfLine &line)
             line.requests == line.compared ? QStringLiteral("-") : formatCount(line.requests - line.compared)};
 }
 
-void printTable(QTextStream &out, const QStringList &header, const QList<QStringList> &rows)
-{
-    QList<qsizetype> widths;
-    for (const QString &cell : header)
-        widths.append(cell.size());
-    for (const QStringList &row : rows) {
-        for (qsizetype i = 0; i < row.size(); ++i)
-            widths[i] = qMax(widths[i], row.at(i).size());
-    }
-    const auto print = [&](const QStringList &row) {
-        QStringList padded;
-        for (qsizetype i = 0; i < row.size(); ++i)
-            padded.append(i == 0 ? row.at(i).leftJustified(widths.at(i)) : row.at(i).rightJustified(widths.at(i)));
-        out << "  " << padded.join(QStringLiteral("  ")).trimmed() << '\n';
-    };
-    print(header);
-    for (const QStringList &row : rows)
-        print(row);
-}
-
 QString requests(qint64 count)
 {
     return formatCount(count) + (count == 1 ? QStringLiteral(" request") : QStringLiteral(" requests"));
@@ -148,7 +128,7 @@ void printReport(QTextStream &out, const WhatIfReport &report, const QString &da
     for (const WhatIfLine &line : report.lines)
         rows.append(QStringList {shortened(WhatIfExport::displayName(report.by, line.name))} + cells(line));
     rows.append(QStringList {QStringLiteral("Total")} + cells(total));
-    printTable(out, header, rows);
+    CommandLine::printTable(out, header, rows, 1);
     if (report.by == WhatIfGrouping::Tag)
         out << "  A request with several tags counts under each of them; the total counts it once.\n";
     out << "  Tokens, Actual and What-if cover the " << requests(total.compared)

@@ -68,28 +68,6 @@ QString shortened(const QString &name)
     return name.left(MaxNameWidth - 1) + QChar(0x2026);
 }
 
-// Name columns left-aligned, numbers right-aligned.
-void printTable(QTextStream &out, const QStringList &header, const QList<QStringList> &rows, qsizetype nameColumns)
-{
-    QList<qsizetype> widths;
-    for (const QString &cell : header)
-        widths.append(cell.size());
-    for (const QStringList &row : rows) {
-        for (qsizetype i = 0; i < row.size(); ++i)
-            widths[i] = qMax(widths[i], row.at(i).size());
-    }
-    const auto print = [&](const QStringList &row) {
-        QStringList cells;
-        for (qsizetype i = 0; i < row.size(); ++i)
-            cells.append(i < nameColumns ? row.at(i).leftJustified(widths.at(i))
-                                         : row.at(i).rightJustified(widths.at(i)));
-        out << "  " << cells.join(QStringLiteral("  ")).trimmed() << '\n';
-    };
-    print(header);
-    for (const QStringList &row : rows)
-        print(row);
-}
-
 QStringList tokenCells(const SpendLine &line)
 {
     return {formatCount(line.requests),
@@ -119,14 +97,15 @@ void printPeriod(QTextStream &out, const QString &title, const SpendSummary &sum
     for (const SpendLine &line : summary.byModel)
         rows.append(QStringList {shortened(line.name), line.provider} + tokenCells(line));
     rows.append(QStringList {QStringLiteral("Total"), QString()} + tokenCells(total));
-    printTable(out, QStringList {QStringLiteral("Model"), QStringLiteral("Provider")} + tokenHeader, rows, 2);
+    CommandLine::printTable(out, QStringList {QStringLiteral("Model"), QStringLiteral("Provider")} + tokenHeader, rows,
+                            2);
     out << '\n';
     rows.clear();
     for (const SpendLine &line : summary.byToken) {
         const QString name = line.name.isEmpty() ? QStringLiteral("(no token)") : shortened(line.name);
         rows.append(QStringList {name} + tokenCells(line));
     }
-    printTable(out, QStringList {QStringLiteral("Gateway token")} + tokenHeader, rows, 1);
+    CommandLine::printTable(out, QStringList {QStringLiteral("Gateway token")} + tokenHeader, rows, 1);
     if (total.estimated > 0) {
         out << "  ~ includes " << formatUsd(total.estimatedUsd) << " estimated for " << formatCount(total.estimated)
             << (total.estimated == 1 ? " request" : " requests")
@@ -176,7 +155,7 @@ void printBreakdown(QTextStream &out, SpendDimension by, const QDateTime &from, 
     for (const SpendLine &line : lines)
         rows.append(QStringList {shortened(SpendExport::displayName(by, line.name))} + lineCells(line));
     rows.append(QStringList {QStringLiteral("Total")} + lineCells(total));
-    printTable(out, header, rows, 1);
+    CommandLine::printTable(out, header, rows, 1);
     if (by == SpendDimension::Tag)
         out << "  A request with several tags counts under each of them; the total counts it once.\n";
     if (total.estimated > 0) {
