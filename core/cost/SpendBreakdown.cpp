@@ -200,15 +200,10 @@ Result<void> SpendBreakdown::open()
                                             SqliteConnection::Mode::ReadOnly);
     if (!opened)
         return opened;
-    const Result<int> version = Migrations::currentVersion(m_connection.database());
+    const Result<int> version = Migrations::knownVersion(m_connection.database(), m_databasePath);
     if (!version) {
         m_connection.close();
         return version.error();
-    }
-    const int latest = Migrations::latestVersion();
-    if (*version > latest) {
-        m_connection.close();
-        return Migrations::newerDatabaseError(m_databasePath, *version, latest);
     }
     QSqlQuery rollup(m_connection.database());
     if (!rollup.exec(QStringLiteral("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'spend_hourly_by'"))

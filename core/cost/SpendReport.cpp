@@ -51,15 +51,10 @@ Result<void> SpendReport::open()
                                             SqliteConnection::Mode::ReadOnly);
     if (!opened)
         return opened;
-    const Result<int> version = Migrations::currentVersion(m_connection.database());
+    const Result<int> version = Migrations::knownVersion(m_connection.database(), m_databasePath);
     if (!version) {
         m_connection.close();
         return version.error();
-    }
-    const int latest = Migrations::latestVersion();
-    if (*version > latest) {
-        m_connection.close();
-        return Migrations::newerDatabaseError(m_databasePath, *version, latest);
     }
     if (*version < CostSchemaVersion) {
         m_connection.close();

@@ -76,6 +76,17 @@ Result<int> Migrations::currentVersion(const QSqlDatabase &db)
     return query.value(0).toInt();
 }
 
+Result<int> Migrations::knownVersion(const QSqlDatabase &db, const QString &databasePath)
+{
+    const Result<int> version = currentVersion(db);
+    if (!version)
+        return version.error();
+    const int latest = latestVersion();
+    if (*version > latest)
+        return newerDatabaseError(databasePath, *version, latest);
+    return *version;
+}
+
 Error Migrations::newerDatabaseError(const QString &databasePath, int databaseVersion, int knownVersion)
 {
     return makeError(QStringLiteral("The request log %1 was written by a newer version of Sluice (schema version "

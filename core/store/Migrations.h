@@ -28,6 +28,9 @@ public:
     // The schema version the shipped migrations produce.
     static int latestVersion();
     static Result<int> currentVersion(const QSqlDatabase &db);
+    // currentVersion(), refused with newerDatabaseError() when a newer Sluice wrote the database: what a reader
+    // checks on opening.
+    static Result<int> knownVersion(const QSqlDatabase &db, const QString &databasePath);
     // Brings db up to the newest migration in directory. A database with a newer version is refused untouched.
     static Result<void> apply(QSqlDatabase &db, const QString &databasePath,
                               const QString &directory = defaultDirectory());

@@ -56,17 +56,13 @@ Result<void> StoreConnection::checkCurrent(const QSqlDatabase &db, const StoreLo
 {
     if (location.isPostgres())
         return PostgresMigrations::checkCurrent(db, location.describe());
-    const QString databasePath = location.sqlitePath();
-    const auto version = Migrations::currentVersion(db);
+    const auto version = Migrations::knownVersion(db, location.sqlitePath());
     if (!version)
         return version.error();
-    const int latest = Migrations::latestVersion();
-    if (*version > latest)
-        return Migrations::newerDatabaseError(databasePath, *version, latest);
-    if (*version < latest) {
+    if (const int latest = Migrations::latestVersion(); *version < latest) {
         return makeError(QStringLiteral("The request log %1 has schema version %2 and needs upgrading to %3: "
                                         "start the gateway once with this data folder to upgrade it.")
-                             .arg(QDir::toNativeSeparators(databasePath))
+                             .arg(QDir::toNativeSeparators(location.sqlitePath()))
                              .arg(*version)
                              .arg(latest));
     }
