@@ -467,14 +467,17 @@ void TestE2eAgents::observedPrompts()
     for (const Pair &pair : pairs) {
         if (!QFile::exists(binaryOf(pair.agent)))
             continue;
+        QHash<QString, qsizetype> requestCount; // per model, how many requests were logged when last read
         const auto fingerprints = [&](const QString &model) {
             QSet<QString> found;
-            for (const RequestRecord &record : loggedRequests(*m_log, model, 1))
+            const RequestRecords records = loggedRequests(*m_log, model, int(requestCount.value(model)) + 1);
+            requestCount.insert(model, records.size());
+            for (const RequestRecord &record : records)
                 found.insert(record.observedPrompt);
             return found;
         };
-        const QSet<QString> a = fingerprints(pair.a);
-        const QSet<QString> b = fingerprints(pair.b);
+        QSet<QString> a = fingerprints(pair.a);
+        QSet<QString> b = fingerprints(pair.b);
         QVERIFY2(!a.isEmpty() && !a.contains(QString()), qPrintable(pair.a + QStringLiteral(": no observed prompt")));
         if (a != b) {
             // What the agent changed between the two runs, for the log: the lines only one version has.
@@ -493,12 +496,32 @@ void TestE2eAgents::observedPrompts()
                 qWarning().noquote() << pair.a << "only:" << line.left(300);
             for (const QString &line : linesB - linesA)
                 qWarning().noquote() << pair.b << "only:" << line.left(300);
+            // An agent may itself send another prompt now and then (Gemini CLI's first run on a loaded machine
+            // once listed what it had finished loading differently). Both run once more, each with a new HOME:
+            // if Sluice's normalisation works, the runs share a version; if per-call noise leaked into the
+            // fingerprint, every run is a version of its own and this still fails.
+            const bool tool = pair.a.endsWith(QLatin1String("-agent"));
+            for (const QString &model : {pair.a, pair.b}) {
+                const QString home = m_dir->filePath(model + QStringLiteral("-again"));
+                const ProgramRun run
+                    = runProgram(binaryOf(pair.agent), argumentsFor(pair.agent, model, tool),
+                                 prepareHome(pair.agent, home, model), home + QStringLiteral("/work"), AgentTimeoutS);
+                QVERIFY2(run.exitCode == 0,
+                         qPrintable(model + QStringLiteral(": ") + QString::fromUtf8(run.err.right(2000))));
+            }
+            const Result<QList<ObservedPromptVersion>> again = store.observed();
+            QVERIFY2(again.ok(), qPrintable(again.errorMessage()));
+            for (const ObservedPromptVersion &version : again.value())
+                byFingerprint.insert(version.fingerprint, version);
+            a = fingerprints(pair.a);
+            b = fingerprints(pair.b);
         }
-        QVERIFY2(a == b,
+        const QSet<QString> shared = a & b;
+        QVERIFY2(!shared.isEmpty(),
                  qPrintable(QStringLiteral("%1 and %2 were seen as different prompt versions (%3 / %4)")
                                 .arg(pair.a, pair.b, QStringList(a.begin(), a.end()).join(QLatin1Char(',')),
                                      QStringList(b.begin(), b.end()).join(QLatin1Char(',')))));
-        for (const QString &fingerprint : a) {
+        for (const QString &fingerprint : shared) {
             QVERIFY2(byFingerprint.contains(fingerprint), qPrintable(fingerprint + QStringLiteral(" was not kept")));
             const ObservedPromptVersion &version = byFingerprint.value(fingerprint);
             QVERIFY2(version.client.startsWith(QLatin1String(pair.client)), qPrintable(version.client));
