@@ -398,8 +398,8 @@ Result<void> YamlText::removeItem(const QString &section, const QString &name)
     return {};
 }
 
-Result<void> YamlText::setItemField(const QString &section, const QString &name, const QString &key,
-                                    const QByteArray &value)
+Result<YamlText::ItemField> YamlText::findItemField(const QString &section, const QString &name, const QString &key,
+                                                    const QString &flowAdvice) const
 {
     Result<Located> located = locate();
     if (!located)
@@ -409,63 +409,59 @@ Result<void> YamlText::setItemField(const QString &section, const QString &name,
         return place.error();
     if (place->flow)
         return editError(m_sourceName,
-                         QStringLiteral("line %1: the %2 entry '%3' is written on one line ({...}); "
-                                        "write it as indented key: value lines to let Sluice edit it")
+                         QStringLiteral("line %1: the %2 entry '%3' is written on one line ({...}); %4")
                              .arg(place->span.first + 1)
-                             .arg(section, name));
-    const YAML::Node list = nodeAt(located->root, section);
-    for (const YAML::Node &item : list) {
+                             .arg(section, name, flowAdvice));
+    ItemField field;
+    field.place = *place;
+    for (const YAML::Node &item : nodeAt(located->root, section)) {
         if (nameOf(item) != name)
             continue;
         for (const auto &pair : item) {
-            if (pair.first.Scalar() != key.toStdString())
-                continue;
-            const int line = pair.first.Mark().line;
-            const int column = pair.first.Mark().column;
-            const int end = blockEnd(line, column);
-            const QByteArray &old = m_lines.at(line);
-            const qsizetype comment = end == line ? commentStart(old, old.indexOf(':', column) + 1) : -1;
-            replaceLines(
-                line, end,
-                {old.left(column) + key.toUtf8() + ": " + value + (comment >= 0 ? old.mid(comment) : QByteArray())});
-            return {};
+            if (pair.first.Scalar() == key.toStdString()) {
+                field.line = pair.first.Mark().line;
+                field.column = pair.first.Mark().column;
+                break;
+            }
         }
         break;
     }
-    m_lines.insert(place->span.last + 1, QByteArray(place->keyColumn, ' ') + key.toUtf8() + ": " + value);
+    return field;
+}
+
+Result<void> YamlText::setItemField(const QString &section, const QString &name, const QString &key,
+                                    const QByteArray &value)
+{
+    const Result<ItemField> field = findItemField(
+        section, name, key, QStringLiteral("write it as indented key: value lines to let Sluice edit it"));
+    if (!field)
+        return field.error();
+    if (field->line < 0) {
+        m_lines.insert(field->place.span.last + 1,
+                       QByteArray(field->place.keyColumn, ' ') + key.toUtf8() + ": " + value);
+        return {};
+    }
+    const int end = blockEnd(field->line, field->column);
+    const QByteArray &old = m_lines.at(field->line);
+    const qsizetype comment = end == field->line ? commentStart(old, old.indexOf(':', field->column) + 1) : -1;
+    replaceLines(
+        field->line, end,
+        {old.left(field->column) + key.toUtf8() + ": " + value + (comment >= 0 ? old.mid(comment) : QByteArray())});
     return {};
 }
 
 Result<void> YamlText::removeItemField(const QString &section, const QString &name, const QString &key)
 {
-    Result<Located> located = locate();
-    if (!located)
-        return located.error();
-    Result<ItemPlace> place = findItem(*located, section, name);
-    if (!place)
-        return place.error();
-    if (place->flow)
-        return editError(m_sourceName,
-                         QStringLiteral("line %1: the %2 entry '%3' is written on one line ({...}); "
-                                        "edit it by hand")
-                             .arg(place->span.first + 1)
-                             .arg(section, name));
-    const YAML::Node list = nodeAt(located->root, section);
-    for (const YAML::Node &item : list) {
-        if (nameOf(item) != name)
-            continue;
-        for (const auto &pair : item) {
-            if (pair.first.Scalar() != key.toStdString())
-                continue;
-            const int line = pair.first.Mark().line;
-            if (line == place->span.first)
-                return editError(
-                    m_sourceName,
-                    QStringLiteral("line %1: '%2' starts the entry; edit it by hand").arg(line + 1).arg(key));
-            m_lines.remove(line, blockEnd(line, pair.first.Mark().column) - line + 1);
-            return {};
-        }
-    }
+    const Result<ItemField> field = findItemField(section, name, key, QStringLiteral("edit it by hand"));
+    if (!field)
+        return field.error();
+    if (field->line < 0)
+        return {};
+    if (field->line == field->place.span.first)
+        return editError(
+            m_sourceName,
+            QStringLiteral("line %1: '%2' starts the entry; edit it by hand").arg(field->line + 1).arg(key));
+    m_lines.remove(field->line, blockEnd(field->line, field->column) - field->line + 1);
     return {};
 }
 

@@ -73,6 +73,13 @@ private:
         bool flow = false; // written as - {name: x, ...}
     };
     struct Located; // yaml-cpp's view of the current text, defined in the .cpp
+    // A block-style entry of a list and where one of its keys is written (line -1: the entry lacks the key).
+    struct ItemField
+    {
+        ItemPlace place;
+        int line = -1;
+        int column = -1;
+    };
 
     QList<QByteArray> m_lines; // without line endings
     QByteArray m_newline = "\n";
@@ -81,6 +88,10 @@ private:
 
     Result<Located> locate() const;
     Result<ItemPlace> findItem(const Located &located, const QString &section, const QString &name) const;
+    // The entry named name in section and its key; an entry written on one line ({...}) is an error that ends
+    // with flowAdvice (what the user should do instead).
+    Result<ItemField> findItemField(const QString &section, const QString &name, const QString &key,
+                                    const QString &flowAdvice) const;
     int blockEnd(int first, int parentColumn, bool sequenceContinues = false) const;
     static int indentOf(const QByteArray &line);
     static bool isContent(const QByteArray &line);
