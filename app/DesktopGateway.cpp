@@ -76,9 +76,9 @@ void DesktopGateway::start(int port)
     if (!m_startup.firstRunNotice.isEmpty())
         qInfo().noquote() << "sluice:" << m_startup.firstRunNotice;
     if (m_startup.store.isPostgres())
-        qWarning().noquote() << "sluice: the window keeps its own log in" << m_startup.databasePath
-                             << "- the PostgreSQL store" << m_startup.store.describe()
-                             << "is for headless gateways (sluice --headless; docs/team.md)";
+        qInfo().noquote() << "sluice: the window shows the team database" << m_startup.store.describe()
+                          << "read-only; this machine's own gateway logs to" << m_startup.databasePath
+                          << "(docs/team.md)";
     m_writer.setSecretScrubber(std::make_shared<const SecretScrubber>(m_startup.secrets.scrubber()));
     if (Result<void> opened = m_writer.open(m_startup.databasePath); !opened) {
         qWarning().noquote() << "sluice:" << opened.errorMessage();
@@ -90,6 +90,8 @@ void DesktopGateway::start(int port)
     connect(&m_writer, &RequestLogWriter::writeFailed, this,
             [this](const QString &message) { m_setState(GatewayState::Error, message); });
     m_window.setDatabasePath(m_startup.databasePath);
+    if (m_startup.store.isPostgres())
+        m_window.setTeamStore(m_startup.store);
     // The Spend page shows the budgets; the gateway announces soft thresholds, the page the limits.
     m_window.spendPage()->setBudgets(budgetsOf(m_startup), m_startup.config.budgets.softFraction);
     connect(m_window.spendPage(), &SpendPage::budgetNotice, this,

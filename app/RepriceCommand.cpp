@@ -8,6 +8,7 @@
 #include <QTextStream>
 
 #include "CommandLine.h"
+#include "StoreConfig.h"
 #include "config/ConfigLoader.h"
 #include "cost/PriceCatalog.h"
 #include "cost/SpendExport.h"
@@ -40,7 +41,8 @@ QString usage()
         "--client, --tag, --model, --token, --project   only the requests of that client, tag, model, gateway token\n"
         "               or project (\"\" for none: no client recognised, untagged)\n"
         "--format F     table (default), json or csv; costs in USD\n"
-        "--config FILE  the config (its models and price overrides; default: ~/.config/sluice/sluice.yaml)\n"
+        "--config FILE  the config (its models, price overrides and store: with store.postgresql, the team's\n"
+        "               database is read; default: ~/.config/sluice/sluice.yaml)\n"
         "--data-dir DIR the folder of the request log and price catalog (default: ~/.local/share/sluice)\n"
         "Token counts differ between model families' tokenizers: see docs/spend.md#what-if-cost.\n");
 }
@@ -230,8 +232,11 @@ int runRepriceCommand(const QStringList &args, QTextStream &out, QTextStream &er
     if (!resolved)
         return fail(err, resolved.errorMessage());
 
-    const QString databasePath = QDir(folder).filePath(QStringLiteral("sluice.db"));
-    WhatIfCost whatIf(databasePath);
+    const Result<StoreLocation> store = reportStoreOf(config, folder);
+    if (!store)
+        return fail(err, store.errorMessage());
+    const QString databasePath = store->isPostgres() ? store->describe() : store->sqlitePath();
+    WhatIfCost whatIf(*store);
     WhatIfFilter filter;
     filter.client = client;
     filter.tag = tag;

@@ -3,10 +3,13 @@
 #include <optional>
 
 #include <QDir>
+#include <QFileInfo>
 #include <QLocale>
 #include <QTextStream>
 
 #include "CommandLine.h"
+#include "StoreConfig.h"
+#include "config/ConfigLoader.h"
 #include "cost/ModelPrice.h"
 #include "cost/SpendBreakdown.h"
 #include "cost/SpendExport.h"
@@ -25,10 +28,11 @@ QString usage()
 {
     return QStringLiteral(
         "Usage:\n"
-        "  sluice spend [--data-dir DIR]   today's and this month's spend (local time), by model and by gateway "
+        "  sluice spend [--config FILE] [--data-dir DIR]\n"
+        "                                  today's and this month's spend (local time), by model and by gateway "
         "token\n"
         "  sluice spend --by day|hour|model|provider|client|token|tag|project [--from DATE] [--to DATE]\n"
-        "               [--format table|csv|json] [--data-dir DIR]\n"
+        "               [--format table|csv|json] [--config FILE] [--data-dir DIR]\n"
         "                                  spend over a period (UTC) grouped by one dimension\n"
         "\n"
         "--by WHAT      group by UTC day or hour, model, provider, client (the tool that sent the request),\n"
@@ -37,6 +41,8 @@ QString usage()
         "month\n"
         "--to DATE      last day, included (YYYY-MM-DD), or instant, excluded (ISO 8601); default: today\n"
         "--format F     table (default), csv or json; costs in USD, unpriced requests counted apart, never $0\n"
+        "--config FILE  the config; with a store: postgresql section, the team's database is read (default:\n"
+        "               ~/.config/sluice/sluice.yaml when it exists)\n"
         "--data-dir DIR the folder of the request log (default: ~/.local/share/sluice)\n");
 }
 
@@ -178,15 +184,14 @@ int runSpendCommand(const QStringList &args, QTextStream &out, QTextStream &err,
     if (!words.isEmpty() && words.front() == QLatin1String("spend"))
         words.removeFirst();
     QString dataDir;
+    QString configPath;
     QString byName;
     QString fromText;
     QString toText;
     QString formatName;
-    const CommandLine::ValueOption options[] = {{"--data-dir", &dataDir},
-                                                {"--by", &byName},
-                                                {"--from", &fromText},
-                                                {"--to", &toText},
-                                                {"--format", &formatName}};
+    const CommandLine::ValueOption options[]
+        = {{"--data-dir", &dataDir}, {"--config", &configPath}, {"--by", &byName},
+           {"--from", &fromText},    {"--to", &toText},         {"--format", &formatName}};
     bool help = false;
     if (const QString problem = CommandLine::readOptions(words, options, {}, &help); !problem.isEmpty())
         return badUsage(err, problem);
@@ -195,7 +200,19 @@ int runSpendCommand(const QStringList &args, QTextStream &out, QTextStream &err,
         out.flush();
         return ExitOk;
     }
-    const QString databasePath = QDir(CommandLine::dataDirOr(dataDir)).filePath(QStringLiteral("sluice.db"));
+    // The config says where the log is: a team's PostgreSQL database (store.postgresql), else the data folder's.
+    Config config;
+    const QString configFile = configPath.isEmpty() ? ConfigLoader::defaultPath() : configPath;
+    if (!configPath.isEmpty() || QFileInfo::exists(configFile)) {
+        Result<Config> loaded = ConfigLoader::loadFile(configFile);
+        if (!loaded)
+            return CommandLine::fail(err, QLatin1String("spend"), loaded.errorMessage());
+        config = std::move(loaded).value();
+    }
+    const Result<StoreLocation> store = reportStoreOf(config, CommandLine::dataDirOr(dataDir));
+    if (!store)
+        return CommandLine::fail(err, QLatin1String("spend"), store.errorMessage());
+    const QString databasePath = store->isPostgres() ? store->describe() : store->sqlitePath();
     if (!byName.isEmpty() || !fromText.isEmpty() || !toText.isEmpty() || !formatName.isEmpty()) {
         const std::optional<SpendDimension> by
             = SpendBreakdown::fromName(byName.isEmpty() ? QStringLiteral("model") : byName);
@@ -216,7 +233,7 @@ int runSpendCommand(const QStringList &args, QTextStream &out, QTextStream &err,
             return badUsage(err, problem);
         const auto &[from, to] = *period;
 
-        SpendBreakdown breakdown(databasePath);
+        SpendBreakdown breakdown(*store);
         Result<QList<SpendLine>> lines = breakdown.breakdown(*by, from, to);
         const Result<SpendLine> total = lines ? breakdown.total(from, to) : Result<SpendLine>(lines.error());
         if (!lines || !total) {
@@ -234,7 +251,7 @@ int runSpendCommand(const QStringList &args, QTextStream &out, QTextStream &err,
         return ExitOk;
     }
 
-    SpendReport report(databasePath);
+    SpendReport report(*store);
     if (Result<void> opened = report.open(); !opened) {
         err << "sluice spend: " << opened.errorMessage() << '\n';
         err.flush();

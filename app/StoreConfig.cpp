@@ -28,4 +28,14 @@ Result<StoreLocation> storeLocationOf(const Config &config, const QString &datab
     return StoreLocation::postgres(settings, QDir(dataDir).filePath(QStringLiteral("sluice-postgresql.journal")));
 }
 
+Result<StoreLocation> reportStoreOf(const Config &config, const QString &dataDir)
+{
+    const QString databasePath = QDir(dataDir).filePath(QStringLiteral("sluice.db"));
+    if (!config.store.postgres)
+        return StoreLocation(databasePath);
+    SecretStore secrets;
+    SecretResolver resolver(&secrets);
+    return storeLocationOf(config, databasePath, dataDir, resolver);
+}
+
 } // namespace sluice

@@ -15,4 +15,8 @@ class SecretResolver;
 Result<StoreLocation> storeLocationOf(const Config &config, const QString &databasePath, const QString &dataDir,
                                       SecretResolver &resolver);
 
+// The request log a report reads (`sluice spend`, `sluice compare --reprice`): the config's store (the team's
+// PostgreSQL database, its password resolved from the keychain or the environment), else dataDir's SQLite log.
+Result<StoreLocation> reportStoreOf(const Config &config, const QString &dataDir);
+
 } // namespace sluice

@@ -343,7 +343,17 @@ QList<LiveRequestsModel::Row> LiveRequestsModel::takeNew(const RequestRecords &r
 
 void LiveRequestsModel::appendRecords(const RequestRecords &records)
 {
-    QList<Row> rows = takeNew(records, true);
+    prependRecords(records, true);
+}
+
+void LiveRequestsModel::appendNewerRecords(const RequestRecords &records)
+{
+    prependRecords(records, false);
+}
+
+void LiveRequestsModel::prependRecords(const RequestRecords &records, bool withBodies)
+{
+    QList<Row> rows = takeNew(records, withBodies);
     if (rows.isEmpty())
         return;
     if (rows.size() > m_maxRows)

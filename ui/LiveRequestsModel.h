@@ -64,8 +64,13 @@ public Q_SLOTS:
     void appendRecords(const sluice::RequestRecords &records);
     // Older records loaded from the log (without bodies) go to the bottom, as far as the window allows.
     void appendOlderRecords(const sluice::RequestRecords &records);
+    // New records read from the log without bodies (a team's database, which other gateways write) go to the top;
+    // their bodies are loaded when selected.
+    void appendNewerRecords(const sluice::RequestRecords &records);
 
 private:
+    void prependRecords(const RequestRecords &records, bool withBodies);
+
     struct Row
     {
         RequestRecord record;

@@ -16,6 +16,7 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QThread>
+#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -99,7 +100,18 @@ MainWindow::MainWindow(QWidget *parent)
     divider->setFrameShadow(QFrame::Plain);
     divider->setForegroundRole(QPalette::Mid);
     layout->addWidget(divider);
-    layout->addWidget(pages, 1);
+    // Above every page: which database the window shows, when it is a team's (setTeamStore).
+    auto *column = new QVBoxLayout;
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    m_teamBanner = new QLabel(central);
+    m_teamBanner->setObjectName(QStringLiteral("teamBanner"));
+    m_teamBanner->setWordWrap(true);
+    m_teamBanner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_teamBanner->hide();
+    column->addWidget(m_teamBanner);
+    column->addWidget(pages, 1);
+    layout->addLayout(column, 1);
     setCentralWidget(central);
     connect(m_navigation, &QListWidget::currentRowChanged, pages, &QStackedWidget::setCurrentIndex);
     connect(m_spend, &SpendPage::filterRequested, this,
@@ -462,6 +474,7 @@ void MainWindow::applyPalette()
     m_liveSplitter->setStyleSheet(QStringLiteral("QSplitter#liveSplitter::handle { background: %1; }")
                                       .arg(palette().color(QPalette::Mid).name()));
     updateStatusWidgets();
+    updateTeamBanner();
 }
 
 void MainWindow::changeEvent(QEvent *event)
@@ -481,6 +494,11 @@ void MainWindow::copyEndpoint()
 
 void MainWindow::appendRecords(const RequestRecords &records)
 {
+    if (isTeamView()) {
+        // This machine's own gateway logs locally: the team's table and Spend page show the team's database.
+        m_prompts->appendRecords(records);
+        return;
+    }
     qint64 added = 0;
     for (const RequestRecord &record : records) {
         if (m_model->contains(record.id))
@@ -518,6 +536,81 @@ void MainWindow::setDatabasePath(const QString &path)
     m_tokensAction->setEnabled(!path.isEmpty());
     m_prompts->setDatabasePath(path);
     m_compare->setDatabasePath(path);
+    if (isTeamView())
+        return; // the live table and the Spend page read the team's database
+    openRequestLog(path);
+    m_spend->setDatabasePath(path);
+}
+
+void MainWindow::setTeamStore(const StoreLocation &store)
+{
+    m_teamStore = store;
+    if (!m_teamPoll) {
+        m_teamPoll = new QTimer(this);
+        m_teamPoll->setInterval(TeamPollMs);
+        connect(m_teamPoll, &QTimer::timeout, this, [this] {
+            if (!m_loader || m_teamPollPending || !m_historyLoaded)
+                return;
+            m_teamPollPending = true;
+            QMetaObject::invokeMethod(
+                m_loader, [loader = m_loader, limit = std::min(m_model->maxRows(), 500)] { loader->pollRecent(limit); },
+                Qt::QueuedConnection);
+        });
+    }
+    m_teamError.clear();
+    openRequestLog(store);
+    m_spend->setDatabasePath(store);
+    updateTeamBanner();
+    m_teamPoll->start();
+}
+
+void MainWindow::updateTeamBanner()
+{
+    if (!isTeamView()) {
+        m_teamBanner->hide();
+        return;
+    }
+    QString text = tr("<b>Team database (read-only): %1</b> &mdash; Live requests and Spend show every gateway's "
+                      "requests; this window never writes to it.")
+                       .arg(m_teamStore.describe().toHtmlEscaped());
+    if (!m_teamError.isEmpty())
+        text += QStringLiteral("<br>")
+            + tr("Cannot read it now (%1); trying again every %2 s.")
+                  .arg(m_teamError.toHtmlEscaped())
+                  .arg(TeamPollMs / 1000);
+    m_teamBanner->setText(text);
+    const QColor accent = RecordFormat::color(
+        m_teamError.isEmpty() ? RecordFormat::Tone::Neutral : RecordFormat::Tone::Warning, palette());
+    const QColor edge = m_teamError.isEmpty() ? palette().color(QPalette::Highlight) : accent;
+    m_teamBanner->setStyleSheet(QStringLiteral("QLabel#teamBanner { background: %1; color: %2; border-bottom: 1px "
+                                               "solid %3; padding: 6px 12px; }")
+                                    .arg(blend(edge, palette().color(QPalette::Base), 0.14).name(),
+                                         palette().color(QPalette::Text).name(), edge.name()));
+    m_teamBanner->show();
+}
+
+void MainWindow::onTeamPolled(const RequestRecords &records)
+{
+    m_teamPollPending = false;
+    if (!m_teamError.isEmpty()) {
+        m_teamError.clear();
+        updateTeamBanner();
+    }
+    // Newest first from the reader; the table takes them oldest first, each once.
+    RequestRecords fresh;
+    for (auto record = records.crbegin(); record != records.crend(); ++record) {
+        if (!m_model->contains(record->id))
+            fresh.append(*record);
+    }
+    if (fresh.isEmpty())
+        return;
+    m_model->appendNewerRecords(fresh);
+    m_spend->appendRecords(fresh);
+    setRequestCount(m_requestCount + fresh.size());
+}
+
+void MainWindow::openRequestLog(const StoreLocation &store)
+{
     stopLoader();
     m_model->clear();
     m_detail->clear();
@@ -530,16 +623,21 @@ void MainWindow::setDatabasePath(const QString &path)
 
     m_loaderThread = new QThread(this);
     m_loaderThread->setObjectName(QStringLiteral("RequestLogLoader"));
-    m_loader = new RequestLogLoader(path);
+    m_loader = new RequestLogLoader(store);
     m_loader->moveToThread(m_loaderThread);
     connect(m_loaderThread, &QThread::finished, m_loader, &QObject::deleteLater);
     connect(m_loader, &RequestLogLoader::recentLoaded, this, &MainWindow::onRecentLoaded);
     connect(m_loader, &RequestLogLoader::recordLoaded, this, &MainWindow::onRecordLoaded);
     connect(m_loader, &RequestLogLoader::loadFailed, this, &MainWindow::onLoadFailed);
+    connect(m_loader, &RequestLogLoader::recentPolled, this, &MainWindow::onTeamPolled);
+    connect(m_loader, &RequestLogLoader::pollFailed, this, [this](const QString &message) {
+        m_teamPollPending = false;
+        m_teamError = message;
+        updateTeamBanner();
+    });
     m_loaderThread->start();
     QMetaObject::invokeMethod(
         m_loader, [loader = m_loader, limit = m_model->maxRows()] { loader->loadRecent(limit); }, Qt::QueuedConnection);
-    m_spend->setDatabasePath(path);
 }
 
 void MainWindow::stopLoader()

@@ -6,6 +6,7 @@
 
 #include "GatewayState.h"
 #include "common/RequestRecord.h"
+#include "store/StoreLocation.h"
 
 class QAction;
 class QItemSelection;
@@ -15,6 +16,7 @@ class QListWidget;
 class QSplitter;
 class QTableView;
 class QThread;
+class QTimer;
 
 namespace sluice {
 
@@ -48,6 +50,13 @@ public:
     // Opens the request log read-only on a background thread, loads the newest rows into the table and, from
     // then on, the bodies of older selected rows. Nothing is read on the GUI thread.
     void setDatabasePath(const QString &path);
+    // The team view (docs/team.md, "Reading the team's log"): the live table, the detail pane and the Spend page
+    // read a team's PostgreSQL database, read-only, and follow it (every gateway's requests, polled every
+    // TeamPollMs); records appended from this machine's gateway stay out of them. A banner names the database. The
+    // other pages keep the log of setDatabasePath. Call it before setDatabasePath or after: it wins.
+    void setTeamStore(const StoreLocation &store);
+    bool isTeamView() const { return m_teamStore.isPostgres(); }
+    static constexpr int TeamPollMs = 3000;
 
     LiveRequestsModel *liveModel() const { return m_model; }
     // The circuit breakers page; whoever owns the gateway answers its refreshWanted() signal.
@@ -93,6 +102,9 @@ private:
     QWidget *buildLivePage();
     void buildActions();
     void stopLoader();
+    void openRequestLog(const StoreLocation &store);
+    void onTeamPolled(const sluice::RequestRecords &records);
+    void updateTeamBanner();
     void onSelectionChanged();
     void onRecentLoaded(const sluice::RequestRecords &records, qint64 totalCount);
     void onRecordLoaded(const sluice::RequestRecord &record);
@@ -144,6 +156,12 @@ private:
     RequestLogLoader *m_loader = nullptr;
     bool m_historyLoaded = false;
     QSet<QString> m_liveBeforeHistory;
+
+    StoreLocation m_teamStore;
+    QLabel *m_teamBanner = nullptr;
+    QTimer *m_teamPoll = nullptr;
+    QString m_teamError; // the last poll's failure, shown until a poll succeeds
+    bool m_teamPollPending = false;
 };
 
 } // namespace sluice

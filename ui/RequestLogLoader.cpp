@@ -7,9 +7,9 @@
 
 namespace sluice {
 
-RequestLogLoader::RequestLogLoader(const QString &databasePath, QObject *parent)
+RequestLogLoader::RequestLogLoader(const StoreLocation &store, QObject *parent)
     : QObject(parent)
-    , m_databasePath(databasePath)
+    , m_store(store)
 { }
 
 RequestLogLoader::~RequestLogLoader() = default;
@@ -19,7 +19,7 @@ Result<void> RequestLogLoader::ensureOpen()
     if (m_reader)
         return {};
     // The reader's connection belongs to the thread that opens it, so it is created here, never earlier.
-    auto reader = std::make_unique<RequestLogReader>(m_databasePath);
+    auto reader = std::make_unique<RequestLogReader>(m_store);
     if (Result<void> opened = reader->open(); !opened) {
         qCWarning(lcUi) << "Cannot read the request log:" << opened.errorMessage();
         return opened;
@@ -30,7 +30,7 @@ Result<void> RequestLogLoader::ensureOpen()
 
 void RequestLogLoader::loadRecent(int limit)
 {
-    if (!QFileInfo::exists(m_databasePath)) {
+    if (!m_store.isPostgres() && !QFileInfo::exists(m_store.sqlitePath())) {
         // Nothing logged yet: the writer creates the database with its first start.
         Q_EMIT recentLoaded({}, 0);
         return;
@@ -60,6 +60,20 @@ void RequestLogLoader::loadRecord(const QString &id)
         return;
     }
     Q_EMIT recordLoaded(*record);
+}
+
+void RequestLogLoader::pollRecent(int limit)
+{
+    if (Result<void> opened = ensureOpen(); !opened) {
+        Q_EMIT pollFailed(opened.errorMessage());
+        return;
+    }
+    Result<RequestRecords> records = m_reader->recent(limit);
+    if (!records) {
+        Q_EMIT pollFailed(records.errorMessage());
+        return;
+    }
+    Q_EMIT recentPolled(*records);
 }
 
 } // namespace sluice

@@ -6,18 +6,20 @@
 
 #include "common/RequestRecord.h"
 #include "common/Result.h"
+#include "store/StoreLocation.h"
 
 namespace sluice {
 
 class RequestLogReader;
 
-// Reads the request log for the window on a thread of its own: move it to a QThread and call its slots
-// through queued connections; results come back as signals. The reader's connection opens on first use.
+// Reads the request log (this machine's SQLite log, or a team's PostgreSQL database, read-only) for the window on a
+// thread of its own: move it to a QThread and call its slots through queued connections; results come back as
+// signals. The reader's connection opens on first use, and again after a failure (a database restart).
 class RequestLogLoader : public QObject
 {
     Q_OBJECT
 public:
-    explicit RequestLogLoader(const QString &databasePath, QObject *parent = nullptr);
+    explicit RequestLogLoader(const StoreLocation &store, QObject *parent = nullptr);
     ~RequestLogLoader() override;
 
 public Q_SLOTS:
@@ -25,17 +27,22 @@ public Q_SLOTS:
     void loadRecent(int limit);
     // One record with its bodies.
     void loadRecord(const QString &id);
+    // The newest records without bodies, for a window that follows a log other processes write (a team's
+    // database): answered with recentPolled or pollFailed.
+    void pollRecent(int limit);
 
 Q_SIGNALS:
     void recentLoaded(const sluice::RequestRecords &records, qint64 totalCount);
     void recordLoaded(const sluice::RequestRecord &record);
     // id is empty when loading the recent records failed.
     void loadFailed(const QString &id, const QString &message);
+    void recentPolled(const sluice::RequestRecords &records);
+    void pollFailed(const QString &message);
 
 private:
     Result<void> ensureOpen();
 
-    QString m_databasePath;
+    StoreLocation m_store;
     std::unique_ptr<RequestLogReader> m_reader;
 };
 

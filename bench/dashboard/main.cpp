@@ -1,10 +1,13 @@
 // Measures the Spend page's queries (and `sluice spend --by`'s) over a generated request log: a month of an
 // individual developer's traffic with clients, tags and projects, written through the request log writer (so the
-// rollups are built as in use). Prints the median and the slowest of each query over the repeats.
+// rollups are built as in use). Prints the median and the slowest of each query over the repeats. With --postgresql
+// the same log goes into a throw-away PostgreSQL cluster (tests/support/PostgresCluster) and the same queries run
+// there, as a team's window and `sluice spend --config` run them.
 
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <memory>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -20,9 +23,14 @@
 #include "cost/SpendBreakdown.h"
 #include "cost/WhatIfCost.h"
 #include "store/RecordColumns.h"
+#include "store/RequestLogReader.h"
 #include "store/RequestLogWriter.h"
 #include "store/SqliteConnection.h"
+#include "store/StoreConnection.h"
 #include "store/WhatIfRollup.h"
+#ifdef SLUICE_BENCH_POSTGRES_CLUSTER
+#include "support/PostgresCluster.h"
+#endif
 
 using namespace sluice;
 
@@ -151,21 +159,70 @@ int main(int argc, char *argv[])
     const QCommandLineOption randomTimesOption(
         QStringLiteral("random-times"),
         QStringLiteral("Log the requests out of time order (every writer batch then spans the whole month)."));
-    parser.addOptions({recordsOption, repeatsOption, databaseOption, randomTimesOption});
+    const QCommandLineOption postgresOption(
+        QStringLiteral("postgresql"),
+        QStringLiteral("Use a throw-away PostgreSQL cluster (initdb in a temporary folder) instead of SQLite."));
+    const QCommandLineOption postgresUrlOption(
+        QStringLiteral("postgresql-url"),
+        QStringLiteral("Use (and keep) this PostgreSQL database (postgresql://USER@HOST:PORT/DB, password from "
+                       "PGPASSWORD); generated when it has no rows."),
+        QStringLiteral("url"));
+    parser.addOptions(
+        {recordsOption, repeatsOption, databaseOption, randomTimesOption, postgresOption, postgresUrlOption});
     parser.process(app);
     const qint64 records = parser.value(recordsOption).toLongLong();
     const int repeats = std::max(1, parser.value(repeatsOption).toInt());
 
     QTemporaryDir dir;
-    const QString path
+    StoreLocation store
         = parser.isSet(databaseOption) ? parser.value(databaseOption) : dir.filePath(QStringLiteral("sluice.db"));
+#ifdef SLUICE_BENCH_POSTGRES_CLUSTER
+    std::unique_ptr<test::PostgresCluster> cluster;
+#endif
+    if (parser.isSet(postgresOption)) {
+#ifdef SLUICE_BENCH_POSTGRES_CLUSTER
+        cluster = std::make_unique<test::PostgresCluster>();
+        QString error;
+        if (!cluster->start(&error) || !cluster->createDatabase(QStringLiteral("bench"), &error)) {
+            std::fprintf(stderr, "the PostgreSQL cluster did not start: %s\n", qPrintable(error));
+            return 1;
+        }
+        PostgresSettings settings;
+        settings.host = cluster->host();
+        settings.port = cluster->port();
+        settings.user = cluster->user();
+        settings.password = cluster->password();
+        settings.database = QStringLiteral("bench");
+        settings.tlsMode = QStringLiteral("disable");
+        store = StoreLocation::postgres(settings);
+#else
+        std::fprintf(stderr, "built without the tests' PostgreSQL cluster: use --postgresql-url\n");
+        return 1;
+#endif
+    } else if (parser.isSet(postgresUrlOption)) {
+        const QUrl url(parser.value(postgresUrlOption));
+        PostgresSettings settings;
+        settings.host = url.host();
+        settings.port = url.port(5432);
+        settings.user = url.userName();
+        settings.database = url.path().mid(1);
+        settings.password = qEnvironmentVariable("PGPASSWORD");
+        settings.tlsMode = QStringLiteral("disable");
+        store = StoreLocation::postgres(settings);
+    }
+    const QString path = store.isPostgres() ? store.describe() : store.sqlitePath();
     // The month the log covers; "now" is late on its 29th day (UTC).
     const QDateTime monthStart(QDate(2026, 11, 1), QTime(0, 0), Qt::UTC);
     const QDateTime now = monthStart.addDays(28).addSecs(15 * 3600 + 20 * 60);
-    const bool generate = !QFileInfo::exists(path);
+    bool generate = !store.isPostgres() && !QFileInfo::exists(path);
+    if (store.isPostgres()) {
+        RequestLogReader reader(store);
+        const Result<qint64> rows = reader.count();
+        generate = !rows || *rows == 0;
+    }
     if (generate) {
         RequestLogWriter writer;
-        if (Result<void> opened = writer.open(path); !opened) {
+        if (Result<void> opened = writer.open(store); !opened) {
             std::fprintf(stderr, "%s\n", qPrintable(opened.errorMessage()));
             return 1;
         }
@@ -184,10 +241,24 @@ int main(int argc, char *argv[])
                     qlonglong(records), qlonglong(span / DayMs), qlonglong(clock.elapsed()),
                     double(records) * 1000.0 / double(std::max<qint64>(1, clock.elapsed())));
     }
-    std::printf("database %s: %.1f MB\n\n", qPrintable(QDir::toNativeSeparators(path)),
-                double(QFileInfo(path).size()) / 1e6);
+    double bytes = double(QFileInfo(path).size());
+    if (store.isPostgres()) {
+        StoreConnection connection;
+        if (connection.open(store, QStringLiteral("bench-size"), StoreConnection::Mode::ReadOnly)) {
+            QSqlQuery size(connection.database());
+            if (size.exec(QStringLiteral("SELECT pg_database_size(current_database())")) && size.next())
+                bytes = size.value(0).toDouble();
+        }
+        // Analysed, as autovacuum does some time after a load, so the planner knows the tables.
+        StoreConnection analyse;
+        if (analyse.open(store, QStringLiteral("bench-analyse"), StoreConnection::Mode::ReadWrite)) {
+            QSqlQuery query(analyse.database());
+            query.exec(QStringLiteral("ANALYZE"));
+        }
+    }
+    std::printf("database %s: %.1f MB\n\n", qPrintable(QDir::toNativeSeparators(path)), bytes / 1e6);
 
-    SpendBreakdown breakdown(path);
+    SpendBreakdown breakdown(store);
     if (Result<void> opened = breakdown.open(); !opened) {
         std::fprintf(stderr, "%s\n", qPrintable(opened.errorMessage()));
         return 1;
@@ -264,7 +335,7 @@ int main(int argc, char *argv[])
     target.price.cacheRead = TieredPrice::flat(0.31);
     target.price.output = TieredPrice::flat(10);
     target.price.output.tiers = {{200000, 15}};
-    WhatIfCost whatIf(path);
+    WhatIfCost whatIf(store);
     WhatIfFilter claudeCode;
     claudeCode.client = QStringLiteral("Claude Code");
     std::printf("\n%-22s %-34s %10s %10s\n", "period", "what-if query", "median ms", "max ms");
@@ -280,6 +351,8 @@ int main(int argc, char *argv[])
     }
     std::printf("\nslowest what-if: %s, %.1f ms (max of %d runs)\n", qPrintable(slowestName), slowest, repeats);
 
+    if (store.isPostgres())
+        return 0; // the rollup costs below are SQLite's writer's; the PostgreSQL writer has its own bench (bench/store)
     // What the writer's two rollups cost per batch of the writer's size: each run over the same rows in a
     // transaction that is rolled back, so the log is left as it was.
     SqliteConnection connection;

@@ -60,10 +60,12 @@ QString requestRows(std::optional<SpendDimension> bucket, std::optional<SpendDim
         + QStringLiteral(
                " AS value, 1 AS requests, r.input_tokens, r.cached_tokens, r.cache_write_tokens, r.output_tokens, "
                "r.reasoning_tokens, r.cost_usd, CASE WHEN r.cost_status = 'estimated' THEN r.cost_usd END AS "
-               "estimated_usd, r.cost_status = 'estimated' AND r.cost_usd IS NOT NULL AS estimated, r.cost_usd IS "
-               "NULL AS unpriced, r.cost_status = 'free' AS free, r.cost_status = 'cached' AS cache_hits, "
-               "r.saved_usd FROM requests r ")
-        + (tags ? QStringLiteral("LEFT JOIN json_each(CASE WHEN json_valid(r.tags) THEN r.tags END) t ") : QString())
+               "estimated_usd, CASE WHEN r.cost_status = 'estimated' AND r.cost_usd IS NOT NULL THEN 1 ELSE 0 END AS "
+               "estimated, CASE WHEN r.cost_usd IS NULL THEN 1 ELSE 0 END AS unpriced, CASE WHEN r.cost_status = "
+               "'free' THEN 1 ELSE 0 END AS free, CASE WHEN r.cost_status = 'cached' THEN 1 ELSE 0 END AS "
+               "cache_hits, r.saved_usd FROM requests r ")
+        + (tags ? QStringLiteral("LEFT JOIN json_each(CASE WHEN json_valid(r.tags) THEN r.tags END) t ON 1 = 1 ")
+                : QString())
         + QStringLiteral("WHERE r.started_at >= ? AND r.started_at < ?");
 }
 
@@ -105,17 +107,23 @@ HourSplit split(const QDateTime &from, const QDateTime &to)
     return {fromMs, toMs, firstHour, endHour};
 }
 
-Error readError(const QString &path, const QSqlQuery &query)
-{
-    return makeError(QStringLiteral("Reading spend from the request log %1 failed (%2).")
-                         .arg(QDir::toNativeSeparators(path), query.lastError().text()));
-}
-
 } // namespace
 
-SpendBreakdown::SpendBreakdown(const QString &databasePath)
-    : m_databasePath(databasePath)
+SpendBreakdown::SpendBreakdown(const StoreLocation &store)
+    : m_store(store)
+    , m_databasePath(store.isPostgres() ? store.describe() : store.sqlitePath())
 { }
+
+Error SpendBreakdown::readError(QSqlQuery &query)
+{
+    const Error error = makeError(QStringLiteral("Reading spend from the request log %1 failed (%2).")
+                                      .arg(QDir::toNativeSeparators(m_databasePath), query.lastError().text()));
+    query = QSqlQuery();
+    // A PostgreSQL connection does not survive a server restart: the next call connects again.
+    if (m_store.isPostgres())
+        m_connection.close();
+    return error;
+}
 
 Result<double> SpendBreakdown::budgetSpend(const BudgetLimit &limit, const QDateTime &from, const QDateTime &to)
 {
@@ -153,8 +161,8 @@ Result<double> SpendBreakdown::budgetSpend(const BudgetLimit &limit, const QDate
             "SELECT TOTAL(cost_usd) FROM (SELECT cost_usd FROM requests WHERE requested_model = ? AND started_at >= ? "
             "AND started_at < ? UNION ALL SELECT cost_usd FROM requests WHERE requested_model = ? AND started_at >= ? "
             "AND started_at < ? UNION ALL SELECT cost_usd FROM spend_hourly_by WHERE dimension = 'requested_model' "
-            "AND hour >= ? AND hour < ? AND value = ?)")))
-        return readError(m_databasePath, query);
+            "AND hour >= ? AND hour < ? AND value = ?) AS spend")))
+        return readError(query);
     for (const auto &[start, end] :
          {std::pair {fromMs, std::min(firstHour, toMs)}, {std::max(endHour, fromMs), toMs}}) {
         query.addBindValue(limit.name);
@@ -165,7 +173,7 @@ Result<double> SpendBreakdown::budgetSpend(const BudgetLimit &limit, const QDate
     query.addBindValue(endHour);
     query.addBindValue(limit.name);
     if (!query.exec() || !query.next())
-        return readError(m_databasePath, query);
+        return readError(query);
     return query.value(0).toDouble();
 }
 
@@ -196,18 +204,22 @@ Result<void> SpendBreakdown::open()
     if (m_connection.isOpen())
         return {};
     static std::atomic<int> counter {0};
-    Result<void> opened = m_connection.open(m_databasePath, QStringLiteral("sluice-breakdown-%1").arg(++counter),
-                                            SqliteConnection::Mode::ReadOnly);
+    Result<void> opened = m_connection.open(m_store, QStringLiteral("sluice-breakdown-%1").arg(++counter),
+                                            StoreConnection::Mode::ReadOnly);
     if (!opened)
         return opened;
+    if (m_store.isPostgres()) {
+        Result<void> current = StoreConnection::checkCurrent(m_connection.database(), m_store);
+        if (!current)
+            m_connection.close();
+        return current;
+    }
     const Result<int> version = Migrations::knownVersion(m_connection.database(), m_databasePath);
     if (!version) {
         m_connection.close();
         return version.error();
     }
-    QSqlQuery rollup(m_connection.database());
-    if (!rollup.exec(QStringLiteral("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'spend_hourly_by'"))
-        || !rollup.next()) {
+    if (!StoreConnection::hasTable(m_connection.database(), m_store, QStringLiteral("spend_hourly_by"))) {
         m_connection.close();
         return makeError(QStringLiteral("The request log %1 predates spend by client, tag and project (schema "
                                         "version %2): start the gateway once with this data folder to upgrade it.")
@@ -227,11 +239,11 @@ Result<QList<SpendPoint>> SpendBreakdown::query(std::optional<SpendDimension> bu
     const QString raw = requestRows(bucket, by);
     const QString sql = QStringLiteral("SELECT bucket, value, ") + Aggregates + QStringLiteral(" FROM (") + raw
         + QStringLiteral(" UNION ALL ") + raw + QStringLiteral(" UNION ALL ") + rollupRows(bucket, by)
-        + QStringLiteral(") GROUP BY bucket, value");
+        + QStringLiteral(") AS spend GROUP BY bucket, value");
     QSqlQuery query(m_connection.database());
     query.setForwardOnly(true);
     if (!query.prepare(sql))
-        return readError(m_databasePath, query);
+        return readError(query);
     query.addBindValue(fromMs);
     query.addBindValue(std::min(firstHour, toMs));
     query.addBindValue(std::max(endHour, fromMs));
@@ -239,7 +251,7 @@ Result<QList<SpendPoint>> SpendBreakdown::query(std::optional<SpendDimension> bu
     query.addBindValue(firstHour);
     query.addBindValue(endHour);
     if (!query.exec())
-        return readError(m_databasePath, query);
+        return readError(query);
     QList<SpendPoint> points;
     while (query.next()) {
         SpendPoint point;
@@ -304,7 +316,7 @@ Result<QList<SpendLine>> SpendBreakdown::breakdown(SpendDimension by, const QDat
                   [](const SpendLine &a, const SpendLine &b) { return a.startMs < b.startMs; });
     } else {
         std::sort(lines.begin(), lines.end(), [](const SpendLine &a, const SpendLine &b) {
-            if (a.costUsd != b.costUsd)
+            if (SpendLine::costOrder(a.costUsd) != SpendLine::costOrder(b.costUsd))
                 return a.costUsd > b.costUsd;
             if (a.requests != b.requests)
                 return a.requests > b.requests;

@@ -9,7 +9,9 @@
 #include "common/Result.h"
 #include "config/Config.h"
 #include "cost/SpendReport.h"
-#include "store/SqliteConnection.h"
+#include "store/StoreConnection.h"
+
+class QSqlQuery;
 
 namespace sluice {
 
@@ -26,12 +28,12 @@ struct SpendPoint
 
 // Spend over any period grouped by one dimension, read from the per-dimension hourly rollup (spend_hourly_by) for
 // whole hours and from the request rows for the partial hours at either end, so the sums always equal those of
-// the logged requests and a month reads a few hundred rows per value. Read-only connection of its own; use it
-// from one thread.
+// the logged requests and a month reads a few hundred rows per value. Reads a SQLite log or a team's PostgreSQL
+// database with the same SQL. Read-only connection of its own; use it from one thread.
 class SpendBreakdown
 {
 public:
-    explicit SpendBreakdown(const QString &databasePath);
+    explicit SpendBreakdown(const StoreLocation &store);
 
     // Checks that the log exists and has the rollup (a log not yet upgraded is reported here).
     Result<void> open();
@@ -61,8 +63,11 @@ private:
     Result<QList<SpendPoint>> query(std::optional<SpendDimension> bucket, std::optional<SpendDimension> by,
                                     const QDateTime &from, const QDateTime &to);
 
-    QString m_databasePath;
-    SqliteConnection m_connection;
+    Error readError(QSqlQuery &query);
+
+    StoreLocation m_store;
+    QString m_databasePath; // for messages: the file, or the PostgreSQL URL without a password
+    StoreConnection m_connection;
 };
 
 } // namespace sluice

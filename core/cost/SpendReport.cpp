@@ -23,8 +23,9 @@ const QString RequestRows = QStringLiteral(
     "SELECT COALESCE(NULLIF(upstream_model, ''), requested_model) AS model, provider, token_name, 1 AS requests, "
     "input_tokens, cached_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_usd, "
     "CASE WHEN cost_status = 'estimated' THEN cost_usd END AS estimated_usd, "
-    "cost_status = 'estimated' AND cost_usd IS NOT NULL AS estimated, cost_usd IS NULL AS unpriced, "
-    "cost_status = 'free' AS free FROM requests WHERE started_at >= ? AND started_at < ?");
+    "CASE WHEN cost_status = 'estimated' AND cost_usd IS NOT NULL THEN 1 ELSE 0 END AS estimated, "
+    "CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END AS unpriced, CASE WHEN cost_status = 'free' THEN 1 ELSE 0 END AS "
+    "free FROM requests WHERE started_at >= ? AND started_at < ?");
 
 const QString RollupRows = QStringLiteral(
     "SELECT model, provider, token_name, requests, input_tokens, cached_tokens, cache_write_tokens, output_tokens, "
@@ -38,8 +39,9 @@ const QString Aggregates = QStringLiteral(
 
 } // namespace
 
-SpendReport::SpendReport(const QString &databasePath)
-    : m_databasePath(databasePath)
+SpendReport::SpendReport(const StoreLocation &store)
+    : m_store(store)
+    , m_databasePath(store.isPostgres() ? store.describe() : store.sqlitePath())
 { }
 
 Result<void> SpendReport::open()
@@ -47,10 +49,18 @@ Result<void> SpendReport::open()
     if (m_connection.isOpen())
         return {};
     static std::atomic<int> counter {0};
-    Result<void> opened = m_connection.open(m_databasePath, QStringLiteral("sluice-spend-%1").arg(++counter),
-                                            SqliteConnection::Mode::ReadOnly);
+    Result<void> opened
+        = m_connection.open(m_store, QStringLiteral("sluice-spend-%1").arg(++counter), StoreConnection::Mode::ReadOnly);
     if (!opened)
         return opened;
+    if (m_store.isPostgres()) {
+        if (Result<void> current = StoreConnection::checkCurrent(m_connection.database(), m_store); !current) {
+            m_connection.close();
+            return current;
+        }
+        m_hasRollup = true;
+        return {};
+    }
     const Result<int> version = Migrations::knownVersion(m_connection.database(), m_databasePath);
     if (!version) {
         m_connection.close();
@@ -64,10 +74,7 @@ Result<void> SpendReport::open()
                              .arg(*version));
     }
     // A log not yet upgraded to the rollup is still read, from its request rows.
-    QSqlQuery rollup(m_connection.database());
-    m_hasRollup = rollup.exec(QStringLiteral("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = "
-                                             "'spend_hourly'"))
-        && rollup.next();
+    m_hasRollup = StoreConnection::hasTable(m_connection.database(), m_store, QStringLiteral("spend_hourly"));
     return {};
 }
 
@@ -89,14 +96,19 @@ Result<QList<SpendLine>> SpendReport::query(const QStringList &keys, const QDate
     sql += Aggregates + QStringLiteral(" FROM (") + RequestRows + QStringLiteral(" UNION ALL ") + RequestRows;
     if (m_hasRollup)
         sql += QStringLiteral(" UNION ALL ") + RollupRows;
-    sql += QStringLiteral(")");
+    sql += QStringLiteral(") AS spend");
     if (!groupColumns.isEmpty())
-        sql += QStringLiteral(" GROUP BY ") + groupColumns + QStringLiteral(" ORDER BY TOTAL(cost_usd) DESC, 1");
+        sql += QStringLiteral(" GROUP BY ") + groupColumns;
     QSqlQuery query(m_connection.database());
     query.setForwardOnly(true);
     if (!query.prepare(sql)) {
-        return makeError(QStringLiteral("Reading spend from the request log %1 failed (%2).")
-                             .arg(QDir::toNativeSeparators(m_databasePath), query.lastError().text()));
+        const Error error = makeError(QStringLiteral("Reading spend from the request log %1 failed (%2).")
+                                          .arg(QDir::toNativeSeparators(m_databasePath), query.lastError().text()));
+        query = QSqlQuery();
+        // A PostgreSQL connection does not survive a server restart: the next call connects again.
+        if (m_store.isPostgres())
+            m_connection.close();
+        return error;
     }
     query.addBindValue(fromMs);
     query.addBindValue(std::min(firstHour, toMs));
@@ -107,8 +119,13 @@ Result<QList<SpendLine>> SpendReport::query(const QStringList &keys, const QDate
         query.addBindValue(endHour);
     }
     if (!query.exec()) {
-        return makeError(QStringLiteral("Reading spend from the request log %1 failed (%2).")
-                             .arg(QDir::toNativeSeparators(m_databasePath), query.lastError().text()));
+        const Error error = makeError(QStringLiteral("Reading spend from the request log %1 failed (%2).")
+                                          .arg(QDir::toNativeSeparators(m_databasePath), query.lastError().text()));
+        query = QSqlQuery();
+        // A PostgreSQL connection does not survive a server restart: the next call connects again.
+        if (m_store.isPostgres())
+            m_connection.close();
+        return error;
     }
     const int first = int(keys.size()); // the first aggregate's column
     QList<SpendLine> lines;
@@ -134,6 +151,12 @@ Result<QList<SpendLine>> SpendReport::query(const QStringList &keys, const QDate
         line.free = count(10);
         lines.append(line);
     }
+    // Most expensive first, then by name and provider: ordered here, the same whichever store summed them.
+    std::sort(lines.begin(), lines.end(), [](const SpendLine &a, const SpendLine &b) {
+        if (SpendLine::costOrder(a.costUsd) != SpendLine::costOrder(b.costUsd))
+            return a.costUsd > b.costUsd;
+        return a.name != b.name ? a.name < b.name : a.provider < b.provider;
+    });
     return lines;
 }
 

@@ -1,12 +1,14 @@
 #pragma once
 
+#include <cmath>
+
 #include <QDateTime>
 #include <QList>
 #include <QString>
 #include <QStringList>
 
 #include "common/Result.h"
-#include "store/SqliteConnection.h"
+#include "store/StoreConnection.h"
 
 namespace sluice {
 
@@ -32,6 +34,9 @@ struct SpendLine
     qint64 startMs = -1; // by-day and by-hour lines (SpendBreakdown): the bucket's start, ms since the epoch, UTC
 
     qint64 priced() const { return requests - unpriced; }
+    // For ordering lines by cost: costs within a billionth of a dollar are equal (SQLite and PostgreSQL add the
+    // same costs in different orders, so their last bits differ), and the next key decides.
+    static qint64 costOrder(double usd) { return std::llround(usd * 1e9); }
 };
 
 struct SpendSummary
@@ -43,12 +48,12 @@ struct SpendSummary
     QList<SpendLine> byToken;
 };
 
-// Spend over a period, read from the request log through a read-only connection of its own. Use it from one
-// thread.
+// Spend over a period, read from the request log (a SQLite file or a team's PostgreSQL database) through a
+// read-only connection of its own. Use it from one thread.
 class SpendReport
 {
 public:
-    explicit SpendReport(const QString &databasePath);
+    explicit SpendReport(const StoreLocation &store);
 
     // Checks that the log exists and has the cost columns (a log not yet upgraded is reported here).
     Result<void> open();
@@ -62,8 +67,9 @@ private:
     // One line per distinct value of the key expressions (name, then provider), or one total line without keys.
     Result<QList<SpendLine>> query(const QStringList &keys, const QDateTime &from, const QDateTime &to);
 
-    QString m_databasePath;
-    SqliteConnection m_connection;
+    StoreLocation m_store;
+    QString m_databasePath; // for messages: the file, or the PostgreSQL URL without a password
+    StoreConnection m_connection;
     bool m_hasRollup = false; // the log has spend_hourly (an older one is summed from its request rows)
 };
 

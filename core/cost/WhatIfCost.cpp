@@ -12,6 +12,7 @@
 #include "common/RequestRecord.h"
 #include "config/Config.h"
 #include "cost/PriceCatalog.h"
+#include "cost/SpendReport.h"
 #include "store/Migrations.h"
 #include "store/WhatIfRollup.h"
 
@@ -77,7 +78,7 @@ QString whatIfCostOf(const WhatIfTarget &target)
 QString missingPriceOf(const WhatIfTarget &target)
 {
     if (target.free)
-        return QStringLiteral("0");
+        return QStringLiteral("(1 = 0)");
     const ModelPrice &price = target.price;
     QStringList missing;
     if (!price.input.isSet()) {
@@ -89,14 +90,8 @@ QString missingPriceOf(const WhatIfTarget &target)
     }
     if (!price.output.isSet())
         missing.append(QStringLiteral("output > 0"));
-    return missing.isEmpty() ? QStringLiteral("0")
+    return missing.isEmpty() ? QStringLiteral("(1 = 0)")
                              : QStringLiteral("(") + missing.join(QStringLiteral(" OR ")) + QLatin1Char(')');
-}
-
-Error readError(const QString &path, const QSqlQuery &query)
-{
-    return makeError(QStringLiteral("Reading the request log %1 for the what-if cost failed (%2).")
-                         .arg(QDir::toNativeSeparators(path), query.lastError().text()));
 }
 
 void addTo(WhatIfLine &line, const WhatIfLine &part)
@@ -248,19 +243,37 @@ QString WhatIfReport::tokenizerNote() const
     return note;
 }
 
-WhatIfCost::WhatIfCost(const QString &databasePath)
-    : m_databasePath(databasePath)
+WhatIfCost::WhatIfCost(const StoreLocation &store)
+    : m_store(store)
+    , m_databasePath(store.isPostgres() ? store.describe() : store.sqlitePath())
 { }
+
+Error WhatIfCost::readError(QSqlQuery &query)
+{
+    const Error error = makeError(QStringLiteral("Reading the request log %1 for the what-if cost failed (%2).")
+                                      .arg(QDir::toNativeSeparators(m_databasePath), query.lastError().text()));
+    query = QSqlQuery();
+    // A PostgreSQL connection does not survive a server restart: the next call connects again.
+    if (m_store.isPostgres())
+        m_connection.close();
+    return error;
+}
 
 Result<void> WhatIfCost::open()
 {
     if (m_connection.isOpen())
         return {};
     static std::atomic<int> counter {0};
-    Result<void> opened = m_connection.open(m_databasePath, QStringLiteral("sluice-whatif-%1").arg(++counter),
-                                            SqliteConnection::Mode::ReadOnly);
+    Result<void> opened = m_connection.open(m_store, QStringLiteral("sluice-whatif-%1").arg(++counter),
+                                            StoreConnection::Mode::ReadOnly);
     if (!opened)
         return opened;
+    if (m_store.isPostgres()) {
+        Result<void> current = StoreConnection::checkCurrent(m_connection.database(), m_store);
+        if (!current)
+            m_connection.close();
+        return current;
+    }
     const Result<int> version = Migrations::knownVersion(m_connection.database(), m_databasePath);
     if (!version) {
         m_connection.close();
@@ -419,24 +432,25 @@ Result<QList<WhatIfLine>> WhatIfCost::query(const WhatIfTarget &target, WhatIfGr
                                              "r.tags END))"));
         } else {
             conditions.append(QStringLiteral("EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(r.tags) THEN "
-                                             "r.tags END) f WHERE f.value = ?)"));
+                                             "r.tags END) AS f WHERE f.value = ?)"));
             bound.append(*filter.tag);
         }
     }
     const QString filtered
         = conditions.isEmpty() ? QString() : QStringLiteral(" AND ") + conditions.join(QStringLiteral(" AND "));
     const QString join = by == WhatIfGrouping::Tag
-        ? QStringLiteral("LEFT JOIN json_each(CASE WHEN json_valid(r.tags) THEN r.tags END) t ")
+        ? QStringLiteral("LEFT JOIN json_each(CASE WHEN json_valid(r.tags) THEN r.tags END) t ON 1 = 1 ")
         : QString();
     // One row per request (per request and tag, by tag) with its clamped counts, kind and input class.
     const QString requestRows
         = QStringLiteral("SELECT ") + valueOf(by) + QStringLiteral(" AS value, ") + WhatIfRollup::kindSql()
         + QStringLiteral(" AS kind, ") + WhatIfRollup::inputClassSql()
         + QStringLiteral(
-              " AS input_class, r.input_tokens IS NULL AND r.output_tokens IS NULL AS no_counts, "
-              "MAX(0, IFNULL(r.input_tokens, 0)) AS input, MAX(0, IFNULL(r.cached_tokens, 0)) AS cached, "
-              "MAX(0, IFNULL(r.cache_write_tokens, 0)) AS written, MAX(0, IFNULL(r.output_tokens, 0)) AS output, "
-              "MAX(0, IFNULL(r.reasoning_tokens, 0)) AS reasoning, r.cost_usd, r.cost_status FROM requests r ")
+              " AS input_class, CASE WHEN r.input_tokens IS NULL AND r.output_tokens IS NULL THEN 1 ELSE 0 END AS "
+              "no_counts, MAX(0, COALESCE(r.input_tokens, 0)) AS input, MAX(0, COALESCE(r.cached_tokens, 0)) AS "
+              "cached, MAX(0, COALESCE(r.cache_write_tokens, 0)) AS written, MAX(0, COALESCE(r.output_tokens, 0)) AS "
+              "output, MAX(0, COALESCE(r.reasoning_tokens, 0)) AS reasoning, r.cost_usd, r.cost_status FROM "
+              "requests r ")
         + join + QStringLiteral("WHERE r.started_at >= ? AND r.started_at < ?") + filtered;
 
     QSqlQuery query(m_connection.database());
@@ -452,17 +466,17 @@ Result<QList<WhatIfLine>> WhatIfCost::query(const WhatIfTarget &target, WhatIfGr
                                            "CASE WHEN kind IN (0, 5) AND ")
             + missingPriceOf(target) + QStringLiteral(" THEN ") + QString::number(WhatIfRollup::MissingTargetPrice)
             + QStringLiteral(" ELSE kind END AS kind, input, cached, written, output, reasoning, cost_usd, "
-                             "cost_status, CASE WHEN no_counts THEN 0 ELSE ")
+                             "cost_status, CASE WHEN no_counts = 1 THEN 0 ELSE ")
             + whatIfCostOf(target) + QStringLiteral(" END AS what_if FROM (") + requestRows
-            + QStringLiteral(")) GROUP BY value, kind");
+            + QStringLiteral(") AS request_rows) AS priced GROUP BY value, kind");
         if (!query.prepare(sql))
-            return readError(m_databasePath, query);
+            return readError(query);
         query.addBindValue(fromMs);
         query.addBindValue(toMs);
         for (const QString &value : std::as_const(bound))
             query.addBindValue(nonNull(value));
         if (!query.exec())
-            return readError(m_databasePath, query);
+            return readError(query);
         while (query.next()) {
             KindSums row;
             row.value = query.value(0).toString();
@@ -491,10 +505,11 @@ Result<QList<WhatIfLine>> WhatIfCost::query(const WhatIfTarget &target, WhatIfGr
         firstHour = toMs;
         endHour = toMs;
     }
-    const QString partial = QStringLiteral("SELECT value, kind, input_class, 1 AS requests, input, cached, written, "
-                                           "output, reasoning, MAX(0, input - cached - written) AS uncached, "
-                                           "cost_usd, cost_status = 'estimated' AS estimated FROM (")
-        + requestRows + QLatin1Char(')');
+    const QString partial
+        = QStringLiteral("SELECT value, kind, input_class, 1 AS requests, input, cached, written, "
+                         "output, reasoning, MAX(0, input - cached - written) AS uncached, "
+                         "cost_usd, CASE WHEN cost_status = 'estimated' THEN 1 ELSE 0 END AS estimated FROM (")
+        + requestRows + QStringLiteral(") AS request_rows");
     const QString sql
         = QStringLiteral("SELECT value, kind, input_class, TOTAL(requests), TOTAL(input), TOTAL(cached), "
                          "TOTAL(written), TOTAL(output), TOTAL(reasoning), TOTAL(uncached), TOTAL(cost_usd), "
@@ -504,9 +519,9 @@ Result<QList<WhatIfLine>> WhatIfCost::query(const WhatIfTarget &target, WhatIfGr
                          "cache_write_tokens, output_tokens, reasoning_tokens, uncached_tokens, cost_usd, estimated "
                          "FROM whatif_hourly_by WHERE dimension = ? AND hour >= ? AND hour < ?")
         + (rollup->second ? QStringLiteral(" AND value = ?") : QString())
-        + QStringLiteral(") GROUP BY value, kind, input_class");
+        + QStringLiteral(") AS parts GROUP BY value, kind, input_class");
     if (!query.prepare(sql))
-        return readError(m_databasePath, query);
+        return readError(query);
     for (const auto &[start, end] :
          {std::pair {fromMs, std::min(firstHour, toMs)}, {std::max(endHour, fromMs), toMs}}) {
         query.addBindValue(start);
@@ -520,7 +535,7 @@ Result<QList<WhatIfLine>> WhatIfCost::query(const WhatIfTarget &target, WhatIfGr
     if (rollup->second)
         query.addBindValue(nonNull(*rollup->second));
     if (!query.exec())
-        return readError(m_databasePath, query);
+        return readError(query);
     const ModelPrice &price = target.price;
     const TieredPrice &read = price.cacheRead.isSet() ? price.cacheRead : price.input;
     const TieredPrice &write = price.cacheWrite.isSet() ? price.cacheWrite : price.input;
@@ -595,9 +610,9 @@ Result<WhatIfReport> WhatIfCost::compute(const WhatIfTarget &target, WhatIfGroup
         }
     }
     std::sort(report.lines.begin(), report.lines.end(), [](const WhatIfLine &a, const WhatIfLine &b) {
-        if (a.actualUsd != b.actualUsd)
+        if (SpendLine::costOrder(a.actualUsd) != SpendLine::costOrder(b.actualUsd))
             return a.actualUsd > b.actualUsd;
-        if (a.whatIfUsd != b.whatIfUsd)
+        if (SpendLine::costOrder(a.whatIfUsd) != SpendLine::costOrder(b.whatIfUsd))
             return a.whatIfUsd > b.whatIfUsd;
         return a.name < b.name;
     });

@@ -8,7 +8,9 @@
 
 #include "common/Result.h"
 #include "cost/ModelPrice.h"
-#include "store/SqliteConnection.h"
+#include "store/StoreConnection.h"
+
+class QSqlQuery;
 
 namespace sluice {
 
@@ -96,11 +98,12 @@ struct WhatIfReport
 // Reprices logged traffic on another model from the stored token counts (input, cache reads, cache writes,
 // output) and the target's prices, request by request, so long-context tiers (a rate chosen by each request's
 // input size) and per-request prices apply as the provider would bill them. An estimate: see tokenizerNote().
-// Read-only connection of its own; use it from one thread.
+// Reads a SQLite log or a team's PostgreSQL database with the same SQL. Read-only connection of its own; use it
+// from one thread.
 class WhatIfCost
 {
 public:
-    explicit WhatIfCost(const QString &databasePath);
+    explicit WhatIfCost(const StoreLocation &store);
 
     Result<void> open();
     // catalog, when given, tells by-model lines whether their model is of the target's family.
@@ -121,8 +124,11 @@ private:
     Result<QList<WhatIfLine>> query(const WhatIfTarget &target, WhatIfGrouping by, qint64 fromMs, qint64 toMs,
                                     const WhatIfFilter &filter);
 
-    QString m_databasePath;
-    SqliteConnection m_connection;
+    Error readError(QSqlQuery &query);
+
+    StoreLocation m_store;
+    QString m_databasePath; // for messages: the file, or the PostgreSQL URL without a password
+    StoreConnection m_connection;
     bool m_rollupEnabled = true;
 };
 

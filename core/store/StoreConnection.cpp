@@ -1,6 +1,7 @@
 #include "StoreConnection.h"
 
 #include <QDir>
+#include <QSqlQuery>
 
 #include "Migrations.h"
 #include "PostgresMigrations.h"
@@ -67,6 +68,18 @@ Result<void> StoreConnection::checkCurrent(const QSqlDatabase &db, const StoreLo
                              .arg(latest));
     }
     return {};
+}
+
+bool StoreConnection::hasTable(const QSqlDatabase &db, const StoreLocation &location, const QString &table)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!query.prepare(location.isPostgres() ? QStringLiteral("SELECT 1 WHERE to_regclass(?) IS NOT NULL")
+                                             : QStringLiteral("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND "
+                                                              "name = ?")))
+        return false;
+    query.addBindValue(table);
+    return query.exec() && query.next();
 }
 
 } // namespace sluice

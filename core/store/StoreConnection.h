@@ -29,6 +29,8 @@ public:
     // The store's schema is the one this Sluice writes: an older one needs a gateway to start once, a newer one
     // an update. For readers.
     static Result<void> checkCurrent(const QSqlDatabase &db, const StoreLocation &location);
+    // Whether the store has the table (readers of a SQLite log older than a migration fall back or say so).
+    static bool hasTable(const QSqlDatabase &db, const StoreLocation &location, const QString &table);
 
 private:
     StoreLocation m_location;

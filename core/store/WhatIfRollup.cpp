@@ -12,7 +12,7 @@ QList<qint64> WhatIfRollup::classStarts()
 
 QString WhatIfRollup::kindSql()
 {
-    // The same as 0012_whatif_rollup.sql.
+    // The same as 0012_whatif_rollup.sql and PostgreSQL's 0002_readers.sql.
     return QStringLiteral("(CASE WHEN cost_status = 'cached' THEN 2 "
                           "WHEN input_tokens IS NULL AND output_tokens IS NULL AND cost_usd = 0 AND cost_status = "
                           "'exact' THEN 1 WHEN input_tokens IS NULL AND output_tokens IS NULL THEN 3 "
@@ -23,7 +23,7 @@ QString WhatIfRollup::inputClassSql()
 {
     QStringList terms;
     for (const qint64 start : classStarts())
-        terms.append(QStringLiteral("(IFNULL(input_tokens, 0) > %1)").arg(start));
+        terms.append(QStringLiteral("(CASE WHEN COALESCE(input_tokens, 0) > %1 THEN 1 ELSE 0 END)").arg(start));
     return QLatin1Char('(') + terms.join(QStringLiteral(" + ")) + QLatin1Char(')');
 }
 

@@ -306,7 +306,7 @@ QWidget *SpendPage::card(const QString &objectName, QLabel **value, QLabel **det
     return frame;
 }
 
-void SpendPage::setDatabasePath(const QString &path)
+void SpendPage::setDatabasePath(const StoreLocation &store)
 {
     if (m_thread) {
         m_thread->quit();
@@ -314,12 +314,12 @@ void SpendPage::setDatabasePath(const QString &path)
         delete m_thread;
         m_thread = nullptr;
     }
-    m_databasePath = path;
-    m_whatIf->setDatabasePath(path);
+    m_store = store;
+    m_whatIf->setDatabasePath(store);
     m_emptyState->setText(tr("Loading spend…"));
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("spend-query"));
-    m_query = new SpendQuery(path);
+    m_query = new SpendQuery(store);
     m_query->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_query, &QObject::deleteLater);
     connect(this, &SpendPage::loadRequested, m_query, &SpendQuery::load);

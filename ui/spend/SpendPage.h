@@ -6,6 +6,7 @@
 #include <QWidget>
 
 #include "SpendSnapshot.h"
+#include "store/StoreLocation.h"
 
 class QComboBox;
 class QDateEdit;
@@ -37,8 +38,9 @@ public:
     explicit SpendPage(QWidget *parent = nullptr);
     ~SpendPage() override;
 
-    // Opens the request log read-only on a background thread and loads the page.
-    void setDatabasePath(const QString &path);
+    // Opens the request log (this machine's SQLite log, or a team's PostgreSQL database) read-only on a background
+    // thread and loads the page.
+    void setDatabasePath(const StoreLocation &store);
     void setBudgets(const QList<BudgetLimit> &limits, double defaultSoftFraction);
     // The clock the periods are computed from (tests pin it).
     void setClock(std::function<QDateTime()> clock);
@@ -92,7 +94,7 @@ private:
     QWidget *card(const QString &objectName, QLabel **value, QLabel **detail);
 
     std::function<QDateTime()> m_clock;
-    QString m_databasePath;
+    StoreLocation m_store;
     QList<BudgetLimit> m_budgets;
     double m_softFraction = 0.8;
     int m_generation = 0;

@@ -14,13 +14,13 @@
 #include "cost/SpendBreakdown.h"
 #include "cost/SpendExport.h"
 #include "store/RecordColumns.h"
-#include "store/SqliteConnection.h"
+#include "store/StoreConnection.h"
 
 namespace sluice {
 
-SpendQuery::SpendQuery(const QString &databasePath, QObject *parent)
+SpendQuery::SpendQuery(const StoreLocation &store, QObject *parent)
     : QObject(parent)
-    , m_databasePath(databasePath)
+    , m_store(store)
 { }
 
 SpendQuery::~SpendQuery() = default;
@@ -30,7 +30,7 @@ Result<SpendSnapshot> SpendQuery::read(const SpendRequest &request)
     QElapsedTimer clock;
     clock.start();
     if (!m_breakdown)
-        m_breakdown = std::make_unique<SpendBreakdown>(m_databasePath);
+        m_breakdown = std::make_unique<SpendBreakdown>(m_store);
     SpendSnapshot snapshot;
     snapshot.request = request;
     const qint64 length = request.from.msecsTo(request.to);
@@ -90,10 +90,10 @@ void SpendQuery::load(const SpendRequest &request)
 void SpendQuery::exportRequests(const QDateTime &from, const QDateTime &to, SpendDimension by, const QString &value,
                                 bool filtered, const QString &path, const QString &format)
 {
-    SqliteConnection connection;
+    StoreConnection connection;
     static std::atomic<int> counter {0};
-    if (Result<void> opened = connection.open(m_databasePath, QStringLiteral("sluice-spend-export-%1").arg(++counter),
-                                              SqliteConnection::Mode::ReadOnly);
+    if (Result<void> opened = connection.open(m_store, QStringLiteral("sluice-spend-export-%1").arg(++counter),
+                                              StoreConnection::Mode::ReadOnly);
         !opened) {
         Q_EMIT exportFailed(opened.errorMessage());
         return;

@@ -6,6 +6,7 @@
 #include <QString>
 
 #include "SpendSnapshot.h"
+#include "store/StoreLocation.h"
 
 namespace sluice {
 
@@ -17,7 +18,7 @@ class SpendQuery : public QObject
 {
     Q_OBJECT
 public:
-    explicit SpendQuery(const QString &databasePath, QObject *parent = nullptr);
+    explicit SpendQuery(const StoreLocation &store, QObject *parent = nullptr);
     ~SpendQuery() override;
 
     // Everything the page shows for request, synchronously (on the calling thread).
@@ -37,7 +38,7 @@ Q_SIGNALS:
     void exportFailed(const QString &message);
 
 private:
-    QString m_databasePath;
+    StoreLocation m_store;
     std::unique_ptr<SpendBreakdown> m_breakdown;
 };
 

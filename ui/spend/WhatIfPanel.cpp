@@ -111,9 +111,9 @@ WhatIfPanel::WhatIfPanel(QWidget *parent)
     connect(m_by, &QComboBox::currentIndexChanged, this, &WhatIfPanel::refresh);
 }
 
-void WhatIfPanel::setDatabasePath(const QString &path)
+void WhatIfPanel::setDatabasePath(const StoreLocation &store)
 {
-    m_databasePath = path;
+    m_store = store;
     refresh();
 }
 
@@ -179,7 +179,7 @@ void WhatIfPanel::refresh()
 {
     const QString model = target();
     const int generation = ++m_generation;
-    if (model.isEmpty() || m_databasePath.isEmpty() || !m_from.isValid() || !m_to.isValid()) {
+    if (model.isEmpty() || m_store.isNull() || !m_from.isValid() || !m_to.isValid()) {
         m_loaded = false;
         m_model->clear();
         showMessage(model.isEmpty() ? tr("Pick a model to see what this period's requests would have cost on it.")
@@ -187,7 +187,7 @@ void WhatIfPanel::refresh()
         return;
     }
     m_summary->setText(tr("Repricing on %1…").arg(model));
-    const QString database = m_databasePath;
+    const StoreLocation database = m_store;
     const Config config = m_config;
     const std::shared_ptr<const PriceCatalog> catalog = m_catalog;
     const WhatIfGrouping by = grouping();

@@ -28,7 +28,8 @@ class WhatIfPanel : public QWidget
 public:
     explicit WhatIfPanel(QWidget *parent = nullptr);
 
-    void setDatabasePath(const QString &path);
+    // The request log to reprice: this machine's, or a team's PostgreSQL database.
+    void setDatabasePath(const StoreLocation &store);
     // The configured models (offered first, priced as their first deployment) and the price catalog.
     void setPriceSources(const Config &config, std::shared_ptr<const PriceCatalog> catalog);
     void setPeriod(const QDateTime &from, const QDateTime &to);
@@ -59,7 +60,7 @@ private:
     void showMessage(const QString &text);
 
     std::function<QDateTime()> m_clock;
-    QString m_databasePath;
+    StoreLocation m_store;
     Config m_config;
     std::shared_ptr<const PriceCatalog> m_catalog;
     QDateTime m_from;
