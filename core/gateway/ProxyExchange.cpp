@@ -270,6 +270,7 @@ void ProxyExchange::resetAttempt()
     m_heldBack.clear();
     m_attemptFirstByteMs = -1;
     m_sawDone = false;
+    m_skippedDeltas = false;
     m_dropped.clear();
     m_assembler.reset();
     m_tapDecoder.reset();
@@ -346,25 +347,55 @@ bool ProxyExchange::passesThrough() const
     }
 }
 
+bool ProxyExchange::relaysAnswer() const
+{
+    if (passesThrough())
+        return true;
+    return m_adapter && m_request.format == ApiFormat::AnthropicMessages
+        && m_adapter->format() == ApiFormat::AnthropicMessages;
+}
+
 QByteArray ProxyExchange::withRequestedModel(const QByteArray &json, bool event) const
 {
-    if (m_request.format != ApiFormat::OpenAiResponses || !m_attempt
+    const bool anthropic = m_request.format == ApiFormat::AnthropicMessages;
+    if ((m_request.format != ApiFormat::OpenAiResponses && !anthropic) || !m_attempt
         || m_attempt->deployment.upstreamModel == m_request.model || !json.contains("\"model\""))
         return json;
+    // Streams carry the model in the object their first event opens: Responses' response.created, .in_progress,
+    // .completed, ... in "response", Anthropic's message_start in "message".
+    const QLatin1String container = anthropic ? QLatin1String("message") : QLatin1String("response");
+    if (std::optional<QByteArray> spliced = splicedModel(json, event ? QByteArrayView(container) : QByteArrayView()))
+        return *std::move(spliced);
     QJsonObject root = QJsonDocument::fromJson(json).object();
     if (event) {
-        // response.created, .in_progress, .completed, ... carry the response object.
-        QJsonObject response = root.value(QLatin1String("response")).toObject();
-        if (!response.contains(QLatin1String("model")))
+        QJsonObject inner = root.value(container).toObject();
+        if (!inner.contains(QLatin1String("model")))
             return json;
-        response.insert(QStringLiteral("model"), m_request.model);
-        root.insert(QStringLiteral("response"), response);
+        inner.insert(QStringLiteral("model"), m_request.model);
+        root.insert(container, inner);
     } else {
         if (!root.contains(QLatin1String("model")))
             return json;
         root.insert(QStringLiteral("model"), m_request.model);
     }
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
+}
+
+std::optional<QByteArray> ProxyExchange::splicedModel(const QByteArray &json, QByteArrayView container) const
+{
+    if (container.isEmpty())
+        return OpenAiChatRequest::spliceBody(json, m_request.model, false);
+    const std::optional<JsonMembers> members = JsonMembers::scan(json);
+    const JsonMembers::Member *inner = members ? members->find(container) : nullptr;
+    if (!inner)
+        return std::nullopt;
+    const std::optional<QByteArray> spliced
+        = OpenAiChatRequest::spliceBody(members->value(*inner).toByteArray(), m_request.model, false);
+    if (!spliced)
+        return std::nullopt;
+    QByteArray out = json;
+    out.replace(inner->valueBegin, inner->valueEnd - inner->valueBegin, *spliced);
+    return out;
 }
 
 Result<QByteArray> ProxyExchange::attemptBody(const ProviderAdapter &adapter, const QString &upstreamModel)
@@ -527,7 +558,7 @@ void ProxyExchange::onHeaders(int status, const HttpHeaders &headers)
             m_tapDecoder = FormatCodec::forFormat(m_adapter->format()).createStreamDecoder();
         return;
     }
-    if (passesThrough()) {
+    if (relaysAnswer()) {
         m_mode = Mode::RelayStream;
         m_decoder = FormatCodec::forFormat(m_request.format).createStreamDecoder();
         return;
@@ -545,18 +576,9 @@ void ProxyExchange::onHeaders(int status, const HttpHeaders &headers)
 
 void ProxyExchange::onBody(const QByteArray &data)
 {
-    switch (m_mode) {
-    case Mode::FastStream:
-        relayFastStream(data);
+    if (m_mode != Mode::Buffered) {
+        relayRead(data);
         return;
-    case Mode::RelayStream:
-        relayPassthrough(data);
-        return;
-    case Mode::TranslatedStream:
-        relayTranslated(m_decoder->feed(data));
-        return;
-    case Mode::Buffered:
-        break;
     }
     if (m_providers.budget && !m_providers.budget->take(data.size())) {
         // Sluice holds as much as it allows: this answer cannot be buffered now; the client may try again.
@@ -589,16 +611,54 @@ void ProxyExchange::onBody(const QByteArray &data)
     m_body.append(data);
 }
 
+void ProxyExchange::relayRead(const QByteArray &data)
+{
+    const auto relay = [this](const QByteArray &piece) {
+        switch (m_mode) {
+        case Mode::FastStream:
+            relayFastStream(piece);
+            return;
+        case Mode::RelayStream:
+            relayPassthrough(piece);
+            return;
+        case Mode::TranslatedStream:
+            relayTranslated(m_decoder->feed(piece));
+            return;
+        case Mode::Buffered:
+            break;
+        }
+    };
+    const Mode mode = m_mode;
+    qsizetype from = 0;
+    while (!m_contentSent && from < data.size()) {
+        // Up to the blank line that ends the next event; CR-only framing goes whole, and a binary framing cut at a
+        // blank line's bytes is still read right (decoders take bytes split anywhere).
+        qsizetype end = data.size();
+        const char *begin = data.constData();
+        for (const char *at = begin + from;
+             (at = static_cast<const char *>(memchr(at, '\n', size_t(begin + data.size() - at))));) {
+            ++at;
+            const qsizetype rest = begin + data.size() - at;
+            if (rest >= 1 && *at == '\n') {
+                end = at + 1 - begin;
+                break;
+            }
+            if (rest >= 2 && at[0] == '\r' && at[1] == '\n') {
+                end = at + 2 - begin;
+                break;
+            }
+        }
+        relay(from == 0 && end == data.size() ? data : data.sliced(from, end - from));
+        if (m_done || !m_call || m_mode != mode)
+            return; // the attempt failed or the answer ended
+        from = end;
+    }
+    if (from < data.size())
+        relay(from == 0 ? data : data.sliced(from));
+}
+
 void ProxyExchange::relayFastStream(const QByteArray &data)
 {
-    // Until content flows, a large read is taken in two steps, so the first events go out before the rest is parsed.
-    constexpr qsizetype FirstPiece = 4096;
-    if (!m_contentSent && data.size() > 2 * FirstPiece) {
-        relayFastStream(data.first(FirstPiece));
-        if (!m_done && m_call && m_mode == Mode::FastStream)
-            relayFastStream(data.sliced(FirstPiece));
-        return;
-    }
     m_events.clear();
     m_sse.feed(data, m_events);
     QByteArray out;
@@ -657,11 +717,22 @@ void ProxyExchange::relayPassthrough(const QByteArray &data)
     m_events.clear();
     m_sse.feed(data, m_events);
     QByteArray out;
+    const bool anthropic = m_request.format == ApiFormat::AnthropicMessages;
     for (const SseEvent &event : std::as_const(m_events)) {
         const bool contentWasSent = m_contentSent;
+        if (anthropic && m_contentSent && !m_assembler && event.event == "content_block_delta") {
+            // Once content flows, the log needs only usage, stop reason and errors: the deltas (all but a handful
+            // of an answer's events) go out unread.
+            m_skippedDeltas = true;
+            out.append(encodeSseEvent(event));
+            continue;
+        }
         if (!notePassthroughEvents(m_decoder->decodeEvent(event)))
             return;
-        out.append(encodeSseEvent(SseEvent {event.event, withRequestedModel(event.data, true)}));
+        if (anthropic && event.event != "message_start" && !event.event.isEmpty())
+            out.append(encodeSseEvent(event)); // only message_start names the model
+        else
+            out.append(encodeSseEvent(SseEvent {event.event, withRequestedModel(event.data, true)}));
         // The first content goes out before the rest of the read is processed: it is what the user waits for.
         if (m_contentSent && !contentWasSent) {
             writeStream(out);
@@ -952,7 +1023,7 @@ void ProxyExchange::deliverBuffered()
         }
     } else {
         // Read in the provider's format: the client's own when passed through, else translated for the client.
-        const bool relayed = passesThrough();
+        const bool relayed = relaysAnswer();
         Result<CanonicalResponse> response
             = FormatCodec::forFormat(relayed ? m_request.format : m_adapter->format()).decodeResponse(m_body);
         if (!response) {
@@ -1211,7 +1282,8 @@ void ProxyExchange::finish(int status, const char *errorClass, const QString &me
     m_record.cachedTokens = m_usage.cached;
     m_record.reasoningTokens = m_usage.reasoning;
     m_record.cacheWriteTokens = m_usage.cacheWrite;
-    m_record.relayedTextChars = m_mode == Mode::FastStream ? -1 : m_relayedChars;
+    // Unknown (-1) where the text was relayed unread: RequestCost counts it in the logged body if it needs it.
+    m_record.relayedTextChars = m_mode == Mode::FastStream || m_skippedDeltas ? -1 : m_relayedChars;
     m_record.finishReason = m_finishReason;
     if (m_servedModel != m_record.upstreamModel)
         m_record.servedModel = m_servedModel.left(200);

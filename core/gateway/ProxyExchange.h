@@ -93,7 +93,8 @@ public:
 
 private:
     // FastStream: OpenAI chat relayed as it came; RelayStream: another format relayed as it came (Responses,
-    // Gemini), read by the format's decoder on the way; TranslatedStream: decoded and encoded for the client.
+    // Gemini, Anthropic), read by the format's decoder on the way; TranslatedStream: decoded and encoded for the
+    // client.
     enum class Mode { Buffered, FastStream, RelayStream, TranslatedStream };
 
     void startNextAttempt();
@@ -105,6 +106,9 @@ private:
     void onClientClosed();
     void onDrained();
 
+    // One read of a streamed answer. Until content flows it is taken one SSE event at a time, so the first
+    // content goes out before the rest of the read is parsed or decoded.
+    void relayRead(const QByteArray &data);
     void relayFastStream(const QByteArray &data);
     void relayPassthrough(const QByteArray &data);
     // The relayed stream's events as the decoder read them: false when they failed the attempt before any content.
@@ -140,6 +144,10 @@ private:
     // The current provider takes the client's own format, other than OpenAI chat (Responses to a provider serving
     // /responses, Gemini to Gemini): the body goes as sent, the answer comes back as sent.
     bool passesThrough() const;
+    // The provider's answer goes to the client as it came (model name and secrets aside), read on the way for the
+    // log: the formats passed through, and Anthropic Messages to an Anthropic provider (the request itself is still
+    // re-encoded for it).
+    bool relaysAnswer() const;
     // The answer must be read event by event for the guardrails (restore placeholders, response rules).
     bool guardsStream() const;
     // A response rule with action block fired on the answer (attemptFinished: the planner already has its outcome).
@@ -147,8 +155,11 @@ private:
     // The text with the gateway's secrets replaced (an upstream may echo the key it was sent).
     QByteArray scrubbed(const QByteArray &text) const;
     QString scrubbed(const QString &text) const;
-    // An answer's events or body naming the model the client asked for (Responses passthrough).
+    // An answer's events or body naming the model the client asked for (Responses and Anthropic relayed as sent).
     QByteArray withRequestedModel(const QByteArray &json, bool event) const;
+    // The JSON with its "model" (inside the member container, when given) spliced to the client's model name;
+    // empty when the text has no such plain member.
+    std::optional<QByteArray> splicedModel(const QByteArray &json, QByteArrayView container) const;
     // Keeps the usage of an attempt that failed and is followed by another (the provider billed it).
     void noteBilledFailure(const RouteDecision &decision);
 
@@ -177,6 +188,7 @@ private:
     std::unique_ptr<StreamEncoder> m_encoder;
     std::unique_ptr<GuardrailStreamFilter> m_guardFilter;
     bool m_sawDone = false; // fast path: the stream's closing [DONE] arrived
+    bool m_skippedDeltas = false; // relayed stream: content deltas went to the client undecoded
     QByteArray m_heldBack; // stream bytes produced before the first content: sent once content arrives
 
     bool m_contentSent = false; // part of the answer reached the client: no more fallbacks

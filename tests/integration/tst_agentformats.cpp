@@ -4,6 +4,7 @@
 
 #include "GatewayFixture.h"
 #include "GatewayTestSupport.h"
+#include "api/AnthropicStreamDecoder.h"
 #include "cost/PriceCatalog.h"
 #include "cost/RequestCost.h"
 
@@ -182,6 +183,8 @@ private Q_SLOTS:
 
     void claudeCodeAliasToAnthropic();
     void claudeCodeAliasTranslated();
+    void claudeCodeToAnthropicRelaysTheProviderBytes_data();
+    void claudeCodeToAnthropicRelaysTheProviderBytes();
 
     void codexTranslated();
     void responsesPassThroughToOpenAi();
@@ -398,6 +401,93 @@ void TestAgentFormats::claudeCodeAliasToAnthropic()
     QVERIFY(gateway.waitForRecords(1));
     QCOMPARE(gateway.records.first().requestedModel, QStringLiteral("claude-test"));
     QVERIFY(gateway.records.first().outputTokens > 0);
+}
+
+void TestAgentFormats::claudeCodeToAnthropicRelaysTheProviderBytes_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("recording");
+    QTest::newRow("text") << QStringLiteral("claude-test") << QStringLiteral("anthropic-text");
+    QTest::newRow("tool call") << QStringLiteral("claude-tool") << QStringLiteral("anthropic-json-tool.1");
+    QTest::newRow("tool call without arguments")
+        << QStringLiteral("claude-tool-no-args") << QStringLiteral("anthropic-tool-no-args");
+}
+
+// Claude Code to Anthropic: the client gets the provider's bytes, message_start naming the model it asked for,
+// and the log gets usage, stop reason, served model and time to first token, wherever the provider's bytes are cut
+// into reads (every byte boundary, and every byte a read of its own).
+void TestAgentFormats::claudeCodeToAnthropicRelaysTheProviderBytes()
+{
+    QFETCH(QString, model);
+    QFETCH(QString, recording);
+    GatewayFixture gateway({},
+                           "  - name: claude-tool\n"
+                           "    provider: mock-anthropic\n"
+                           "    upstream_model: anthropic-json-tool.1\n"
+                           "  - name: claude-tool-no-args\n"
+                           "    provider: mock-anthropic\n"
+                           "    upstream_model: anthropic-tool-no-args\n");
+    QNetworkRequest direct(QUrl(gateway.upstream().baseUrl().toString() + QStringLiteral("/v1/messages")));
+    direct.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    const auto provider = gateway.post(direct, anthropicBody(recording, true));
+    QCOMPARE(provider.status, 200);
+    AnthropicStreamDecoder decoder;
+    CanonicalEvents events = decoder.feed(provider.body);
+    events += decoder.finish();
+    QVERIFY(decoder.usage().output > 0);
+    QString finishReason;
+    for (const CanonicalEvent &event : std::as_const(events)) {
+        if (event.type == CanonicalEvent::Type::Finish)
+            finishReason = finishReasonName(event.finishReason);
+    }
+    QVERIFY(!finishReason.isEmpty());
+    const QByteArray servedModel = "\"model\":\"" + decoder.model().toUtf8() + '"';
+    QCOMPARE(provider.body.count(servedModel), 1);
+    QByteArray expected = provider.body;
+    const QByteArray clientModel = "\"model\":\"" + model.toUtf8() + '"';
+    expected.replace(servedModel, clientModel);
+
+    const qsizetype size = provider.body.size();
+    for (int at = -1; at < size; ++at) {
+        if (at >= 0)
+            gateway.upstream().enqueueFault(MockFault::rechunk(at)); // 0: every byte a read of its own
+        const auto reply = gateway.post(gateway.request(QStringLiteral("/v1/messages")), anthropicBody(model, true));
+        QCOMPARE(reply.status, 200);
+        if (reply.body != expected)
+            QFAIL(
+                qPrintable(QStringLiteral("Cut at %1: the client got\n%2").arg(at).arg(QString::fromUtf8(reply.body))));
+    }
+    QVERIFY(gateway.waitForRecords(int(size) + 1));
+    for (const RequestRecord &record : std::as_const(gateway.records)) {
+        QCOMPARE(record.httpStatus, 200);
+        QCOMPARE(record.errorClass, QString());
+        QCOMPARE(record.inputTokens, decoder.usage().input);
+        QCOMPARE(record.outputTokens, decoder.usage().output);
+        QCOMPARE(record.cachedTokens, decoder.usage().cached);
+        QCOMPARE(record.finishReason, finishReason);
+        QCOMPARE(record.servedModel, decoder.model());
+        QVERIFY(record.timeToFirstTokenUs > 0);
+        QCOMPARE(record.responseBody, expected);
+    }
+
+    // Not streamed: the provider's answer as it came, the model renamed.
+    const auto providerJson = gateway.post(direct, anthropicBody(recording, false));
+    QCOMPARE(providerJson.status, 200);
+    const QByteArray servedJsonModel
+        = '"' + jsonOf(providerJson.body).value(QLatin1String("model")).toString().toUtf8() + '"';
+    QCOMPARE(providerJson.body.count(servedJsonModel), 1);
+    QByteArray expectedJson = providerJson.body;
+    expectedJson.replace(servedJsonModel, QByteArray('"' + model.toUtf8() + '"'));
+    const auto json = gateway.post(gateway.request(QStringLiteral("/v1/messages")), anthropicBody(model, false));
+    QCOMPARE(json.status, 200);
+    QCOMPARE(json.body, expectedJson);
+    QVERIFY(gateway.waitForRecords(int(size) + 2));
+    QCOMPARE(gateway.records.last().outputTokens,
+             jsonOf(providerJson.body)
+                 .value(QLatin1String("usage"))
+                 .toObject()
+                 .value(QLatin1String("output_tokens"))
+                 .toInteger());
 }
 
 void TestAgentFormats::claudeCodeAliasTranslated()

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void streamedRequestReplaysANonStreamedAnswer();
     void nonStreamedRequestReplaysAStreamedAnswer();
     void anthropicClientGetsAnAnswerCachedFromAnotherFormat();
+    void anthropicStreamRelayedAsSentIsCached();
     void responsesClientReplaysAsAResponsesStream();
     void entryExpires();
     void noCacheSkipsTheLookupAndNoStoreTheWrite();
@@ -211,6 +212,32 @@ void TestGatewayCache::anthropicClientGetsAnAnswerCachedFromAnotherFormat()
     // The OpenAI chat format is another key: a miss.
     QCOMPARE(cacheOf(gateway, chatBody(QStringLiteral("gpt-test"), false)), QByteArray("miss"));
     QCOMPARE(upstreamCalls(gateway), 2);
+}
+
+void TestGatewayCache::anthropicStreamRelayedAsSentIsCached()
+{
+    Setup setup = start(CacheOn);
+    QVERIFY(setup.gateway);
+    GatewayFixture &gateway = *setup.gateway;
+    // Anthropic to Anthropic: the stream is relayed as the provider sent it, and still assembled for the cache.
+    QNetworkRequest request = gateway.request(QStringLiteral("/v1/messages"));
+    const auto streamed = gateway.post(request, anthropicBody(QStringLiteral("claude-test"), true));
+    QCOMPARE(streamed.status, 200);
+    QCOMPARE(streamed.header("x-sluice-cache"), QByteArray("miss"));
+    const QString streamedText = anthropicStreamText(eventsOf(streamed.body));
+    QVERIFY(!streamedText.isEmpty());
+    const auto replayed = gateway.post(request, anthropicBody(QStringLiteral("claude-test"), false));
+    QCOMPARE(replayed.status, 200);
+    QCOMPARE(replayed.header("x-sluice-cache"), QByteArray("hit"));
+    QCOMPARE(upstreamCalls(gateway), 1);
+    QCOMPARE(jsonOf(replayed.body)
+                 .value(QLatin1String("content"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QLatin1String("text"))
+                 .toString(),
+             streamedText);
 }
 
 void TestGatewayCache::responsesClientReplaysAsAResponsesStream()

@@ -468,8 +468,16 @@ MockResponse MockEndpoints::chunkedStream(const Route &route, const QList<QByteA
 {
     const bool jsonArray = route.family == Family::Gemini && !route.sse;
     MockResponse response;
-    for (const QByteArray &piece : pieces)
-        response.pieces.append(chunk(piece));
+    if (fault && fault->kind == MockFault::Kind::Rechunk && !pieces.join().isEmpty()) {
+        const QByteArray body = pieces.join();
+        const qsizetype first = fault->splitAt > 0 ? qMin<qsizetype>(fault->splitAt, body.size()) : 1;
+        response.pieces.append(chunk(body.first(first)));
+        for (qsizetype at = first; at<body.size(); at += fault->splitAt> 0 ? body.size() : 1)
+            response.pieces.append(chunk(body.sliced(at, fault->splitAt > 0 ? body.size() - at : 1)));
+    } else {
+        for (const QByteArray &piece : pieces)
+            response.pieces.append(chunk(piece));
+    }
     response.trailer = QByteArrayLiteral("0\r\n\r\n");
     response.pieceDelayMs = eventDelayMs;
     response.closeAfter = !keepAlive;
@@ -573,8 +581,9 @@ MockResponse MockEndpoints::bodyResponse(const QByteArray &recordedBody, const s
     MockResponse response;
     response.closeAfter = !keepAlive;
     response.head = head(200, "application/json", contentLength(body.size()), keepAlive, serial);
-    if (!fault || kind == MockFault::Kind::InvalidJson || kind == MockFault::Kind::SlowHeaders) {
-        response.head += body;
+    if (!fault || kind == MockFault::Kind::InvalidJson || kind == MockFault::Kind::SlowHeaders
+        || kind == MockFault::Kind::Rechunk) {
+        response.head += body; // rechunk cuts streams only
         if (fault && kind == MockFault::Kind::SlowHeaders)
             response.headDelayMs = fault->delayMs;
         return response;

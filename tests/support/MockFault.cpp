@@ -9,7 +9,7 @@ namespace sluice::test {
 
 namespace {
 
-constexpr std::array<std::pair<MockFault::Kind, const char *>, 8> kindNames {{
+constexpr std::array<std::pair<MockFault::Kind, const char *>, 9> kindNames {{
     {MockFault::Kind::Status, "status"},
     {MockFault::Kind::ResetBeforeHeaders, "reset"},
     {MockFault::Kind::ResetMidStream, "reset-mid-stream"},
@@ -18,6 +18,7 @@ constexpr std::array<std::pair<MockFault::Kind, const char *>, 8> kindNames {{
     {MockFault::Kind::SlowStream, "slow-stream"},
     {MockFault::Kind::InvalidJson, "invalid-json"},
     {MockFault::Kind::TruncatedStream, "truncate"},
+    {MockFault::Kind::Rechunk, "rechunk"},
 }};
 
 Result<int> parseNumber(const QByteArray &name, const QByteArray &value, int minimum)
@@ -98,6 +99,14 @@ MockFault MockFault::truncatedStream(int afterEvents)
     return fault;
 }
 
+MockFault MockFault::rechunk(int splitAt)
+{
+    MockFault fault;
+    fault.kind = Kind::Rechunk;
+    fault.splitAt = splitAt;
+    return fault;
+}
+
 MockFault MockFault::forModel(const QString &recording) const
 {
     MockFault copy = *this;
@@ -165,9 +174,14 @@ Result<MockFault> MockFault::parse(const QByteArray &spec)
             if (!number)
                 return number.error();
             fault.delayMs = *number;
+        } else if (name == "at") {
+            auto number = parseNumber(name, value, 1);
+            if (!number)
+                return number.error();
+            fault.splitAt = *number;
         } else {
             return makeError(QStringLiteral("x-mock-fault: unknown parameter \"%1\"; use code, retry-after, "
-                                            "retry-after-ms, after or delay")
+                                            "retry-after-ms, after, delay or at")
                                  .arg(QString::fromLatin1(name)));
         }
     }
@@ -197,6 +211,10 @@ QByteArray MockFault::toSpec() const
     case Kind::SlowHeaders:
     case Kind::SlowStream:
         spec += ";delay=" + QByteArray::number(delayMs);
+        break;
+    case Kind::Rechunk:
+        if (splitAt > 0)
+            spec += ";at=" + QByteArray::number(splitAt);
         break;
     case Kind::ResetBeforeHeaders:
     case Kind::StallBeforeHeaders:

@@ -19,6 +19,8 @@ namespace sluice::test {
 //   slow-stream;delay=MS       MS milliseconds before each event (non-streamed: before the body)
 //   invalid-json[;after=K]     status 200 with a body (or event K) that is not valid JSON
 //   truncate;after=K           close cleanly after K events: no [DONE], no final chunk
+//   rechunk[;at=K]             a stream's body re-cut into HTTP chunks (each a read of its own for the client):
+//                              the first K bytes, then the rest; without at, one byte per chunk
 struct MockFault
 {
     enum class Kind {
@@ -30,6 +32,7 @@ struct MockFault
         SlowStream,
         InvalidJson,
         TruncatedStream,
+        Rechunk,
     };
 
     Kind kind = Kind::Status;
@@ -39,6 +42,7 @@ struct MockFault
     int retryAfterMs = -1; // Status: retry-after-ms header; -1 means none
     int afterEvents = 0; // ResetMidStream, TruncatedStream, InvalidJson
     int delayMs = 0; // SlowHeaders, SlowStream
+    int splitAt = 0; // Rechunk: bytes in the first chunk; 0: every byte its own chunk
     QString model; // queued faults: apply only to requests for this recording; empty means any request
     int times = 1; // queued faults: how many matching requests it applies to; -1 means until cleared
 
@@ -50,6 +54,7 @@ struct MockFault
     static MockFault slowStream(int delayMs);
     static MockFault invalidJson(int afterEvents = 0);
     static MockFault truncatedStream(int afterEvents);
+    static MockFault rechunk(int splitAt = 0);
 
     MockFault forModel(const QString &recording) const;
     MockFault repeated(int count) const;

@@ -761,7 +761,9 @@ void TestMockUpstream::faultSpecRoundTrips()
                                    MockFault::slowHeaders(100),
                                    MockFault::slowStream(7),
                                    MockFault::invalidJson(2),
-                                   MockFault::truncatedStream(3)};
+                                   MockFault::truncatedStream(3),
+                                   MockFault::rechunk(),
+                                   MockFault::rechunk(17)};
     for (const MockFault &fault : faults) {
         const auto parsed = MockFault::parse(fault.toSpec());
         QVERIFY2(parsed.ok(), qPrintable(parsed.errorMessage()));
@@ -771,6 +773,7 @@ void TestMockUpstream::faultSpecRoundTrips()
         QCOMPARE(parsed->retryAfterMs, fault.retryAfterMs);
         QCOMPARE(parsed->afterEvents, fault.afterEvents);
         QCOMPARE(parsed->delayMs, fault.delayMs);
+        QCOMPARE(parsed->splitAt, fault.splitAt);
     }
     QVERIFY(!MockFault::parse("status;code=abc").ok());
     QVERIFY(!MockFault::parse("slow-stream;speed=3").ok());

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Instruction counts of one request path under callgrind, which the machine's load does not move (docs/performance.md).
+# Runs sluice --headless under valgrind in front of sluice-bench-upstream (the /json/ and /agent/ fixtures of run.sh),
+# warms up, zeroes the counters, sends --requests requests with sluice-bench-client and prints the instructions per
+# request of every thread that ran (the gateway thread is the busiest, the log writer the next).
+# With --first-write it prints instead the instructions between the upstream's response headers
+# (ProxyExchange::onHeaders) and the first bytes written to the client (ServerResponder::writeChunk), per stream:
+# what Sluice adds to the time to first token.
+#
+# Usage: bench/callgrind.sh --path NAME [--stream] [--first-write] [--requests N] [--sluice PATH] [--build-dir DIR]
+#   NAME: openai, anthropic, anthropic-openai, responses, responses-openai (as in run.sh's agent table)
+#   --sluice PATH measures another build (e.g. the one before a change) with the same harness.
+# Needs valgrind and the bench tools built (bench/run.sh builds them; --build-dir build/ci for the ci preset).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build_dir="$root/build/bench"
+sluice_bin=""
+path=""
+stream=0
+first_write=0
+requests=20
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --path) path="$2"; shift ;;
+    --stream) stream=1 ;;
+    --first-write) first_write=1; stream=1 ;;
+    --requests) requests="$2"; shift ;;
+    --sluice) sluice_bin="$2"; shift ;;
+    --build-dir) build_dir="$2"; shift ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "callgrind.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+[ -n "$sluice_bin" ] || sluice_bin="$build_dir/app/sluice"
+upstream_bin="$build_dir/bench/upstream/sluice-bench-upstream"
+client="$build_dir/bench/client/sluice-bench-client"
+recordings="${SLUICE_RECORDINGS_DIR:-$root/../shared/data/provider-recordings}" # as run.sh
+for tool in valgrind callgrind_control; do
+    command -v "$tool" >/dev/null || { echo "callgrind.sh: $tool is missing (apt-get install valgrind)" >&2; exit 1; }
+done
+for bin in "$sluice_bin" "$upstream_bin" "$client"; do
+    [ -x "$bin" ] || { echo "callgrind.sh: $bin is not built (bench/run.sh builds it)" >&2; exit 1; }
+done
+
+# format | endpoint | model (non-streamed) | model (streamed)
+case "$path" in
+openai) route="openai|/v1/chat/completions|bench-json|bench-agent" ;;
+anthropic) route="anthropic|/v1/messages|bench-anthropic|bench-anthropic-stream" ;;
+anthropic-openai) route="anthropic|/v1/messages|bench-chat|bench-chat-stream" ;;
+responses) route="responses|/v1/responses|bench-json|bench-agent" ;;
+responses-openai) route="responses|/v1/responses|bench-chat|bench-chat-stream" ;;
+*) echo "callgrind.sh: --path is one of openai, anthropic, anthropic-openai, responses, responses-openai" >&2; exit 2 ;;
+esac
+IFS='|' read -r format endpoint json_model stream_model <<<"$route"
+model="$json_model"
+[ "$stream" -eq 0 ] || model="$stream_model"
+
+tmp="$(mktemp -d)"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+upstream_port="$(free_port)"
+"$upstream_bin" --recordings "$recordings" --events 1000 --agent-events 300 --port "$upstream_port" \
+    >"$tmp/upstream.log" 2>&1 &
+pids+=($!)
+upstream="http://127.0.0.1:$upstream_port"
+port="$(free_port)"
+cat >"$tmp/sluice.yaml" <<EOF
+providers:
+  - {name: bench-json, type: openai, base_url: $upstream/json/v1}
+  - {name: bench-agent, type: openai, base_url: $upstream/agent/v1}
+  - {name: bench-chat-json, type: openai-compatible, base_url: $upstream/json/v1}
+  - {name: bench-chat-agent, type: openai-compatible, base_url: $upstream/agent/v1}
+  - {name: bench-anthropic-json, type: anthropic, base_url: $upstream/json}
+  - {name: bench-anthropic-agent, type: anthropic, base_url: $upstream/agent}
+models:
+  - {name: bench-json, provider: bench-json}
+  - {name: bench-agent, provider: bench-agent}
+  - {name: bench-chat, provider: bench-chat-json}
+  - {name: bench-chat-stream, provider: bench-chat-agent}
+  - {name: bench-anthropic, provider: bench-anthropic-json}
+  - {name: bench-anthropic-stream, provider: bench-anthropic-agent}
+tokens:
+  - name: bench
+    secret: env:SLUICE_BENCH_TOKEN
+logging:
+  store_bodies: true
+EOF
+export SLUICE_BENCH_TOKEN="sk-bench-$RANDOM$RANDOM"
+triggers=()
+[ "$first_write" -eq 0 ] || triggers=(--dump-before='sluice::ProxyExchange::onHeaders*'
+    --dump-before='sluice::ServerResponder::writeChunk*')
+valgrind --tool=callgrind --separate-threads=yes "${triggers[@]}" --callgrind-out-file="$tmp/cg.out" \
+    "$sluice_bin" --headless --config "$tmp/sluice.yaml" --port "$port" --data-dir "$tmp/data" >"$tmp/sluice.log" 2>&1 &
+sluice_pid=$!
+pids+=("$sluice_pid")
+for _ in $(seq 1 120); do
+    grep -q "listening" "$tmp/sluice.log" 2>/dev/null && break
+    sleep 1
+done
+grep -q "listening" "$tmp/sluice.log" || { echo "callgrind.sh: Sluice did not start" >&2; cat "$tmp/sluice.log" >&2; exit 1; }
+
+run_client() {
+    local -a args=(latency --url "http://127.0.0.1:$port$endpoint" --format "$format" --model "$model"
+        --token "$SLUICE_BENCH_TOKEN" --requests "$1" --warmup 0)
+    [ "$stream" -eq 0 ] || args+=(--stream)
+    "$client" "${args[@]}" >"$tmp/client.txt"
+    grep -q '^errors=0$' "$tmp/client.txt" || { echo "callgrind.sh: requests failed" >&2; cat "$tmp/client.txt" >&2; exit 1; }
+}
+
+run_client 10 # warm-up: connections, caches, first-time allocations
+sleep 2
+if [ "$first_write" -eq 1 ]; then
+    run_client "$requests"
+    sleep 2
+else
+    callgrind_control -z "$sluice_pid" >/dev/null 2>&1
+    run_client "$requests"
+    sleep 2
+    callgrind_control -d "$sluice_pid" >/dev/null 2>&1
+    sleep 1
+fi
+
+python3 - "$tmp" "$requests" "$first_write" "$path" "$stream" <<'EOF'
+import glob, re, statistics, sys
+tmp, requests, first_write, path, stream = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4], sys.argv[5]
+dumps = []
+for name in glob.glob(tmp + "/cg.out.*"):
+    match = re.search(r"cg\.out\.(\d+)-(\d+)$", name)
+    if not match:
+        continue
+    trigger, total = "", 0
+    for line in open(name, errors="replace"):
+        if line.startswith("desc: Trigger:"):
+            trigger = line
+        elif line.startswith(("totals:", "summary:")):
+            total = int(line.split()[1])
+    dumps.append((int(match.group(1)), int(match.group(2)), trigger, total))
+dumps.sort()
+label = path + (" stream" if stream == "1" else "")
+if first_write:
+    values = []
+    for thread in sorted({d[1] for d in dumps}):
+        seq = [d for d in dumps if d[1] == thread]
+        values += [cur[3] for prev, cur in zip(seq, seq[1:]) if "onHeaders" in prev[2] and "writeChunk" in cur[2]]
+    values = values[-requests:]
+    if not values:
+        sys.exit("callgrind.sh: no stream wrote to its client")
+    print(f"{label}: instructions from the upstream's headers to the first write, median of {len(values)}: "
+          f"{int(statistics.median(values)):,}")
+else:
+    last = max(d[0] for d in dumps)
+    for _, thread, _, total in sorted((d for d in dumps if d[0] == last), key=lambda d: -d[3]):
+        if total > 0:
+            print(f"{label}: thread {thread}: {total // requests:,} instructions per request ({requests} requests)")
+EOF
