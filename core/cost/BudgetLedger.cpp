@@ -151,6 +151,16 @@ bool BudgetLedger::applies(const BudgetSubject &subject) const
                        [&](const BudgetLimit &limit) { return matches(limit, subject); });
 }
 
+QList<BudgetLimit> BudgetLedger::matching(const BudgetSubject &subject) const
+{
+    QList<BudgetLimit> result;
+    for (const BudgetLimit &limit : m_limits) {
+        if (matches(limit, subject))
+            result.append(limit);
+    }
+    return result;
+}
+
 BudgetLedger::Decision BudgetLedger::reserve(const BudgetSubject &subject, double upperBoundUsd, const QDateTime &now)
 {
     Decision decision;

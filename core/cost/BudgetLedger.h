@@ -44,6 +44,10 @@ public:
     double reserved(qsizetype index) const;
 
     bool applies(const BudgetSubject &subject) const;
+    // The limits subject falls under, in limits() order.
+    QList<BudgetLimit> matching(const BudgetSubject &subject) const;
+    // The share of the limit at which a warning goes out.
+    double softFraction(const BudgetLimit &limit) const;
     // Reserves upperBoundUsd against every budget subject falls under, or refuses.
     Decision reserve(const BudgetSubject &subject, double upperBoundUsd, const QDateTime &now);
     // Releases a reservation (0: none) and books usd (< 0: unknown, nothing booked) against the budgets actual falls
@@ -72,7 +76,6 @@ private:
 
     static QString keyOf(const BudgetLimit &limit);
     static bool matches(const BudgetLimit &limit, const BudgetSubject &subject);
-    double softFraction(const BudgetLimit &limit) const;
     // The limit's state, its spend reset when now is in a later period.
     State &state(const BudgetLimit &limit, const QDateTime &now);
 

@@ -14,6 +14,7 @@
 #include "cost/RequestCost.h"
 #include "gateway/ProxyExchange.h"
 #include "routing/SteadyClock.h"
+#include "store/SharedLimits.h"
 
 namespace sluice {
 
@@ -35,6 +36,63 @@ qint64 requestedMaxTokens(const ClientRequest &request)
     }
     return -1;
 }
+QString scopeName(BudgetLimit::Scope scope)
+{
+    switch (scope) {
+    case BudgetLimit::Scope::Overall:
+        return QStringLiteral("overall");
+    case BudgetLimit::Scope::Token:
+        return QStringLiteral("token");
+    case BudgetLimit::Scope::Provider:
+        return QStringLiteral("provider");
+    case BudgetLimit::Scope::Model:
+        break;
+    }
+    return QStringLiteral("model");
+}
+
+QString sharedKey(const BudgetLimit &limit)
+{
+    return scopeName(limit.scope) + QLatin1Char('/') + BudgetLedger::periodName(limit.period) + QLatin1Char('/')
+        + limit.name;
+}
+
+// The budgets of limits as the shared store keeps them: one per scope, name and period (a config budget and a
+// token's budget of the same period share their spend, as in the local ledger), each with its lowest limit.
+QList<BudgetLimit> distinctBudgets(const QList<BudgetLimit> &limits)
+{
+    QList<BudgetLimit> distinct;
+    for (const BudgetLimit &limit : limits) {
+        const auto same = std::find_if(distinct.begin(), distinct.end(),
+                                       [&](const BudgetLimit &other) { return sharedKey(other) == sharedKey(limit); });
+        if (same == distinct.end())
+            distinct.append(limit);
+        else if (limit.limitUsd < same->limitUsd)
+            same->limitUsd = limit.limitUsd;
+    }
+    return distinct;
+}
+
+QList<SharedLimits::Budget> sharedBudgets(const QList<BudgetLimit> &limits, const QDateTime &now)
+{
+    QList<SharedLimits::Budget> budgets;
+    for (const BudgetLimit &limit : limits) {
+        budgets.append(SharedLimits::Budget {sharedKey(limit),
+                                             BudgetLedger::periodStart(limit.period, now).toMSecsSinceEpoch(),
+                                             limit.limitUsd, scopeName(limit.scope), limit.name});
+    }
+    return budgets;
+}
+
+const BudgetLimit *limitWithKey(const QList<BudgetLimit> &limits, const QString &key)
+{
+    for (const BudgetLimit &limit : limits) {
+        if (sharedKey(limit) == key)
+            return &limit;
+    }
+    return nullptr;
+}
+
 } // namespace
 
 Admission::Admission(const Config &config, std::shared_ptr<const Clock> clock)
@@ -47,6 +105,17 @@ Admission::Admission(const Config &config, std::shared_ptr<const Clock> clock)
 }
 
 Admission::~Admission() = default;
+
+void Admission::setSharedLimits(std::unique_ptr<SharedLimits> shared)
+{
+    m_shared = std::move(shared);
+}
+
+void Admission::maintain()
+{
+    if (m_shared)
+        m_shared->maintain();
+}
 
 void Admission::setStoredTokens(const QList<StoredToken> &tokens, const QSqlDatabase &db)
 {
@@ -166,20 +235,48 @@ Admission::Decision Admission::admit(const QString &requestId, const QString &to
         return decision;
     }
     const qint64 nowMs = m_clock->nowMs();
-    if (const std::optional<RateLimiter::Refusal> refusal = m_rates.check(token, policy.rpm, policy.tpm, nowMs)) {
+    const auto refuseRate = [&decision](const QString &message, qint64 retryAfterMs) {
         decision.admitted = false;
         decision.errorClass = ErrorClass::RateLimited;
-        decision.error = CanonicalError::make(429, refusal->message, QStringLiteral("rate_limit_exceeded"));
-        decision.retryAfterS = (refusal->retryAfterMs + 999) / 1000;
-        decision.error.retryAfterMs = refusal->retryAfterMs;
+        decision.error = CanonicalError::make(429, message, QStringLiteral("rate_limit_exceeded"));
+        decision.retryAfterS = (retryAfterMs + 999) / 1000;
+        decision.error.retryAfterMs = retryAfterMs;
         return decision;
+    };
+    // With a shared store the window is every gateway's; when the store does not answer, this gateway's own window
+    // limits it meanwhile (docs/team.md).
+    bool countLocally = true;
+    qint64 sharedEvent = 0;
+    if (m_shared && (policy.rpm > 0 || policy.tpm > 0)) {
+        if (const Result<SharedLimits::RateDecision> shared
+            = m_shared->admitRate(token, policy.rpm, policy.tpm, RateLimiter::WindowMs)) {
+            countLocally = false;
+            sharedEvent = shared->event;
+            if (!shared->admitted && policy.rpm > 0 && shared->requests >= policy.rpm)
+                return refuseRate(RateLimiter::rpmMessage(token, policy.rpm), shared->retryAfterMs);
+            if (!shared->admitted)
+                return refuseRate(RateLimiter::tpmMessage(token, policy.tpm, shared->tokens), shared->retryAfterMs);
+        }
+    }
+    if (countLocally) {
+        if (const std::optional<RateLimiter::Refusal> refusal = m_rates.check(token, policy.rpm, policy.tpm, nowMs))
+            return refuseRate(refusal->message, refusal->retryAfterMs);
     }
     QString provider;
     BudgetSubject subject {token, QString(), request.model};
     const double bound = m_ledger.limits().isEmpty() ? -1 : upperBound(request, &provider);
     subject.provider = provider;
     // Free providers are never blocked by a spend budget.
-    if (bound >= 0 && m_ledger.applies(subject)) {
+    if (bound >= 0 && m_shared && m_ledger.applies(subject)) {
+        const Decision shared = admitShared(requestId, subject, bound);
+        if (!shared.admitted) {
+            // A request refused by a budget does not use up the token's rate on any gateway.
+            if (sharedEvent)
+                (void)m_shared->uncount(sharedEvent);
+            return shared;
+        }
+        decision.warnings = shared.warnings;
+    } else if (bound >= 0 && m_ledger.applies(subject)) {
         const BudgetLedger::Decision budget = m_ledger.reserve(subject, bound, m_clock->utcNow());
         if (budget.refused) {
             decision.admitted = false;
@@ -189,10 +286,61 @@ Admission::Decision Admission::admit(const QString &requestId, const QString &to
         }
         decision.warnings = budget.warnings;
         if (budget.reservation)
-            m_pending.insert(requestId, Pending {budget.reservation});
+            m_pending.insert(requestId, Pending {budget.reservation, false});
     }
     // Counted only once admitted: a request refused by a budget does not use up the token's rate.
-    m_rates.countRequest(token, policy.rpm, nowMs);
+    if (countLocally)
+        m_rates.countRequest(token, policy.rpm, nowMs);
+    return decision;
+}
+
+Admission::Decision Admission::admitShared(const QString &requestId, const BudgetSubject &subject, double bound)
+{
+    Decision decision;
+    const QDateTime now = m_clock->utcNow();
+    const QList<BudgetLimit> limits = distinctBudgets(m_ledger.matching(subject));
+    const Result<QList<SharedLimits::BudgetState>> states
+        = m_shared->reserve(requestId, sharedBudgets(limits, now), bound);
+    if (!states) {
+        // Fail closed: a hard limit that cannot be checked is not spent past (docs/team.md).
+        decision.admitted = false;
+        decision.errorClass = ErrorClass::Internal;
+        decision.retryAfterS = 5;
+        decision.error = CanonicalError::make(
+            503,
+            QStringLiteral("Sluice refused the request: it falls under a spend budget shared with the other gateways, "
+                           "and the PostgreSQL store %1 that keeps it cannot be reached, so the budget cannot be "
+                           "checked. Requests without a budget are still served; retry when the database answers.")
+                .arg(m_shared->describe()),
+            QStringLiteral("budget_store_unavailable"));
+        decision.error.retryAfterMs = 5000;
+        return decision;
+    }
+    for (const SharedLimits::BudgetState &state : *states) {
+        const BudgetLimit *limit = limitWithKey(limits, state.key);
+        if (!limit || state.room)
+            continue;
+        const QDateTime resetsAt = BudgetLedger::periodEnd(limit->period, now);
+        decision.admitted = false;
+        decision.errorClass = ErrorClass::BudgetExceeded;
+        decision.error = CanonicalError::make(
+            402,
+            QStringLiteral("Sluice refused the request: %1 is used up (%2 spent, %3 reserved by requests in flight on "
+                           "every gateway). It resets at %4 UTC.")
+                .arg(BudgetLedger::describe(*limit), formatUsd(state.spentUsd), formatUsd(state.reservedUsd),
+                     resetsAt.toString(QStringLiteral("yyyy-MM-dd HH:mm"))),
+            QStringLiteral("budget_exceeded"));
+        return decision;
+    }
+    for (const SharedLimits::BudgetState &state : *states) {
+        const BudgetLimit *limit = limitWithKey(limits, state.key);
+        if (limit && state.spentUsd >= m_ledger.softFraction(*limit) * limit->limitUsd) {
+            decision.warnings.append(QStringLiteral("%1: %2 spent, resets %3 UTC")
+                                         .arg(BudgetLedger::describe(*limit), formatUsd(state.spentUsd),
+                                              BudgetLedger::periodEnd(limit->period, now).toString(Qt::ISODate)));
+        }
+    }
+    m_pending.insert(requestId, Pending {0, true});
     return decision;
 }
 
@@ -202,12 +350,42 @@ QStringList Admission::settle(RequestRecord &record)
     if (m_catalog && !m_ledger.limits().isEmpty())
         priceRecord(record, *m_catalog, m_config);
     const qint64 tokens = qMax<qint64>(0, record.inputTokens) + qMax<qint64>(0, record.outputTokens);
-    if (!record.tokenName.isEmpty())
-        m_rates.recordTokens(record.tokenName, tokens, m_clock->nowMs());
+    if (!record.tokenName.isEmpty()) {
+        const qint64 tpm = m_policies.value(record.tokenName).tpm;
+        if (!m_shared || tpm <= 0 || !m_shared->recordTokens(record.tokenName, tokens, RateLimiter::WindowMs))
+            m_rates.recordTokens(record.tokenName, tokens, m_clock->nowMs());
+    }
     const Pending pending = m_pending.take(record.id);
-    if (m_ledger.limits().isEmpty() && !pending.reservation)
+    if (m_ledger.limits().isEmpty() && !pending.reservation && !pending.shared)
         return {};
     const double usd = !m_catalog || record.costStatus == QLatin1String(CostStatus::Free) ? 0 : record.costUsd;
+    if (m_shared) {
+        const BudgetSubject actual {record.tokenName, record.provider, record.requestedModel};
+        const QDateTime now = m_clock->utcNow();
+        // This gateway's own view (metrics) goes on counting what it served; the decisions are the store's.
+        m_ledger.settle(0, actual, usd, now);
+        const QList<BudgetLimit> limits = usd > 0 ? distinctBudgets(m_ledger.matching(actual)) : QList<BudgetLimit>();
+        if (!pending.shared && limits.isEmpty())
+            return {};
+        const Result<QList<SharedLimits::Booking>> booked
+            = m_shared->settle(record.id, sharedBudgets(limits, now), qMax(0.0, usd));
+        QStringList crossed;
+        for (const SharedLimits::Booking &booking : booked ? *booked : QList<SharedLimits::Booking>()) {
+            const BudgetLimit *limit = limitWithKey(limits, booking.key);
+            if (!limit)
+                continue;
+            // Exactly one settlement crosses the threshold, on whichever gateway made it.
+            const double threshold = m_ledger.softFraction(*limit) * limit->limitUsd;
+            if (booking.spentBeforeUsd < threshold && booking.spentAfterUsd >= threshold) {
+                crossed.append(
+                    QStringLiteral("%1 of %2 is spent (%3); it resets at %4 UTC.")
+                        .arg(formatUsd(booking.spentAfterUsd), BudgetLedger::describe(*limit),
+                             QString::number(qRound(100 * booking.spentAfterUsd / limit->limitUsd)) + QLatin1Char('%'),
+                             BudgetLedger::periodEnd(limit->period, now).toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+            }
+        }
+        return crossed;
+    }
     return m_ledger.settle(pending.reservation,
                            BudgetSubject {record.tokenName, record.provider, record.requestedModel}, usd,
                            m_clock->utcNow());

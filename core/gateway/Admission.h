@@ -19,6 +19,7 @@ namespace sluice {
 
 class Clock;
 class PriceCatalog;
+class SharedLimits;
 struct ClientRequest;
 
 // What a gateway token may do: its models and rate limits (from the config or the database).
@@ -32,7 +33,8 @@ struct TokenPolicy
 // The policy stage after authentication (docs/costs.md): allowed models (403), RPM/TPM rate limits (429 with
 // Retry-After) and spend budgets (402 naming the budget and when it resets). An admitted request reserves an
 // upper bound of its cost against its budgets; settle() releases it and books the real cost once the request ends.
-// Runs on the gateway thread.
+// With shared limits (a PostgreSQL store, docs/team.md) budgets and rate windows are kept in the database for every
+// gateway on it; the local ledger then only knows the limits. Runs on the gateway thread.
 class Admission
 {
 public:
@@ -62,11 +64,19 @@ public:
 
     BudgetLedger &ledger() { return m_ledger; }
 
+    // Budgets and RPM/TPM limits from now on kept in shared (null: in this object's memory).
+    void setSharedLimits(std::unique_ptr<SharedLimits> shared);
+    SharedLimits *sharedLimits() const { return m_shared.get(); }
+    // Renews shared reservations' leases and retries failed settlements; about once a second.
+    void maintain();
+
 private:
     struct Pending
     {
         quint64 reservation = 0;
+        bool shared = false; // reserved in the shared store
     };
+    Decision admitShared(const QString &requestId, const BudgetSubject &subject, double bound);
     void loadSpend(const QList<qsizetype> &indexes, const QSqlDatabase &db);
     // Upper bound in USD of what the request can cost on its model's deployments; -1 when every deployment is free.
     double upperBound(const ClientRequest &request, QString *provider) const;
@@ -79,6 +89,7 @@ private:
     RateLimiter m_rates;
     BudgetLedger m_ledger;
     QHash<QString, Pending> m_pending; // by request id
+    std::unique_ptr<SharedLimits> m_shared;
 };
 
 } // namespace sluice

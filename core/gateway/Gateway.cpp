@@ -25,6 +25,7 @@
 #include "http/HttpResponder.h"
 #include "prompts/PromptRequestBuilder.h"
 #include "routing/Router.h"
+#include "store/SharedLimits.h"
 #include "telemetry/GatewayMetrics.h"
 
 namespace sluice {
@@ -221,6 +222,8 @@ Result<void> Gateway::setDatabasePath(const StoreLocation &path, int reloadInter
         return opened;
     m_dataVersion = -1;
     reloadStoredTokens();
+    // On a store shared by several gateways, budgets and rate limits are kept in it (docs/team.md).
+    m_admission.setSharedLimits(path.isPostgres() ? std::make_unique<SharedLimits>(path.postgresSettings()) : nullptr);
     // A cheap poll on the gateway thread: PRAGMA data_version changes only when another connection committed.
     connect(&m_reloadTimer, &QTimer::timeout, this, &Gateway::reloadStoredTokens, Qt::UniqueConnection);
     m_reloadTimer.start(reloadIntervalMs);
@@ -229,6 +232,7 @@ Result<void> Gateway::setDatabasePath(const StoreLocation &path, int reloadInter
 
 void Gateway::reloadStoredTokens()
 {
+    m_admission.maintain();
     const Result<qint64> version = m_tokenStore.dataVersion();
     if (!version || *version == m_dataVersion)
         return;

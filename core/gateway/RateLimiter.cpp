@@ -35,12 +35,7 @@ std::optional<RateLimiter::Refusal> RateLimiter::check(const QString &token, int
     if (rpm > 0 && qsizetype(window.starts.size()) >= rpm) {
         // Room comes back when enough of the oldest requests leave the window.
         const qint64 freeAt = window.starts.at(window.starts.size() - size_t(rpm)) + WindowMs;
-        return Refusal {QStringLiteral("Rate limit of gateway token '%1' reached: %2 %3 per minute. Retry after the "
-                                       "time in Retry-After.")
-                            .arg(token)
-                            .arg(rpm)
-                            .arg(rpm == 1 ? QStringLiteral("request") : QStringLiteral("requests")),
-                        qMax<qint64>(1, freeAt - nowMs)};
+        return Refusal {rpmMessage(token, rpm), qMax<qint64>(1, freeAt - nowMs)};
     }
     if (tpm > 0 && window.tokenSum >= tpm) {
         qint64 sum = window.tokenSum;
@@ -52,14 +47,27 @@ std::optional<RateLimiter::Refusal> RateLimiter::check(const QString &token, int
                 break;
             }
         }
-        return Refusal {QStringLiteral("Rate limit of gateway token '%1' reached: %2 tokens per minute (%3 used in "
-                                       "the last minute). Retry after the time in Retry-After.")
-                            .arg(token)
-                            .arg(tpm)
-                            .arg(window.tokenSum),
-                        qMax<qint64>(1, freeAt - nowMs)};
+        return Refusal {tpmMessage(token, tpm, window.tokenSum), qMax<qint64>(1, freeAt - nowMs)};
     }
     return std::nullopt;
+}
+
+QString RateLimiter::rpmMessage(const QString &token, int rpm)
+{
+    return QStringLiteral("Rate limit of gateway token '%1' reached: %2 %3 per minute. Retry after the time in "
+                          "Retry-After.")
+        .arg(token)
+        .arg(rpm)
+        .arg(rpm == 1 ? QStringLiteral("request") : QStringLiteral("requests"));
+}
+
+QString RateLimiter::tpmMessage(const QString &token, qint64 tpm, qint64 used)
+{
+    return QStringLiteral("Rate limit of gateway token '%1' reached: %2 tokens per minute (%3 used in the last "
+                          "minute). Retry after the time in Retry-After.")
+        .arg(token)
+        .arg(tpm)
+        .arg(used);
 }
 
 void RateLimiter::recordTokens(const QString &token, qint64 tokens, qint64 nowMs)

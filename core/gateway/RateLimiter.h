@@ -31,6 +31,10 @@ public:
     // Books the tokens of a completed request (TPM).
     void recordTokens(const QString &token, qint64 tokens, qint64 nowMs);
 
+    // The refusals' messages (shared by the limits kept in a PostgreSQL store).
+    static QString rpmMessage(const QString &token, int rpm);
+    static QString tpmMessage(const QString &token, qint64 tpm, qint64 used);
+
 private:
     struct Window
     {

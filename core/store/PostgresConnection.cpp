@@ -43,7 +43,8 @@ bool PostgresConnection::isDriverAvailable()
     return QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"));
 }
 
-Result<void> PostgresConnection::open(const PostgresSettings &settings, const QString &connectionName, Mode mode)
+Result<void> PostgresConnection::open(const PostgresSettings &settings, const QString &connectionName, Mode mode,
+                                      int connectTimeoutS, const QString &extraOptions)
 {
     close();
     if (!isDriverAvailable()) {
@@ -60,7 +61,8 @@ Result<void> PostgresConnection::open(const PostgresSettings &settings, const QS
         db.setPassword(settings.password);
         db.setConnectOptions(QStringLiteral("sslmode=%1;connect_timeout=%2;application_name=sluice")
                                  .arg(settings.tlsMode)
-                                 .arg(ConnectTimeoutS));
+                                 .arg(connectTimeoutS)
+                             + (extraOptions.isEmpty() ? QString() : QLatin1Char(';') + extraOptions));
         if (!db.open()) {
             const QString reason = db.lastError().text().trimmed();
             db = QSqlDatabase();

@@ -23,7 +23,10 @@ public:
     PostgresConnection(const PostgresConnection &) = delete;
     PostgresConnection &operator=(const PostgresConnection &) = delete;
 
-    Result<void> open(const PostgresSettings &settings, const QString &connectionName, Mode mode);
+    // connectTimeoutS: how long connecting may take (a caller on the gateway thread wants less than the default);
+    // extraOptions: more libpq options, "name=value;..." (e.g. TCP keepalives).
+    Result<void> open(const PostgresSettings &settings, const QString &connectionName, Mode mode,
+                      int connectTimeoutS = ConnectTimeoutS, const QString &extraOptions = QString());
     void close();
     // Gives up ownership: the connection stays registered until QSqlDatabase::removeDatabase(connectionName).
     void release() { m_connectionName.clear(); }
