@@ -10,8 +10,9 @@ packages=(
     prometheus-cpp-dev prometheus protobuf-compiler
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
     clang-format clang-format-14 wrk sqlite3
-    # the PostgreSQL store (docs/team.md): Qt's driver, and the server its tests start a throw-away cluster of
-    libqt6sql6-psql postgresql
+    # the PostgreSQL store (docs/team.md): Qt's driver, libpq's headers (the log writer's COPY), and the server its
+    # tests start a throw-away cluster of
+    libqt6sql6-psql libpq-dev postgresql
     # fuzzing and sanitizers (scripts/fuzz.sh, scripts/sanitize.sh): clang 14 with libFuzzer and the sanitizer runtimes
     clang-14 libclang-rt-14-dev llvm-14
     # packaging (scripts/package.sh, scripts/check-package.sh): CPack's DEB generator, the validators, the smoke test

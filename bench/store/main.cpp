@@ -22,6 +22,7 @@
 
 #include "common/RequestId.h"
 #include "cost/SpendReport.h"
+#include "store/PostgresConnection.h"
 #include "store/RequestLogWriter.h"
 #include "store/SqliteConnection.h"
 #include "store/StoreLocation.h"
@@ -51,6 +52,7 @@ struct Options
     StoreLocation postgres; // --postgresql: write there instead (no aggregations)
     bool keep = false;
     bool randomIds = false;
+    bool pregenerate = false;
 };
 
 QByteArray filler(QRandomGenerator &random, int bytes)
@@ -212,17 +214,131 @@ void print(const QString &line)
     std::fflush(stdout);
 }
 
-bool writeRecords(const Options &options)
+// What the PostgreSQL server spent on a run, read beside the writer on a connection of its own: CPU seconds of the
+// writer's backend and of the WAL writer, checkpointer and background writer (from /proc, so only for a local
+// server this user may inspect), and WAL bytes (pg_stat_wal).
+class ServerProfile
+{
+public:
+    bool open(const StoreLocation &location)
+    {
+        return bool(m_connection.open(location.postgresSettings(), QStringLiteral("bench-profile"),
+                                      PostgresConnection::Mode::ReadWrite));
+    }
+
+    // Empties the log so each run starts from the same table sizes.
+    bool emptyLog()
+    {
+        QSqlQuery query(m_connection.database());
+        // A new database has no log yet: the writer creates it.
+        if (query.exec(QStringLiteral("SELECT to_regclass('requests') IS NULL")) && query.next()
+            && query.value(0).toBool())
+            return true;
+        if (query.exec(QStringLiteral("TRUNCATE requests, request_bodies, request_attempts, spend_hourly, "
+                                      "spend_hourly_by, observed_prompt_versions")))
+            return true;
+        print(QStringLiteral("error: cannot empty the benchmark's log: ") + query.lastError().text());
+        return false;
+    }
+
+    void start()
+    {
+        m_startCpu = cpuByRole();
+        m_startWal = walBytes();
+    }
+
+    // CPU seconds per role since start() (the writer's backend is counted from its connection), and WAL bytes.
+    QMap<QString, double> cpuSinceStart() const
+    {
+        QMap<QString, double> cpu = cpuByRole();
+        for (auto it = cpu.begin(); it != cpu.end(); ++it) {
+            if (it.key() != QLatin1String("backend"))
+                it.value() -= m_startCpu.value(it.key());
+        }
+        return cpu;
+    }
+    qint64 walSinceStart() const { return walBytes() - m_startWal; }
+
+private:
+    static double processCpuSeconds(qint64 pid)
+    {
+#ifdef Q_OS_LINUX
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            return -1;
+        const QByteArray line = stat.readAll();
+        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() < 13)
+            return -1;
+        return (fields.at(11).toDouble() + fields.at(12).toDouble()) / double(sysconf(_SC_CLK_TCK));
+#else
+        Q_UNUSED(pid);
+        return -1;
+#endif
+    }
+
+    QMap<QString, double> cpuByRole() const
+    {
+        QMap<QString, double> cpu;
+        QSqlQuery query(m_connection.database());
+        if (!query.exec(QStringLiteral(
+                "SELECT CASE WHEN backend_type = 'client backend' THEN 'backend' ELSE backend_type END, pid "
+                "FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND ((backend_type = 'client backend' AND "
+                "datname = current_database()) OR backend_type IN ('walwriter', 'checkpointer', "
+                "'background writer'))")))
+            return cpu;
+        while (query.next()) {
+            const double seconds = processCpuSeconds(query.value(1).toLongLong());
+            if (seconds >= 0)
+                cpu[query.value(0).toString()] += seconds;
+        }
+        return cpu;
+    }
+
+    qint64 walBytes() const
+    {
+        QSqlQuery query(m_connection.database());
+        if (query.exec(QStringLiteral("SELECT wal_bytes FROM pg_stat_wal")) && query.next())
+            return query.value(0).toLongLong();
+        return 0;
+    }
+
+    PostgresConnection m_connection;
+    QMap<QString, double> m_startCpu;
+    qint64 m_startWal = 0;
+};
+
+struct WriteRun
+{
+    bool ok = false;
+    qint64 recordsPerSecond = 0;
+};
+
+WriteRun writeRecords(const Options &options, ServerProfile *server = nullptr)
 {
     const auto bodies = makeBodies(options.bodyBytes);
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const qint64 firstMs = nowMs - 30 * DayMs;
+    // --pregenerate: each producer's records are built before the clock starts, so the run times the writer alone.
+    QList<RequestRecords> prepared(options.producers);
+    if (options.pregenerate) {
+        for (int p = 0; p < options.producers; ++p) {
+            QRandomGenerator random(1000 + p);
+            for (qint64 n = p; n < options.records; n += options.producers)
+                prepared[p].append(
+                    makeRecord(n, options.records, firstMs, 30 * DayMs, random, bodies, options.randomIds));
+        }
+    }
     RequestLogWriter writer;
     writer.setSoftQueueLimit(MaxBacklog * 2);
     const auto opened
         = writer.open(options.postgres.isPostgres() ? options.postgres : StoreLocation(options.databasePath));
     if (!opened) {
         print(QStringLiteral("error: ") + opened.errorMessage());
-        return false;
+        return {};
     }
+    if (server)
+        server->start();
     std::atomic<int> failures {0};
     QObject::connect(
         &writer, &RequestLogWriter::writeFailed, &writer,
@@ -232,16 +348,19 @@ bool writeRecords(const Options &options)
         },
         Qt::DirectConnection);
 
-    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-    const qint64 firstMs = nowMs - 30 * DayMs;
     QElapsedTimer timer;
     timer.start();
     QList<QThread *> producers;
     for (int p = 0; p < options.producers; ++p) {
         producers.append(QThread::create([&, p] {
             QRandomGenerator random(1000 + p);
+            qsizetype next = 0;
             for (qint64 n = p; n < options.records; n += options.producers) {
-                writer.append(makeRecord(n, options.records, firstMs, 30 * DayMs, random, bodies, options.randomIds));
+                if (options.pregenerate)
+                    writer.append(std::move(prepared[p][next++]));
+                else
+                    writer.append(
+                        makeRecord(n, options.records, firstMs, 30 * DayMs, random, bodies, options.randomIds));
                 if (n % 1024 == 0) {
                     while (writer.queuedCount() > MaxBacklog) {
                         QThread::msleep(1);
@@ -260,15 +379,18 @@ bool writeRecords(const Options &options)
     const qint64 committedMs = std::max<qint64>(timer.elapsed(), 1);
     const qint64 written = writer.writtenCount();
     const double writerCpu = threadCpuSeconds(QByteArrayLiteral("sluice-store-wr"));
+    const QMap<QString, double> serverCpu = server ? server->cpuSinceStart() : QMap<QString, double>();
+    const qint64 serverWalBytes = server ? server->walSinceStart() : 0;
     writer.stop();
 
     const qint64 mainBytes = fileSize(options.databasePath);
     const qint64 walBytes = fileSize(options.databasePath + QStringLiteral("-wal"));
-    print(QStringLiteral("write: %1 records, %2 B request + %3 B response body, %4 producer thread(s)")
+    print(QStringLiteral("write: %1 records, %2 B request + %3 B response body, %4 producer thread(s)%5")
               .arg(written)
               .arg(options.bodyBytes)
               .arg(options.bodyBytes)
-              .arg(options.producers));
+              .arg(options.producers)
+              .arg(options.pregenerate ? QStringLiteral(", records built before the clock started") : QString()));
     print(QStringLiteral("  appended in %1 ms, committed in %2 ms: %3 records/s")
               .arg(appendedMs)
               .arg(committedMs)
@@ -279,13 +401,80 @@ bool writeRecords(const Options &options)
                   .arg(writerCpu * 1e6 / written, 0, 'f', 1)
                   .arg(writerCpu > 0 ? qRound64(written / writerCpu) : 0));
     }
-    print(QStringLiteral("  database %1 MB (+ %2 MB WAL), %3 B per record; peak RSS %4 MB; %5 write failures")
-              .arg(mainBytes / 1048576.0, 0, 'f', 1)
-              .arg(walBytes / 1048576.0, 0, 'f', 1)
-              .arg(written ? (mainBytes + walBytes) / written : 0)
-              .arg(peakRssMb(), 0, 'f', 1)
-              .arg(failures.load()));
-    return written == options.records && failures.load() == 0;
+    if (server) {
+        QStringList parts;
+        for (auto it = serverCpu.cbegin(); it != serverCpu.cend(); ++it)
+            parts.append(QStringLiteral("%1 %2 us")
+                             .arg(it.key())
+                             .arg(it.value() * 1e6 / std::max<qint64>(written, 1), 0, 'f', 1));
+        print(QStringLiteral("  server CPU per record: %1; WAL %2 B per record; peak RSS %3 MB; %4 write failures")
+                  .arg(parts.isEmpty() ? QStringLiteral("not readable (not a local server)")
+                                       : parts.join(QLatin1String(", ")))
+                  .arg(serverWalBytes / std::max<qint64>(written, 1))
+                  .arg(peakRssMb(), 0, 'f', 1)
+                  .arg(failures.load()));
+    } else {
+        print(QStringLiteral("  database %1 MB (+ %2 MB WAL), %3 B per record; peak RSS %4 MB; %5 write failures")
+                  .arg(mainBytes / 1048576.0, 0, 'f', 1)
+                  .arg(walBytes / 1048576.0, 0, 'f', 1)
+                  .arg(written ? (mainBytes + walBytes) / written : 0)
+                  .arg(peakRssMb(), 0, 'f', 1)
+                  .arg(failures.load()));
+    }
+    WriteRun run;
+    run.ok = written == options.records && failures.load() == 0;
+    run.recordsPerSecond = qRound64(written * 1000.0 / committedMs);
+    return run;
+}
+
+// The PostgreSQL writer with bodies and without, each by COPY (the writer's way) and by the earlier multi-row
+// statement, on an emptied log each time: the rates and their ratios in one run.
+bool comparePostgresWriters(const Options &options)
+{
+    ServerProfile server;
+    if (!server.open(options.postgres)) {
+        print(QStringLiteral("error: cannot connect to ") + options.postgres.describe());
+        return false;
+    }
+    struct Row
+    {
+        QString label;
+        qint64 copy = 0;
+        qint64 statement = 0;
+    };
+    QList<Row> rows;
+    bool ok = true;
+    for (const int bodyBytes : {options.bodyBytes, 0}) {
+        Row row;
+        row.label = bodyBytes > 0 ? QStringLiteral("2 x %1 B bodies").arg(bodyBytes) : QStringLiteral("no bodies");
+        for (const bool copy : {true, false}) {
+            Options run = options;
+            run.bodyBytes = bodyBytes;
+            qputenv("SLUICE_POSTGRES_LOG_WRITE", copy ? "copy" : "statement");
+            print(QStringLiteral("postgresql, %1, %2:")
+                      .arg(row.label,
+                           copy ? QStringLiteral("COPY + INSERT ... SELECT (the writer)")
+                                : QStringLiteral("one multi-row INSERT of literals (the earlier writer)")));
+            if (!server.emptyLog())
+                return false;
+            const WriteRun result = writeRecords(run, &server);
+            ok = ok && result.ok;
+            (copy ? row.copy : row.statement) = result.recordsPerSecond;
+        }
+        qunsetenv("SLUICE_POSTGRES_LOG_WRITE");
+        rows.append(row);
+        if (options.bodyBytes == 0)
+            break;
+    }
+    print(QStringLiteral("postgresql summary: records/s committed, COPY writer vs the earlier statement writer"));
+    for (const Row &row : std::as_const(rows)) {
+        print(QStringLiteral("  %1: %2 vs %3 (x%4)")
+                  .arg(row.label, -20)
+                  .arg(row.copy)
+                  .arg(row.statement)
+                  .arg(row.statement > 0 ? double(row.copy) / double(row.statement) : 0.0, 0, 'f', 2));
+    }
+    return ok;
 }
 
 bool aggregate(const Options &options)
@@ -423,10 +612,15 @@ int main(int argc, char *argv[])
     const QCommandLineOption postgresOption(
         QStringLiteral("postgresql"),
         QStringLiteral("Write to this PostgreSQL database instead (postgresql://USER@HOST:PORT/DB, password from "
-                       "PGPASSWORD); the aggregations are skipped."),
+                       "PGPASSWORD), with bodies and without, by COPY and by the earlier multi-row statement; the "
+                       "database's request log is emptied before each run; the aggregations are skipped."),
         QStringLiteral("url"));
+    const QCommandLineOption pregenerateOption(
+        QStringLiteral("pregenerate"),
+        QStringLiteral("Build every record before the clock starts, so the rate is the writer's alone (not bounded by "
+                       "the producer threads building records)."));
     parser.addOptions({recordsOption, bodyOption, producersOption, repeatsOption, databaseOption, keepOption,
-                       randomIdsOption, postgresOption});
+                       randomIdsOption, postgresOption, pregenerateOption});
     parser.process(app);
 
     Options options;
@@ -436,6 +630,7 @@ int main(int argc, char *argv[])
     options.repeats = std::clamp(parser.value(repeatsOption).toInt(), 1, 1000);
     options.keep = parser.isSet(keepOption);
     options.randomIds = parser.isSet(randomIdsOption);
+    options.pregenerate = parser.isSet(pregenerateOption);
 
     QTemporaryDir temporary;
     if (parser.isSet(databaseOption)) {
@@ -465,9 +660,8 @@ int main(int argc, char *argv[])
     }
 
     bool ok = true;
-    if (options.records > 0) {
-        ok = writeRecords(options);
-    }
+    if (options.records > 0)
+        ok = options.postgres.isPostgres() ? comparePostgresWriters(options) : writeRecords(options).ok;
     if (!options.postgres.isPostgres())
         ok = aggregate(options) && ok;
     if (options.keep) {

@@ -14,8 +14,10 @@
 #include "store/LogBackend.h"
 #include "store/LogRetention.h"
 #include "store/PostgresConnection.h"
+#include "store/PostgresCopyEncoder.h"
 #include "store/PostgresLogBackend.h"
 #include "store/PostgresMigrations.h"
+#include "store/RecordColumns.h"
 #include "store/RequestLogReader.h"
 #include "store/RequestLogWriter.h"
 #include "store/StoreConnection.h"
@@ -83,6 +85,40 @@ void verifySameRows(const QList<QVariantList> &actual, const QList<QVariantList>
             }
         }
     }
+}
+
+// A record with every column set, and text that a text format or a literal would have to escape: quotes, backslashes,
+// tabs, line breaks, a NUL (PostgreSQL text cannot hold it: left out), non-ASCII; bodies with NUL and high bytes.
+RequestRecord awkwardRecord(int n)
+{
+    RequestRecord record = makeRecord(n, QDateTime::fromMSecsSinceEpoch(BaseMs + n * 1000, Qt::UTC));
+    const QString awkward = QString(QStringLiteral("it's \\N\t\"x\"\r\n")) + QChar(0) + QStringLiteral("ü€😀 %1").arg(n);
+    record.errorClass = QLatin1String(ErrorClass::UpstreamError);
+    record.errorMessage = awkward;
+    record.servedModel = QStringLiteral("served\\") + awkward;
+    record.client = awkward;
+    record.tags = {awkward, QStringLiteral("b")};
+    record.project = awkward;
+    record.promptName = QStringLiteral("prompt-%1").arg(n);
+    record.promptVersion = n + 2;
+    record.compareRun = QStringLiteral("run-%1").arg(n);
+    record.guardrailHits
+        = {GuardrailHit {QStringLiteral("email"), QStringLiteral("mask"), QStringLiteral("request"), 3}};
+    record.latencyUs = 5'000'000'000LL + n; // more than 32 bits
+    record.inputTokens = 3'000'000'000LL;
+    record.costUsd = 0.1 + n * 1e-7;
+    record.costStatus = QLatin1String(CostStatus::Estimated);
+    record.savedUsd = 0.25;
+    record.requestBody = QByteArray("{\"a\":\"\0\x01\xfe\xff'\\\t\n\"}", 14).repeated(n + 1);
+    record.responseBody = n % 2 ? QByteArray() : QByteArray("\\x00 'data'\n");
+    for (AttemptRecord &attempt : record.attempts)
+        attempt.reason += awkward;
+    return record;
+}
+
+QString withoutNul(QString text)
+{
+    return text.remove(QChar(0));
 }
 
 } // namespace
@@ -555,6 +591,225 @@ private Q_SLOTS:
                  QStringLiteral("CAST(NULL AS bigint)"));
         QCOMPARE(PostgresConnection::literal(0.1), QStringLiteral("CAST(0.1 AS double precision)"));
         QCOMPARE(PostgresConnection::literal(qint64(-1)), QStringLiteral("-1"));
+    }
+
+    // The writer's binary COPY rows, byte for byte as PostgreSQL's binary format defines them.
+    void copyEncoderWritesPostgresBinaryRows()
+    {
+        PostgresCopyEncoder encoder({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d"),
+                                     QStringLiteral("e"), QStringLiteral("f"), QStringLiteral("g")},
+                                    {PostgresCopyEncoder::Int8Oid, PostgresCopyEncoder::Int4Oid,
+                                     PostgresCopyEncoder::TextOid, PostgresCopyEncoder::ByteaOid,
+                                     PostgresCopyEncoder::Float8Oid, PostgresCopyEncoder::BoolOid,
+                                     PostgresCopyEncoder::Int2Oid});
+        QVERIFY(encoder.check());
+        encoder.addRow({qint64(-2), 7, QString(QStringLiteral("a") + QChar(0) + QStringLiteral("ü")),
+                        QByteArray("\0\xff", 2), 1.5, true, QVariant(QMetaType::fromType<int>())});
+        QCOMPARE(encoder.rowCount(), 1);
+        const QByteArray expected = QByteArray("PGCOPY\n\xff\r\n\0", 11) + QByteArray(8, '\0') // header
+            + QByteArray("\0\x07", 2) // 7 fields
+            + QByteArray("\0\0\0\x08\xff\xff\xff\xff\xff\xff\xff\xfe", 12) // bigint -2
+            + QByteArray("\0\0\0\x04\0\0\0\x07", 8) // integer 7
+            + QByteArray("\0\0\0\x03"
+                         "a\xc3\xbc",
+                         7) // text without the NUL, UTF-8
+            + QByteArray("\0\0\0\x02\0\xff", 6) // bytea keeps it
+            + QByteArray("\0\0\0\x08\x3f\xf8\0\0\0\0\0\0", 12) // 1.5
+            + QByteArray("\0\0\0\x01\x01", 5) // true
+            + QByteArray("\xff\xff\xff\xff", 4) // NULL
+            + QByteArray("\xff\xff", 2); // trailer
+        QCOMPARE(encoder.finish().toHex(' '), expected.toHex(' '));
+        QCOMPARE(encoder.rowCount(), 0); // and it starts again
+        const Result<void> refused = PostgresCopyEncoder({QStringLiteral("at")}, {1114 /* timestamp */}).check();
+        QVERIFY(!refused);
+        QVERIFY2(refused.errorMessage().contains(QLatin1String("at")), qPrintable(refused.errorMessage()));
+    }
+
+    // Every column kind, awkward text and bytes, a body larger than one COPY chunk: read back field by field.
+    void copyBatchKeepsEveryValue()
+    {
+        if (!m_postgresAvailable)
+            QSKIP(qPrintable(m_postgresMissing));
+        QString error;
+        QVERIFY2(m_cluster->createDatabase(QStringLiteral("awkward"), &error), qPrintable(error));
+        const StoreLocation location = StoreLocation::postgres(postgresSettings(QStringLiteral("awkward")));
+        RequestRecords records;
+        for (int n = 0; n < 12; ++n)
+            records.append(awkwardRecord(n));
+        records[3].requestBody = QByteArray(3 * 1024 * 1024 + 7, '\0') + QByteArray("end"); // zlib-compressed
+        records[5].responseBody = QByteArray(2 * 1024 * 1024, 'z');
+        records[7].observedPrompt = QStringLiteral("obs-7");
+        records[7].observedPromptSample
+            = QByteArrayLiteral("{\"prompt_key\":\"k\",\"client\":\"Claude Code\",\"system_text\":\"You are \\u0000 "
+                                "it's\",\"tools\":[\"a\"]}");
+        {
+            PostgresLogBackend backend(location.postgresSettings(), PostgresLogBackend::Method::Copy);
+            QVERIFY(backend.open(QStringLiteral("contract-awkward")));
+            const Result<void> written = backend.write(records.constData(), records.size());
+            QVERIFY2(written, qPrintable(written.errorMessage()));
+        }
+        RequestLogReader reader(location);
+        QVERIFY(reader.open());
+        QCOMPARE(*reader.count(), qint64(records.size()));
+        for (const RequestRecord &record : std::as_const(records)) {
+            const Result<RequestRecord> read = reader.byId(record.id);
+            QVERIFY2(read, qPrintable(read.errorMessage()));
+            RequestRecord expected = record;
+            expected.errorMessage = withoutNul(expected.errorMessage);
+            expected.client = withoutNul(expected.client);
+            expected.project = withoutNul(expected.project);
+            for (AttemptRecord &attempt : expected.attempts)
+                attempt.reason = withoutNul(attempt.reason);
+            for (QString &tag : expected.tags)
+                tag = withoutNul(tag);
+            verifySameRecord(*read, expected);
+            QCOMPARE(read->servedModel, withoutNul(record.servedModel));
+            QCOMPARE(read->savedUsd, record.savedUsd);
+            QCOMPARE(read->promptName, record.promptName);
+            QCOMPARE(read->promptVersion, record.promptVersion);
+            QCOMPARE(read->compareRun, record.compareRun);
+            QCOMPARE(read->observedPrompt, record.observedPrompt);
+            QCOMPARE(read->guardrailHits, record.guardrailHits);
+        }
+        StoreConnection raw;
+        QVERIFY(raw.open(location, QStringLiteral("contract-raw-awkward"), StoreConnection::Mode::ReadOnly));
+        const QList<QVariantList> observed
+            = rows(raw.database(),
+                   QStringLiteral("SELECT fingerprint, client, system_text, tools, first_seen FROM "
+                                  "observed_prompt_versions"));
+        QCOMPARE(observed.size(), 1);
+        QCOMPARE(observed.at(0).at(0).toString(), QStringLiteral("obs-7"));
+        QCOMPARE(observed.at(0).at(1).toString(), QStringLiteral("Claude Code"));
+        QCOMPARE(observed.at(0).at(2).toString(), QStringLiteral("You are  it's"));
+        QCOMPARE(observed.at(0).at(3).toString(), QStringLiteral("[\"a\"]"));
+        QCOMPARE(observed.at(0).at(4).toLongLong(), records.at(7).startedAt.toMSecsSinceEpoch());
+        verifySameRows(rows(raw.database(), RolledUpSpend), rows(raw.database(), RawSpend), 4);
+    }
+
+    // The COPY writer stores what the earlier one-statement writer stored: every row of every table the log writes.
+    void bothPostgresWritersStoreTheSameRows()
+    {
+        if (!m_postgresAvailable)
+            QSKIP(qPrintable(m_postgresMissing));
+        RequestRecords records;
+        for (int n = 0; n < 1500; ++n)
+            records.append(n % 50 == 0 ? awkwardRecord(n) : spreadRecord(n));
+        records[10].observedPrompt = QStringLiteral("obs-a");
+        records[10].observedPromptSample
+            = QByteArrayLiteral("{\"prompt_key\":\"k\",\"client\":\"c\",\"system_text\":\"s\",\"tools\":[]}");
+        records[11].observedPrompt = records[10].observedPrompt; // seen again: kept once
+        records[11].observedPromptSample = records[10].observedPromptSample;
+        const QStringList dumps
+            = {QStringLiteral("SELECT id, started_at, token_name, endpoint, requested_model, provider, upstream_model, "
+                              "stream, http_status, error_class, error_message, latency_us, time_to_first_token_us, "
+                              "input_tokens, output_tokens, cached_tokens, reasoning_tokens, bodies_truncated, "
+                              "cache_write_tokens, cost_usd, cost_status, attempt_count, deployment, saved_usd, "
+                              "served_model, client, tags, project, guardrails, prompt_name, prompt_version, "
+                              "observed_prompt, compare_run FROM requests ORDER BY seq"),
+               QStringLiteral("SELECT r.id, b.encoding, md5(b.request_body), md5(b.response_body), "
+                              "length(b.request_body) FROM request_bodies b JOIN requests r ON r.seq = b.request_seq "
+                              "ORDER BY r.seq"),
+               QStringLiteral("SELECT r.id, a.attempt, a.model, a.deployment, a.provider, a.upstream_model, a.key_ref, "
+                              "a.started_at_ms, a.latency_ms, a.http_status, a.error_class, a.decision, "
+                              "a.wait_before_next_ms, a.reason, a.input_tokens, a.output_tokens, a.cached_tokens, "
+                              "a.reasoning_tokens, a.cache_write_tokens FROM request_attempts a JOIN requests r ON "
+                              "r.seq = a.request_seq ORDER BY r.seq, a.attempt"),
+               QStringLiteral("SELECT * FROM spend_hourly ORDER BY hour, model, provider, token_name"),
+               QStringLiteral("SELECT * FROM spend_hourly_by ORDER BY dimension, hour, value"),
+               QStringLiteral("SELECT fingerprint, prompt_key, client, system_text, tools, first_seen FROM "
+                              "observed_prompt_versions ORDER BY fingerprint")};
+        QList<QList<QList<QVariantList>>> stored;
+        for (const PostgresLogBackend::Method method :
+             {PostgresLogBackend::Method::Copy, PostgresLogBackend::Method::Statement}) {
+            const QString name
+                = method == PostgresLogBackend::Method::Copy ? QStringLiteral("bycopy") : QStringLiteral("bystatement");
+            QString error;
+            QVERIFY2(m_cluster->createDatabase(name, &error), qPrintable(error));
+            const StoreLocation location = StoreLocation::postgres(postgresSettings(name));
+            {
+                PostgresLogBackend backend(location.postgresSettings(), method);
+                QVERIFY(backend.open(QStringLiteral("contract-") + name));
+                // Batches of different sizes, the last one written twice (as after a lost commit answer).
+                for (const auto &[from, size] :
+                     {std::pair {0, 700}, std::pair {700, 1}, std::pair {701, 799}, std::pair {701, 799}}) {
+                    const Result<void> written = backend.write(records.constData() + from, size);
+                    QVERIFY2(written, qPrintable(written.errorMessage()));
+                }
+            }
+            StoreConnection raw;
+            QVERIFY(raw.open(location, QStringLiteral("contract-raw-") + name, StoreConnection::Mode::ReadOnly));
+            QList<QList<QVariantList>> tables;
+            for (const QString &dump : dumps)
+                tables.append(rows(raw.database(), dump));
+            QCOMPARE(tables.at(0).size(), records.size());
+            stored.append(tables);
+        }
+        for (qsizetype t = 0; t < dumps.size(); ++t) {
+            QVERIFY2(!stored.at(0).at(t).isEmpty(), qPrintable(dumps.at(t)));
+            QCOMPARE(stored.at(0).at(t).size(), stored.at(1).at(t).size());
+            for (qsizetype r = 0; r < stored.at(0).at(t).size(); ++r) {
+                const QVariantList &copy = stored.at(0).at(t).at(r);
+                const QVariantList &statement = stored.at(1).at(t).at(r);
+                for (qsizetype c = 0; c < copy.size(); ++c) {
+                    if (copy.at(c).isNull() != statement.at(c).isNull() || copy.at(c) != statement.at(c))
+                        QFAIL(qPrintable(QStringLiteral("%1\nrow %2 column %3: %4 by COPY, %5 by the statement")
+                                             .arg(dumps.at(t))
+                                             .arg(r)
+                                             .arg(c)
+                                             .arg(copy.at(c).toString(), statement.at(c).toString())));
+                }
+            }
+        }
+    }
+
+    // The writer's session holds its staging tables: when the server drops it, the write fails, the next one
+    // connects again and sets them up anew, and a batch written again after the failure is logged once.
+    void aDroppedSessionIsSetUpAgain()
+    {
+        if (!m_postgresAvailable)
+            QSKIP(qPrintable(m_postgresMissing));
+        QString error;
+        QVERIFY2(m_cluster->createDatabase(QStringLiteral("dropped"), &error), qPrintable(error));
+        const StoreLocation location = StoreLocation::postgres(postgresSettings(QStringLiteral("dropped")));
+        RequestRecords records;
+        for (int n = 0; n < 300; ++n)
+            records.append(spreadRecord(n));
+        PostgresLogBackend backend(location.postgresSettings(), PostgresLogBackend::Method::Copy);
+        QVERIFY(backend.open(QStringLiteral("contract-dropped")));
+        QVERIFY(backend.write(records.constData(), 100));
+        {
+            StoreConnection admin;
+            QVERIFY(admin.open(location, QStringLiteral("contract-raw-dropper"), StoreConnection::Mode::ReadWrite));
+            QSqlQuery query(admin.database());
+            QVERIFY2(query.exec(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                                               "current_database() AND pid <> pg_backend_pid()")),
+                     qPrintable(query.lastError().text()));
+        }
+        const Result<void> failed = backend.write(records.constData() + 100, 100);
+        QVERIFY(!failed);
+        QVERIFY2(failed.errorMessage().contains(location.describe()), qPrintable(failed.errorMessage()));
+        QVERIFY(!failed.errorMessage().contains(m_cluster->password()));
+        for (const auto &[from, size] : {std::pair {100, 100}, std::pair {0, 300}}) {
+            const Result<void> written = backend.write(records.constData() + from, size);
+            QVERIFY2(written, qPrintable(written.errorMessage()));
+        }
+        backend.close();
+        StoreConnection raw;
+        QVERIFY(raw.open(location, QStringLiteral("contract-raw-dropped"), StoreConnection::Mode::ReadOnly));
+        const QSqlDatabase db = raw.database();
+        QCOMPARE(rows(db, QStringLiteral("SELECT COUNT(*), COUNT(DISTINCT id) FROM requests")).value(0),
+                 (QVariantList {qint64(300), qint64(300)}));
+        qsizetype attempts = 0;
+        qsizetype bodies = 0;
+        for (const RequestRecord &record : std::as_const(records)) {
+            attempts += record.attempts.size();
+            bodies += RecordColumns::hasBodies(record) ? 1 : 0;
+        }
+        QCOMPARE(rows(db, QStringLiteral("SELECT COUNT(*) FROM request_attempts")).value(0).value(0).toLongLong(),
+                 qint64(attempts));
+        QCOMPARE(rows(db, QStringLiteral("SELECT COUNT(*) FROM request_bodies")).value(0).value(0).toLongLong(),
+                 qint64(bodies));
+        verifySameRows(rows(db, RolledUpSpend), rows(db, RawSpend), 4);
     }
 
     void cleanupTestCase()
