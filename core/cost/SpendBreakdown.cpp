@@ -116,13 +116,7 @@ SpendBreakdown::SpendBreakdown(const StoreLocation &store)
 
 Error SpendBreakdown::readError(QSqlQuery &query)
 {
-    const Error error = makeError(QStringLiteral("Reading spend from the request log %1 failed (%2).")
-                                      .arg(QDir::toNativeSeparators(m_databasePath), query.lastError().text()));
-    query = QSqlQuery();
-    // A PostgreSQL connection does not survive a server restart: the next call connects again.
-    if (m_store.isPostgres())
-        m_connection.close();
-    return error;
+    return m_connection.queryFailed(query, QStringLiteral("spend"));
 }
 
 Result<double> SpendBreakdown::budgetSpend(const BudgetLimit &limit, const QDateTime &from, const QDateTime &to)

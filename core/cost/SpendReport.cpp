@@ -102,13 +102,7 @@ Result<QList<SpendLine>> SpendReport::query(const QStringList &keys, const QDate
     QSqlQuery query(m_connection.database());
     query.setForwardOnly(true);
     if (!query.prepare(sql)) {
-        const Error error = makeError(QStringLiteral("Reading spend from the request log %1 failed (%2).")
-                                          .arg(QDir::toNativeSeparators(m_databasePath), query.lastError().text()));
-        query = QSqlQuery();
-        // A PostgreSQL connection does not survive a server restart: the next call connects again.
-        if (m_store.isPostgres())
-            m_connection.close();
-        return error;
+        return m_connection.queryFailed(query, QStringLiteral("spend"));
     }
     query.addBindValue(fromMs);
     query.addBindValue(std::min(firstHour, toMs));
@@ -119,13 +113,7 @@ Result<QList<SpendLine>> SpendReport::query(const QStringList &keys, const QDate
         query.addBindValue(endHour);
     }
     if (!query.exec()) {
-        const Error error = makeError(QStringLiteral("Reading spend from the request log %1 failed (%2).")
-                                          .arg(QDir::toNativeSeparators(m_databasePath), query.lastError().text()));
-        query = QSqlQuery();
-        // A PostgreSQL connection does not survive a server restart: the next call connects again.
-        if (m_store.isPostgres())
-            m_connection.close();
-        return error;
+        return m_connection.queryFailed(query, QStringLiteral("spend"));
     }
     const int first = int(keys.size()); // the first aggregate's column
     QList<SpendLine> lines;

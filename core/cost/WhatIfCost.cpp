@@ -250,13 +250,7 @@ WhatIfCost::WhatIfCost(const StoreLocation &store)
 
 Error WhatIfCost::readError(QSqlQuery &query)
 {
-    const Error error = makeError(QStringLiteral("Reading the request log %1 for the what-if cost failed (%2).")
-                                      .arg(QDir::toNativeSeparators(m_databasePath), query.lastError().text()));
-    query = QSqlQuery();
-    // A PostgreSQL connection does not survive a server restart: the next call connects again.
-    if (m_store.isPostgres())
-        m_connection.close();
-    return error;
+    return m_connection.queryFailed(query, QStringLiteral("the what-if cost's traffic"));
 }
 
 Result<void> WhatIfCost::open()

@@ -1,6 +1,7 @@
 #include "StoreConnection.h"
 
 #include <QDir>
+#include <QSqlError>
 #include <QSqlQuery>
 
 #include "Migrations.h"
@@ -40,6 +41,17 @@ void StoreConnection::close()
 {
     m_sqlite.close();
     m_postgres.close();
+}
+
+Error StoreConnection::queryFailed(QSqlQuery &query, const QString &what)
+{
+    const QString path = m_location.isPostgres() ? m_location.describe() : m_location.sqlitePath();
+    const Error error = makeError(QStringLiteral("Reading %1 from the request log %2 failed (%3).")
+                                      .arg(what, QDir::toNativeSeparators(path), query.lastError().text()));
+    query = QSqlQuery();
+    if (m_location.isPostgres())
+        close();
+    return error;
 }
 
 void StoreConnection::release()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
 
 #include "common/Result.h"
@@ -25,6 +26,10 @@ public:
     bool isPostgres() const { return m_location.isPostgres(); }
     QSqlDatabase database() const;
     const StoreLocation &location() const { return m_location; }
+    // "Reading WHAT from the request log PATH failed (the database's error)." for a query that failed on this
+    // connection. The query is released and, on PostgreSQL, the connection closed: it does not survive a server
+    // restart, so the next call connects again.
+    Error queryFailed(QSqlQuery &query, const QString &what);
 
     // The store's schema is the one this Sluice writes: an older one needs a gateway to start once, a newer one
     // an update. For readers.

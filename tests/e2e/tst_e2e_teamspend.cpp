@@ -13,6 +13,7 @@
 #include "store/PostgresConnection.h"
 #include "store/RequestLogWriter.h"
 #include "support/PostgresCluster.h"
+#include "support/SameJson.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -53,38 +54,6 @@ RequestRecords monthOfRequests()
         records.append(record);
     }
     return records;
-}
-
-// Totals compared to the last bits two stores' sums may differ in; everything else as it is.
-bool sameJson(const QJsonValue &a, const QJsonValue &b)
-{
-    if (a.isDouble() && b.isDouble())
-        return qAbs(a.toDouble() - b.toDouble()) <= 1e-9 * qMax(1.0, qAbs(b.toDouble()));
-    if (a.type() != b.type())
-        return false;
-    if (a.isArray()) {
-        const QJsonArray x = a.toArray();
-        const QJsonArray y = b.toArray();
-        if (x.size() != y.size())
-            return false;
-        for (qsizetype i = 0; i < x.size(); ++i) {
-            if (!sameJson(x.at(i), y.at(i)))
-                return false;
-        }
-        return true;
-    }
-    if (a.isObject()) {
-        const QJsonObject x = a.toObject();
-        const QJsonObject y = b.toObject();
-        if (x.keys() != y.keys())
-            return false;
-        for (auto it = x.begin(); it != x.end(); ++it) {
-            if (!sameJson(it.value(), y.value(it.key())))
-                return false;
-        }
-        return true;
-    }
-    return a == b;
 }
 
 } // namespace

@@ -26,6 +26,7 @@
 #include "store/RequestLogWriter.h"
 #include "store/StoreConnection.h"
 #include "support/PostgresCluster.h"
+#include "support/SameJson.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -56,11 +57,6 @@ RequestRecord teamRecord(int n)
     if (n % 23 == 0)
         record.tags = {QStringLiteral("nightly"), QStringLiteral("ci"), QStringLiteral("eval, \"quoted\"")};
     return record;
-}
-
-bool same(double a, double b)
-{
-    return qAbs(a - b) <= 1e-9 * qMax(1.0, qAbs(b));
 }
 
 QString describe(const SpendLine &l)
@@ -94,9 +90,9 @@ void verifySameLines(const QList<SpendLine> &actual, const QList<SpendLine> &exp
         const bool equal = a.name == e.name && a.provider == e.provider && a.startMs == e.startMs
             && a.requests == e.requests && a.inputTokens == e.inputTokens && a.cachedTokens == e.cachedTokens
             && a.cacheWriteTokens == e.cacheWriteTokens && a.outputTokens == e.outputTokens
-            && a.reasoningTokens == e.reasoningTokens && same(a.costUsd, e.costUsd)
-            && same(a.estimatedUsd, e.estimatedUsd) && a.estimated == e.estimated && a.unpriced == e.unpriced
-            && a.free == e.free && a.cacheHits == e.cacheHits && same(a.savedUsd, e.savedUsd);
+            && a.reasoningTokens == e.reasoningTokens && sameSum(a.costUsd, e.costUsd)
+            && sameSum(a.estimatedUsd, e.estimatedUsd) && a.estimated == e.estimated && a.unpriced == e.unpriced
+            && a.free == e.free && a.cacheHits == e.cacheHits && sameSum(a.savedUsd, e.savedUsd);
         QVERIFY2(
             equal,
             qPrintable(
@@ -110,9 +106,9 @@ void verifySameWhatIf(const WhatIfLine &a, const WhatIfLine &e, const QString &w
     const bool equal = a.name == e.name && a.requests == e.requests && a.compared == e.compared
         && a.inputTokens == e.inputTokens && a.cachedTokens == e.cachedTokens
         && a.cacheWriteTokens == e.cacheWriteTokens && a.outputTokens == e.outputTokens
-        && a.reasoningTokens == e.reasoningTokens && same(a.actualUsd, e.actualUsd) && same(a.whatIfUsd, e.whatIfUsd)
-        && a.estimated == e.estimated && a.unpricedActual == e.unpricedActual
-        && same(a.unpricedActualWhatIfUsd, e.unpricedActualWhatIfUsd) && a.noTokenCounts == e.noTokenCounts
+        && a.reasoningTokens == e.reasoningTokens && sameSum(a.actualUsd, e.actualUsd)
+        && sameSum(a.whatIfUsd, e.whatIfUsd) && a.estimated == e.estimated && a.unpricedActual == e.unpricedActual
+        && sameSum(a.unpricedActualWhatIfUsd, e.unpricedActualWhatIfUsd) && a.noTokenCounts == e.noTokenCounts
         && a.missingTargetPrice == e.missingTargetPrice && a.cacheHits == e.cacheHits;
     QVERIFY2(equal,
              qPrintable(what
@@ -148,38 +144,6 @@ QString withoutStoreName(const QString &text, const QString &name)
     return lines.join(QLatin1Char('\n'));
 }
 
-// JSON reports: the same document, numbers equal to the last bits the two stores' sums may differ in.
-bool sameJson(const QJsonValue &a, const QJsonValue &b)
-{
-    if (a.isDouble() && b.isDouble())
-        return same(a.toDouble(), b.toDouble());
-    if (a.type() != b.type())
-        return false;
-    if (a.isArray()) {
-        const QJsonArray x = a.toArray();
-        const QJsonArray y = b.toArray();
-        if (x.size() != y.size())
-            return false;
-        for (qsizetype i = 0; i < x.size(); ++i) {
-            if (!sameJson(x.at(i), y.at(i)))
-                return false;
-        }
-        return true;
-    }
-    if (a.isObject()) {
-        const QJsonObject x = a.toObject();
-        const QJsonObject y = b.toObject();
-        if (x.keys() != y.keys())
-            return false;
-        for (auto it = x.begin(); it != x.end(); ++it) {
-            if (!sameJson(it.value(), y.value(it.key())))
-                return false;
-        }
-        return true;
-    }
-    return a == b;
-}
-
 void verifySameReport(const QString &actual, const QString &expected)
 {
     const QJsonDocument a = QJsonDocument::fromJson(actual.toUtf8());
@@ -200,7 +164,7 @@ void verifySameReport(const QString &actual, const QString &expected)
         const double x = words.at(i).toDouble(&numbers);
         bool both = false;
         const double y = expectedWords.at(i).toDouble(&both);
-        equal = numbers && both ? same(x, y) : words.at(i) == expectedWords.at(i);
+        equal = numbers && both ? sameSum(x, y) : words.at(i) == expectedWords.at(i);
     }
     QVERIFY2(equal, qPrintable(QStringLiteral("postgresql:\n") + actual + QStringLiteral("\nsqlite:\n") + expected));
 }
@@ -401,7 +365,7 @@ private Q_SLOTS:
                 const Result<double> actual = postgres.budgetSpend(limit, period.from, period.to);
                 QVERIFY2(actual, qPrintable(actual.errorMessage()));
                 QVERIFY2(
-                    same(*actual, *expected),
+                    sameSum(*actual, *expected),
                     qPrintable(name
                                + QStringLiteral(" budget %1: %2 != %3").arg(limit.name).arg(*actual).arg(*expected)));
             }
