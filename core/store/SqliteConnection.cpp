@@ -95,7 +95,7 @@ Result<void> SqliteConnection::open(const QString &databasePath, const QString &
         query.finish();
         for (const auto &pragma :
              {QStringLiteral("PRAGMA synchronous=NORMAL"), QStringLiteral("PRAGMA foreign_keys=ON"),
-              QStringLiteral("PRAGMA cache_size=-16384"), QStringLiteral("PRAGMA journal_size_limit=67108864"),
+              QStringLiteral("PRAGMA cache_size=-4096"), QStringLiteral("PRAGMA journal_size_limit=67108864"),
               QStringLiteral("PRAGMA wal_autocheckpoint=4096")}) {
             if (configured) {
                 configured = exec(db, pragma);
