@@ -308,10 +308,10 @@ Admission::Decision Admission::admitShared(const QString &requestId, const Budge
         decision.retryAfterS = 5;
         decision.error = CanonicalError::make(
             503,
+            // The database's address stays in the gateway's log: the client is told what happened, not where.
             QStringLiteral("Sluice refused the request: it falls under a spend budget shared with the other gateways, "
-                           "and the PostgreSQL store %1 that keeps it cannot be reached, so the budget cannot be "
-                           "checked. Requests without a budget are still served; retry when the database answers.")
-                .arg(m_shared->describe()),
+                           "and the PostgreSQL store that keeps it cannot be reached, so the budget cannot be "
+                           "checked. Requests without a budget are still served; retry when the database answers."),
             QStringLiteral("budget_store_unavailable"));
         decision.error.retryAfterMs = 5000;
         return decision;

@@ -58,8 +58,6 @@ public:
     SharedLimits(const SharedLimits &) = delete;
     SharedLimits &operator=(const SharedLimits &) = delete;
 
-    QString describe() const { return m_settings.describe(); }
-
     // Reserves usd against every budget (or none). Returns each budget's state when it decided; the reservation
     // was made when every one had room.
     Result<QList<BudgetState>> reserve(const QString &requestId, const QList<Budget> &budgets, double usd);

@@ -459,6 +459,10 @@ private Q_SLOTS:
         QCOMPARE(budgeted.error.code, QStringLiteral("budget_store_unavailable"));
         QVERIFY2(budgeted.error.message.contains(QLatin1String("cannot be reached")),
                  qPrintable(budgeted.error.message));
+        // Where the database is stays in the gateway's log, never in an answer to a client.
+        QVERIFY2(!budgeted.error.message.contains(QString::number(nowhere.port))
+                     && !budgeted.error.message.contains(nowhere.describe()),
+                 qPrintable(budgeted.error.message));
         QVERIFY(budgeted.retryAfterS > 0);
         for (int i = 0; i < 3; ++i) {
             QVERIFY(
