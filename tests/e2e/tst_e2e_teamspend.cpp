@@ -89,10 +89,10 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        if (PostgresCluster::binDir().isEmpty() || !PostgresConnection::isDriverAvailable()) {
+        if (const QString missing = PostgresCluster::missing(); !missing.isEmpty()) {
             if (PostgresCluster::required())
-                QFAIL("PostgreSQL is required (SLUICE_REQUIRE_POSTGRES) but not installed");
-            QSKIP("PostgreSQL is not installed (scripts/install-deps.sh installs it)");
+                QFAIL(qPrintable(QStringLiteral("PostgreSQL is required (SLUICE_REQUIRE_POSTGRES): ") + missing));
+            QSKIP(qPrintable(missing + QStringLiteral(" (scripts/install-deps.sh installs it)")));
         }
         QVERIFY(m_dir.isValid());
         QString error;

@@ -8,6 +8,7 @@
 #include <QHostAddress>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QSqlDatabase>
 #include <QTcpServer>
 #include <QVersionNumber>
 
@@ -45,6 +46,15 @@ PostgresCluster::~PostgresCluster()
         QString ignored;
         stop(&ignored, StopMode::Immediate);
     }
+}
+
+QString PostgresCluster::missing()
+{
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
+        return QStringLiteral("the Qt PostgreSQL driver (libqt6sql6-psql) is not installed");
+    if (binDir().isEmpty())
+        return QStringLiteral("PostgreSQL (the postgresql package) is not installed");
+    return {};
 }
 
 QString PostgresCluster::binDir()

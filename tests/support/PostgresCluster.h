@@ -20,6 +20,9 @@ public:
 
     // The folder with initdb, pg_ctl and postgres; empty when PostgreSQL is not installed.
     static QString binDir();
+    // What the PostgreSQL tests lack, said for a skip or a failure ("the Qt PostgreSQL driver (libqt6sql6-psql) is
+    // not installed", ...); empty when the Qt driver and the server are both installed.
+    static QString missing();
     // Whether PostgreSQL tests must run rather than skip: SLUICE_REQUIRE_POSTGRES is set (scripts/test.sh, CI).
     static bool required();
 

@@ -145,11 +145,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QString missing;
-        if (!PostgresConnection::isDriverAvailable())
-            missing = QStringLiteral("the Qt PostgreSQL driver (libqt6sql6-psql) is not installed");
-        else if (PostgresCluster::binDir().isEmpty())
-            missing = QStringLiteral("PostgreSQL (the postgresql package) is not installed");
+        const QString missing = PostgresCluster::missing();
         if (!missing.isEmpty()) {
             if (PostgresCluster::required())
                 QFAIL(qPrintable(QStringLiteral("PostgreSQL is required (SLUICE_REQUIRE_POSTGRES): ") + missing));

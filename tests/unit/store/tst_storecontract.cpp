@@ -181,11 +181,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        if (!PostgresConnection::isDriverAvailable()) {
-            m_postgresMissing = QStringLiteral("the Qt PostgreSQL driver (libqt6sql6-psql) is not installed");
-        } else if (PostgresCluster::binDir().isEmpty()) {
-            m_postgresMissing = QStringLiteral("PostgreSQL (the postgresql package) is not installed");
-        } else {
+        m_postgresMissing = PostgresCluster::missing();
+        if (m_postgresMissing.isEmpty()) {
             m_cluster = std::make_unique<PostgresCluster>();
             QString error;
             // Installed but not starting is a failure, never a skip.

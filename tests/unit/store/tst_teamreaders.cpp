@@ -236,10 +236,7 @@ private Q_SLOTS:
         QVERIFY(m_dir.isValid());
         // No user config: the commands read only what the tests name.
         qputenv("XDG_CONFIG_HOME", m_dir.filePath(QStringLiteral("config")).toUtf8());
-        if (!PostgresConnection::isDriverAvailable())
-            m_missing = QStringLiteral("the Qt PostgreSQL driver (libqt6sql6-psql) is not installed");
-        else if (PostgresCluster::binDir().isEmpty())
-            m_missing = QStringLiteral("PostgreSQL (the postgresql package) is not installed");
+        m_missing = PostgresCluster::missing();
         if (!m_missing.isEmpty()) {
             if (PostgresCluster::required())
                 QFAIL(qPrintable(QStringLiteral("PostgreSQL is required (SLUICE_REQUIRE_POSTGRES): ") + m_missing));
