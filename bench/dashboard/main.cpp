@@ -20,6 +20,7 @@
 #include <QTemporaryDir>
 #include <QUuid>
 
+#include "../BenchPostgres.h"
 #include "cost/SpendBreakdown.h"
 #include "cost/WhatIfCost.h"
 #include "store/RecordColumns.h"
@@ -200,15 +201,7 @@ int main(int argc, char *argv[])
         return 1;
 #endif
     } else if (parser.isSet(postgresUrlOption)) {
-        const QUrl url(parser.value(postgresUrlOption));
-        PostgresSettings settings;
-        settings.host = url.host();
-        settings.port = url.port(5432);
-        settings.user = url.userName();
-        settings.database = url.path().mid(1);
-        settings.password = qEnvironmentVariable("PGPASSWORD");
-        settings.tlsMode = QStringLiteral("disable");
-        store = StoreLocation::postgres(settings);
+        store = StoreLocation::postgres(bench::postgresSettingsFromUrl(parser.value(postgresUrlOption)));
     }
     const QString path = store.isPostgres() ? store.describe() : store.sqlitePath();
     // The month the log covers; "now" is late on its 29th day (UTC).

@@ -14,9 +14,9 @@
 #include <QElapsedTimer>
 #include <QSqlQuery>
 #include <QThread>
-#include <QUrl>
 #include <QUuid>
 
+#include "../BenchPostgres.h"
 #include "config/ConfigLoader.h"
 #include "cost/PriceCatalog.h"
 #include "gateway/Admission.h"
@@ -156,14 +156,7 @@ int main(int argc, char *argv[])
     if (!parser.isSet(postgresOption))
         return 0;
 
-    const QUrl url(parser.value(postgresOption));
-    PostgresSettings settings;
-    settings.host = url.host();
-    settings.port = url.port(5432);
-    settings.user = url.userName();
-    settings.database = url.path().mid(1);
-    settings.password = qEnvironmentVariable("PGPASSWORD");
-    settings.tlsMode = QStringLiteral("disable");
+    const PostgresSettings settings = bench::postgresSettingsFromUrl(parser.value(postgresOption));
     {
         StoreConnection setup; // brings the schema up to date, as a gateway's start does
         if (const Result<void> opened = setup.open(StoreLocation::postgres(settings), QStringLiteral("bench-setup"),

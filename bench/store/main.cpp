@@ -17,9 +17,9 @@
 #include <QSysInfo>
 #include <QTemporaryDir>
 #include <QThread>
-#include <QUrl>
 #include <QUuid>
 
+#include "../BenchPostgres.h"
 #include "common/RequestId.h"
 #include "cost/SpendReport.h"
 #include "store/PostgresConnection.h"
@@ -648,15 +648,7 @@ int main(int argc, char *argv[])
               .arg(QThread::idealThreadCount()));
 
     if (parser.isSet(postgresOption)) {
-        const QUrl url(parser.value(postgresOption));
-        PostgresSettings settings;
-        settings.host = url.host();
-        settings.port = url.port(5432);
-        settings.user = url.userName();
-        settings.database = url.path().mid(1);
-        settings.password = qEnvironmentVariable("PGPASSWORD");
-        settings.tlsMode = QStringLiteral("disable");
-        options.postgres = StoreLocation::postgres(settings);
+        options.postgres = StoreLocation::postgres(bench::postgresSettingsFromUrl(parser.value(postgresOption)));
     }
 
     bool ok = true;
