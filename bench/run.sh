@@ -230,6 +230,55 @@ fi
 upstream="http://127.0.0.1:$upstream_port"
 log "upstream: $upstream_name on $upstream"
 
+# One loopback hop and nothing else, the floor of what any gateway adds: a second nginx (its own process, as Sluice
+# is) proxying to the upstream over kept-alive connections. Measured beside Sluice on the same requests.
+hop=""
+if [ "$upstream_kind" = nginx ]; then
+    hop_port="$(free_port)"
+    mkdir -p "$tmp/hop"
+    cat >"$tmp/hop/nginx.conf" <<EOF
+$user_line
+worker_processes 1;
+daemon off;
+pid $tmp/hop/nginx.pid;
+error_log $tmp/hop/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $tmp/hop/body;
+    proxy_temp_path $tmp/hop/proxy;
+    fastcgi_temp_path $tmp/hop/fastcgi;
+    uwsgi_temp_path $tmp/hop/uwsgi;
+    scgi_temp_path $tmp/hop/scgi;
+    keepalive_requests 100000000;
+    keepalive_timeout 300s;
+    tcp_nodelay on;
+    upstream bench_upstream {
+        server 127.0.0.1:$upstream_port;
+        keepalive 64;
+    }
+    server {
+        listen 127.0.0.1:$hop_port;
+        location / {
+            proxy_pass http://bench_upstream;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+EOF
+    "$nginx_bin" -p "$tmp/hop" -c "$tmp/hop/nginx.conf" 2>"$tmp/hop/stderr.log" &
+    hop_pid=$!
+    pids+=("$hop_pid")
+    if wait_for_port "$hop_port" "$hop_pid"; then
+        hop="http://127.0.0.1:$hop_port"
+        log "one loopback hop: nginx proxy_pass on $hop"
+    else
+        log "the hop proxy did not start; its row is left out:"
+        cat "$tmp"/hop/*.log >&2 2>/dev/null || true
+    fi
+fi
+
 # ---- Sluice -----------------------------------------------------------------------------------------------------
 cat >"$tmp/sluice.yaml" <<EOF
 gateway:
@@ -394,6 +443,10 @@ for run in $(seq "$repeats"); do
         --model bench-json >"$tmp/lat-direct-$run.txt"
     "$client" latency --url "$via" --requests "$latency_requests" --warmup "$latency_warmup" \
         --model bench-json >"$tmp/lat-sluice-$run.txt"
+    if [ -n "$hop" ]; then
+        "$client" latency --url "$hop/json/v1/chat/completions" --requests "$latency_requests" \
+            --warmup "$latency_warmup" --model bench-json >"$tmp/lat-hop-$run.txt"
+    fi
     "$client" latency --url "$via_guarded" --requests "$latency_requests" --warmup "$latency_warmup" \
         --model bench-json >"$tmp/lat-guarded-$run.txt"
     "$client" latency --url "$direct_json" --requests "$big_requests" --warmup 20 --model bench-json \
@@ -597,6 +650,12 @@ d99=$(med lat-direct total_p99_us) s99=$(med lat-sluice total_p99_us)
 a50=$(calc "$s50 - $d50") a99=$(calc "$s99 - $d99")
 row "non-stream latency p50, 1 connection (µs)" "$d50" "$s50" "$a50" "≤ 50 added" "$(judge "$a50" "<=" 50)"
 row "non-stream latency p99, 1 connection (µs)" "$d99" "$s99" "$a99" "≤ 500 added" "$(judge "$a99" "<=" 500)"
+if [ -n "$hop" ]; then
+    h50=$(med lat-hop total_p50_us) h99=$(med lat-hop total_p99_us)
+    ha50=$(calc "$h50 - $d50") ha99=$(calc "$h99 - $d99")
+    row "one loopback hop (nginx proxy_pass): p50 / p99, 1 connection (µs)" "$d50 / $d99" "$h50 / $h99" \
+        "$ha50 / $ha99" "Sluice adds ×$(calc "$a50 / ($ha50 > 1 ? $ha50 : 1)" 2) the hop's p50" "–"
+fi
 
 if [ -n "$via_tel" ]; then
     t50=$(med lat-telemetry total_p50_us) t99=$(med lat-telemetry total_p99_us)

@@ -833,6 +833,7 @@ void Gateway::respondFromCache(HttpResponder *responder, RequestRecord record, c
         record.bodiesTruncated = record.bodiesTruncated || body.size() > m_config.logging.maxBodyBytes;
     }
     complete(std::move(record));
+    responder->releaseEnd();
 }
 
 void Gateway::handleModels(HttpResponder *responder, RequestRecord record)
@@ -994,6 +995,7 @@ void Gateway::respondJson(HttpResponder *responder, RequestRecord record, const 
     if (m_config.logging.storeBodies)
         record.responseBody = body.left(m_config.logging.maxBodyBytes);
     complete(std::move(record));
+    responder->releaseEnd();
 }
 
 void Gateway::respondError(HttpResponder *responder, RequestRecord record, ApiFormat format,
@@ -1013,6 +1015,7 @@ void Gateway::respondError(HttpResponder *responder, RequestRecord record, ApiFo
     if (m_config.logging.storeBodies)
         record.responseBody = encoded.body;
     complete(std::move(record), guardrails);
+    responder->releaseEnd();
 }
 
 void Gateway::complete(RequestRecord &&record, GuardrailSession *guardrails)

@@ -1313,6 +1313,8 @@ void ProxyExchange::finish(int status, const char *errorClass, const QString &me
     if (m_answerSink && m_answer && !*errorClass && isSuccess(status) && m_streamError.isEmpty())
         m_answerSink(*m_answer, m_record);
     m_completion(std::move(m_record));
+    if (m_responder)
+        m_responder->releaseEnd(); // journaled: the answer's last bytes may leave now, not on the next loop pass
     deleteLater();
 }
 

@@ -168,6 +168,12 @@ void HttpConnection::writeFinalResponseBytes(std::initializer_list<QByteArrayVie
     m_holdFlush = false;
 }
 
+void HttpConnection::releaseHeldBytes()
+{
+    if (m_socket->state() == QAbstractSocket::ConnectedState && m_socket->bytesToWrite() > 0)
+        m_socket->flush();
+}
+
 void HttpConnection::endResponse(bool closeConnection)
 {
     if (m_responder) {

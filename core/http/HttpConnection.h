@@ -40,10 +40,12 @@ public:
     void writeResponseBytes(const QByteArray &bytes);
     // Several pieces handed to the OS together, without first joining them into one array.
     void writeResponseBytes(std::initializer_list<QByteArrayView> parts);
-    // A response's last bytes: handed to the OS on the next event-loop pass, after whatever the handler does once
-    // it has answered (the request log's journal write), so a crash in between cannot leave a client with a
-    // complete answer and the log without its row.
+    // A response's last bytes: handed to the OS by releaseHeldBytes() or on the next event-loop pass, after
+    // whatever the handler does once it has answered (the request log's journal write), so a crash in between
+    // cannot leave a client with a complete answer and the log without its row.
     void writeFinalResponseBytes(std::initializer_list<QByteArrayView> parts);
+    // Hands what is queued to the OS now (HttpResponder::releaseEnd()).
+    void releaseHeldBytes();
     void endResponse(bool closeConnection);
     void abortResponse();
     qint64 pendingBytes() const;

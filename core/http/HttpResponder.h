@@ -38,6 +38,12 @@ public:
     // True once the response has started (headers sent or queued).
     virtual bool responseStarted() const = 0;
 
+    // A response's last bytes (sendResponse(), endStream()) are held back from the OS so that the handler can log
+    // the request first: a crash in between then cannot leave a client with a whole answer and the log without
+    // its row. The handler calls this once it has logged; a handler that does not lets them leave on the next
+    // event-loop pass. Does nothing before the response has ended, or a second time.
+    virtual void releaseEnd() = 0;
+
 Q_SIGNALS:
     // pendingBytes() fell from above highWaterMark() to below half of it.
     void drained();

@@ -98,7 +98,8 @@ void ServerResponder::sendResponse(int status, const HttpHeaders &headers, const
     if (inlineBody)
         out.append(body);
 
-    // The last bytes reach the OS after the handler has logged the request (HttpConnection::writeFinalResponseBytes).
+    // The last bytes reach the OS after the handler has logged the request (releaseEnd()).
+    m_held = m_connection;
     if (writeBody && !inlineBody) {
         m_connection->writeResponseBytes(out);
         if (m_connection)
@@ -151,8 +152,10 @@ void ServerResponder::endStream()
     if (!m_connection || m_state != State::Streaming)
         return;
     m_state = State::Done;
-    if (m_chunked && !m_head)
+    if (m_chunked && !m_head) {
+        m_held = m_connection;
         m_connection->writeFinalResponseBytes({QByteArrayView("0\r\n\r\n")});
+    }
     if (m_connection)
         m_connection->endResponse(!m_keepAlive);
 }
@@ -173,6 +176,14 @@ qint64 ServerResponder::pendingBytes() const
 bool ServerResponder::responseStarted() const
 {
     return m_state != State::Idle;
+}
+
+void ServerResponder::releaseEnd()
+{
+    if (HttpConnection *connection = m_held.data()) {
+        m_held = nullptr;
+        connection->releaseHeldBytes();
+    }
 }
 
 void ServerResponder::detach()

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <QPointer>
+
+#include "http/HttpConnection.h"
 #include "http/HttpResponder.h"
 
 namespace sluice {
 
-class HttpConnection;
 struct HttpRequest;
 
 // The HttpResponder of one request on an HttpConnection: frames the response (status line, Content-Length or
@@ -24,6 +26,7 @@ public:
     void abortStream() override;
     qint64 pendingBytes() const override;
     bool responseStarted() const override;
+    void releaseEnd() override;
 
     // The connection is gone: later calls do nothing.
     void detach();
@@ -34,6 +37,7 @@ private:
     void appendHead(QByteArray &out, int status, const HttpHeaders &headers) const;
 
     HttpConnection *m_connection;
+    QPointer<HttpConnection> m_held; // holds the response's last bytes until releaseEnd()
     State m_state = State::Idle;
     bool m_keepAlive;
     bool m_chunked; // HTTP/1.0 clients get the stream unframed, ended by closing the connection

@@ -10,6 +10,8 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <sys/socket.h>
+
 #include "common/MonotonicClock.h"
 #include "http/HttpRequest.h"
 #include "http/HttpRequestHandler.h"
@@ -553,6 +555,56 @@ private Q_SLOTS:
         QVERIFY(!client.read());
         QVERIFY(client.unread().endsWith("data: partial\n\n\r\n"));
         QTRY_VERIFY(m_handler.held.first().isNull());
+    }
+
+    // A response's last bytes stay out of the kernel until the handler has logged the request and says so
+    // (releaseEnd()), or until the next event-loop pass: never before. The peer's kernel buffer is peeked without
+    // an event-loop pass in between.
+    void lastBytesLeaveOnReleaseEnd()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        RawClient client(server->port());
+        const auto kernelHas = [&client] {
+            char buffer[4096];
+            const ssize_t got
+                = ::recv(int(client.socket().socketDescriptor()), buffer, sizeof buffer, MSG_PEEK | MSG_DONTWAIT);
+            return got < 0 ? QByteArray() : QByteArray(buffer, got);
+        };
+
+        client.send("GET /hold HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        QTRY_COMPARE(m_handler.held.size(), 1);
+        QPointer<HttpResponder> responder = m_handler.held.first();
+        responder->sendResponse(200, {}, "whole answer");
+        QVERIFY(kernelHas().isEmpty());
+        responder->releaseEnd();
+        QVERIFY(kernelHas().endsWith("\r\n\r\nwhole answer"));
+        responder->releaseEnd(); // a second time does nothing
+        const auto first = client.read();
+        QVERIFY(first);
+        QCOMPARE(first->body, QByteArray("whole answer"));
+
+        // A stream: everything but the terminating chunk is handed on at once.
+        client.send("GET /hold HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        QTRY_COMPARE(m_handler.held.size(), 2);
+        responder = m_handler.held.last();
+        responder->releaseEnd(); // before the end: nothing to release
+        responder->beginStream(200, {});
+        responder->writeChunk("data: one\n\n");
+        responder->endStream();
+        QVERIFY(kernelHas().endsWith("data: one\n\n\r\n"));
+        responder->releaseEnd();
+        QVERIFY(kernelHas().endsWith("data: one\n\n\r\n0\r\n\r\n"));
+        QVERIFY(client.read());
+
+        // Without releaseEnd() the bytes leave on the next event-loop pass.
+        client.send("GET /hold HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        QTRY_COMPARE(m_handler.held.size(), 3);
+        m_handler.held.last()->sendResponse(200, {}, "later");
+        QVERIFY(kernelHas().isEmpty());
+        const auto third = client.read();
+        QVERIFY(third);
+        QCOMPARE(third->body, QByteArray("later"));
     }
 
     void slowClientGetsBackpressure()
