@@ -131,6 +131,21 @@ wait_for_port() { # wait_for_port PORT [PID]: up to 10 s, less if that process h
     return 1
 }
 
+# settle PID...: waits (up to 60 s) until those processes use no CPU for half a second, e.g. until Sluice's log
+# writer has written what a load phase left queued, so that the next phase measures Sluice and not that backlog.
+settle() {
+    local before after waited=0
+    for _ in $(seq 120); do
+        before=0 after=0
+        for pid in "$@"; do before=$((before + $(cpu_ticks "$pid"))); done
+        sleep 0.5
+        for pid in "$@"; do after=$((after + $(cpu_ticks "$pid"))); done
+        [ $((after - before)) -le 1 ] && break
+        waited=$((waited + 1))
+    done
+    [ "$waited" -eq 0 ] || log "waited $(calc "$waited / 2" 1) s for Sluice to finish the previous phase's work"
+}
+
 # Peak VmRSS of Sluice while a phase runs, written to a file.
 start_sampler() {
     (
@@ -436,6 +451,7 @@ kill "$full_pid" 2>/dev/null || true
 wait "$full_pid" 2>/dev/null || true
 
 # ---- sequential latency and streams (alternating direct / through Sluice, median of the repeats) ----------------
+settle "$sluice_pid" "$guarded_pid"
 start_sampler "$tmp/rss-seq.txt"
 for run in $(seq "$repeats"); do
     log "non-stream latency, run $run/$repeats: $latency_requests sequential requests each way"
