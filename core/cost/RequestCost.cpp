@@ -122,7 +122,14 @@ qint64 generatedTextChars(const QByteArray &responseBody)
         const QByteArray payload = line.mid(5).trimmed();
         if (payload.isEmpty() || payload == "[DONE]")
             continue;
-        total += textCharsIn(QJsonDocument::fromJson(payload).object());
+        const QJsonObject event = QJsonDocument::fromJson(payload).object();
+        // OpenAI's Responses API repeats the text of its deltas in .done events and in response.completed.
+        const QString type = event.value(QLatin1String("type")).toString();
+        if (type.startsWith(QLatin1String("response."))
+            && (type.endsWith(QLatin1String(".done")) || type == QLatin1String("response.completed")
+                || type == QLatin1String("response.incomplete") || type == QLatin1String("response.failed")))
+            continue;
+        total += textCharsIn(event);
     }
     if (!sawEvents) {
         const QJsonDocument document = QJsonDocument::fromJson(responseBody);

@@ -104,6 +104,21 @@ bool carriesOutput(const QJsonObject &chunk)
     return false;
 }
 
+// An event of a relayed stream that only adds to the answer's text, tool arguments or reasoning, by its SSE event
+// name (which Anthropic and OpenAI's Responses API send).
+bool isContentDelta(ApiFormat format, const QByteArray &event)
+{
+    switch (format) {
+    case ApiFormat::AnthropicMessages:
+        return event == "content_block_delta";
+    case ApiFormat::OpenAiResponses:
+        // response.output_text.delta, .refusal.delta, .function_call_arguments.delta, .reasoning_*.delta, ...
+        return event.startsWith("response.") && event.endsWith(".delta");
+    default:
+        return false;
+    }
+}
+
 // One memmem per event: Qt's substring search costs more than the rest of the relay on short texts.
 bool mayCarryUsage(const QByteArray &data)
 {
@@ -720,7 +735,7 @@ void ProxyExchange::relayPassthrough(const QByteArray &data)
     const bool anthropic = m_request.format == ApiFormat::AnthropicMessages;
     for (const SseEvent &event : std::as_const(m_events)) {
         const bool contentWasSent = m_contentSent;
-        if (anthropic && m_contentSent && !m_assembler && event.event == "content_block_delta") {
+        if (m_contentSent && !m_assembler && isContentDelta(m_request.format, event.event)) {
             // Once content flows, the log needs only usage, stop reason and errors: the deltas (all but a handful
             // of an answer's events) go out unread.
             m_skippedDeltas = true;

@@ -1,10 +1,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 
 #include "GatewayFixture.h"
 #include "GatewayTestSupport.h"
 #include "api/AnthropicStreamDecoder.h"
+#include "api/OpenAiResponsesStreamDecoder.h"
 #include "cost/PriceCatalog.h"
 #include "cost/RequestCost.h"
 
@@ -189,6 +191,7 @@ private Q_SLOTS:
     void codexTranslated();
     void responsesPassThroughToOpenAi();
     void responsesPassThroughKeepsTheClientsBytes();
+    void codexToOpenAiRelaysTheProviderBytes();
     void refusedParameterIsLoggedAsARefusal();
 
     void streamWithoutContentEndsProperly_data();
@@ -562,6 +565,69 @@ void TestAgentFormats::responsesPassThroughKeepsTheClientsBytes()
     QByteArray expected = body;
     expected.replace(R"("gpt-test")", R"("openai-text")");
     QCOMPARE(upstream.body, expected);
+}
+
+// Codex to OpenAI: the client gets the provider's Responses stream byte for byte (the model renamed where the
+// response object names it), and the log gets usage, stop reason, served model and time to first token, wherever the
+// provider's bytes are cut into reads. Once text flows its delta events go out unread.
+void TestAgentFormats::codexToOpenAiRelaysTheProviderBytes()
+{
+    GatewayFixture gateway;
+    QNetworkRequest direct(QUrl(gateway.upstream().baseUrl().toString() + QStringLiteral("/v1/responses")));
+    direct.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    const auto provider = gateway.post(direct, codexBody(QStringLiteral("openai-text")));
+    QCOMPARE(provider.status, 200);
+    OpenAiResponsesStreamDecoder decoder;
+    CanonicalEvents events = decoder.feed(provider.body);
+    events += decoder.finish();
+    QVERIFY(decoder.usage().output > 0);
+    QString finishReason;
+    int deltas = 0;
+    for (const CanonicalEvent &event : std::as_const(events)) {
+        if (event.type == CanonicalEvent::Type::Finish)
+            finishReason = finishReasonName(event.finishReason);
+        deltas += event.type == CanonicalEvent::Type::TextDelta;
+    }
+    QVERIFY(!finishReason.isEmpty());
+    QVERIFY(deltas > 2);
+    const QByteArray servedModel = "\"model\":\"" + decoder.model().toUtf8() + '"';
+    QVERIFY(provider.body.count(servedModel) >= 2); // response.created ... response.completed
+    // The mock renders each Responses stream with new ids; everything else is the same from one request to the next.
+    const auto sameIds = [](QByteArray body) {
+        static const QRegularExpression ids(QStringLiteral("\\b(resp|msg|fc|rs)_[0-9a-f]{16,}"));
+        return QString::fromUtf8(body).replace(ids, QStringLiteral("\\1_id")).toUtf8();
+    };
+    QByteArray expected = sameIds(provider.body);
+    expected.replace(servedModel, QByteArrayLiteral("\"model\":\"gpt-test\""));
+    QVERIFY(expected.contains("resp_id"));
+
+    const qsizetype size = provider.body.size();
+    int sent = 0;
+    // Uncut, every byte a read of its own (0), then cuts across the stream: inside and between events, before and
+    // after the first text.
+    for (int at = -1; at < size; at += at < 1 ? 1 : 53) {
+        if (at >= 0)
+            gateway.upstream().enqueueFault(MockFault::rechunk(at)); // 0: every byte a read of its own
+        const auto reply
+            = gateway.post(gateway.request(QStringLiteral("/v1/responses")), codexBody(QStringLiteral("gpt-test")));
+        ++sent;
+        QCOMPARE(reply.status, 200);
+        if (sameIds(reply.body) != expected)
+            QFAIL(
+                qPrintable(QStringLiteral("Cut at %1: the client got\n%2").arg(at).arg(QString::fromUtf8(reply.body))));
+    }
+    QVERIFY(gateway.waitForRecords(sent));
+    for (const RequestRecord &record : std::as_const(gateway.records)) {
+        QCOMPARE(record.httpStatus, 200);
+        QCOMPARE(record.errorClass, QString());
+        QCOMPARE(record.inputTokens, decoder.usage().input);
+        QCOMPARE(record.outputTokens, decoder.usage().output);
+        QCOMPARE(record.finishReason, finishReason);
+        QCOMPARE(record.servedModel, decoder.model());
+        QVERIFY(record.timeToFirstTokenUs > 0);
+        QCOMPARE(sameIds(record.responseBody), expected);
+        QCOMPARE(record.relayedTextChars, qint64(-1)); // the deltas were relayed unread
+    }
 }
 
 void TestAgentFormats::responsesPassThroughToOpenAi()

@@ -377,6 +377,27 @@ private Q_SLOTS:
         const QByteArray openAi = "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"function\":{\"name\":\"f\","
                                   "\"arguments\":\"{}\"}}]}}]}\n\ndata: [DONE]\n\n";
         QCOMPARE(generatedTextChars(openAi), qint64(2));
+        // Responses: the deltas count; the .done events and response.completed repeat them.
+        const QByteArray responses
+            = "event: response.output_item.added\n"
+              "data: {\"type\":\"response.output_item.added\",\"item\":{\"type\":\"message\",\"content\":[]}}\n\n"
+              "event: response.output_text.delta\n"
+              "data: {\"type\":\"response.output_text.delta\",\"delta\":\"Hel\"}\n\n"
+              "event: response.output_text.delta\n"
+              "data: {\"type\":\"response.output_text.delta\",\"delta\":\"lo\"}\n\n"
+              "event: response.output_text.done\n"
+              "data: {\"type\":\"response.output_text.done\",\"text\":\"Hello\"}\n\n"
+              "event: response.content_part.done\n"
+              "data: "
+              "{\"type\":\"response.content_part.done\",\"part\":{\"type\":\"output_text\",\"text\":\"Hello\"}}\n\n"
+              "event: response.function_call_arguments.delta\n"
+              "data: {\"type\":\"response.function_call_arguments.delta\",\"delta\":\"{}\"}\n\n"
+              "event: response.function_call_arguments.done\n"
+              "data: {\"type\":\"response.function_call_arguments.done\",\"arguments\":\"{}\"}\n\n"
+              "event: response.completed\n"
+              "data: {\"type\":\"response.completed\",\"response\":{\"output\":[{\"type\":\"message\",\"content\":"
+              "[{\"type\":\"output_text\",\"text\":\"Hello\"}]}]}}\n\n";
+        QCOMPARE(generatedTextChars(responses), qint64(5 + 2));
         QCOMPARE(generatedTextChars(QByteArray()), qint64(0));
     }
 
