@@ -8,8 +8,10 @@
 # what Sluice adds to the time to first token.
 #
 # Usage: bench/callgrind.sh --path NAME [--stream] [--first-write] [--requests N] [--sluice PATH] [--build-dir DIR]
+#                           [--out DIR]
 #   NAME: openai, anthropic, anthropic-openai, responses, responses-openai (as in run.sh's agent table)
 #   --sluice PATH measures another build (e.g. the one before a change) with the same harness.
+#   --out DIR keeps callgrind's files there (one per thread and dump) for callgrind_annotate --inclusive=yes.
 # Needs valgrind and the bench tools built (bench/run.sh builds them; --build-dir build/ci for the ci preset).
 set -euo pipefail
 
@@ -20,6 +22,7 @@ path=""
 stream=0
 first_write=0
 requests=20
+out_dir=""
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -29,7 +32,8 @@ while [ $# -gt 0 ]; do
     --requests) requests="$2"; shift ;;
     --sluice) sluice_bin="$2"; shift ;;
     --build-dir) build_dir="$2"; shift ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    --out) out_dir="$2"; shift ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "callgrind.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -63,6 +67,10 @@ pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    if [ -n "$out_dir" ]; then
+        mkdir -p "$out_dir"
+        cp "$tmp"/cg.out.* "$out_dir"/ 2>/dev/null || true
+    fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -17,8 +17,9 @@ Cost make(double usd, const char *status, const QString &detail)
 
 } // namespace
 
-Cost CostCalculator::compute(const ModelPrice &price, const TokenUsage &usage)
+Cost CostCalculator::compute(const ModelPrice &price, const TokenUsage &usage, Detail detail)
 {
+    const bool explained = detail == Detail::Explained;
     const qint64 input = qMax<qint64>(0, usage.input);
     const qint64 cached = qMax<qint64>(0, usage.cached);
     const qint64 written = qMax<qint64>(0, usage.cacheWrite);
@@ -54,18 +55,22 @@ Cost CostCalculator::compute(const ModelPrice &price, const TokenUsage &usage)
         const double rate = part.price->rateFor(input);
         tiered = tiered || rate != part.price->base;
         perMillion += double(part.tokens) * rate;
-        terms.append(QStringLiteral("%1 %2 × $%3/M").arg(formatCount(part.tokens), part.label, formatRate(rate)));
+        if (explained)
+            terms.append(QStringLiteral("%1 %2 × $%3/M").arg(formatCount(part.tokens), part.label, formatRate(rate)));
     }
     double usd = perMillion / TokensPerMillion;
     if (price.requestsKcount >= 0) {
         usd += price.requestsKcount / 1000;
-        terms.append(QStringLiteral("1 request × $%1/K").arg(formatRate(price.requestsKcount)));
+        if (explained)
+            terms.append(QStringLiteral("1 request × $%1/K").arg(formatRate(price.requestsKcount)));
     }
-    QString detail = terms.isEmpty() ? QStringLiteral("no tokens") : terms.join(QStringLiteral(" + "));
-    detail += QStringLiteral(" = ") + formatUsd(usd);
+    if (!explained)
+        return make(usd, CostStatus::Exact, QString());
+    QString sum = terms.isEmpty() ? QStringLiteral("no tokens") : terms.join(QStringLiteral(" + "));
+    sum += QStringLiteral(" = ") + formatUsd(usd);
     if (tiered)
-        detail += QStringLiteral(" (long-context rates: %1 input tokens)").arg(formatCount(input));
-    return make(usd, CostStatus::Exact, detail);
+        sum += QStringLiteral(" (long-context rates: %1 input tokens)").arg(formatCount(input));
+    return make(usd, CostStatus::Exact, sum);
 }
 
 Cost CostCalculator::unpriced(const QString &detail)

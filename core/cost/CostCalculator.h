@@ -24,7 +24,10 @@ public:
     // token, reasoning included. Uncached input pays the input rate, cache reads and writes their own rates (the
     // input rate when the model has none), output the output rate; tiers are chosen by the whole input. Status
     // "exact", or "unpriced" when tokens of a kind have no price at all.
-    static Cost compute(const ModelPrice &price, const TokenUsage &usage);
+    // Detail::None leaves Cost::detail empty on success: pricing a request for the log keeps only usd and status,
+    // and the sum in words costs more than the sum.
+    enum class Detail { Explained, None };
+    static Cost compute(const ModelPrice &price, const TokenUsage &usage, Detail detail = Detail::Explained);
 
     static Cost unpriced(const QString &detail);
     static Cost free(const QString &detail);

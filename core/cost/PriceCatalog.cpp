@@ -532,8 +532,7 @@ std::optional<PriceMatch> PriceCatalog::find(const QString &providerName, const 
     const QString name = model.trimmed().toLower();
     if (name.isEmpty())
         return std::nullopt;
-    const QString key = providerName + QLatin1Char('\n') + providerType + QLatin1Char('\n') + baseUrl.toString()
-        + QLatin1Char('\n') + name;
+    const ModelKey key {providerName, providerType, baseUrl, name};
     {
         QMutexLocker lock(&m_urlMatches.mutex);
         const auto cached = m_urlMatches.byModel.constFind(key);

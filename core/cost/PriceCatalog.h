@@ -134,6 +134,19 @@ private:
         qsizetype provider = -1;
         qsizetype model = -1;
     };
+    // The base URL is compared and hashed as a QUrl: building its string for a key costs more than the lookup.
+    struct ModelKey
+    {
+        QString provider;
+        QString type;
+        QUrl baseUrl;
+        QString model; // trimmed and lower-cased
+        bool operator==(const ModelKey &other) const = default;
+        friend size_t qHash(const ModelKey &key, size_t seed = 0)
+        {
+            return qHashMulti(seed, key.provider, key.type, key.baseUrl, key.model);
+        }
+    };
     // Base URL -> index in m_providers (-1: none), as matching runs one regular expression per provider and the
     // gateway prices every request; and (provider, type, URL, model) -> where find() found the model, as matching
     // a model runs the rules of every model of a provider (and of every provider for an unknown one). Thread-safe;
@@ -151,7 +164,7 @@ private:
         }
         QMutex mutex;
         QHash<QString, qsizetype> byUrl;
-        QHash<QString, ModelAt> byModel;
+        QHash<ModelKey, ModelAt> byModel;
     };
     static constexpr qsizetype MaxCachedModels = 4096;
     // find() without the cache: the model and (in owner) the provider whose entry prices it; null: unpriced.

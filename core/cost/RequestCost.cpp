@@ -162,7 +162,8 @@ TokenUsage reportedUsage(const Counted &counted)
 }
 
 // The cost of the answer the client got (or of the last attempt, when none answered).
-Cost costOfAnswer(const RequestRecord &record, const PriceCatalog &catalog, const Config &config)
+Cost costOfAnswer(const RequestRecord &record, const PriceCatalog &catalog, const Config &config,
+                  CostCalculator::Detail detail)
 {
     const ProviderConfig *provider = config.provider(record.provider);
     if (provider && provider->free)
@@ -216,23 +217,25 @@ Cost costOfAnswer(const RequestRecord &record, const PriceCatalog &catalog, cons
                            "prices.overrides")
                 .arg(named, record.provider, catalog.version()));
     }
-    Cost cost = CostCalculator::compute(match->price, usage);
+    Cost cost = CostCalculator::compute(match->price, usage, detail);
     if (cost.status == QLatin1String(CostStatus::Unpriced)) {
         warnOnceUnpriced(record.provider, model);
         return cost;
     }
+    if (!estimateNote.isEmpty())
+        cost.status = QString::fromLatin1(CostStatus::Estimated);
+    if (detail == CostCalculator::Detail::None)
+        return cost;
     cost.detail = QStringLiteral("%1 (%2, %3): ")
                       .arg(match->modelId, match->providerId.isEmpty() ? QStringLiteral("override") : match->providerId,
                            match->origin)
         + estimateNote + cost.detail;
-    if (!estimateNote.isEmpty())
-        cost.status = QString::fromLatin1(CostStatus::Estimated);
     return cost;
 }
 
 // What the provider of a failed attempt billed for the usage it reported.
 Cost costOfFailedAttempt(const AttemptRecord &attempt, const QDateTime &when, const PriceCatalog &catalog,
-                         const Config &config)
+                         const Config &config, CostCalculator::Detail detail)
 {
     const ProviderConfig *provider = config.provider(attempt.provider);
     if (provider && provider->free)
@@ -243,21 +246,20 @@ Cost costOfFailedAttempt(const AttemptRecord &attempt, const QDateTime &when, co
         return CostCalculator::unpriced(
             QStringLiteral("no price for model '%1' (provider '%2')").arg(attempt.upstreamModel, attempt.provider));
     }
-    return CostCalculator::compute(match->price, reportedUsage(attempt));
+    return CostCalculator::compute(match->price, reportedUsage(attempt), detail);
 }
 
-} // namespace
-
-Cost costOfRecord(const RequestRecord &record, const PriceCatalog &catalog, const Config &config)
+Cost costWith(const RequestRecord &record, const PriceCatalog &catalog, const Config &config,
+              CostCalculator::Detail detail)
 {
-    Cost cost = costOfAnswer(record, catalog, config);
+    Cost cost = costOfAnswer(record, catalog, config, detail);
     const QDateTime when = record.startedAt.isValid() ? record.startedAt : QDateTime::currentDateTimeUtc();
     // Failed attempts the provider billed (it reported usage before failing) count too: the user pays for them.
     for (qsizetype i = 0; i < record.attempts.size(); ++i) {
         const AttemptRecord &attempt = record.attempts.at(i);
         if (attempt.inputTokens < 0 && attempt.outputTokens < 0)
             continue;
-        const Cost part = costOfFailedAttempt(attempt, when, catalog, config);
+        const Cost part = costOfFailedAttempt(attempt, when, catalog, config, detail);
         const QString label = QStringLiteral("failed attempt %1 (%2)").arg(i + 1).arg(attempt.deployment);
         if (part.status == QLatin1String(CostStatus::Unpriced) || cost.usd < 0) {
             cost.usd = -1;
@@ -273,9 +275,16 @@ Cost costOfRecord(const RequestRecord &record, const PriceCatalog &catalog, cons
     return cost;
 }
 
+} // namespace
+
+Cost costOfRecord(const RequestRecord &record, const PriceCatalog &catalog, const Config &config)
+{
+    return costWith(record, catalog, config, CostCalculator::Detail::Explained);
+}
+
 void priceRecord(RequestRecord &record, const PriceCatalog &catalog, const Config &config)
 {
-    const Cost cost = costOfRecord(record, catalog, config);
+    const Cost cost = costWith(record, catalog, config, CostCalculator::Detail::None);
     if (record.cacheHit) {
         // Nothing was bought: what the cached answer's usage would cost now is what the hit saved.
         record.savedUsd = cost.usd;

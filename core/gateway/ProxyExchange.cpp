@@ -19,6 +19,7 @@
 #include "common/MonotonicClock.h"
 #include "common/SecretScrubber.h"
 #include "gateway/GatewaySecrets.h"
+#include "gateway/UsageReader.h"
 #include "guardrails/GuardrailSession.h"
 #include "guardrails/GuardrailStreamFilter.h"
 #include "http/HttpResponder.h"
@@ -157,11 +158,12 @@ QString sniffFinishReason(const QByteArray &data)
     return {};
 }
 
-// The usage object of a non-streamed OpenAI answer, parsed alone: the answer is relayed as it came, so the rest
-// is only scanned for its structure. Empty when the answer is not a JSON object.
-std::optional<TokenUsage> usageOfAnswer(const QByteArray &body, QJsonParseError *parseError)
+// The usage object of a non-streamed OpenAI answer (its top-level members already found, or nullopt when the
+// answer is not an object), read alone: the answer is relayed as it came, so the rest is only scanned for its
+// structure. Empty when the answer is not a JSON object.
+std::optional<TokenUsage> usageOfAnswer(const QByteArray &body, const std::optional<JsonMembers> &members,
+                                        QJsonParseError *parseError)
 {
-    const std::optional<JsonMembers> members = JsonMembers::scan(body);
     if (!members) {
         const QJsonDocument answer = QJsonDocument::fromJson(body, parseError);
         if (!answer.isObject())
@@ -172,8 +174,28 @@ std::optional<TokenUsage> usageOfAnswer(const QByteArray &body, QJsonParseError 
     const JsonMembers::Member *usage = members->find("usage");
     if (!usage)
         return TokenUsage();
+    if (const std::optional<TokenUsage> plain = UsageReader::openAiChat(members->value(*usage)))
+        return plain;
     const QJsonDocument object = QJsonDocument::fromJson(members->value(*usage).toByteArray());
     return object.isObject() ? TokenUsage::fromOpenAiChat(object.object()) : TokenUsage();
+}
+
+// JsonMembers::stringMember(body, name) from members already found: a string of printable ASCII without escapes
+// is its own decoding; anything else goes to the JSON parser as before.
+QString stringMemberOf(const QByteArray &body, const std::optional<JsonMembers> &members, const char *name)
+{
+    const JsonMembers::Member *member = members ? members->find(name) : nullptr;
+    if (!member)
+        return {};
+    const QByteArrayView value = members->value(*member);
+    if (value.size() < 2 || value.front() != '"' || value.back() != '"')
+        return JsonMembers::stringMember(body, name);
+    const QByteArrayView text = value.sliced(1, value.size() - 2);
+    for (const char c : text) {
+        if (c < 0x20 || c > 0x7e || c == '\\' || c == '"')
+            return JsonMembers::stringMember(body, name);
+    }
+    return QString::fromLatin1(text);
 }
 
 // A Retry-After (seconds) or retry-after-ms value worth passing on: a whole number, at most an hour; empty when the
@@ -188,9 +210,8 @@ QByteArray saneRetryAfter(const QByteArray &value, bool milliseconds)
 }
 
 // The message of a 2xx body that is only an error envelope ({"error": ...} and no answer); empty otherwise.
-QString errorInSuccess(const QByteArray &body)
+QString errorInSuccess(const QByteArray &body, const std::optional<JsonMembers> &members)
 {
-    const std::optional<JsonMembers> members = JsonMembers::scan(body);
     if (!members || !members->find("error"))
         return {};
     for (const char *answer : {"choices", "content", "candidates", "output", "data", "output_text", "embeddings"}) {
@@ -998,7 +1019,9 @@ void ProxyExchange::unreadableAnswer(const QString &what)
 
 void ProxyExchange::deliverBuffered()
 {
-    if (const QString error = errorInSuccess(m_body); !error.isEmpty()) {
+    // The answer's top-level members, found once for the error check, the usage and the model.
+    const std::optional<JsonMembers> members = JsonMembers::scan(m_body);
+    if (const QString error = errorInSuccess(m_body, members); !error.isEmpty()) {
         // A 2xx whose body is only an error envelope (some proxies and compatible servers do this): a failure.
         AttemptOutcome outcome = AttemptOutcome::http(502, m_body.left(4096), m_headers);
         outcome.timeToFirstByteMs = m_attemptFirstByteMs;
@@ -1020,14 +1043,14 @@ void ProxyExchange::deliverBuffered()
         clientBody = std::move(translated).value();
     } else if (forwardsClientBody()) {
         QJsonParseError parseError {};
-        const std::optional<TokenUsage> usage = usageOfAnswer(m_body, &parseError);
+        const std::optional<TokenUsage> usage = usageOfAnswer(m_body, members, &parseError);
         if (!usage) {
             unreadableAnswer(
                 QStringLiteral("sent an answer that is not a JSON object (%1).").arg(parseError.errorString()));
             return;
         }
         m_usage = *usage;
-        m_servedModel = JsonMembers::stringMember(m_body, "model");
+        m_servedModel = stringMemberOf(m_body, members, "model");
         m_finishReason = sniffFinishReason(m_body);
         if (m_request.format == ApiFormat::OpenAiEmbeddings && m_usage.input >= 0)
             m_usage.output = 0; // embeddings generate no tokens

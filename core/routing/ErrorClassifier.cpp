@@ -10,24 +10,54 @@ namespace sluice {
 
 namespace {
 
-// True when "refusal" appears other than as a member set to null.
-bool mentionsRefusal(const QByteArray &body)
+bool startsWith(const char *at, const char *end, const char *word, size_t length)
 {
-    static constexpr char word[] = "refusal";
-    constexpr size_t wordLength = sizeof(word) - 1;
+    return size_t(end - at) >= length && std::memcmp(at, word, length) == 0;
+}
+
+// Whether the answer can be a refusal at all: one of the names or values the parse in isRefusalAnswer looks for
+// ("refusal", "content_filter", "blockReason", "finishReason") begins right after a quote, as every JSON name and
+// string does; "refusal": null, in every OpenAI answer, is not one. One memchr per quote instead of a search of
+// the whole answer per word.
+bool mayBeRefusal(const QByteArray &body)
+{
+    static constexpr char refusal[] = "refusal";
+    constexpr size_t refusalLength = sizeof(refusal) - 1;
     const char *end = body.constData() + body.size();
     const char *at = body.constData();
-    while ((at = static_cast<const char *>(memmem(at, size_t(end - at), word, wordLength)))) {
-        at += wordLength;
-        const char *value = at;
-        if (value < end && *value == '"') {
-            ++value;
-            while (value < end && (*value == ' ' || *value == ':' || *value == '\n' || *value == '\t'))
-                ++value;
-            if (end - value >= 4 && std::memcmp(value, "null", 4) == 0)
-                continue;
+    while ((at = static_cast<const char *>(std::memchr(at, '"', size_t(end - at))))) {
+        ++at;
+        if (at == end)
+            break;
+        switch (*at) {
+        case 'r':
+            if (startsWith(at, end, refusal, refusalLength)) {
+                const char *value = at + refusalLength;
+                if (value < end && *value == '"') {
+                    ++value;
+                    while (value < end && (*value == ' ' || *value == ':' || *value == '\n' || *value == '\t'))
+                        ++value;
+                    if (startsWith(value, end, "null", 4))
+                        continue;
+                }
+                return true;
+            }
+            break;
+        case 'c':
+            if (startsWith(at, end, "content_filter", 14))
+                return true;
+            break;
+        case 'b':
+            if (startsWith(at, end, "blockReason", 11))
+                return true;
+            break;
+        case 'f':
+            if (startsWith(at, end, "finishReason", 12))
+                return true;
+            break;
+        default:
+            break;
         }
-        return true;
     }
     return false;
 }
@@ -147,10 +177,8 @@ bool ErrorClassifier::isContentPolicyError(const QByteArray &body)
 
 bool ErrorClassifier::isRefusalAnswer(const QByteArray &body)
 {
-    // Parsing a whole answer is skipped unless one of the markers is present at all ("refusal": null, in every
-    // OpenAI answer, is not one).
-    if (!mentionsRefusal(body) && !body.contains("content_filter") && !body.contains("blockReason")
-        && !body.contains("finishReason"))
+    // Parsing a whole answer is skipped unless one of the markers is present at all.
+    if (!mayBeRefusal(body))
         return false;
     const QJsonObject root = QJsonDocument::fromJson(body).object();
     if (root.value(QLatin1String("stop_reason")).toString() == QLatin1String("refusal"))

@@ -31,8 +31,10 @@ public:
     void clear();
     void close();
 
-    // The file's format: frames of "SLJ1", the payload's length (32-bit, big-endian), the payload (a QDataStream
-    // of the record without bodies) and a CRC-16 of it. A torn last frame (a crash inside write()) is ignored.
+    // The file's format: frames of "SLJ2", the payload's length (32-bit, big-endian), the payload (the record
+    // without bodies: strings as UTF-8 with a 32-bit length, numbers little-endian) and a CRC-32 of it. Frames of
+    // "SLJ1" (a QDataStream payload and a CRC-16), which earlier versions wrote, are still read. A torn last frame
+    // (a crash inside write()) is ignored.
     static QByteArray encode(const RequestRecord &record);
     static RequestRecords decode(const QByteArray &bytes);
 

@@ -99,6 +99,13 @@ private:
                                 .arg(record.costUsd, 0, 'g', 15)
                                 .arg(usd, 0, 'g', 15)
                                 .arg(costOfRecord(record, m_catalog, m_config).detail)));
+        // priceRecord skips the sum in words; costOfRecord, which explains it, reaches the same figure.
+        if (!record.cacheHit) {
+            const Cost explained = costOfRecord(record, m_catalog, m_config);
+            QCOMPARE(explained.status, record.costStatus);
+            QCOMPARE(explained.usd, record.costUsd);
+            QVERIFY(!explained.detail.isEmpty());
+        }
     }
 
 private Q_SLOTS:

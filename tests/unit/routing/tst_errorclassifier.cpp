@@ -106,6 +106,19 @@ void TestErrorClassifier::httpAnswers_data()
     QTest::newRow("200 refusal field") << 200 << openAiRefusalField << FailureClass::ContentPolicy;
     QTest::newRow("200 gemini blocked prompt") << 200 << geminiBlocked << FailureClass::ContentPolicy;
     QTest::newRow("200 gemini safety stop") << 200 << geminiSafetyStop << FailureClass::ContentPolicy;
+    // Spaced and pretty-printed as providers send them: the markers are found after their opening quote.
+    QTest::newRow("200 refusal field, pretty-printed")
+        << 200 << QByteArray("{\n  \"choices\": [{\"message\": {\"content\": null,\n    \"refusal\" :\n \"No.\"}}]\n}")
+        << FailureClass::ContentPolicy;
+    QTest::newRow("200 refusal null, pretty-printed")
+        << 200
+        << QByteArray("{\n  \"choices\": [{\"message\": {\"content\": \"refusal\",\n    \"refusal\" :\n null}}]\n}")
+        << FailureClass::None;
+    QTest::newRow("200 content_filter, spaced")
+        << 200 << QByteArray(R"({"choices": [ {"finish_reason" : "content_filter"} ]})") << FailureClass::ContentPolicy;
+    QTest::newRow("200 anthropic stop_reason refusal, spaced")
+        << 200 << QByteArray(R"({"type": "message", "content": [], "stop_reason" : "refusal"})")
+        << FailureClass::ContentPolicy;
     QTest::newRow("5xx body mentioning context stays server error")
         << 500 << openAiContext << FailureClass::ServerError;
 }

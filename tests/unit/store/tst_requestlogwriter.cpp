@@ -16,11 +16,215 @@
 using namespace sluice;
 using namespace sluice::test;
 
+namespace {
+// Every journaled field set, with text outside ASCII and strings left null, as the journal must give them back.
+RequestRecord journalFixtureRecord()
+{
+    RequestRecord record;
+    record.id = QStringLiteral("0b7e2a4c-5d1f-4e8a-9c3b-2f6d8e1a7c90");
+    record.startedAt = QDateTime::fromMSecsSinceEpoch(1770933883123, Qt::UTC);
+    record.tokenName = QStringLiteral("ci-bot");
+    record.endpoint = QStringLiteral("/v1/chat/completions");
+    record.requestedModel = QStringLiteral("fast");
+    record.provider = QStringLiteral("openai");
+    record.upstreamModel = QStringLiteral("gpt-4.1-nano");
+    record.servedModel = QStringLiteral("gpt-4.1-nano-2025-04-14");
+    record.stream = true;
+    record.httpStatus = 200;
+    record.errorMessage = QStringLiteral("caf\u00e9 \u2014 \U0001F600 done");
+    record.latencyUs = 1234567;
+    record.timeToFirstTokenUs = 45678;
+    record.inputTokens = 16;
+    record.outputTokens = 363;
+    record.cachedTokens = 0;
+    record.reasoningTokens = -1;
+    record.cacheWriteTokens = 7;
+    record.costUsd = 0.000123;
+    record.costStatus = QStringLiteral("exact");
+    record.requestBytes = 2677;
+    record.relayedTextChars = 1900;
+    record.cacheHit = false;
+    record.savedUsd = -1;
+    AttemptRecord first;
+    first.model = QStringLiteral("fast");
+    first.deployment = QStringLiteral("openai/gpt-4.1-nano");
+    first.provider = QStringLiteral("openai");
+    first.upstreamModel = QStringLiteral("gpt-4.1-nano");
+    first.keyRef = QStringLiteral("keychain:openai-2");
+    first.startedAtMs = 1;
+    first.latencyMs = 250;
+    first.httpStatus = 503;
+    first.errorClass = QStringLiteral("server_error");
+    first.decision = QStringLiteral("retry");
+    first.waitBeforeNextMs = 100;
+    first.reason = QStringLiteral("HTTP 503: the provider is unavailable");
+    first.inputTokens = 3;
+    AttemptRecord second = first;
+    second.startedAtMs = 351;
+    second.httpStatus = 200;
+    second.errorClass = QString();
+    second.decision = QStringLiteral("done");
+    second.waitBeforeNextMs = 0;
+    second.reason = QStringLiteral("HTTP 200: answered");
+    second.inputTokens = 16;
+    second.outputTokens = 363;
+    record.attempts = {first, second};
+    record.client = QStringLiteral("OpenAI SDK (Python)");
+    record.tags = {QStringLiteral("nightly"), QStringLiteral("r\u00e9sum\u00e9")};
+    record.project = QStringLiteral("atlas");
+    record.promptName = QStringLiteral("summarise");
+    record.promptVersion = 3;
+    record.observedPrompt = QStringLiteral("op-5f2c");
+    record.observedPromptSample = QByteArrayLiteral("{\"prompt_key\":\"op-5f2c\"}");
+    record.compareRun = QStringLiteral("run-7");
+    return record;
+}
+
+void verifyJournaled(const RequestRecord &actual, const RequestRecord &expected)
+{
+    QCOMPARE(actual.id, expected.id);
+    QCOMPARE(actual.startedAt, expected.startedAt);
+    QCOMPARE(actual.tokenName, expected.tokenName);
+    QCOMPARE(actual.endpoint, expected.endpoint);
+    QCOMPARE(actual.requestedModel, expected.requestedModel);
+    QCOMPARE(actual.provider, expected.provider);
+    QCOMPARE(actual.upstreamModel, expected.upstreamModel);
+    QCOMPARE(actual.servedModel, expected.servedModel);
+    QCOMPARE(actual.stream, expected.stream);
+    QCOMPARE(actual.httpStatus, expected.httpStatus);
+    QCOMPARE(actual.errorClass, expected.errorClass);
+    QCOMPARE(actual.errorClass.isNull(), expected.errorClass.isNull());
+    QCOMPARE(actual.errorMessage, expected.errorMessage);
+    QCOMPARE(actual.latencyUs, expected.latencyUs);
+    QCOMPARE(actual.timeToFirstTokenUs, expected.timeToFirstTokenUs);
+    QCOMPARE(actual.inputTokens, expected.inputTokens);
+    QCOMPARE(actual.outputTokens, expected.outputTokens);
+    QCOMPARE(actual.cachedTokens, expected.cachedTokens);
+    QCOMPARE(actual.reasoningTokens, expected.reasoningTokens);
+    QCOMPARE(actual.cacheWriteTokens, expected.cacheWriteTokens);
+    QCOMPARE(actual.costUsd, expected.costUsd);
+    QCOMPARE(actual.costStatus, expected.costStatus);
+    QCOMPARE(actual.requestBytes, expected.requestBytes);
+    QCOMPARE(actual.relayedTextChars, expected.relayedTextChars);
+    QCOMPARE(actual.cacheHit, expected.cacheHit);
+    QCOMPARE(actual.savedUsd, expected.savedUsd);
+    QCOMPARE(actual.attempts.size(), expected.attempts.size());
+    for (qsizetype i = 0; i < actual.attempts.size(); ++i) {
+        const AttemptRecord &a = actual.attempts.at(i);
+        const AttemptRecord &e = expected.attempts.at(i);
+        QCOMPARE(a.model, e.model);
+        QCOMPARE(a.deployment, e.deployment);
+        QCOMPARE(a.provider, e.provider);
+        QCOMPARE(a.upstreamModel, e.upstreamModel);
+        QCOMPARE(a.keyRef, e.keyRef);
+        QCOMPARE(a.startedAtMs, e.startedAtMs);
+        QCOMPARE(a.latencyMs, e.latencyMs);
+        QCOMPARE(a.httpStatus, e.httpStatus);
+        QCOMPARE(a.errorClass, e.errorClass);
+        QCOMPARE(a.errorClass.isNull(), e.errorClass.isNull());
+        QCOMPARE(a.decision, e.decision);
+        QCOMPARE(a.waitBeforeNextMs, e.waitBeforeNextMs);
+        QCOMPARE(a.reason, e.reason);
+        QCOMPARE(a.inputTokens, e.inputTokens);
+        QCOMPARE(a.outputTokens, e.outputTokens);
+        QCOMPARE(a.cachedTokens, e.cachedTokens);
+        QCOMPARE(a.reasoningTokens, e.reasoningTokens);
+        QCOMPARE(a.cacheWriteTokens, e.cacheWriteTokens);
+    }
+    QCOMPARE(actual.client, expected.client);
+    QCOMPARE(actual.tags, expected.tags);
+    QCOMPARE(actual.project, expected.project);
+    QCOMPARE(actual.promptName, expected.promptName);
+    QCOMPARE(actual.promptVersion, expected.promptVersion);
+    QCOMPARE(actual.observedPrompt, expected.observedPrompt);
+    QCOMPARE(actual.observedPromptSample, expected.observedPromptSample);
+    QCOMPARE(actual.compareRun, expected.compareRun);
+    QVERIFY(actual.bodiesTruncated); // bodies are not journaled
+}
+} // namespace
+
 class TestRequestLogWriter : public QObject
 {
     Q_OBJECT
 
 private Q_SLOTS:
+    void journalReadsFramesOfTheFirstFormat()
+    {
+        // A frame as journals of earlier versions hold it (QDataStream, UTF-16 strings, CRC-16): a crash just before
+        // an upgrade leaves such frames for the new version to write.
+        const QByteArray v1 = QByteArray::fromHex(
+            "534c4a310000048f0000004800300062003700650032006100340063002d0035006400310066002d0034006500380061002d"
+            "0039006300330062002d0032006600360064003800650031006100370063003900300000000000258d9c04bcd0f301000000"
+            "0c00630069002d0062006f007400000028002f00760031002f0063006800610074002f0063006f006d0070006c0065007400"
+            "69006f006e00730000000800660061007300740000000c006f00700065006e0061006900000018006700700074002d003400"
+            "2e0031002d006e0061006e006f0000002e006700700074002d0034002e0031002d006e0061006e006f002d00320030003200"
+            "35002d00300034002d0031003401000000c8ffffffff0000001c00630061006600e9002020140020d83dde0000200064006f"
+            "006e0065000000000012d687000000000000b26e0000000000000010000000000000016b0000000000000000ffffffffffff"
+            "ffff00000000000000073f201f31f46ed2460000000a006500780061006300740000000000000a75000000000000076c00bf"
+            "f00000000000000000000200000008006600610073007400000026006f00700065006e00610069002f006700700074002d00"
+            "34002e0031002d006e0061006e006f0000000c006f00700065006e0061006900000018006700700074002d0034002e003100"
+            "2d006e0061006e006f00000022006b006500790063006800610069006e003a006f00700065006e00610069002d0032000000"
+            "000000000100000000000000fa000001f700000018007300650072007600650072005f006500720072006f00720000000a00"
+            "72006500740072007900000000000000640000004a00480054005400500020003500300033003a0020007400680065002000"
+            "700072006f0076006900640065007200200069007300200075006e0061007600610069006c00610062006c00650000000000"
+            "000003ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff000000080066006100730074000000"
+            "26006f00700065006e00610069002f006700700074002d0034002e0031002d006e0061006e006f0000000c006f0070006500"
+            "6e0061006900000018006700700074002d0034002e0031002d006e0061006e006f00000022006b0065007900630068006100"
+            "69006e003a006f00700065006e00610069002d0032000000000000015f00000000000000fa000000c8ffffffff0000000800"
+            "64006f006e006500000000000000000000002400480054005400500020003200300030003a00200061006e00730077006500"
+            "72006500640000000000000010000000000000016bffffffffffffffffffffffffffffffffffffffffffffffff0000002600"
+            "4f00700065006e00410049002000530044004b002000280050007900740068006f006e0029000000020000000e006e006900"
+            "6700680074006c00790000000c007200e900730075006d00e90000000a00610074006c006100730000001200730075006d00"
+            "6d00610072006900730065000000030000000e006f0070002d0035006600320063000000187b2270726f6d70745f6b657922"
+            "3a226f702d35663263227d0000000a00720075006e002d0037f566");
+        QVERIFY(v1.startsWith("SLJ1"));
+        const RequestRecords back = RequestJournal::decode(v1);
+        QCOMPARE(back.size(), 1);
+        verifyJournaled(back.first(), journalFixtureRecord());
+
+        // Written now: the second format, every field back as it was.
+        const QByteArray v2 = RequestJournal::encode(journalFixtureRecord());
+        QVERIFY(v2.startsWith("SLJ2"));
+        QVERIFY(v2.size() < v1.size()); // UTF-8, not UTF-16
+        const RequestRecords again = RequestJournal::decode(v2);
+        QCOMPARE(again.size(), 1);
+        verifyJournaled(again.first(), journalFixtureRecord());
+
+        // Both in one file (old frames, then a new version appended before it could write them), a torn last frame.
+        const RequestRecords mixed = RequestJournal::decode(v1 + v2 + v1 + v2.left(v2.size() - 1));
+        QCOMPARE(mixed.size(), 3);
+        verifyJournaled(mixed.at(1), journalFixtureRecord());
+        verifyJournaled(mixed.at(2), journalFixtureRecord());
+        // A changed byte in either format stops the reading there.
+        QByteArray corruptV1 = v1;
+        corruptV1[40] = char(corruptV1[40] ^ 0x01);
+        QCOMPARE(RequestJournal::decode(v2 + corruptV1 + v2).size(), 1);
+        QByteArray corruptV2 = v2;
+        corruptV2[40] = char(corruptV2[40] ^ 0x01);
+        QCOMPARE(RequestJournal::decode(v1 + corruptV2 + v1).size(), 1);
+    }
+
+    void journalKeepsEmptyAndNullStringsApart()
+    {
+        RequestRecord record = makeRecord(9);
+        record.startedAt = QDateTime();
+        record.errorClass = QString(QLatin1String("")); // empty, not null
+        record.errorMessage = QString();
+        record.tags = {QString(), QStringLiteral("\u00fc\U0001F680")};
+        AttemptRecord attempt;
+        attempt.reason = QString(QLatin1String(""));
+        record.attempts = {attempt};
+        const RequestRecords back = RequestJournal::decode(RequestJournal::encode(record));
+        QCOMPARE(back.size(), 1);
+        QVERIFY(!back.first().startedAt.isValid());
+        QVERIFY(back.first().errorClass.isEmpty() && !back.first().errorClass.isNull());
+        QVERIFY(back.first().errorMessage.isNull());
+        QCOMPARE(back.first().tags, record.tags);
+        QVERIFY(back.first().tags.first().isNull());
+        QVERIFY(back.first().attempts.first().reason.isEmpty() && !back.first().attempts.first().reason.isNull());
+        QVERIFY(back.first().attempts.first().model.isNull());
+    }
+
     void concurrentAppendsAreAllWrittenExactly()
     {
         QTemporaryDir dir;
