@@ -39,91 +39,22 @@ while [ $# -gt 0 ]; do
     shift
 done
 [ -n "$sluice_bin" ] || sluice_bin="$build_dir/app/sluice"
-upstream_bin="$build_dir/bench/upstream/sluice-bench-upstream"
-client="$build_dir/bench/client/sluice-bench-client"
-recordings="${SLUICE_RECORDINGS_DIR:-$root/../shared/data/provider-recordings}" # as run.sh
 for tool in valgrind callgrind_control; do
     command -v "$tool" >/dev/null || { echo "callgrind.sh: $tool is missing (apt-get install valgrind)" >&2; exit 1; }
 done
-for bin in "$sluice_bin" "$upstream_bin" "$client"; do
-    [ -x "$bin" ] || { echo "callgrind.sh: $bin is not built (bench/run.sh builds it)" >&2; exit 1; }
-done
-
-# format | endpoint | model (non-streamed) | model (streamed)
-case "$path" in
-openai) route="openai|/v1/chat/completions|bench-json|bench-agent" ;;
-anthropic) route="anthropic|/v1/messages|bench-anthropic|bench-anthropic-stream" ;;
-anthropic-openai) route="anthropic|/v1/messages|bench-chat|bench-chat-stream" ;;
-responses) route="responses|/v1/responses|bench-json|bench-agent" ;;
-responses-openai) route="responses|/v1/responses|bench-chat|bench-chat-stream" ;;
-*) echo "callgrind.sh: --path is one of openai, anthropic, anthropic-openai, responses, responses-openai" >&2; exit 2 ;;
-esac
-IFS='|' read -r format endpoint json_model stream_model <<<"$route"
-model="$json_model"
-[ "$stream" -eq 0 ] || model="$stream_model"
-
-tmp="$(mktemp -d)"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+# shellcheck source=bench/harness.sh
+. "$(dirname "$0")/harness.sh"
+harness_keep() {
     if [ -n "$out_dir" ]; then
         mkdir -p "$out_dir"
         cp "$tmp"/cg.out.* "$out_dir"/ 2>/dev/null || true
     fi
-    rm -rf "$tmp"
 }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-upstream_port="$(free_port)"
-"$upstream_bin" --recordings "$recordings" --events 1000 --agent-events 300 --port "$upstream_port" \
-    >"$tmp/upstream.log" 2>&1 &
-pids+=($!)
-upstream="http://127.0.0.1:$upstream_port"
-port="$(free_port)"
-cat >"$tmp/sluice.yaml" <<EOF
-providers:
-  - {name: bench-json, type: openai, base_url: $upstream/json/v1}
-  - {name: bench-agent, type: openai, base_url: $upstream/agent/v1}
-  - {name: bench-chat-json, type: openai-compatible, base_url: $upstream/json/v1}
-  - {name: bench-chat-agent, type: openai-compatible, base_url: $upstream/agent/v1}
-  - {name: bench-anthropic-json, type: anthropic, base_url: $upstream/json}
-  - {name: bench-anthropic-agent, type: anthropic, base_url: $upstream/agent}
-models:
-  - {name: bench-json, provider: bench-json}
-  - {name: bench-agent, provider: bench-agent}
-  - {name: bench-chat, provider: bench-chat-json}
-  - {name: bench-chat-stream, provider: bench-chat-agent}
-  - {name: bench-anthropic, provider: bench-anthropic-json}
-  - {name: bench-anthropic-stream, provider: bench-anthropic-agent}
-tokens:
-  - name: bench
-    secret: env:SLUICE_BENCH_TOKEN
-logging:
-  store_bodies: true
-EOF
-export SLUICE_BENCH_TOKEN="sk-bench-$RANDOM$RANDOM"
+harness_prepare callgrind.sh "$path" "$stream"
 triggers=()
 [ "$first_write" -eq 0 ] || triggers=(--dump-before='sluice::ProxyExchange::onHeaders*'
     --dump-before='sluice::ServerResponder::writeChunk*')
-valgrind --tool=callgrind --separate-threads=yes "${triggers[@]}" --callgrind-out-file="$tmp/cg.out" \
-    "$sluice_bin" --headless --config "$tmp/sluice.yaml" --port "$port" --data-dir "$tmp/data" >"$tmp/sluice.log" 2>&1 &
-sluice_pid=$!
-pids+=("$sluice_pid")
-for _ in $(seq 1 120); do
-    grep -q "listening" "$tmp/sluice.log" 2>/dev/null && break
-    sleep 1
-done
-grep -q "listening" "$tmp/sluice.log" || { echo "callgrind.sh: Sluice did not start" >&2; cat "$tmp/sluice.log" >&2; exit 1; }
-
-run_client() {
-    local -a args=(latency --url "http://127.0.0.1:$port$endpoint" --format "$format" --model "$model"
-        --token "$SLUICE_BENCH_TOKEN" --requests "$1" --warmup 0)
-    [ "$stream" -eq 0 ] || args+=(--stream)
-    "$client" "${args[@]}" >"$tmp/client.txt"
-    grep -q '^errors=0$' "$tmp/client.txt" || { echo "callgrind.sh: requests failed" >&2; cat "$tmp/client.txt" >&2; exit 1; }
-}
+harness_launch valgrind --tool=callgrind --separate-threads=yes "${triggers[@]}" --callgrind-out-file="$tmp/cg.out"
 
 run_client 10 # warm-up: connections, caches, first-time allocations
 sleep 2

@@ -3,20 +3,22 @@
 # sluice-bench-client sending one path's requests on one connection.
 #
 # The sourcing script sets root, build_dir and sluice_bin, then calls
-#   harness_start NAME PATH STREAM [LAUNCHER...]   NAME for messages; PATH as run.sh's agent table names it (openai,
-#                                                  anthropic, anthropic-openai, responses, responses-openai); STREAM
-#                                                  1 for streamed requests; LAUNCHER runs Sluice (e.g. valgrind ...)
-# which leaves tmp (removed on exit), sluice_pid and port set, and then run_client N.
+#   harness_prepare NAME PATH STREAM   NAME for messages; PATH as run.sh's agent table names it (openai, anthropic,
+#                                      anthropic-openai, responses, responses-openai); STREAM 1 for streamed requests.
+#                                      Starts the upstream and writes Sluice's config into tmp (removed on exit; a
+#                                      harness_keep function, if the script defines one, runs first)
+#   harness_launch [LAUNCHER...]       starts Sluice (under LAUNCHER, e.g. valgrind ...) and waits until it listens;
+#                                      sets sluice_pid and port
+#   run_client N                       N requests of the path on one connection
 
 upstream_bin="$build_dir/bench/upstream/sluice-bench-upstream"
 client="$build_dir/bench/client/sluice-bench-client"
 recordings="${SLUICE_RECORDINGS_DIR:-$root/../shared/data/provider-recordings}" # as run.sh
 
-harness_start() {
+harness_prepare() {
     harness_name="$1"
     local path="$2" bin route upstream_port upstream
     harness_stream="$3"
-    shift 3
     for bin in "$sluice_bin" "$upstream_bin" "$client"; do
         [ -x "$bin" ] || { echo "$harness_name: $bin is not built (bench/run.sh builds it)" >&2; exit 1; }
     done
@@ -67,6 +69,9 @@ logging:
   store_bodies: true
 EOF
     export SLUICE_BENCH_TOKEN="sk-bench-$RANDOM$RANDOM"
+}
+
+harness_launch() {
     "$@" "$sluice_bin" --headless --config "$tmp/sluice.yaml" --port "$port" --data-dir "$tmp/data" \
         >"$tmp/sluice.log" 2>&1 &
     sluice_pid=$!
@@ -86,6 +91,7 @@ harness_cleanup() {
     local pid
     for pid in "${harness_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    if declare -F harness_keep >/dev/null; then harness_keep; fi
     rm -rf "$tmp"
 }
 

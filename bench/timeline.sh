@@ -35,7 +35,8 @@ done
 command -v perf >/dev/null || { echo "timeline.sh: perf is missing (apt-get install linux-perf)" >&2; exit 1; }
 # shellcheck source=bench/harness.sh
 . "$(dirname "$0")/harness.sh"
-harness_start timeline.sh "$path" 0
+harness_prepare timeline.sh "$path" 0
+harness_launch
 
 # The gateway thread is the process's main thread.
 run_client 200 # warm-up: connections, caches, first-time allocations
