@@ -196,23 +196,29 @@ if [ "$upstream_kind" = nginx ]; then
             printf '            error_page 405 =200 $uri;\n        }\n'
         done
     }
-    cat >"$tmp/nginx/nginx.conf" <<EOF
+    # The start of an nginx.conf with its files in folder $1: one worker, no access log, kept-alive connections.
+    nginx_head() {
+        cat <<EOF
 $user_line
 worker_processes 1;
 daemon off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
 events { worker_connections 4096; }
 http {
     access_log off;
-    client_body_temp_path $tmp/nginx/body;
-    proxy_temp_path $tmp/nginx/proxy;
-    fastcgi_temp_path $tmp/nginx/fastcgi;
-    uwsgi_temp_path $tmp/nginx/uwsgi;
-    scgi_temp_path $tmp/nginx/scgi;
+    client_body_temp_path $1/body;
+    proxy_temp_path $1/proxy;
+    fastcgi_temp_path $1/fastcgi;
+    uwsgi_temp_path $1/uwsgi;
+    scgi_temp_path $1/scgi;
     keepalive_requests 100000000;
-    client_max_body_size 64m;
     keepalive_timeout 300s;
+EOF
+    }
+    cat >"$tmp/nginx/nginx.conf" <<EOF
+$(nginx_head "$tmp/nginx")
+    client_max_body_size 64m;
     sendfile on;
     tcp_nodelay on;
     server {
@@ -252,21 +258,7 @@ if [ "$upstream_kind" = nginx ]; then
     hop_port="$(free_port)"
     mkdir -p "$tmp/hop"
     cat >"$tmp/hop/nginx.conf" <<EOF
-$user_line
-worker_processes 1;
-daemon off;
-pid $tmp/hop/nginx.pid;
-error_log $tmp/hop/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $tmp/hop/body;
-    proxy_temp_path $tmp/hop/proxy;
-    fastcgi_temp_path $tmp/hop/fastcgi;
-    uwsgi_temp_path $tmp/hop/uwsgi;
-    scgi_temp_path $tmp/hop/scgi;
-    keepalive_requests 100000000;
-    keepalive_timeout 300s;
+$(nginx_head "$tmp/hop")
     tcp_nodelay on;
     upstream bench_upstream {
         server 127.0.0.1:$upstream_port;
