@@ -167,6 +167,28 @@ QByteArray codexBody(const QString &model, const QJsonObject &extra = {})
     return toJson(body);
 }
 
+// What the log must get from a provider's stream: read with the decoder of its format.
+struct ProviderStream
+{
+    TokenUsage usage;
+    QString model;
+    QString finishReason;
+    int textDeltas = 0;
+};
+
+ProviderStream readProviderStream(StreamDecoder &decoder, const QByteArray &body)
+{
+    CanonicalEvents events = decoder.feed(body);
+    events += decoder.finish();
+    ProviderStream stream {decoder.usage(), decoder.model(), {}, 0};
+    for (const CanonicalEvent &event : std::as_const(events)) {
+        if (event.type == CanonicalEvent::Type::Finish)
+            stream.finishReason = finishReasonName(event.finishReason);
+        stream.textDeltas += event.type == CanonicalEvent::Type::TextDelta;
+    }
+    return stream;
+}
+
 } // namespace
 
 class TestAgentFormats : public QObject
@@ -435,16 +457,10 @@ void TestAgentFormats::claudeCodeToAnthropicRelaysTheProviderBytes()
     const auto provider = gateway.post(direct, anthropicBody(recording, true));
     QCOMPARE(provider.status, 200);
     AnthropicStreamDecoder decoder;
-    CanonicalEvents events = decoder.feed(provider.body);
-    events += decoder.finish();
-    QVERIFY(decoder.usage().output > 0);
-    QString finishReason;
-    for (const CanonicalEvent &event : std::as_const(events)) {
-        if (event.type == CanonicalEvent::Type::Finish)
-            finishReason = finishReasonName(event.finishReason);
-    }
-    QVERIFY(!finishReason.isEmpty());
-    const QByteArray servedModel = "\"model\":\"" + decoder.model().toUtf8() + '"';
+    const ProviderStream answer = readProviderStream(decoder, provider.body);
+    QVERIFY(answer.usage.output > 0);
+    QVERIFY(!answer.finishReason.isEmpty());
+    const QByteArray servedModel = "\"model\":\"" + answer.model.toUtf8() + '"';
     QCOMPARE(provider.body.count(servedModel), 1);
     QByteArray expected = provider.body;
     const QByteArray clientModel = "\"model\":\"" + model.toUtf8() + '"';
@@ -464,11 +480,11 @@ void TestAgentFormats::claudeCodeToAnthropicRelaysTheProviderBytes()
     for (const RequestRecord &record : std::as_const(gateway.records)) {
         QCOMPARE(record.httpStatus, 200);
         QCOMPARE(record.errorClass, QString());
-        QCOMPARE(record.inputTokens, decoder.usage().input);
-        QCOMPARE(record.outputTokens, decoder.usage().output);
-        QCOMPARE(record.cachedTokens, decoder.usage().cached);
-        QCOMPARE(record.finishReason, finishReason);
-        QCOMPARE(record.servedModel, decoder.model());
+        QCOMPARE(record.inputTokens, answer.usage.input);
+        QCOMPARE(record.outputTokens, answer.usage.output);
+        QCOMPARE(record.cachedTokens, answer.usage.cached);
+        QCOMPARE(record.finishReason, answer.finishReason);
+        QCOMPARE(record.servedModel, answer.model);
         QVERIFY(record.timeToFirstTokenUs > 0);
         QCOMPARE(record.responseBody, expected);
     }
@@ -578,19 +594,11 @@ void TestAgentFormats::codexToOpenAiRelaysTheProviderBytes()
     const auto provider = gateway.post(direct, codexBody(QStringLiteral("openai-text")));
     QCOMPARE(provider.status, 200);
     OpenAiResponsesStreamDecoder decoder;
-    CanonicalEvents events = decoder.feed(provider.body);
-    events += decoder.finish();
-    QVERIFY(decoder.usage().output > 0);
-    QString finishReason;
-    int deltas = 0;
-    for (const CanonicalEvent &event : std::as_const(events)) {
-        if (event.type == CanonicalEvent::Type::Finish)
-            finishReason = finishReasonName(event.finishReason);
-        deltas += event.type == CanonicalEvent::Type::TextDelta;
-    }
-    QVERIFY(!finishReason.isEmpty());
-    QVERIFY(deltas > 2);
-    const QByteArray servedModel = "\"model\":\"" + decoder.model().toUtf8() + '"';
+    const ProviderStream answer = readProviderStream(decoder, provider.body);
+    QVERIFY(answer.usage.output > 0);
+    QVERIFY(!answer.finishReason.isEmpty());
+    QVERIFY(answer.textDeltas > 2);
+    const QByteArray servedModel = "\"model\":\"" + answer.model.toUtf8() + '"';
     QVERIFY(provider.body.count(servedModel) >= 2); // response.created ... response.completed
     // The mock renders each Responses stream with new ids; everything else is the same from one request to the next.
     const auto sameIds = [](QByteArray body) {
@@ -620,10 +628,10 @@ void TestAgentFormats::codexToOpenAiRelaysTheProviderBytes()
     for (const RequestRecord &record : std::as_const(gateway.records)) {
         QCOMPARE(record.httpStatus, 200);
         QCOMPARE(record.errorClass, QString());
-        QCOMPARE(record.inputTokens, decoder.usage().input);
-        QCOMPARE(record.outputTokens, decoder.usage().output);
-        QCOMPARE(record.finishReason, finishReason);
-        QCOMPARE(record.servedModel, decoder.model());
+        QCOMPARE(record.inputTokens, answer.usage.input);
+        QCOMPARE(record.outputTokens, answer.usage.output);
+        QCOMPARE(record.finishReason, answer.finishReason);
+        QCOMPARE(record.servedModel, answer.model);
         QVERIFY(record.timeToFirstTokenUs > 0);
         QCOMPARE(sameIds(record.responseBody), expected);
         QCOMPARE(record.relayedTextChars, qint64(-1)); // the deltas were relayed unread
