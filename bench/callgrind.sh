@@ -8,10 +8,11 @@
 # what Sluice adds to the time to first token.
 #
 # Usage: bench/callgrind.sh --path NAME [--stream] [--first-write] [--requests N] [--sluice PATH] [--build-dir DIR]
-#                           [--out DIR]
+#                           [--out DIR] [--prompt-bytes N] [--tools N]
 #   NAME: openai, anthropic, anthropic-openai, responses, responses-openai (as in run.sh's agent table)
 #   --sluice PATH measures another build (e.g. the one before a change) with the same harness.
 #   --out DIR keeps callgrind's files there (one per thread and dump) for callgrind_annotate --inclusive=yes.
+#   --prompt-bytes N, --tools N: the large requests agents send (sluice-bench-client's options of those names).
 # Needs valgrind and the bench tools built (bench/run.sh builds them; --build-dir build/ci for the ci preset).
 set -euo pipefail
 
@@ -23,6 +24,7 @@ stream=0
 first_write=0
 requests=20
 out_dir=""
+harness_client_args=()
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -33,6 +35,8 @@ while [ $# -gt 0 ]; do
     --sluice) sluice_bin="$2"; shift ;;
     --build-dir) build_dir="$2"; shift ;;
     --out) out_dir="$2"; shift ;;
+    --prompt-bytes) harness_client_args+=(--prompt-bytes "$2"); shift ;;
+    --tools) harness_client_args+=(--tools "$2"); shift ;;
     -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "callgrind.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac

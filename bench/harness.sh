@@ -9,8 +9,10 @@
 #                                      harness_keep function, if the script defines one, runs first)
 #   harness_launch [LAUNCHER...]       starts Sluice (under LAUNCHER, e.g. valgrind ...) and waits until it listens;
 #                                      sets sluice_pid and port
-#   run_client N                       N requests of the path on one connection
+#   run_client N                       N requests of the path on one connection (with the client options in the
+#                                      array harness_client_args, if the script sets it)
 
+[ -n "${harness_client_args+x}" ] || harness_client_args=()
 upstream_bin="$build_dir/bench/upstream/sluice-bench-upstream"
 client="$build_dir/bench/client/sluice-bench-client"
 recordings="${SLUICE_RECORDINGS_DIR:-$root/../shared/data/provider-recordings}" # as run.sh
@@ -102,6 +104,7 @@ run_client() {
     local -a args=(latency --url "http://127.0.0.1:$port$harness_endpoint" --format "$harness_format"
         --model "$harness_model" --token "$SLUICE_BENCH_TOKEN" --requests "$1" --warmup 0)
     [ "$harness_stream" -eq 0 ] || args+=(--stream)
+    args+=("${harness_client_args[@]}")
     "$client" "${args[@]}" >"$tmp/client.txt"
     grep -q '^errors=0$' "$tmp/client.txt" || {
         echo "$harness_name: requests failed" >&2

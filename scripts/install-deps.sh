@@ -6,6 +6,8 @@ packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6sql6-sqlite qtkeychain-qt6-dev
     libhttp-parser-dev libyaml-cpp-dev zlib1g-dev libre2-dev libgl-dev
+    # the translated stream paths read OpenAI chat chunks with simdjson (core/api/OpenAiChatChunkReader)
+    libsimdjson-dev
     # metrics (prometheus-cpp's core); the telemetry tests check with promtool and read protobuf back with protoc
     prometheus-cpp-dev prometheus protobuf-compiler
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools

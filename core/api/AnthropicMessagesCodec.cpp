@@ -6,6 +6,7 @@
 #include "api/AnthropicStreamDecoder.h"
 #include "api/AnthropicStreamEncoder.h"
 #include "api/CodecJson.h"
+#include "api/JsonWriter.h"
 #include "api/OpenAiChatCodec.h"
 #include "api/ParameterGate.h"
 #include "common/WholeNumber.h"
@@ -665,66 +666,88 @@ QJsonObject AnthropicMessagesCodec::usageJson(const TokenUsage &usage)
                         {QStringLiteral("cache_read_input_tokens"), qMax<qint64>(0, usage.cached)}};
 }
 
+void AnthropicMessagesCodec::writeUsage(JsonWriter &out, const TokenUsage &usage)
+{
+    // usageJson's object, keys in QJsonObject's order.
+    out.raw("{\"cache_creation_input_tokens\":").number(qMax<qint64>(0, usage.cacheWrite));
+    out.raw(",\"cache_read_input_tokens\":").number(qMax<qint64>(0, usage.cached));
+    out.raw(",\"input_tokens\":").number(qMax<qint64>(0, usage.uncachedInput()));
+    out.raw(",\"output_tokens\":").number(qMax<qint64>(0, usage.output)).raw("}");
+}
+
 QByteArray AnthropicMessagesCodec::encodeResponse(const CanonicalResponse &response,
                                                   const QString &requestedModel) const
 {
-    QJsonArray content;
-    for (const ContentPart &part : response.content) {
-        switch (part.kind) {
-        case Kind::Text:
-            if (!part.text.isEmpty())
-                content.append(QJsonObject {{QStringLiteral("type"), QStringLiteral("text")},
-                                            {QStringLiteral("text"), part.text}});
-            break;
-        case Kind::Thinking:
-            if (part.redacted)
-                content.append(QJsonObject {{QStringLiteral("type"), QStringLiteral("redacted_thinking")},
-                                            {QStringLiteral("data"), part.text}});
-            else
-                content.append(QJsonObject {{QStringLiteral("type"), QStringLiteral("thinking")},
-                                            {QStringLiteral("thinking"), part.text},
-                                            {QStringLiteral("signature"), part.signature}});
-            break;
-        case Kind::ToolCall: {
-            const std::optional<QJsonObject> input = codec::argumentsObject(part.arguments);
-            if (!input)
-                qCWarning(lcApi) << "tool call" << part.toolName << "has arguments that are not a JSON object";
-            content.append(QJsonObject {{QStringLiteral("type"), QStringLiteral("tool_use")},
-                                        {QStringLiteral("id"), toolId(part.toolCallId)},
-                                        {QStringLiteral("name"), part.toolName},
-                                        {QStringLiteral("input"), input.value_or(QJsonObject())}});
-            break;
+    // Written directly, keys in QJsonObject's (sorted) order: the bytes QJsonDocument gave when this built the
+    // message as a QJsonObject, without building it.
+    QByteArray bytes;
+    {
+        JsonWriter out(bytes);
+        out.raw("{\"content\":[");
+        bool first = true;
+        const auto next = [&out, &first]() {
+            if (!first)
+                out.raw(",");
+            first = false;
+        };
+        for (const ContentPart &part : response.content) {
+            switch (part.kind) {
+            case Kind::Text:
+                if (!part.text.isEmpty()) {
+                    next();
+                    out.raw("{\"text\":").string(part.text).raw(",\"type\":\"text\"}");
+                }
+                break;
+            case Kind::Thinking:
+                next();
+                if (part.redacted) {
+                    out.raw("{\"data\":").string(part.text).raw(",\"type\":\"redacted_thinking\"}");
+                } else {
+                    out.raw("{\"signature\":").string(part.signature).raw(",\"thinking\":").string(part.text);
+                    out.raw(",\"type\":\"thinking\"}");
+                }
+                break;
+            case Kind::ToolCall: {
+                const std::optional<QJsonObject> input = codec::argumentsObject(part.arguments);
+                if (!input)
+                    qCWarning(lcApi) << "tool call" << part.toolName << "has arguments that are not a JSON object";
+                next();
+                out.raw("{\"id\":").string(toolId(part.toolCallId));
+                out.raw(",\"input\":").raw(codec::toJson(input.value_or(QJsonObject())));
+                out.raw(",\"name\":").string(part.toolName).raw(",\"type\":\"tool_use\"}");
+                break;
+            }
+            case Kind::Raw:
+                if (part.rawFormat == ApiFormat::AnthropicMessages) {
+                    next();
+                    out.raw(codec::toJson(part.raw));
+                }
+                break;
+            case Kind::Image:
+            case Kind::Document:
+            case Kind::ToolResult:
+                break;
+            }
         }
-        case Kind::Raw:
-            if (part.rawFormat == ApiFormat::AnthropicMessages)
-                content.append(part.raw);
-            break;
-        case Kind::Image:
-        case Kind::Document:
-        case Kind::ToolResult:
-            break;
-        }
+        out.raw("],\"id\":");
+        out.string(response.id.isEmpty()                               ? codec::newId(QLatin1String("msg_"))
+                       : response.id.startsWith(QLatin1String("msg_")) ? response.id
+                                                                       : QStringLiteral("msg_") + toolId(response.id));
+        out.raw(",\"model\":").string(requestedModel.isEmpty() ? response.model : requestedModel);
+        out.raw(",\"role\":\"assistant\"");
+        if (response.finishReason == FinishReason::ContentFilter && !response.refusal.isEmpty())
+            out.raw(",\"stop_details\":{\"explanation\":").string(response.refusal).raw(",\"type\":\"refusal\"}");
+        out.raw(",\"stop_reason\":").string(stopReasonFor(response.finishReason, response.stopSequence));
+        out.raw(",\"stop_sequence\":");
+        if (response.stopSequence.isEmpty())
+            out.raw("null");
+        else
+            out.string(response.stopSequence);
+        out.raw(",\"type\":\"message\",\"usage\":");
+        writeUsage(out, response.usage);
+        out.raw("}");
     }
-    QJsonObject root {
-        {QStringLiteral("id"),
-         response.id.isEmpty()                               ? codec::newId(QLatin1String("msg_"))
-             : response.id.startsWith(QLatin1String("msg_")) ? response.id
-                                                             : QStringLiteral("msg_") + toolId(response.id)},
-        {QStringLiteral("type"), QStringLiteral("message")},
-        {QStringLiteral("role"), QStringLiteral("assistant")},
-        {QStringLiteral("model"), requestedModel.isEmpty() ? response.model : requestedModel},
-        {QStringLiteral("content"), content},
-        {QStringLiteral("stop_reason"), stopReasonFor(response.finishReason, response.stopSequence)},
-        {QStringLiteral("stop_sequence"),
-         response.stopSequence.isEmpty() ? QJsonValue() : QJsonValue(response.stopSequence)},
-        {QStringLiteral("usage"), usageJson(response.usage)},
-    };
-    if (response.finishReason == FinishReason::ContentFilter && !response.refusal.isEmpty()) {
-        root.insert(QStringLiteral("stop_details"),
-                    QJsonObject {{QStringLiteral("type"), QStringLiteral("refusal")},
-                                 {QStringLiteral("explanation"), response.refusal}});
-    }
-    return codec::toJson(root);
+    return bytes;
 }
 
 std::unique_ptr<StreamDecoder> AnthropicMessagesCodec::createStreamDecoder() const

@@ -4,6 +4,8 @@
 
 namespace sluice {
 
+class JsonWriter;
+
 // Anthropic Messages (/v1/messages): system prompt, content blocks, images and documents, tool_use / tool_result,
 // thinking and redacted_thinking with signatures, cache_control, stop reasons, cache read/write usage, every SSE
 // event type and the error envelope.
@@ -29,6 +31,8 @@ public:
     static QString stopReasonFor(FinishReason reason, const QString &stopSequence);
     // Anthropic's usage object: input_tokens without cache reads and writes, which have their own fields.
     static QJsonObject usageJson(const TokenUsage &usage);
+    // usageJson's object written directly (the same bytes).
+    static void writeUsage(JsonWriter &out, const TokenUsage &usage);
     static QByteArray errorType(CanonicalError::Kind kind);
     static CanonicalError::Kind kindForErrorType(const QString &type, int status);
     // Tool ids as Anthropic accepts them (letters, digits, '_' and '-'); other characters become '_'.

@@ -1,87 +1,143 @@
 #include "AnthropicStreamEncoder.h"
 
-#include <QJsonArray>
-
 #include "api/AnthropicMessagesCodec.h"
 #include "api/CodecJson.h"
-#include "api/SseParser.h"
+#include "api/JsonWriter.h"
 
 namespace sluice {
+
+namespace {
+
+void simpleEvent(JsonWriter &out, const char *type)
+{
+    out.beginSseEvent(type);
+    out.raw("{\"type\":\"");
+    out.raw(type);
+    out.raw("\"}");
+    out.endSseEvent();
+}
+
+} // namespace
 
 AnthropicStreamEncoder::AnthropicStreamEncoder(StreamEncoderOptions options)
     : StreamEncoder(std::move(options))
 { }
 
-QByteArray AnthropicStreamEncoder::send(const char *type, QJsonObject data) const
-{
-    data.insert(QStringLiteral("type"), QLatin1String(type));
-    return encodeSseEvent(SseEvent {QByteArray(type), codec::toJson(data)});
-}
-
-QByteArray AnthropicStreamEncoder::ensureStarted()
+void AnthropicStreamEncoder::ensureStarted(JsonWriter &out)
 {
     if (m_started)
-        return {};
+        return;
     m_started = true;
     if (m_id.isEmpty())
         m_id = codec::newId(QLatin1String("msg_"));
     else if (!m_id.startsWith(QLatin1String("msg_")))
         m_id = QStringLiteral("msg_") + AnthropicMessagesCodec::toolId(m_id);
-    QJsonObject usage = AnthropicMessagesCodec::usageJson(m_usage);
-    usage.insert(QStringLiteral("output_tokens"), qMax<qint64>(0, m_usage.output));
-    const QJsonObject message {{QStringLiteral("id"), m_id},
-                               {QStringLiteral("type"), QStringLiteral("message")},
-                               {QStringLiteral("role"), QStringLiteral("assistant")},
-                               {QStringLiteral("model"), options().requestedModel},
-                               {QStringLiteral("content"), QJsonArray()},
-                               {QStringLiteral("stop_reason"), QJsonValue()},
-                               {QStringLiteral("stop_sequence"), QJsonValue()},
-                               {QStringLiteral("usage"), usage}};
-    return send("message_start", QJsonObject {{QStringLiteral("message"), message}}) + send("ping", QJsonObject());
+    out.beginSseEvent("message_start");
+    out.raw("{\"message\":{\"content\":[],\"id\":");
+    out.string(m_id);
+    out.raw(",\"model\":");
+    out.string(options().requestedModel);
+    out.raw(",\"role\":\"assistant\",\"stop_reason\":null,\"stop_sequence\":null,\"type\":\"message\",\"usage\":");
+    AnthropicMessagesCodec::writeUsage(out, m_usage);
+    out.raw("},\"type\":\"message_start\"}");
+    out.endSseEvent();
+    simpleEvent(out, "ping");
 }
 
-QByteArray AnthropicStreamEncoder::openBlock(Block block, const QJsonObject &contentBlock, int tool)
+void AnthropicStreamEncoder::beginBlock(JsonWriter &out, Block block, int tool)
 {
-    QByteArray out = closeBlock();
+    closeBlock(out);
     m_open = block;
     m_openTool = tool;
-    out += send("content_block_start",
-                QJsonObject {{QStringLiteral("index"), m_nextIndex}, {QStringLiteral("content_block"), contentBlock}});
-    return out;
+    out.beginSseEvent("content_block_start");
+    out.raw("{\"content_block\":");
 }
 
-QByteArray AnthropicStreamEncoder::closeBlock()
+void AnthropicStreamEncoder::endBlock(JsonWriter &out) const
+{
+    out.raw(",\"index\":");
+    out.number(m_nextIndex);
+    out.raw(",\"type\":\"content_block_start\"}");
+    out.endSseEvent();
+}
+
+void AnthropicStreamEncoder::closeBlock(JsonWriter &out)
 {
     if (m_open == Block::None)
-        return {};
+        return;
     m_open = Block::None;
     m_openTool = -1;
-    return send("content_block_stop", QJsonObject {{QStringLiteral("index"), m_nextIndex++}});
+    out.beginSseEvent("content_block_stop");
+    out.raw("{\"index\":");
+    out.number(m_nextIndex++);
+    out.raw(",\"type\":\"content_block_stop\"}");
+    out.endSseEvent();
 }
 
-QByteArray AnthropicStreamEncoder::errorEvent(const CanonicalError &error) const
+void AnthropicStreamEncoder::delta(JsonWriter &out, Delta kind, const QString &text) const
 {
-    return send("error",
-                QJsonObject {{QStringLiteral("error"),
-                              QJsonObject {{QStringLiteral("type"),
-                                            QString::fromLatin1(AnthropicMessagesCodec::errorType(error.kind))},
-                                           {QStringLiteral("message"), error.message}}}});
+    out.beginSseEvent("content_block_delta");
+    switch (kind) {
+    case Delta::Text:
+        out.raw("{\"delta\":{\"text\":");
+        out.string(text);
+        out.raw(",\"type\":\"text_delta\"}");
+        break;
+    case Delta::Thinking:
+        out.raw("{\"delta\":{\"thinking\":");
+        out.string(text);
+        out.raw(",\"type\":\"thinking_delta\"}");
+        break;
+    case Delta::Signature:
+        out.raw("{\"delta\":{\"signature\":");
+        out.string(text);
+        out.raw(",\"type\":\"signature_delta\"}");
+        break;
+    case Delta::InputJson:
+        out.raw("{\"delta\":{\"partial_json\":");
+        out.string(text);
+        out.raw(",\"type\":\"input_json_delta\"}");
+        break;
+    }
+    out.raw(",\"index\":");
+    out.number(m_nextIndex);
+    out.raw(",\"type\":\"content_block_delta\"}");
+    out.endSseEvent();
+}
+
+void AnthropicStreamEncoder::errorEvent(JsonWriter &out, const CanonicalError &error) const
+{
+    out.beginSseEvent("error");
+    out.raw("{\"error\":{\"message\":");
+    out.string(error.message);
+    out.raw(",\"type\":");
+    out.string(QString::fromLatin1(AnthropicMessagesCodec::errorType(error.kind)));
+    out.raw("},\"type\":\"error\"}");
+    out.endSseEvent();
 }
 
 QByteArray AnthropicStreamEncoder::onEvent(const CanonicalEvent &event)
+{
+    QByteArray bytes;
+    {
+        JsonWriter out(bytes);
+        write(out, event);
+    } // the writer leaves `bytes` holding exactly what was written
+    return bytes;
+}
+
+void AnthropicStreamEncoder::write(JsonWriter &out, const CanonicalEvent &event)
 {
     using Type = CanonicalEvent::Type;
     if (event.type == Type::Start && !m_started) {
         m_id = event.id;
         m_usage.mergeFrom(event.usage);
     }
-    if (event.type == Type::Error && !m_started)
-        return errorEvent(event.error);
-    QByteArray out = ensureStarted();
-    const auto delta = [this](const QJsonObject &body) {
-        return send("content_block_delta",
-                    QJsonObject {{QStringLiteral("index"), m_nextIndex}, {QStringLiteral("delta"), body}});
-    };
+    if (event.type == Type::Error && !m_started) {
+        errorEvent(out, event.error);
+        return;
+    }
+    ensureStarted(out);
     switch (event.type) {
     case Type::Start:
         break;
@@ -89,43 +145,40 @@ QByteArray AnthropicStreamEncoder::onEvent(const CanonicalEvent &event)
         if (event.text.isEmpty())
             break;
         if (m_open != Block::Text) {
-            out += openBlock(
-                Block::Text,
-                QJsonObject {{QStringLiteral("type"), QStringLiteral("text")}, {QStringLiteral("text"), QString()}});
+            beginBlock(out, Block::Text);
+            out.raw("{\"text\":\"\",\"type\":\"text\"}");
+            endBlock(out);
         }
-        out += delta(
-            QJsonObject {{QStringLiteral("type"), QStringLiteral("text_delta")}, {QStringLiteral("text"), event.text}});
+        delta(out, Delta::Text, event.text);
         break;
     case Type::ThinkingDelta:
         if (event.redacted) {
-            out += openBlock(Block::Thinking,
-                             QJsonObject {{QStringLiteral("type"), QStringLiteral("redacted_thinking")},
-                                          {QStringLiteral("data"), event.text}});
-            out += closeBlock();
+            beginBlock(out, Block::Thinking);
+            out.raw("{\"data\":");
+            out.string(event.text);
+            out.raw(",\"type\":\"redacted_thinking\"}");
+            endBlock(out);
+            closeBlock(out);
             break;
         }
         if (m_open != Block::Thinking) {
-            out += openBlock(Block::Thinking,
-                             QJsonObject {{QStringLiteral("type"), QStringLiteral("thinking")},
-                                          {QStringLiteral("thinking"), QString()},
-                                          {QStringLiteral("signature"), QString()}});
+            beginBlock(out, Block::Thinking);
+            out.raw("{\"signature\":\"\",\"thinking\":\"\",\"type\":\"thinking\"}");
+            endBlock(out);
         }
-        if (!event.text.isEmpty()) {
-            out += delta(QJsonObject {{QStringLiteral("type"), QStringLiteral("thinking_delta")},
-                                      {QStringLiteral("thinking"), event.text}});
-        }
-        if (!event.signature.isEmpty()) {
-            out += delta(QJsonObject {{QStringLiteral("type"), QStringLiteral("signature_delta")},
-                                      {QStringLiteral("signature"), event.signature}});
-        }
+        if (!event.text.isEmpty())
+            delta(out, Delta::Thinking, event.text);
+        if (!event.signature.isEmpty())
+            delta(out, Delta::Signature, event.signature);
         break;
     case Type::ToolCallStart:
-        out += openBlock(Block::Tool,
-                         QJsonObject {{QStringLiteral("type"), QStringLiteral("tool_use")},
-                                      {QStringLiteral("id"), AnthropicMessagesCodec::toolId(event.toolCallId)},
-                                      {QStringLiteral("name"), event.toolName},
-                                      {QStringLiteral("input"), QJsonObject()}},
-                         event.index);
+        beginBlock(out, Block::Tool, event.index);
+        out.raw("{\"id\":");
+        out.string(AnthropicMessagesCodec::toolId(event.toolCallId));
+        out.raw(",\"input\":{},\"name\":");
+        out.string(event.toolName);
+        out.raw(",\"type\":\"tool_use\"}");
+        endBlock(out);
         break;
     case Type::ToolArgumentsDelta:
         if (m_open != Block::Tool || m_openTool != event.index) {
@@ -134,44 +187,47 @@ QByteArray AnthropicStreamEncoder::onEvent(const CanonicalEvent &event)
                              << "arrived after its block closed; they cannot be delivered";
             break;
         }
-        if (!event.text.isEmpty()) {
-            out += delta(QJsonObject {{QStringLiteral("type"), QStringLiteral("input_json_delta")},
-                                      {QStringLiteral("partial_json"), event.text}});
-        }
+        if (!event.text.isEmpty())
+            delta(out, Delta::InputJson, event.text);
         break;
     case Type::Usage:
         m_usage.mergeFrom(event.usage);
         break;
     case Type::Finish: {
-        out += closeBlock();
+        closeBlock(out);
         if (event.finishReason == FinishReason::Error) {
             const QString message = event.finishMessage.isEmpty()
                 ? QStringLiteral("The provider stopped generating with an error.")
                 : event.finishMessage;
-            out += errorEvent(CanonicalError::make(502, message));
+            errorEvent(out, CanonicalError::make(502, message));
             break;
         }
-        QJsonObject messageDelta {{QStringLiteral("stop_reason"),
-                                   AnthropicMessagesCodec::stopReasonFor(event.finishReason, event.stopSequence)},
-                                  {QStringLiteral("stop_sequence"),
-                                   event.stopSequence.isEmpty() ? QJsonValue() : QJsonValue(event.stopSequence)}};
+        out.beginSseEvent("message_delta");
+        out.raw("{\"delta\":{");
         if (event.finishReason == FinishReason::ContentFilter && !event.finishMessage.isEmpty()) {
-            messageDelta.insert(QStringLiteral("stop_details"),
-                                QJsonObject {{QStringLiteral("type"), QStringLiteral("refusal")},
-                                             {QStringLiteral("explanation"), event.finishMessage}});
+            out.raw("\"stop_details\":{\"explanation\":");
+            out.string(event.finishMessage);
+            out.raw(",\"type\":\"refusal\"},");
         }
-        out += send("message_delta",
-                    QJsonObject {{QStringLiteral("delta"), messageDelta},
-                                 {QStringLiteral("usage"), AnthropicMessagesCodec::usageJson(m_usage)}});
-        out += send("message_stop", QJsonObject());
+        out.raw("\"stop_reason\":");
+        out.string(AnthropicMessagesCodec::stopReasonFor(event.finishReason, event.stopSequence));
+        out.raw(",\"stop_sequence\":");
+        if (event.stopSequence.isEmpty())
+            out.raw("null");
+        else
+            out.string(event.stopSequence);
+        out.raw("},\"type\":\"message_delta\",\"usage\":");
+        AnthropicMessagesCodec::writeUsage(out, m_usage);
+        out.raw("}");
+        out.endSseEvent();
+        simpleEvent(out, "message_stop");
         break;
     }
     case Type::Error:
-        out += closeBlock();
-        out += errorEvent(event.error);
+        closeBlock(out);
+        errorEvent(out, event.error);
         break;
     }
-    return out;
 }
 
 } // namespace sluice

@@ -25,6 +25,7 @@ namespace sluice::codec {
 // Shared JSON chores of the format codecs.
 
 // The body as a JSON object; the error names `what` ("request body", "provider response") and the parse problem.
+// Parsed by simdjson where it reads as Qt would (simd::parseObject), else by QJsonDocument: the same object.
 Result<QJsonObject> parseObject(const QByteArray &body, const QString &what);
 QByteArray toJson(const QJsonObject &object);
 // A fresh id such as "msg_3f2a...": prefix plus 24 hex digits.

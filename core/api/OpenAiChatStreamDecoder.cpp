@@ -18,6 +18,13 @@ void OpenAiChatStreamDecoder::onEvent(const SseEvent &event)
         emitFinish();
         return;
     }
+    if (m_fastReader && event.event != "error") {
+        if (const std::optional<OpenAiChatChunkReader::Chunk> chunk = m_reader.read(data)) {
+            ++m_fastChunks;
+            onChunk(*chunk);
+            return;
+        }
+    }
     const QJsonDocument doc = QJsonDocument::fromJson(data);
     if (!doc.isObject()) {
         emitError(502, QStringLiteral("The provider sent a stream event that is not JSON."),
@@ -87,13 +94,52 @@ void OpenAiChatStreamDecoder::onChunk(const QJsonObject &chunk)
         emitEvent(CanonicalEvent::usageEvent(TokenUsage::fromOpenAiChat(usage.toObject())));
 }
 
+void OpenAiChatStreamDecoder::onChunk(const OpenAiChatChunkReader::Chunk &chunk)
+{
+    // The same steps as the QJsonObject reading above (the reader never gives a chunk with a usage object).
+    if (!chunk.hasChoices)
+        return;
+    if (!started()) {
+        emitStart(QString::fromUtf8(chunk.id.data(), qsizetype(chunk.id.size())),
+                  QString::fromUtf8(chunk.model.data(), qsizetype(chunk.model.size())), chunk.created);
+    }
+    for (const OpenAiChatChunkReader::Choice &choice : chunk.choices) {
+        if (choice.hasText && !choice.text.isEmpty())
+            emitEvent(CanonicalEvent::textDelta(choice.text));
+        if (!choice.reasoningContent.isEmpty())
+            emitEvent(CanonicalEvent::thinkingDelta(choice.reasoningContent));
+        else if (!choice.reasoning.isEmpty())
+            emitEvent(CanonicalEvent::thinkingDelta(choice.reasoning));
+        if (!choice.content.isEmpty())
+            emitEvent(CanonicalEvent::textDelta(choice.content));
+        if (!choice.refusal.isEmpty())
+            emitEvent(CanonicalEvent::textDelta(choice.refusal));
+        for (qsizetype i = 0; i < choice.toolCalls.size(); ++i) {
+            const OpenAiChatChunkReader::ToolCall &call = choice.toolCalls[i];
+            const int ordinal
+                = toolOrdinal(call.id, call.hasIndex ? std::optional<int>(call.index) : std::nullopt, i, call.name);
+            if (!call.arguments.isEmpty())
+                emitEvent(CanonicalEvent::toolArgumentsDelta(ordinal, call.arguments));
+        }
+        if (!choice.finishReason.isEmpty())
+            m_finish = OpenAiChatCodec::finishReasonFromName(choice.finishReason);
+    }
+}
+
 int OpenAiChatStreamDecoder::toolOrdinal(const QJsonObject &call, qsizetype position)
 {
-    const QString id = call.value(QLatin1String("id")).toString();
     const QJsonValue indexValue = call.value(QLatin1String("index"));
+    return toolOrdinal(call.value(QLatin1String("id")).toString(),
+                       indexValue.isDouble() ? std::optional<int>(indexValue.toInt()) : std::nullopt, position,
+                       call.value(QLatin1String("function")).toObject().value(QLatin1String("name")).toString());
+}
+
+int OpenAiChatStreamDecoder::toolOrdinal(const QString &id, std::optional<int> index, qsizetype position,
+                                         const QString &name)
+{
     int ordinal = -1;
-    if (indexValue.isDouble()) {
-        ordinal = m_toolByIndex.value(indexValue.toInt(), -1);
+    if (index) {
+        ordinal = m_toolByIndex.value(*index, -1);
     } else if (!id.isEmpty()) {
         ordinal = m_toolById.value(id, -1);
     } else {
@@ -102,11 +148,10 @@ int OpenAiChatStreamDecoder::toolOrdinal(const QJsonObject &call, qsizetype posi
     }
     if (ordinal < 0) {
         ordinal = m_toolCount++;
-        if (indexValue.isDouble())
-            m_toolByIndex.insert(indexValue.toInt(), ordinal);
+        if (index)
+            m_toolByIndex.insert(*index, ordinal);
         if (!id.isEmpty())
             m_toolById.insert(id, ordinal);
-        const QString name = call.value(QLatin1String("function")).toObject().value(QLatin1String("name")).toString();
         emitEvent(CanonicalEvent::toolCallStart(ordinal, id, name));
     }
     m_lastTool = ordinal;

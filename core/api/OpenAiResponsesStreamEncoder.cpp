@@ -1,6 +1,7 @@
 #include "OpenAiResponsesStreamEncoder.h"
 
 #include "api/CodecJson.h"
+#include "api/JsonWriter.h"
 #include "api/OpenAiResponsesCodec.h"
 #include "api/SseParser.h"
 
@@ -15,6 +16,26 @@ QByteArray OpenAiResponsesStreamEncoder::send(const char *type, QJsonObject data
     data.insert(QStringLiteral("type"), QLatin1String(type));
     data.insert(QStringLiteral("sequence_number"), m_sequence++);
     return encodeSseEvent(SseEvent {QByteArray(type), codec::toJson(data)});
+}
+
+void OpenAiResponsesStreamEncoder::sendDelta(QByteArray &bytes, DeltaKind kind, const QString &text)
+{
+    const char *type = kind == DeltaKind::OutputText ? "response.output_text.delta"
+        : kind == DeltaKind::ReasoningSummary        ? "response.reasoning_summary_text.delta"
+                                                     : "response.function_call_arguments.delta";
+    // Keys in QJsonObject's (sorted) order: the bytes send() would give for the same object.
+    JsonWriter out(bytes);
+    out.beginSseEvent(type);
+    out.raw(kind == DeltaKind::OutputText ? "{\"content_index\":0,\"delta\":" : "{\"delta\":");
+    out.string(text).raw(",\"item_id\":").string(m_itemId);
+    if (kind == DeltaKind::OutputText)
+        out.raw(",\"logprobs\":[]");
+    out.raw(",\"output_index\":").number(m_output.size());
+    out.raw(",\"sequence_number\":").number(m_sequence++);
+    if (kind == DeltaKind::ReasoningSummary)
+        out.raw(",\"summary_index\":0");
+    out.raw(",\"type\":\"").raw(type).raw("\"}");
+    out.endSseEvent();
 }
 
 QJsonObject OpenAiResponsesStreamEncoder::response(const QString &status) const
@@ -34,11 +55,29 @@ QByteArray OpenAiResponsesStreamEncoder::ensureStarted()
         m_id = codec::newId(QLatin1String("resp_"));
     if (m_created <= 0)
         m_created = codec::nowSeconds();
-    QByteArray out
-        = send("response.created", QJsonObject {{QStringLiteral("response"), response(QStringLiteral("in_progress"))}});
-    out += send("response.in_progress",
-                QJsonObject {{QStringLiteral("response"), response(QStringLiteral("in_progress"))}});
-    return out;
+    // response.created and response.in_progress carry the same in-progress response: the object
+    // OpenAiResponsesCodec::responseObject builds, written directly (these two events stand before the first token).
+    QByteArray bytes;
+    {
+        JsonWriter out(bytes);
+        for (const char *type : {"response.created", "response.in_progress"}) {
+            out.beginSseEvent(type);
+            out.raw("{\"response\":{\"created_at\":").number(m_created);
+            out.raw(",\"error\":null,\"id\":").string(m_id);
+            out.raw(",\"incomplete_details\":null,\"instructions\":null,\"max_output_tokens\":null,"
+                    "\"metadata\":{},\"model\":")
+                .string(options().requestedModel);
+            out.raw(",\"object\":\"response\",\"output\":[],\"parallel_tool_calls\":true,"
+                    "\"previous_response_id\":null,\"reasoning\":{\"effort\":null,\"summary\":null},"
+                    "\"status\":\"in_progress\",\"store\":false,\"temperature\":null,"
+                    "\"text\":{\"format\":{\"type\":\"text\"}},\"tool_choice\":\"auto\",\"tools\":[],"
+                    "\"top_p\":null,\"truncation\":\"disabled\",\"usage\":null,\"user\":null},"
+                    "\"sequence_number\":");
+            out.number(m_sequence++).raw(",\"type\":\"").raw(type).raw("\"}");
+            out.endSseEvent();
+        }
+    }
+    return bytes;
 }
 
 QByteArray OpenAiResponsesStreamEncoder::openItem(Item item, const QJsonObject &added)
@@ -52,6 +91,32 @@ QByteArray OpenAiResponsesStreamEncoder::openItem(Item item, const QJsonObject &
     out += send("response.output_item.added",
                 QJsonObject {{QStringLiteral("output_index"), m_output.size()}, {QStringLiteral("item"), added}});
     return out;
+}
+
+QByteArray OpenAiResponsesStreamEncoder::openMessage()
+{
+    // openItem() with the message item, then response.content_part.added, written directly: these stand before the
+    // first token of every answer.
+    QByteArray bytes = closeItem();
+    m_open = Item::Message;
+    m_itemId = codec::newId(QLatin1String("msg_"));
+    m_text.clear();
+    m_signature.clear();
+    m_summaryOpen = false;
+    {
+        JsonWriter out(bytes);
+        out.beginSseEvent("response.output_item.added");
+        out.raw("{\"item\":{\"content\":[],\"id\":").string(m_itemId);
+        out.raw(",\"role\":\"assistant\",\"status\":\"in_progress\",\"type\":\"message\"},\"output_index\":");
+        out.number(m_output.size()).raw(",\"sequence_number\":").number(m_sequence++);
+        out.raw(",\"type\":\"response.output_item.added\"}").endSseEvent();
+        out.beginSseEvent("response.content_part.added");
+        out.raw("{\"content_index\":0,\"item_id\":").string(m_itemId);
+        out.raw(",\"output_index\":").number(m_output.size());
+        out.raw(",\"part\":{\"annotations\":[],\"text\":\"\",\"type\":\"output_text\"},\"sequence_number\":");
+        out.number(m_sequence++).raw(",\"type\":\"response.content_part.added\"}").endSseEvent();
+    }
+    return bytes;
 }
 
 QByteArray OpenAiResponsesStreamEncoder::closeItem()
@@ -138,27 +203,10 @@ QByteArray OpenAiResponsesStreamEncoder::onEvent(const CanonicalEvent &event)
     case Type::TextDelta: {
         if (event.text.isEmpty())
             break;
-        if (m_open != Item::Message) {
-            out += openItem(Item::Message,
-                            QJsonObject {{QStringLiteral("id"), codec::newId(QLatin1String("msg_"))},
-                                         {QStringLiteral("type"), QStringLiteral("message")},
-                                         {QStringLiteral("status"), QStringLiteral("in_progress")},
-                                         {QStringLiteral("role"), QStringLiteral("assistant")},
-                                         {QStringLiteral("content"), QJsonArray()}});
-            QJsonObject added = where();
-            added.insert(QStringLiteral("content_index"), 0);
-            added.insert(QStringLiteral("part"),
-                         QJsonObject {{QStringLiteral("type"), QStringLiteral("output_text")},
-                                      {QStringLiteral("text"), QString()},
-                                      {QStringLiteral("annotations"), QJsonArray()}});
-            out += send("response.content_part.added", added);
-        }
+        if (m_open != Item::Message)
+            out += openMessage();
         m_text += event.text;
-        QJsonObject delta = where();
-        delta.insert(QStringLiteral("content_index"), 0);
-        delta.insert(QStringLiteral("delta"), event.text);
-        delta.insert(QStringLiteral("logprobs"), QJsonArray());
-        out += send("response.output_text.delta", delta);
+        sendDelta(out, DeltaKind::OutputText, event.text);
         break;
     }
     case Type::ThinkingDelta: {
@@ -184,10 +232,7 @@ QByteArray OpenAiResponsesStreamEncoder::onEvent(const CanonicalEvent &event)
             out += send("response.reasoning_summary_part.added", added);
         }
         m_text += event.text;
-        QJsonObject delta = where();
-        delta.insert(QStringLiteral("summary_index"), 0);
-        delta.insert(QStringLiteral("delta"), event.text);
-        out += send("response.reasoning_summary_text.delta", delta);
+        sendDelta(out, DeltaKind::ReasoningSummary, event.text);
         break;
     }
     case Type::ToolCallStart:
@@ -209,9 +254,7 @@ QByteArray OpenAiResponsesStreamEncoder::onEvent(const CanonicalEvent &event)
         if (event.text.isEmpty())
             break;
         m_text += event.text;
-        QJsonObject delta = where();
-        delta.insert(QStringLiteral("delta"), event.text);
-        out += send("response.function_call_arguments.delta", delta);
+        sendDelta(out, DeltaKind::FunctionArguments, event.text);
         break;
     }
     case Type::Usage:

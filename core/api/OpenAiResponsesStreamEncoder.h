@@ -23,10 +23,15 @@ protected:
 
 private:
     enum class Item { None, Message, Reasoning, FunctionCall };
+    enum class DeltaKind { OutputText, ReasoningSummary, FunctionArguments };
 
     QByteArray send(const char *type, QJsonObject data);
+    // The per-token delta events (output_text, reasoning_summary_text, function_call_arguments), written directly
+    // in the bytes send() would give, without a QJsonObject per token.
+    void sendDelta(QByteArray &out, DeltaKind kind, const QString &text);
     QByteArray ensureStarted();
     QByteArray openItem(Item item, const QJsonObject &added);
+    QByteArray openMessage();
     QByteArray closeItem();
     QJsonObject response(const QString &status) const;
 
