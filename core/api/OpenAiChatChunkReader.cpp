@@ -184,6 +184,7 @@ std::optional<OpenAiChatChunkReader::Chunk> OpenAiChatChunkReader::read(QByteArr
         return chunk;
     for (const element value : arrayOf(choices)) {
         chunk.hasChoices = true;
+        ++chunk.choiceCount;
         Choice choice;
         bool wanted = true;
         if (!readChoice(value, choice, wanted))

@@ -47,6 +47,7 @@ public:
     struct Chunk
     {
         bool hasChoices = false; // a non-empty choices array (whatever the choices' indexes)
+        int choiceCount = 0; // its length: more than choices.size() when some choices have another index
         // UTF-8, valid until the next read(): the decoder needs them once per stream, not per chunk.
         std::string_view id;
         std::string_view model;

@@ -708,7 +708,10 @@ void ProxyExchange::relayFastStream(const QByteArray &data)
             if (m_finishReason.isEmpty())
                 m_finishReason = sniffFinishReason(event.data);
             const bool usage = mayCarryUsage(event.data);
-            if (!m_contentSent || usage) {
+            // Until content flows the chunks are read for the served model and the first content: the common ones
+            // without QJsonDocument (it is what the first token waits for), the rest and usage as before.
+            const bool read = !m_contentSent && !usage && readChunkBeforeContent(event.data);
+            if (!read && (!m_contentSent || usage)) {
                 QJsonParseError parseError;
                 const QJsonObject chunk = QJsonDocument::fromJson(event.data, &parseError).object();
                 if (parseError.error != QJsonParseError::NoError && !m_contentSent) {
@@ -746,6 +749,26 @@ void ProxyExchange::relayFastStream(const QByteArray &data)
     }
     writeStream(out);
     failOversizedEvent();
+}
+
+bool ProxyExchange::readChunkBeforeContent(const QByteArray &data)
+{
+    if (!m_chunkReader)
+        m_chunkReader = std::make_unique<OpenAiChatChunkReader>();
+    const std::optional<OpenAiChatChunkReader::Chunk> chunk = m_chunkReader->read(data);
+    if (!chunk || chunk->choiceCount != chunk->choices.size())
+        return false; // not JSON, or a shape (choices of another index) left to QJsonDocument
+    if (m_servedModel.isEmpty())
+        m_servedModel = QString::fromUtf8(chunk->model.data(), qsizetype(chunk->model.size()));
+    for (const OpenAiChatChunkReader::Choice &choice : chunk->choices) {
+        if (!choice.text.isEmpty() || !choice.content.isEmpty() || !choice.reasoningContent.isEmpty()
+            || !choice.reasoning.isEmpty() || !choice.refusal.isEmpty() || !choice.toolCalls.isEmpty()) {
+            m_contentSent = true;
+            m_record.timeToFirstTokenUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
+            break;
+        }
+    }
+    return true;
 }
 
 void ProxyExchange::relayPassthrough(const QByteArray &data)

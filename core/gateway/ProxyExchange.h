@@ -11,6 +11,7 @@
 #include "api/ApiFormat.h"
 #include "api/CanonicalRequest.h"
 #include "api/CanonicalResponse.h"
+#include "api/OpenAiChatChunkReader.h"
 #include "api/OpenAiChatRequest.h"
 #include "api/OpenAiEmbeddingsRequest.h"
 #include "api/SseParser.h"
@@ -111,6 +112,8 @@ private:
     void relayRead(const QByteArray &data);
     void relayFastStream(const QByteArray &data);
     void relayPassthrough(const QByteArray &data);
+    // The fast path's read of a chunk before content flows; false when it is left to QJsonDocument.
+    bool readChunkBeforeContent(const QByteArray &data);
     // The relayed stream's events as the decoder read them: false when they failed the attempt before any content.
     bool notePassthroughEvents(const CanonicalEvents &events);
     // One decoded event of the current attempt: content, time to first token, an error before content (the
@@ -205,6 +208,7 @@ private:
     AnswerSink m_answerSink;
     std::unique_ptr<ResponseAssembler> m_assembler;
     std::unique_ptr<StreamDecoder> m_tapDecoder; // fast path: reads the relayed OpenAI chunks
+    std::unique_ptr<OpenAiChatChunkReader> m_chunkReader; // fast path: the chunks before the first content
     std::optional<CanonicalResponse> m_answer;
 
     // Attempts that failed after the provider reported usage (billed) and were followed by another attempt:

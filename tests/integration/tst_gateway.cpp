@@ -126,6 +126,10 @@ void TestGateway::streamIsRelayedAndUsageChunkHiddenWhenNotAsked()
     QVERIFY(record.timeToFirstTokenUs > 0);
     QVERIFY(record.timeToFirstTokenUs <= record.latencyUs);
     QVERIFY(record.responseBody.startsWith("data: {"));
+    // The model the provider says served it, read from the chunks before the first content.
+    const QString served = jsonOf(events.first().data).value(QLatin1String("model")).toString();
+    QVERIFY(!served.isEmpty());
+    QCOMPARE(record.servedModel, served == record.upstreamModel ? QString() : served);
 }
 
 void TestGateway::streamKeepsUsageChunkWhenClientAsks()
