@@ -6,8 +6,10 @@
 #   in Sluice, request:   the client's request read -> the request written upstream
 #   upstream round trip:  written upstream -> the answer read (the extra loopback hop plus the upstream's work)
 #   in Sluice, answer:    the answer read -> its last bytes written to the client
-# and for the slowest 1% of requests, against the middle 10%, where their time went and how often and how long the
-# gateway thread was taken off its core while it had work (preempted); then its system calls per request.
+# then, where the gateway thread slept until the request or the answer came, how long it took from its wake-up to get
+# a core and from there to read (the event loop's dispatch); for the slowest 1% of requests, against the middle 10%,
+# where their time went and how often and how long the gateway thread was taken off its core while it had work
+# (preempted); and its system calls per request.
 #
 # Usage: bench/timeline.sh [--path NAME] [--requests N] [--sluice PATH] [--build-dir DIR]
 #   NAME: openai (default), anthropic, anthropic-openai, responses, responses-openai (as in run.sh's agent table)
@@ -42,7 +44,7 @@ harness_launch
 run_client 200 # warm-up: connections, caches, first-time allocations
 sleep 1
 # System-wide, so that the switches back onto a core are seen too; the script keeps the gateway thread's events.
-perf record -q -a -e raw_syscalls:sys_enter -e raw_syscalls:sys_exit -e sched:sched_switch \
+perf record -q -a -e raw_syscalls:sys_enter -e raw_syscalls:sys_exit -e sched:sched_switch -e sched:sched_wakeup \
     -o "$tmp/perf.data" >/dev/null 2>&1 &
 perf_pid=$!
 sleep 1
@@ -61,7 +63,7 @@ names = {0: "read", 1: "write", 7: "poll", 16: "ioctl", 202: "futex", 232: "epol
 events = []
 for line in open(trace, errors="replace"):
     m = re.match(r"\s*(\d+)\s+([\d.]+):\s+(\S+):\s*(.*)", line)
-    if not m or (m.group(1) != gateway and m.group(3) != "sched:sched_switch"):
+    if not m or (m.group(1) != gateway and not m.group(3).startswith("sched:")):
         continue
     t = float(m.group(2)) * 1e6
     kind, rest = m.group(3), m.group(4)
@@ -77,6 +79,9 @@ for line in open(trace, errors="replace"):
             events.append((t, "out", s.group(2), s.group(3).strip()))
         elif re.search(r"next_pid=%s " % gateway, rest):
             events.append((t, "in", 0, 0))
+    elif kind == "sched:sched_wakeup":
+        if re.search(r"pid=%s " % gateway, rest):
+            events.append((t, "woken", 0, 0))
 
 # The client's connection is the one accept4() returned; the upstream's is the first other descriptor written to
 # after a read from the client's.
@@ -85,14 +90,19 @@ if client is None:
     sys.exit("timeline.sh: the client's connection was not seen (it must connect while the trace runs)")
 upstream, last_read_fd, pending_fd = None, None, {}
 cycles, current, preempt = [], None, None
+woken = on_core = None
 counts = collections.Counter()
 for t, kind, nr, value in events:
+    if kind == "woken":
+        woken = t
+        continue
     if kind == "out":
         if current is not None and nr.startswith("R"):
             preempt = t
             current.setdefault("by", collections.Counter())[re.sub(r"[\d:/-]+$", "", value) or value] += 1
         continue
     if kind == "in":
+        on_core = t
         if current is not None and preempt is not None:
             current["preempted"] += t - preempt
             current["preemptions"] += 1
@@ -116,8 +126,13 @@ for t, kind, nr, value in events:
         last_read_fd = fd
         if fd == client and current is None:
             current = {"start": t, "preempted": 0.0, "preemptions": 0}
+            if woken is not None and on_core is not None and woken <= on_core:
+                current["wake"] = (on_core - woken, t - on_core)
         elif fd == upstream and current is not None and "sent" in current and "answer" not in current:
             current["answer"] = t
+            if woken is not None and on_core is not None and current["sent"] < woken <= on_core:
+                current["answer wake"] = (on_core - woken, t - on_core)
+        woken = None
 
 cycles = [c for c in cycles if "sent" in c and "answer" in c][10:] # the first ones find the descriptors out
 if not cycles:
@@ -135,6 +150,12 @@ line("in Sluice, request", [c["sent"] - c["start"] for c in cycles])
 line("upstream round trip", [c["answer"] - c["sent"] for c in cycles])
 line("in Sluice, answer", [c["done"] - c["answer"] for c in cycles])
 line("whole, first read to last write", [c["done"] - c["start"] for c in cycles])
+for key, label in (("wake", "request"), ("answer wake", "answer")):
+    woke = [c[key] for c in cycles if key in c]
+    if woke:
+        print(f"  {label} ready, the gateway thread asleep ({len(woke)}): µs from its wake-up")
+        line("  to its core", [w[0] for w in woke])
+        line("  from its core to the read", [w[1] for w in woke])
 # The slowest 1% of whole requests against the middle 10%: where their extra time went.
 ranked = sorted(cycles, key=lambda c: c["done"] - c["start"])
 groups = (("slowest 1%", ranked[int(len(ranked) * .99):]),
