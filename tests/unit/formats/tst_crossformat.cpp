@@ -7,6 +7,7 @@
 #include "api/GeminiCodec.h"
 #include "api/OpenAiChatCodec.h"
 #include "api/OpenAiResponsesCodec.h"
+#include "support/AnswerRenderer.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -31,19 +32,6 @@ namespace {
 
 const ApiFormat AllFormats[]
     = {ApiFormat::OpenAiChat, ApiFormat::AnthropicMessages, ApiFormat::Gemini, ApiFormat::OpenAiResponses};
-
-ApiFormat providerFormat(const RecordingLibrary::Recording &recording)
-{
-    switch (recording.family) {
-    case RecordingLibrary::Family::Anthropic:
-        return ApiFormat::AnthropicMessages;
-    case RecordingLibrary::Family::Gemini:
-        return ApiFormat::Gemini;
-    case RecordingLibrary::Family::OpenAi:
-        break;
-    }
-    return ApiFormat::OpenAiChat;
-}
 
 bool carriesSignatures(ApiFormat client)
 {
@@ -122,7 +110,7 @@ void TestCrossFormat::recordedStreamsReachEveryClientFormat()
     QFETCH(int, client);
     const ApiFormat clientFormat = ApiFormat(client);
     const RecordingLibrary::Recording &recording = *recordings()->find(name);
-    const FormatCodec &provider = FormatCodec::forFormat(providerFormat(recording));
+    const FormatCodec &provider = FormatCodec::forFormat(AnswerRenderer::formatOf(recording.family));
 
     std::unique_ptr<StreamDecoder> decoder = provider.createStreamDecoder();
     const CanonicalEvents events = decodeInPieces(*decoder, recordedStream(recording), 13);
@@ -168,7 +156,7 @@ void TestCrossFormat::recordedAnswersReachEveryClientFormat()
     const ApiFormat clientFormat = ApiFormat(client);
     const RecordingLibrary::Recording &recording = *recordings()->find(name);
     const Result<CanonicalResponse> answer
-        = FormatCodec::forFormat(providerFormat(recording)).decodeResponse(recording.body);
+        = FormatCodec::forFormat(AnswerRenderer::formatOf(recording.family)).decodeResponse(recording.body);
     QVERIFY2(answer.ok(), qPrintable(answer.errorMessage()));
     const FormatCodec &clientCodec = FormatCodec::forFormat(clientFormat);
     const QByteArray body = clientCodec.encodeResponse(*answer, QStringLiteral("client-alias"));

@@ -19,6 +19,7 @@
 #include "api/OpenAiChatStreamDecoder.h"
 #include "api/OpenAiResponsesStreamEncoder.h"
 #include "api/SimdJsonSupport.h"
+#include "support/AnswerRenderer.h"
 
 using namespace sluice;
 using namespace sluice::test;
@@ -247,19 +248,6 @@ void compareAnswerEncoders(const CanonicalResponse &response, const QString &mod
     const QByteArray fast = FormatCodec::forFormat(ApiFormat::AnthropicMessages).encodeResponse(response, model);
     QCOMPARE(withoutMessageId(fast), withoutMessageId(legacy::anthropicEncodeResponse(response, model)));
     QCOMPARE(QJsonDocument::fromJson(fast).toJson(QJsonDocument::Compact), fast);
-}
-
-ApiFormat providerFormat(const RecordingLibrary::Recording &recording)
-{
-    switch (recording.family) {
-    case RecordingLibrary::Family::Anthropic:
-        return ApiFormat::AnthropicMessages;
-    case RecordingLibrary::Family::Gemini:
-        return ApiFormat::Gemini;
-    case RecordingLibrary::Family::OpenAi:
-        break;
-    }
-    return ApiFormat::OpenAiChat;
 }
 
 // Strings a JSON writer can get wrong: every escape, controls, NUL, DEL, non-ASCII in 2, 3 and 4 UTF-8 bytes,
@@ -495,7 +483,7 @@ void TestFastJson::recordedStreamsEncodeTheSame()
     QFETCH(int, client);
     const RecordingLibrary::Recording &recording = *recordings()->find(name);
     const std::unique_ptr<StreamDecoder> decoder
-        = FormatCodec::forFormat(providerFormat(recording)).createStreamDecoder();
+        = FormatCodec::forFormat(AnswerRenderer::formatOf(recording.family)).createStreamDecoder();
     CanonicalEvents events = decoder->feed(recordedStream(recording));
     events += decoder->finish();
     compareEncoders(Client(client), events, QStringLiteral("claude-sonnet-4-5"));
@@ -679,7 +667,7 @@ void TestFastJson::recordedAnswersEncodeTheSame()
     QFETCH(QString, name);
     const RecordingLibrary::Recording &recording = *recordings()->find(name);
     const Result<CanonicalResponse> response
-        = FormatCodec::forFormat(providerFormat(recording)).decodeResponse(recording.body);
+        = FormatCodec::forFormat(AnswerRenderer::formatOf(recording.family)).decodeResponse(recording.body);
     if (!response.ok())
         QSKIP("an error body, not an answer");
     compareAnswerEncoders(*response, QStringLiteral("claude-sonnet-4-5"));
