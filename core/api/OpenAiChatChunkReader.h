@@ -43,6 +43,13 @@ public:
         QString refusal;
         QVarLengthArray<ToolCall, 1> toolCalls;
         QString finishReason;
+
+        // Whether the choice carries any of the answer: text, reasoning, a refusal or a tool call.
+        bool carriesOutput() const
+        {
+            return !text.isEmpty() || !content.isEmpty() || !reasoningContent.isEmpty() || !reasoning.isEmpty()
+                || !refusal.isEmpty() || !toolCalls.isEmpty();
+        }
     };
     struct Chunk
     {

@@ -1,5 +1,6 @@
 #include "ProxyExchange.h"
 
+#include <algorithm>
 #include <cstring>
 #include <tuple>
 
@@ -760,13 +761,10 @@ bool ProxyExchange::readChunkBeforeContent(const QByteArray &data)
         return false; // not JSON, or a shape (choices of another index) left to QJsonDocument
     if (m_servedModel.isEmpty())
         m_servedModel = QString::fromUtf8(chunk->model.data(), qsizetype(chunk->model.size()));
-    for (const OpenAiChatChunkReader::Choice &choice : chunk->choices) {
-        if (!choice.text.isEmpty() || !choice.content.isEmpty() || !choice.reasoningContent.isEmpty()
-            || !choice.reasoning.isEmpty() || !choice.refusal.isEmpty() || !choice.toolCalls.isEmpty()) {
-            m_contentSent = true;
-            m_record.timeToFirstTokenUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
-            break;
-        }
+    if (std::any_of(chunk->choices.cbegin(), chunk->choices.cend(),
+                    [](const OpenAiChatChunkReader::Choice &choice) { return choice.carriesOutput(); })) {
+        m_contentSent = true;
+        m_record.timeToFirstTokenUs = (monotonicNowNs() - m_request.arrivedNs) / 1000;
     }
     return true;
 }
